@@ -1,0 +1,46 @@
+"""Lightning DDP children under Hydra: each child re-composes exactly its parent's job.
+
+Lightning's ``ddp`` launcher starts each child with the parent's command line. Under a Hydra
+multirun (``-m``, or an experiment that sets ``hydra.mode: MULTIRUN``) that re-runs the whole
+sweep in every child, with the wrong output folder. Instead, the parent exports its job
+(task overrides and output folder) before ``fit``; a child finds it and runs that one job in
+RUN mode in the same folder, writing no Hydra files of its own.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+JOB_ENV = "ALEXNET_LAB_DDP_JOB"
+
+
+@contextmanager
+def export_job(overrides: list[str], output_dir: str) -> Iterator[None]:
+    """Make the job known to any DDP child started inside the block."""
+    os.environ[JOB_ENV] = json.dumps({"overrides": overrides, "output_dir": output_dir})
+    try:
+        yield
+    finally:
+        os.environ.pop(JOB_ENV, None)
+
+
+def is_ddp_child() -> bool:
+    """True in a process that Lightning's launcher started for local rank > 0."""
+    return JOB_ENV in os.environ and int(os.environ.get("LOCAL_RANK", "0")) > 0
+
+
+def child_argv(argv0: str) -> list[str]:
+    """The command line a DDP child must run: its parent's job, once, in its parent's folder."""
+    job = json.loads(os.environ[JOB_ENV])
+    rank = os.environ.get("LOCAL_RANK", "0")
+    return [
+        argv0,
+        *job["overrides"],
+        "hydra.mode=RUN",
+        f'hydra.run.dir="{job["output_dir"]}"',
+        "hydra.output_subdir=null",
+        f"hydra.job.name=ddp_rank_{rank}",
+    ]

@@ -1,0 +1,200 @@
+"""One job of the app: build everything from the config, fit, test; own the job's failures.
+
+``guarded_job`` is the single place that decides what a failure means. In a multirun a
+diverged or crashed job is recorded and the sweep goes on (Hydra would otherwise stop at the
+first exception); a user error (bad option, missing data) stops everything with one paragraph.
+Whatever happens, the job's W&B run is finished and its record written.
+"""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import pytorch_lightning as pl
+from hydra.core.hydra_config import HydraConfig
+from hydra.types import RunMode
+from hydra.utils import instantiate
+from omegaconf import DictConfig, OmegaConf
+from pytorch_lightning.utilities import rank_zero_only
+
+from alexnet_lab import ddp
+from alexnet_lab.console import print_error, print_run_summary
+from alexnet_lab.errors import DivergedError, UserError
+from alexnet_lab.loggers import finish_wandb
+from alexnet_lab.models import build_model
+from alexnet_lab.module import ClassifierModule
+from alexnet_lab.results.record import RECORD_NAME, write_record
+from alexnet_lab.run_callbacks import DivergenceMonitor, RunRecorder
+
+#: "overrides -> reason" of the jobs of this process that failed (the CLI exits non-zero).
+FAILED_JOBS: list[str] = []
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def new_record(cfg: DictConfig, output_dir: Path) -> dict[str, Any]:
+    """The run record before training: what ran, with which settings."""
+    hc = HydraConfig.get()
+    choices = {k: v for k, v in hc.runtime.choices.items() if not k.startswith("hydra")}
+    return {
+        "format": 1,
+        "choices": choices,
+        "overrides": list(hc.overrides.task),
+        "seed": int(cfg.seed),
+        "claim": cfg.claim,
+        "experiment": choices.get("experiment"),
+        "target_error": cfg.target_error,
+        "not_learning_patience": int(cfg.not_learning_patience),
+        "report": OmegaConf.to_container(cfg.report, resolve=True),
+        "settings": {
+            "model": cfg.model.name,
+            "activation": cfg.activation.name,
+            "norm": cfg.norm.name,
+            "pooling": cfg.pooling.name,
+            "init": cfg.init.name,
+            "data": cfg.data.name,
+            "scale": cfg.data.scale,
+            "lr": float(cfg.optim.lr),
+            "weight_decay": float(cfg.optim.weight_decay),
+            "schedule": cfg.optim.schedule,
+            "batch_size": int(cfg.data.batch_size),
+            "max_epochs": int(cfg.trainer.max_epochs),
+        },
+        "status": "running",
+        "history": [],
+        "final": {},
+        "epochs_to_target": None,
+        "not_learning": False,
+        "output_dir": str(output_dir),
+        "record_path": str(output_dir / RECORD_NAME),
+        "started_at": _now(),
+    }
+
+
+def train(cfg: DictConfig, record: dict[str, Any], output_dir: Path) -> None:
+    """Seed, build data, model, loggers and trainer from the config; fit; test the final weights."""
+    pl.seed_everything(int(cfg.seed), workers=True)
+    datamodule = instantiate(cfg.data)  # validates options; loads nothing yet
+    channels, height, _ = datamodule.shape
+    model = build_model(cfg, channels, datamodule.num_classes, height)
+    module = ClassifierModule(model, datamodule.num_classes, cfg.optim)
+
+    hc = HydraConfig.get()
+    multirun = hc.mode == RunMode.MULTIRUN
+    group = f"{record['experiment'] or 'sweep'}-{Path(hc.sweep.dir).name}" if multirun else None
+    loggers = []
+    for name, logger_cfg in (cfg.get("logger") or {}).items():
+        extra = (
+            {"group": group, "tags": _tags(record), "name": _run_name(record)}
+            if name == "wandb"
+            else {}
+        )
+        loggers.append(instantiate(logger_cfg, **extra))
+    callbacks = [instantiate(c) for c in (cfg.get("callbacks") or {}).values()]
+    recorder = RunRecorder(
+        output_dir / RECORD_NAME, record, datamodule.num_classes, int(cfg.not_learning_patience)
+    )
+    callbacks += [recorder, DivergenceMonitor()]
+    trainer: pl.Trainer = instantiate(
+        cfg.trainer, logger=loggers or False, callbacks=callbacks, default_root_dir=str(output_dir)
+    )
+    resolved = OmegaConf.to_container(cfg, resolve=True)
+    for logger in loggers:
+        logger.log_hyperparams(resolved)  # type: ignore[arg-type]
+    record["config"] = resolved
+
+    with ddp.export_job(list(hc.overrides.task), str(output_dir)):
+        trainer.fit(module, datamodule=datamodule)
+        record["data"] = datamodule.describe()
+        tested = trainer.test(module, datamodule=datamodule, verbose=False)
+    record["final"] = final_summary(record["history"], tested[0] if tested else {})
+
+
+def final_summary(history: list[dict[str, Any]], tested: dict[str, float]) -> dict[str, Any]:
+    """Last and best epoch values and the test errors of the final weights."""
+    final: dict[str, Any] = {}
+    if history:
+        final["last"] = dict(history[-1])
+        with_val = [row for row in history if "val_error" in row]
+        if with_val:
+            best = min(with_val, key=lambda row: row["val_error"])
+            final["best"] = {
+                k: best[k] for k in ("epoch", "val_error", "val_top5_error") if k in best
+            }
+        final["best_train_error"] = min(
+            row["train_error"] for row in history if "train_error" in row
+        )
+    if tested:
+        final["test"] = {
+            "top1_error": float(tested["test_error"]),
+            "top5_error": float(tested["test_top5_error"]),
+            "tta": "center",
+        }
+    return final
+
+
+def guarded_job(cfg: DictConfig) -> dict[str, Any]:
+    """Run :func:`train` and record its outcome, whatever it is (see module docstring)."""
+    hc = HydraConfig.get()
+    output_dir = Path(hc.runtime.output_dir)
+    multirun = hc.mode == RunMode.MULTIRUN
+    record = new_record(cfg, output_dir)
+    outcome: BaseException | None = None
+    try:
+        train(cfg, record, output_dir)
+        record["status"] = "completed"
+    except UserError as exc:
+        record.update(status="failed", error=str(exc))
+        outcome = exc
+    except DivergedError as exc:
+        record.update(status="diverged", error=str(exc))
+        outcome = exc
+    except KeyboardInterrupt as exc:
+        record.update(status="interrupted", error="interrupted by the user (Ctrl-C)")
+        outcome = exc
+    except Exception as exc:  # a crash: record it, let the sweep go on
+        record.update(
+            status="failed", error=f"{type(exc).__name__}: {exc}", traceback=traceback.format_exc()
+        )
+        outcome = exc
+    finally:
+        record["wandb"] = finish_wandb(exit_code=0 if record["status"] == "completed" else 1)
+        record["finished_at"] = _now()
+        _save_and_summarise(output_dir, record)
+
+    if isinstance(outcome, KeyboardInterrupt):
+        raise outcome
+    if isinstance(outcome, UserError):
+        print_error("cannot run", str(outcome))
+        sys.exit(2)
+    if isinstance(outcome, DivergedError):
+        print_error("diverged", str(outcome))
+        if not multirun:
+            sys.exit(3)
+    elif outcome is not None:
+        if not multirun:
+            raise outcome
+        traceback.print_exception(outcome)
+        FAILED_JOBS.append(f"{' '.join(record['overrides'])} -> {record['error']}")
+    return record
+
+
+@rank_zero_only
+def _save_and_summarise(output_dir: Path, record: dict[str, Any]) -> None:
+    write_record(output_dir / RECORD_NAME, record)
+    print_run_summary(record)
+
+
+def _tags(record: dict[str, Any]) -> list[str]:
+    tags = [record["claim"]] if record.get("claim") else []
+    return tags + [o for o in record["overrides"] if not o.startswith(("data.root", "hydra"))][:20]
+
+
+def _run_name(record: dict[str, Any]) -> str:
+    return (" ".join(record["overrides"]) or "defaults")[:128]

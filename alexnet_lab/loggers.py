@@ -1,0 +1,83 @@
+"""Weights & Biases: online with the user's API key, offline without one (no account needed)."""
+
+from __future__ import annotations
+
+import netrc
+import os
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+from pytorch_lightning.loggers import WandbLogger
+
+
+def has_wandb_api_key() -> bool:
+    """True when W&B would find an API key: WANDB_API_KEY or a ~/.netrc entry (``wandb login``)."""
+    if os.environ.get("WANDB_API_KEY"):
+        return True
+    host = urlparse(os.environ.get("WANDB_BASE_URL", "https://api.wandb.ai")).hostname
+    netrc_path = Path(os.environ.get("NETRC", Path.home() / ".netrc"))
+    try:
+        return bool(host and netrc.netrc(str(netrc_path)).authenticators(host))
+    except (FileNotFoundError, netrc.NetrcParseError, OSError):
+        return False
+
+
+def wandb_mode() -> str:
+    """The W&B mode for a run: WANDB_MODE when set, else online with an API key, else offline.
+
+    Deciding before ``wandb.init`` means a machine with no account (CI, a laptop on a train)
+    never meets W&B's login prompt or its "no API key" error.
+    """
+    explicit = os.environ.get("WANDB_MODE")
+    if explicit:
+        return explicit
+    return "online" if has_wandb_api_key() else "offline"
+
+
+def wandb_logger(
+    project: str = "alexnet-lab",
+    entity: str | None = None,
+    save_dir: str = ".",
+    group: str | None = None,
+    tags: list[str] | None = None,
+    name: str | None = None,
+    **kwargs: Any,
+) -> WandbLogger:
+    """A Lightning WandbLogger whose mode is chosen by :func:`wandb_mode`."""
+    Path(save_dir).mkdir(parents=True, exist_ok=True)
+    return WandbLogger(
+        project=project,
+        entity=entity,
+        save_dir=save_dir,
+        group=group,
+        tags=tags,
+        name=name,
+        mode=wandb_mode(),
+        **kwargs,
+    )
+
+
+def finish_wandb(exit_code: int) -> dict[str, str] | None:
+    """Finish the active W&B run (if any) with ``exit_code``; say how to sync an offline run.
+
+    Every job of a multirun must finish its run, or the next job logs into it and a failed job
+    shows as finished.
+    """
+    import wandb
+
+    run = wandb.run
+    if run is None:
+        return None
+    offline = bool(getattr(run.settings, "_offline", False)) or run.settings.mode in (
+        "offline",
+        "dryrun",
+    )
+    run_dir = str(Path(run.dir).parent)
+    info = {"mode": "offline" if offline else "online", "dir": run_dir, "id": run.id}
+    if offline:
+        info["sync"] = f"wandb sync {run_dir}"
+    else:
+        info["url"] = run.url or ""
+    wandb.finish(exit_code=exit_code)
+    return info

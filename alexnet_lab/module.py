@@ -1,0 +1,103 @@
+"""ClassifierModule: one LightningModule for every model and data set of the project."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import pytorch_lightning as pl
+import torch
+import torch.nn.functional as F
+from torch import nn
+from torch.optim.lr_scheduler import ReduceLROnPlateau
+
+from alexnet_lab.metrics import ErrorRate
+
+SCHEDULES = ("plateau", "constant")
+
+
+class ClassifierModule(pl.LightningModule):
+    """Cross-entropy training with the paper's SGD recipe and its error metrics.
+
+    Logged per epoch: ``train_error`` (running, over the epoch's mini-batches: Figure 1's
+    quantity), ``train_loss``, ``val_error`` (top-1), ``val_top5_error``, ``val_loss``;
+    after ``trainer.test``: ``test_error``, ``test_top5_error``.
+    """
+
+    def __init__(self, model: nn.Module, num_classes: int, optim: Mapping[str, Any]) -> None:
+        super().__init__()
+        self.model = model
+        self.optim = dict(optim)
+        if self.optim.get("schedule", "plateau") not in SCHEDULES:
+            raise ValueError(
+                f"unknown optim.schedule {self.optim['schedule']!r}; valid: {SCHEDULES}"
+            )
+        self.save_hyperparameters({"num_classes": num_classes, "optim": self.optim})
+        self.train_error = ErrorRate(num_classes)
+        self.val_error = ErrorRate(num_classes)
+        self.val_top5_error = ErrorRate(num_classes, top_k=5)
+        self.test_error = ErrorRate(num_classes)
+        self.test_top5_error = ErrorRate(num_classes, top_k=5)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Class scores of the wrapped model."""
+        return self.model(x)
+
+    def training_step(
+        self, batch: tuple[torch.Tensor, torch.Tensor], batch_idx: int
+    ) -> torch.Tensor:
+        """One SGD step's loss; updates the running training error."""
+        images, labels = batch
+        logits = self(images)
+        loss = F.cross_entropy(logits, labels)
+        self.train_error(logits, labels)
+        self.log("train_loss", loss, on_step=False, on_epoch=True, sync_dist=True)
+        self.log("train_error", self.train_error, on_step=False, on_epoch=True, prog_bar=True)
+        return loss
+
+    def validation_step(self, batch: tuple[torch.Tensor, torch.Tensor], batch_idx: int) -> None:
+        """Top-1/top-5 error and loss on the validation split."""
+        self._evaluate(batch, "val", self.val_error, self.val_top5_error)
+
+    def test_step(self, batch: tuple[torch.Tensor, torch.Tensor], batch_idx: int) -> None:
+        """Top-1/top-5 error of the final weights."""
+        self._evaluate(batch, "test", self.test_error, self.test_top5_error)
+
+    def _evaluate(
+        self, batch: tuple[torch.Tensor, torch.Tensor], stage: str, top1: ErrorRate, top5: ErrorRate
+    ) -> None:
+        images, labels = batch
+        logits = self(images)
+        top1(logits, labels)
+        top5(logits, labels)
+        self.log(f"{stage}_loss", F.cross_entropy(logits, labels), sync_dist=True)
+        self.log(f"{stage}_error", top1, prog_bar=stage == "val")
+        self.log(f"{stage}_top5_error", top5)
+
+    def configure_optimizers(self) -> Any:
+        """SGD with momentum; weight decay on weights only (as cuda-convnet); plateau drops."""
+        decay = [p for p in self.model.parameters() if p.dim() > 1]
+        no_decay = [p for p in self.model.parameters() if p.dim() <= 1]
+        optimizer = torch.optim.SGD(
+            [
+                {"params": decay, "weight_decay": self.optim["weight_decay"]},
+                {"params": no_decay, "weight_decay": 0.0},
+            ],
+            lr=self.optim["lr"],
+            momentum=self.optim["momentum"],
+        )
+        if self.optim.get("schedule", "plateau") == "constant":
+            return optimizer
+        factor = self.optim["plateau_factor"]
+        scheduler = ReduceLROnPlateau(
+            optimizer,
+            mode="min",
+            factor=factor,
+            patience=self.optim["plateau_patience"],
+            # stop after max_lr_drops divisions ("three times in all")
+            min_lr=self.optim["lr"] * factor ** self.optim["max_lr_drops"],
+        )
+        return {
+            "optimizer": optimizer,
+            "lr_scheduler": {"scheduler": scheduler, "monitor": "val_error", "interval": "epoch"},
+        }

@@ -1,0 +1,1 @@
+"""Run records, arm grouping, verdicts, figures and reports."""

@@ -1,0 +1,138 @@
+"""Matplotlib figures of a sweep: Figure-1-style training curves and final errors per arm."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+from alexnet_lab.results.compare import ArmResult, Comparison  # noqa: E402
+
+COLOURS = plt.get_cmap("tab10").colors
+
+
+def mean_curve(
+    runs: list[dict[str, Any]], key: str = "train_error"
+) -> tuple[list[int], list[float]]:
+    """Epochs and the mean of ``key`` over the runs that reached each epoch."""
+    by_epoch: dict[int, list[float]] = {}
+    for run in runs:
+        for row in run.get("history", []):
+            if key in row:
+                by_epoch.setdefault(int(row["epoch"]), []).append(float(row[key]))
+    epochs = sorted(by_epoch)
+    return epochs, [sum(by_epoch[e]) / len(by_epoch[e]) for e in epochs]
+
+
+def _arm_label(arm: ArmResult) -> str:
+    sel = ", ".join(f"{k.split('.')[-1]} {v}" for k, v in arm.selected.items())
+    return f"{arm.label} ({sel})" if sel else arm.label
+
+
+def plot_training_curves(comparison: Comparison, target: float | None, path: Path) -> Path:
+    """One panel per setting: running training error per epoch; selected value bold."""
+    settings = comparison.settings
+    cols = math.ceil(math.sqrt(len(settings)))
+    rows = math.ceil(len(settings) / cols)
+    fig, axes = plt.subplots(
+        rows, cols, figsize=(5.2 * cols, 3.9 * rows), sharex=True, sharey=True, squeeze=False
+    )
+    for ax, setting in zip(axes.flat, settings, strict=False):
+        for i, arm in enumerate(setting.arms):
+            colour = COLOURS[i % len(COLOURS)]
+            for runs in arm.others.values():
+                ax.plot(*mean_curve(runs), color=colour, alpha=0.25, linewidth=1)
+            epochs, mean = mean_curve(arm.runs)
+            ax.plot(
+                epochs,
+                mean,
+                color=colour,
+                linewidth=2.6,
+                label=_arm_label(arm),
+                marker="o",
+                markersize=3,
+            )
+        if target is not None:
+            ax.axhline(
+                target,
+                color="black",
+                linestyle="--",
+                linewidth=1.2,
+                label=f"target {100 * target:.0f}%",
+            )
+        ax.set_title(setting.label, fontsize=10)
+        ax.set_xlabel("epoch")
+        ax.set_ylabel("training error (running)")
+        ax.set_ylim(bottom=0)
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=8)
+    for ax in list(axes.flat)[len(settings) :]:
+        ax.set_visible(False)
+    claim = comparison.claim
+    fig.suptitle(
+        (f"{claim.id}: {claim.title}" if claim else f"sweep over {comparison.arm_key}")
+        + "\nbold: mean over seeds at the selected value; faint: other values",
+        fontsize=11,
+    )
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return path
+
+
+def plot_final_errors(comparison: Comparison, path: Path) -> Path:
+    """Final top-1 and top-5 error per arm (bars: mean over seeds; whiskers: std), per setting."""
+    settings = comparison.settings
+    width_each = max(4.5, 1.5 * len(settings[0].arms) + 2)
+    fig, axes = plt.subplots(
+        1, len(settings), figsize=(width_each * len(settings), 4.2), sharey=True, squeeze=False
+    )
+    for ax, setting in zip(axes.flat, settings, strict=False):
+        labels = [a.label for a in setting.arms]
+        xs = range(len(labels))
+        width = 0.38
+        for offset, name, attr in ((-width / 2, "top-1", "top1"), (width / 2, "top-5", "top5")):
+            means = [100 * getattr(a, attr).mean if getattr(a, attr).n else 0 for a in setting.arms]
+            stds = [100 * getattr(a, attr).std for a in setting.arms]
+            bars = ax.bar(
+                [x + offset for x in xs],
+                means,
+                width,
+                yerr=stds,
+                capsize=4,
+                label=name,
+                alpha=0.85 if name == "top-1" else 0.5,
+                color=COLOURS[0 if name == "top-1" else 1],
+            )
+            for bar, mean, arm in zip(bars, means, setting.arms, strict=False):
+                text = f"{mean:.1f}" if getattr(arm, attr).n else "n/a"
+                ax.annotate(
+                    text,
+                    (bar.get_x() + bar.get_width() / 2, mean),
+                    ha="center",
+                    va="bottom",
+                    fontsize=8,
+                    xytext=(0, 2),
+                    textcoords="offset points",
+                )
+        ax.set_xticks(list(xs), labels)
+        ax.set_title(setting.label, fontsize=10)
+        ax.set_ylabel("final validation error (%)")
+        ax.grid(axis="y", alpha=0.3)
+        ax.legend(fontsize=8)
+    claim = comparison.claim
+    fig.suptitle(
+        f"{claim.id}: {claim.title}\npaper: {claim.paper}"
+        if claim
+        else f"final errors per {comparison.arm_key}",
+        fontsize=9,
+    )
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return path

@@ -1,0 +1,76 @@
+"""The run record ``metrics.json``: written after every epoch, read by the sweep report."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+RECORD_NAME = "metrics.json"
+#: completed | diverged (loss became NaN/inf) | interrupted | failed; ``running`` while it runs
+#: (a record left at ``running`` belongs to a process that was killed).
+STATUSES = ("running", "completed", "diverged", "interrupted", "failed")
+
+
+def write_record(path: Path, record: dict[str, Any]) -> None:
+    """Write ``record`` as JSON atomically (a reader never sees half a file)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".metrics.", suffix=".json")
+    with os.fdopen(fd, "w") as fh:
+        json.dump(_finite(record), fh, indent=2)
+    os.replace(tmp, path)
+
+
+def read_record(path: Path) -> dict[str, Any]:
+    """Read one run record; its ``path`` field is set to where it was found."""
+    record = json.loads(Path(path).read_text())
+    record["path"] = str(path)
+    return record
+
+
+def find_records(sweep_dir: Path) -> list[dict[str, Any]]:
+    """Every run record below ``sweep_dir``, in job order (by path)."""
+    paths = sorted(Path(sweep_dir).rglob(RECORD_NAME), key=lambda p: _natural_key(str(p)))
+    return [read_record(p) for p in paths]
+
+
+def epochs_to_target(history: Iterable[dict[str, Any]], target: float | None) -> int | None:
+    """The first epoch (1-based) whose running training error is at or below ``target``."""
+    if target is None:
+        return None
+    for row in history:
+        err = row.get("train_error")
+        if err is not None and err <= target:
+            return int(row["epoch"])
+    return None
+
+
+def is_not_learning(
+    history: list[dict[str, Any]], num_classes: int, patience: int, margin: float = 0.02
+) -> bool:
+    """True when, after ``patience`` epochs, the training error never left chance level."""
+    if len(history) < patience or num_classes < 2:
+        return False
+    chance = 1.0 - 1.0 / num_classes
+    return all(row["train_error"] >= chance - margin for row in history[:patience])
+
+
+def _natural_key(text: str) -> list[Any]:
+    import re
+
+    return [int(t) if t.isdigit() else t for t in re.split(r"(\d+)", text)]
+
+
+def _finite(value: Any) -> Any:
+    """Replace NaN/inf (not valid JSON) by strings so the record stays readable everywhere."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite(v) for v in value]
+    return value

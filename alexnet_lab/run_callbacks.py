@@ -1,0 +1,76 @@
+"""Lightning callbacks that every run carries: the run record and the divergence check."""
+
+from __future__ import annotations
+
+import math
+import time
+from pathlib import Path
+from typing import Any
+
+import pytorch_lightning as pl
+from pytorch_lightning.utilities import rank_zero_only
+
+from alexnet_lab.errors import DivergedError
+from alexnet_lab.results.record import epochs_to_target, is_not_learning, write_record
+
+EPOCH_KEYS = ("train_error", "train_loss", "val_error", "val_top5_error", "val_loss")
+
+
+class RunRecorder(pl.Callback):
+    """Appends one history row per epoch to the run record and rewrites ``metrics.json``."""
+
+    def __init__(self, path: Path, record: dict[str, Any], num_classes: int, patience: int) -> None:
+        self.path, self.record = Path(path), record
+        self.num_classes, self.patience = num_classes, patience
+        self._epoch_start = time.perf_counter()
+        self._fit_start = time.perf_counter()
+
+    @rank_zero_only
+    def save(self) -> None:
+        """Write the record now (global rank 0 only)."""
+        write_record(self.path, self.record)
+
+    def on_fit_start(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
+        """Mark the run as running and write the first record."""
+        self._fit_start = time.perf_counter()
+        self.record["status"] = "running"
+        self.save()
+
+    def on_train_epoch_start(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
+        """Start the epoch's wall clock."""
+        self._epoch_start = time.perf_counter()
+
+    def on_train_epoch_end(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
+        """Record the finished epoch (its training and validation metrics, lr, seconds)."""
+        metrics = trainer.callback_metrics
+        row: dict[str, Any] = {"epoch": trainer.current_epoch + 1}
+        for key in EPOCH_KEYS:
+            if key in metrics:
+                row[key] = round(float(metrics[key]), 6)
+        row["lr"] = float(trainer.optimizers[0].param_groups[0]["lr"])
+        row["seconds"] = round(time.perf_counter() - self._epoch_start, 3)
+        row["elapsed"] = round(time.perf_counter() - self._fit_start, 3)
+        history = self.record.setdefault("history", [])
+        history.append(row)
+        self.record["epochs_to_target"] = epochs_to_target(history, self.record.get("target_error"))
+        self.record["not_learning"] = is_not_learning(history, self.num_classes, self.patience)
+        self.save()
+
+
+class DivergenceMonitor(pl.Callback):
+    """Stops the run at the first non-finite training loss by raising :class:`DivergedError`."""
+
+    def on_train_batch_end(
+        self,
+        trainer: pl.Trainer,
+        pl_module: pl.LightningModule,
+        outputs: Any,
+        batch: Any,
+        batch_idx: int,
+    ) -> None:
+        """Check the step's loss."""
+        loss = outputs["loss"] if isinstance(outputs, dict) else outputs
+        value = float(loss.detach())
+        if not math.isfinite(value):
+            lr = float(trainer.optimizers[0].param_groups[0]["lr"])
+            raise DivergedError(trainer.current_epoch + 1, trainer.global_step, value, lr)

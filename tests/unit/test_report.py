@@ -1,0 +1,208 @@
+import json
+import subprocess
+import sys
+
+import pytest
+
+from alexnet_lab.results.claims import CLAIMS, ArmStats, judge
+from alexnet_lab.results.compare import compare, parse_overrides
+from alexnet_lab.results.record import epochs_to_target, is_not_learning, write_record
+from alexnet_lab.results.report import build_report
+
+
+def make_record(
+    overrides,
+    seed,
+    train_errors,
+    top1=0.3,
+    status="completed",
+    target=0.25,
+    max_epochs=None,
+    claim=None,
+    select=("optim.lr",),
+):
+    history = [
+        {
+            "epoch": i + 1,
+            "train_error": e,
+            "val_error": top1,
+            "val_top5_error": top1 / 3,
+            "lr": 0.01,
+            "seconds": 1.0,
+        }
+        for i, e in enumerate(train_errors)
+    ]
+    return {
+        "overrides": list(overrides) + [f"seed={seed}"],
+        "seed": seed,
+        "claim": claim,
+        "status": status,
+        "target_error": target,
+        "report": {"arm_group": None, "select_keys": list(select), "replicate_keys": ["seed"]},
+        "settings": {
+            "model": "convnet4",
+            "data": "synthetic",
+            "init": "paper",
+            "scale": "raw",
+            "norm": "none",
+            "lr": 0.01,
+            "weight_decay": 0.0,
+            "max_epochs": max_epochs or len(train_errors),
+        },
+        "history": history,
+        "epochs_to_target": epochs_to_target(history, target),
+        "final": {
+            "last": history[-1] if history else {},
+            "test": {"top1_error": top1, "top5_error": top1 / 3, "tta": "center"},
+        },
+        "data": {"train_size": 512},
+    }
+
+
+def curve(reach_epoch, length=10):
+    """Training errors that first reach 0.25 at ``reach_epoch`` (None: never)."""
+    return [0.2 if reach_epoch and e >= reach_epoch else 0.8 for e in range(1, length + 1)]
+
+
+def test_parse_overrides():
+    assert parse_overrides(["a=1", "+b.c=x", "~d", "e=f=g"]) == {"a": "1", "b.c": "x", "e": "f=g"}
+
+
+def test_epochs_to_target_and_not_learning():
+    history = [{"epoch": 1, "train_error": 0.9}, {"epoch": 2, "train_error": 0.25}]
+    assert epochs_to_target(history, 0.25) == 2
+    assert epochs_to_target(history, 0.1) is None
+    stuck = [{"epoch": i, "train_error": 0.895} for i in range(1, 6)]
+    assert is_not_learning(stuck, num_classes=10, patience=5)
+    assert not is_not_learning(stuck[:4], num_classes=10, patience=5)
+    assert not is_not_learning(stuck[:4] + [{"epoch": 5, "train_error": 0.5}], 10, 5)
+
+
+def c1_records(relu_epochs, tanh_epochs, lrs=("0.01", "0.1"), extra=()):
+    records = []
+    for act, epochs in (("relu", relu_epochs), ("tanh", tanh_epochs)):
+        for lr in lrs:
+            for seed, e in enumerate(epochs):
+                # the best lr is the last one; the others take 3 epochs longer
+                slow = e + (0 if lr == lrs[-1] else 3)
+                records.append(
+                    make_record(
+                        [f"activation={act}", f"optim.lr={lr}", *extra],
+                        seed,
+                        curve(slow if slow <= 10 else None),
+                        claim="C1",
+                    )
+                )
+    return records
+
+
+def test_arms_are_grouped_by_activation_with_the_best_lr_chosen_per_arm():
+    comparison = compare(c1_records([2, 2], [6, 7]), claim_id="C1", select_keys=["optim.lr"])
+    assert comparison.arm_key == "activation" and comparison.setting_keys == []
+    (setting,) = comparison.settings
+    relu, tanh = setting.arms
+    assert (relu.label, tanh.label) == ("relu", "tanh")
+    assert relu.selected == {"optim.lr": "0.1"} and tanh.selected == {"optim.lr": "0.1"}
+    assert relu.stats.values == [2.0, 2.0] and tanh.stats.values == [6.0, 7.0]
+    assert set(relu.others) == {"optim.lr=0.01"}
+    assert relu.at_edge == ["optim.lr"]  # 0.1 is the top of a two-value grid
+    assert setting.verdict["verdict"] == "reproduced"
+    assert setting.verdict["numbers"]["ratio"] == pytest.approx(3.25)
+    assert "widen the grid" in setting.verdict["warning"]
+
+
+def test_a_2x2x2_sweep_is_compared_within_4_settings_of_2_arms():
+    records = []
+    for init in ("paper", "torch"):
+        for scale in ("raw", "standard"):
+            records += c1_records(
+                [3, 3], [3, 4], lrs=("0.01",), extra=(f"init={init}", f"data.scale={scale}")
+            )
+    comparison = compare(records, claim_id="C1", select_keys=["optim.lr"])
+    assert comparison.setting_keys == ["init", "data.scale"]
+    assert len(comparison.settings) == 4
+    assert {s.label for s in comparison.settings} == {
+        "init=paper, data.scale=raw",
+        "init=paper, data.scale=standard",
+        "init=torch, data.scale=raw",
+        "init=torch, data.scale=standard",
+    }
+    for s in comparison.settings:
+        assert [a.label for a in s.arms] == ["relu", "tanh"]
+        assert [a.stats.n for a in s.arms] == [2, 2]
+        assert s.arms[0].at_edge == []  # a one-value grid has no edge
+
+
+def test_c1_verdict_rules():
+    c1 = CLAIMS["C1"]
+    assert (
+        judge(c1, ArmStats("relu", [5, 6]), ArmStats("tanh", [30, 35]))["verdict"] == "reproduced"
+    )
+    slower = judge(c1, ArmStats("relu", [12, 12]), ArmStats("tanh", [9, 9]))
+    assert slower["verdict"] == "not reproduced" and "tanh is faster" in slower["reason"]
+    # faster, but far from "several times": ruled out beyond the noise
+    modest = judge(c1, ArmStats("relu", [10, 10, 10]), ArmStats("tanh", [12, 13, 12]))
+    assert modest["verdict"] == "not reproduced" and "below 2x" in modest["reason"]
+    noisy = judge(c1, ArmStats("relu", [4, 12]), ArmStats("tanh", [6, 14]))
+    assert noisy["verdict"] == "inconclusive"
+    assert judge(c1, ArmStats("relu", [5]), ArmStats("tanh", [30]))["verdict"] == "inconclusive"
+    never = judge(
+        c1, ArmStats("relu", [11, 11], censored=2), ArmStats("tanh", [11, 11], censored=2)
+    )
+    assert never["verdict"] == "inconclusive" and "budget" in never["reason"]
+
+
+def test_error_claim_verdict_rules():
+    c3 = CLAIMS["C3"]
+    better = judge(
+        c3, ArmStats("overlap", [0.20, 0.21, 0.20]), ArmStats("nonoverlap", [0.25, 0.26, 0.25])
+    )
+    assert better["verdict"] == "reproduced"
+    assert better["numbers"]["effect"] == pytest.approx(0.05, abs=1e-9)
+    worse = judge(c3, ArmStats("overlap", [0.30, 0.31]), ArmStats("nonoverlap", [0.25, 0.25]))
+    assert worse["verdict"] == "not reproduced"
+    noise = judge(c3, ArmStats("overlap", [0.20, 0.30]), ArmStats("nonoverlap", [0.21, 0.29]))
+    assert noise["verdict"] == "inconclusive"
+
+
+def test_a_plain_sweep_infers_its_claim_and_marks_failed_runs(tmp_path):
+    records = [
+        make_record(["pooling=overlap"], s, curve(3), top1=0.20 + 0.001 * s, select=())
+        for s in range(2)
+    ]
+    records += [
+        make_record(["pooling=nonoverlap"], s, curve(4), top1=0.25 + 0.001 * s, select=())
+        for s in range(2)
+    ]
+    records.append(
+        make_record(["pooling=nonoverlap"], 2, curve(None)[:2], status="diverged", select=())
+    )
+    for i, record in enumerate(records):
+        write_record(tmp_path / str(i) / "metrics.json", record)
+    summary = build_report(tmp_path, quiet=True)
+    assert summary["claim"] == "C3" and summary["arms"] == ["overlap", "nonoverlap"]
+    (setting,) = summary["settings"]
+    overlap, nonoverlap = setting["arms"]
+    assert overlap["top1_error_mean"] == pytest.approx(0.2005)
+    assert nonoverlap["statuses"] == {"completed": 2, "diverged": 1}
+    assert nonoverlap["n"] == 2  # the diverged run has no final error
+    assert summary["verdict"]["verdict"] == "reproduced"
+    assert [f["status"] for f in summary["failed_runs"]] == ["diverged"]
+    on_disk = json.loads((tmp_path / "summary.json").read_text())
+    assert on_disk["verdict"] == summary["verdict"]
+    report = (tmp_path / "report.md").read_text()
+    assert "# C3: Overlapping pooling helps" in report and "diverged" in report
+    assert "| all runs | overlap |" in report
+    for name in ("training_curves.png", "final_errors.png"):
+        data = (tmp_path / name).read_bytes()
+        assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 20_000
+
+
+def test_report_cli_on_a_folder_without_records_fails_clearly(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "alexnet_lab.results.report", str(tmp_path)],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 2
+    assert "no run records" in result.stderr and "Traceback" not in result.stderr
