@@ -111,7 +111,6 @@ def train(cfg: DictConfig, record: dict[str, Any], output_dir: Path) -> None:
 
     with ddp.export_job(list(hc.overrides.task), str(output_dir)):
         trainer.fit(module, datamodule=datamodule)
-        record["data"] = datamodule.describe()
         tested = trainer.test(module, datamodule=datamodule, verbose=False)
     record["final"] = final_summary(record["history"], tested[0] if tested else {})
 

@@ -34,6 +34,9 @@ class RunRecorder(pl.Callback):
         """Mark the run as running and write the first record."""
         self._fit_start = time.perf_counter()
         self.record["status"] = "running"
+        describe = getattr(trainer.datamodule, "describe", None)
+        if describe is not None:  # set up by now: sizes and channel statistics are known
+            self.record["data"] = describe()
         self.save()
 
     def on_train_epoch_start(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:

@@ -181,6 +181,10 @@ def _judge_speed(claim: Claim, fav: ArmStats, base: ArmStats) -> dict[str, Any]:
             "trainer.max_epochs or the target.",
         }
     ratio = base.mean / fav.mean
+    # standard error of the ratio of two means (delta method)
+    numbers["ratio_se"] = ratio * math.sqrt(
+        (base.std / base.mean) ** 2 / base.n + (fav.std / fav.mean) ** 2 / fav.n
+    )
     diff = base.mean - fav.mean
     se = _se(fav, base)
     min_ratio = claim.min_ratio or 1.0

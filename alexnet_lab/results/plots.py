@@ -10,6 +10,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 from alexnet_lab.results.compare import ArmResult, Comparison  # noqa: E402
 
@@ -34,8 +35,11 @@ def _arm_label(arm: ArmResult) -> str:
     return f"{arm.label} ({sel})" if sel else arm.label
 
 
-def plot_training_curves(comparison: Comparison, target: float | None, path: Path) -> Path:
-    """One panel per setting: running training error per epoch; selected value bold."""
+def plot_training_curves(comparison: Comparison, target: float | None, path: Path) -> list[str]:
+    """One panel per setting: running training error per epoch; selected value bold.
+
+    Returns the panel titles (one per setting), in order.
+    """
     settings = comparison.settings
     cols = math.ceil(math.sqrt(len(settings)))
     rows = math.ceil(len(settings) / cols)
@@ -69,6 +73,7 @@ def plot_training_curves(comparison: Comparison, target: float | None, path: Pat
         ax.set_xlabel("epoch")
         ax.set_ylabel("training error (running)")
         ax.set_ylim(bottom=0)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.grid(alpha=0.3)
         ax.legend(fontsize=8)
     for ax in list(axes.flat)[len(settings) :]:
@@ -82,7 +87,7 @@ def plot_training_curves(comparison: Comparison, target: float | None, path: Pat
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     plt.close(fig)
-    return path
+    return [s.label for s in settings]
 
 
 def plot_final_errors(comparison: Comparison, path: Path) -> Path:

@@ -41,11 +41,10 @@ def build_report(sweep_dir: Path, quiet: bool = False) -> dict[str, Any]:
         replicate_keys=spec.get("replicate_keys") or ["seed"],
     )
     target = first.get("target_error")
-    figures = [
-        plot_training_curves(comparison, target, sweep_dir / CURVES_PNG).name,
-        plot_final_errors(comparison, sweep_dir / ERRORS_PNG).name,
-    ]
-    summary = summarise(comparison, target, figures)
+    panels = plot_training_curves(comparison, target, sweep_dir / CURVES_PNG)
+    plot_final_errors(comparison, sweep_dir / ERRORS_PNG)
+    summary = summarise(comparison, target, [CURVES_PNG, ERRORS_PNG])
+    summary["curve_panels"] = panels
     (sweep_dir / "summary.json").write_text(json.dumps(summary, indent=2))
     (sweep_dir / "report.md").write_text(render_markdown(comparison, summary))
     if not quiet:
@@ -158,6 +157,47 @@ def _metric_name(comparison: Comparison, target: float | None) -> str:
     return "final top-1 error"
 
 
+def setting_rows(comparison: Comparison) -> list[list[str]]:
+    """One row per setting: the claim's two arms, their ratio or difference, the verdict."""
+    claim = comparison.claim
+    assert claim is not None
+    rows = []
+    for s in comparison.settings:
+        arms = {a.label: a for a in s.arms}
+        fav, base = arms.get(claim.favoured), arms.get(claim.baseline)
+        cells = [_metric_cell(a, comparison.metric) if a else "did not run" for a in (fav, base)]
+        numbers = (s.verdict or {}).get("numbers", {})
+        if claim.metric == "epochs_to_target" and numbers.get("ratio") is not None:
+            effect = f"{numbers['ratio']:.2f}x"
+            if numbers.get("ratio_se") is not None:
+                effect += f" ± {numbers['ratio_se']:.2f}"
+        elif numbers.get("effect") is not None:
+            effect = f"{100 * numbers['effect']:+.2f} points"
+        else:
+            effect = "n/a"
+        every_run = [
+            r for a in s.arms for r in a.runs + [o for rs in a.others.values() for o in rs]
+        ]
+        diverged = sum(r.get("status") == "diverged" for r in every_run)
+        notes = [f"{diverged} of {len(every_run)} runs diverged"] if diverged else []
+        notes += [f"{a.label}: best lr at grid edge" for a in s.arms if a.at_edge]
+        verdict = (s.verdict or {}).get("verdict", "-")
+        rows.append([s.label, *cells, effect, verdict, "; ".join(notes) or "-"])
+    return rows
+
+
+def setting_table(comparison: Comparison) -> list[str]:
+    """The per-setting rows as a markdown table."""
+    claim = comparison.claim
+    assert claim is not None
+    ratio = f"{claim.baseline}/{claim.favoured}" if claim.metric == "epochs_to_target" else "effect"
+    lines = [
+        f"| setting | {claim.favoured} | {claim.baseline} | {ratio} | verdict | notes |",
+        "|---|---|---|---|---|---|",
+    ]
+    return lines + ["| " + " | ".join(row) + " |" for row in setting_rows(comparison)]
+
+
 def render_markdown(comparison: Comparison, summary: dict[str, Any]) -> str:
     """report.md: what ran, one table per setting, the verdicts in words, the figures."""
     claim = comparison.claim
@@ -220,6 +260,8 @@ def render_markdown(comparison: Comparison, summary: dict[str, Any]) -> str:
                 f"{_metric_cell(arm, comparison.metric)} | {train} | {_err_cell(arm.top1)} | "
                 f"{_err_cell(arm.top5)} | {status} |"
             )
+    if comparison.claim:
+        lines += ["", "## Per setting", "", *setting_table(comparison)]
     lines += ["", "## Verdict", ""]
     for s in comparison.settings:
         if s.verdict:
@@ -281,6 +323,16 @@ def print_table(comparison: Comparison, summary: dict[str, Any], sweep_dir: Path
                 ", ".join(f"{v} {k}" for k, v in arm.statuses.items()),
             )
     console.print(table)
+    if claim and len(comparison.settings) > 1:
+        per_setting = Table(title=f"{claim.id} per setting")
+        ratio = (
+            f"{claim.baseline}/{claim.favoured}" if claim.metric == "epochs_to_target" else "effect"
+        )
+        for col in ("setting", claim.favoured, claim.baseline, ratio, "verdict", "notes"):
+            per_setting.add_column(col)
+        for row in setting_rows(comparison):
+            per_setting.add_row(*row)
+        console.print(per_setting)
     colours = {"reproduced": "green", "not reproduced": "red", "inconclusive": "yellow"}
     for s in comparison.settings:
         if s.verdict:

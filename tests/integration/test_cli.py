@@ -1,0 +1,167 @@
+"""The real CLI (`python -m alexnet_lab`) on synthetic and real Fashion-MNIST data."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import needs_fashion_mnist
+
+pytestmark = pytest.mark.slow
+TINY = [
+    "data=synthetic",
+    "data.train_size=256",
+    "data.val_size=128",
+    "trainer.max_epochs=2",
+    "callbacks=none",
+    "trainer.enable_progress_bar=false",
+]
+
+
+def records(folder: Path) -> list[dict]:
+    return [json.loads(p.read_text()) for p in sorted(folder.rglob("metrics.json"))]
+
+
+def test_relu_vs_tanh_sweeps_itself_and_ends_with_the_comparison(run_cli, tmp_path):
+    result = run_cli(
+        "experiment=relu_vs_tanh",
+        *TINY,
+        "trainer.max_epochs=3",
+        "optim.lr=0.001,0.01",
+        "seed=0,1",
+        "hydra.sweep.dir=sweep",
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    sweep = tmp_path / "sweep"
+    runs = records(sweep)
+    assert len(runs) == 8  # 2 activations x 2 lrs x 2 seeds
+    assert {r["status"] for r in runs} <= {"completed", "diverged"}
+    for r in runs:
+        assert r["claim"] == "C1" and r["settings"]["weight_decay"] == 0.0
+        assert r["settings"]["norm"] == "none" and r["settings"]["schedule"] == "constant"
+        if r["status"] == "completed":
+            assert [h["epoch"] for h in r["history"]] == [1, 2, 3]
+            assert 0.0 <= r["history"][-1]["train_error"] <= 1.0
+    summary = json.loads((sweep / "summary.json").read_text())
+    assert summary["claim"] == "C1" and summary["arms"] == ["relu", "tanh"]
+    assert summary["arm_key"] == "activation" and summary["select_keys"] == ["optim.lr"]
+    (setting,) = summary["settings"]
+    assert [a["arm"] for a in setting["arms"]] == ["relu", "tanh"]
+    assert all(a["selected"]["optim.lr"] in ("0.001", "0.01") for a in setting["arms"])
+    assert summary["verdict"]["verdict"] in ("reproduced", "not reproduced", "inconclusive")
+    assert summary["verdict"]["reason"]
+    report = (sweep / "report.md").read_text()
+    assert "C1: ReLU trains several times faster than tanh" in report
+    assert "epochs to 25% train error" in report
+    for png in ("training_curves.png", "final_errors.png"):
+        assert (sweep / png).read_bytes()[:4] == b"\x89PNG"
+    assert "C1: ReLU trains several times faster than tanh" in result.stdout  # the rich table
+    # W&B: every job finished its own offline run (none logged into its neighbour's)
+    wandb_runs = sorted(sweep.glob("*/wandb/offline-run-*"))
+    assert len(wandb_runs) == 8 and len({p.parent.parent for p in wandb_runs}) == 8
+    assert all(
+        r["wandb"]["mode"] == "offline" and r["wandb"]["sync"].startswith("wandb sync ")
+        for r in runs
+    )
+
+
+def test_a_plain_sweep_of_any_group_gets_the_same_comparison(run_cli, tmp_path):
+    result = run_cli(
+        "-m", "pooling=overlap,nonoverlap", *TINY, "logger=csv", "hydra.sweep.dir=sweep"
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    summary = json.loads((tmp_path / "sweep" / "summary.json").read_text())
+    assert summary["claim"] == "C3" and summary["arms"] == ["overlap", "nonoverlap"]
+    assert summary["verdict"]["verdict"] == "inconclusive"  # one seed per arm
+    assert "too few seeds" in summary["verdict"]["reason"]
+
+
+@needs_fashion_mnist
+def test_a_short_real_fashion_mnist_run_learns(run_cli, tmp_path):
+    result = run_cli(
+        "data=fashion_mnist",
+        "data.train_size=4000",
+        "data.val_size=1000",
+        "trainer.max_epochs=2",
+        "optim.lr=0.001",
+        "logger=csv",
+        "callbacks=none",
+        "trainer.enable_progress_bar=false",
+        "hydra.run.dir=run",
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    (record,) = records(tmp_path / "run")
+    assert record["status"] == "completed"
+    assert record["data"]["train_size"] == 4000 and record["data"]["shape"] == [1, 32, 32]
+    assert record["data"]["scale"] == "raw" and 60 < record["data"]["channel_mean"][0] < 80
+    assert record["history"][-1]["val_error"] < 0.5  # chance is 0.9
+    assert record["final"]["test"]["top1_error"] == pytest.approx(
+        record["history"][-1]["val_error"], abs=1e-6
+    )
+    assert (tmp_path / "run" / "csv").is_dir()
+
+
+def test_ddp_on_two_cpu_processes_leaves_one_record_per_job_and_one_report(run_cli, tmp_path):
+    result = run_cli(
+        "-m",
+        "pooling=overlap,nonoverlap",
+        *TINY,
+        "trainer=ddp",
+        "trainer.devices=2",
+        "trainer.accelerator=cpu",
+        "logger=csv",
+        "hydra.sweep.dir=sweep",
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    sweep = tmp_path / "sweep"
+    assert sorted(p.parent.name for p in sweep.rglob("metrics.json")) == ["0", "1"]
+    assert len(list(sweep.rglob("summary.json"))) == 1
+    assert (result.stdout + result.stderr).count("Launching 2 jobs locally") == 1
+    for r in records(sweep):
+        assert r["status"] == "completed" and len(r["history"]) == 2
+        assert r["config"]["trainer"]["strategy"] == "ddp"
+    # each DDP child re-composed its parent's job in the parent's folder
+    assert sorted(p.name for p in (sweep / "0").glob("ddp_rank_*.log")) == ["ddp_rank_1.log"]
+    assert not list(tmp_path.glob("outputs"))  # no stray run folders from the children
+
+
+def test_cifar10_with_no_files_and_no_network_ends_in_one_paragraph(run_cli, tmp_path):
+    closed = {"https_proxy": "http://127.0.0.1:9", "http_proxy": "http://127.0.0.1:9"}
+    result = run_cli("data=cifar10", "trainer.max_epochs=1", "logger=csv", env=closed)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    text = " ".join(result.stderr.split())
+    assert "data=fashion_mnist" in text and "cifar-10-batches-py" in text
+
+
+def test_a_diverging_run_is_recorded_and_the_sweep_goes_on(run_cli, tmp_path):
+    result = run_cli("-m", "optim.lr=0.001,1000", *TINY, "logger=csv", "hydra.sweep.dir=sweep")
+    assert result.returncode == 0, result.stderr[-3000:]
+    by_lr = {r["settings"]["lr"]: r for r in records(tmp_path / "sweep")}
+    assert by_lr[0.001]["status"] == "completed"
+    assert (
+        by_lr[1000.0]["status"] == "diverged"
+        and "Lower the learning rate" in by_lr[1000.0]["error"]
+    )
+    summary = json.loads((tmp_path / "sweep" / "summary.json").read_text())
+    assert [f["status"] for f in summary["failed_runs"]] == ["diverged"]
+    assert "diverged" in (tmp_path / "sweep" / "report.md").read_text()
+
+
+def test_a_single_diverging_run_exits_non_zero_with_the_fix(run_cli, tmp_path):
+    result = run_cli("optim.lr=1000", *TINY, "logger=csv", "hydra.run.dir=run")
+    assert result.returncode == 3
+    assert "Lower the learning rate" in " ".join(result.stderr.split())
+    (record,) = records(tmp_path / "run")
+    assert record["status"] == "diverged"
+
+
+@pytest.mark.parametrize(
+    "override,valid",
+    [("activation=swish", ["relu", "tanh"]), ("data.scale=zscore", ["raw", "unit", "standard"])],
+)
+def test_an_unknown_option_lists_the_valid_ones(run_cli, override, valid):
+    result = run_cli(override, *TINY, "logger=csv")
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    assert all(v in result.stderr for v in valid)
