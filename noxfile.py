@@ -1,14 +1,14 @@
 """Developer sessions. They run in the active environment (`pip install -e '.[dev]'` first),
 so that nox does not install a second multi-GB copy of torch.
 
-    nox                 # lint + tests (what CI runs)
+    nox                 # lint + typecheck + tests (what CI runs)
     nox -s tests -- -m "not slow"
     nox -s typecheck
 """
 
 import nox
 
-nox.options.sessions = ["lint", "tests"]
+nox.options.sessions = ["lint", "typecheck", "tests"]
 
 
 @nox.session(python=False)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
 
@@ -27,13 +28,13 @@ def print_run_summary(record: dict[str, Any]) -> None:
     """A rich table with the run's outcome: status, errors, epochs to target, speed, files."""
     history = record.get("history", [])
     final = record.get("final", {})
-    table = Table(title=f"run {record.get('output_dir', '')}", show_header=False, expand=False)
+    table = Table(title=escape(f"run {record.get('output_dir', '')}"), show_header=False)
     table.add_column(style="bold")
     table.add_column(overflow="fold")
     status = record.get("status", "?")
     colour = {"completed": "green", "diverged": "red", "failed": "red"}.get(status, "yellow")
     table.add_row("status", f"[{colour}]{status}[/]")
-    table.add_row("overrides", " ".join(record.get("overrides", [])) or "(defaults)")
+    table.add_row("overrides", escape(" ".join(record.get("overrides", [])) or "(defaults)"))
     table.add_row("epochs run", str(len(history)))
     if history:
         last = history[-1]
@@ -68,11 +69,11 @@ def print_run_summary(record: dict[str, Any]) -> None:
             f"training error still at chance after {record.get('not_learning_patience')} epochs",
         )
     if record.get("error"):
-        table.add_row("[red]error", str(record["error"]))
-    table.add_row("record", str(record.get("record_path", "")))
+        table.add_row("[red]error", escape(str(record["error"])))
+    table.add_row("record", escape(str(record.get("record_path", ""))))
     wandb_info = record.get("wandb") or {}
     if wandb_info.get("sync"):
-        table.add_row("W&B (offline)", f"upload with: {wandb_info['sync']}")
+        table.add_row("W&B (offline)", escape(f"upload with: {wandb_info['sync']}"))
     elif wandb_info.get("url"):
-        table.add_row("W&B", wandb_info["url"])
+        table.add_row("W&B", escape(wandb_info["url"]))
     console.print(table)

@@ -44,3 +44,32 @@ def child_argv(argv0: str) -> list[str]:
         "hydra.output_subdir=null",
         f"hydra.job.name=ddp_rank_{rank}",
     ]
+
+
+@contextmanager
+def restored_environment() -> Iterator[None]:
+    """Undo what a job's DDP launch leaves in ``os.environ``.
+
+    Lightning's launcher sets LOCAL_RANK, WORLD_SIZE, MASTER_PORT, ... in the launching
+    process. Left there, the next job of a sweep would take its processes for externally
+    launched ones and wait forever for ranks that never start.
+    """
+    before = dict(os.environ)
+    try:
+        yield
+    finally:
+        for key in set(os.environ) - set(before):
+            del os.environ[key]
+        os.environ.update(before)
+
+
+def teardown_process_group() -> None:
+    """Destroy the job's torch.distributed process group, if any.
+
+    Lightning keeps the group alive after ``fit``/``test``; the next job of a sweep would
+    otherwise reuse it although its peers (the previous job's children) have exited.
+    """
+    import torch.distributed as dist
+
+    if dist.is_available() and dist.is_initialized():
+        dist.destroy_process_group()

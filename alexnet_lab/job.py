@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import sys
 import traceback
+from collections.abc import Mapping
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -115,7 +116,7 @@ def train(cfg: DictConfig, record: dict[str, Any], output_dir: Path) -> None:
     record["final"] = final_summary(record["history"], tested[0] if tested else {})
 
 
-def final_summary(history: list[dict[str, Any]], tested: dict[str, float]) -> dict[str, Any]:
+def final_summary(history: list[dict[str, Any]], tested: Mapping[str, float]) -> dict[str, Any]:
     """Last and best epoch values and the test errors of the final weights."""
     final: dict[str, Any] = {}
     if history:
@@ -146,7 +147,8 @@ def guarded_job(cfg: DictConfig) -> dict[str, Any]:
     record = new_record(cfg, output_dir)
     outcome: BaseException | None = None
     try:
-        train(cfg, record, output_dir)
+        with ddp.restored_environment():
+            train(cfg, record, output_dir)
         record["status"] = "completed"
     except UserError as exc:
         record.update(status="failed", error=str(exc))
@@ -163,6 +165,7 @@ def guarded_job(cfg: DictConfig) -> dict[str, Any]:
         )
         outcome = exc
     finally:
+        ddp.teardown_process_group()
         record["wandb"] = finish_wandb(exit_code=0 if record["status"] == "completed" else 1)
         record["finished_at"] = _now()
         _save_and_summarise(output_dir, record)

@@ -34,7 +34,7 @@ class RunRecorder(pl.Callback):
         """Mark the run as running and write the first record."""
         self._fit_start = time.perf_counter()
         self.record["status"] = "running"
-        describe = getattr(trainer.datamodule, "describe", None)
+        describe = getattr(getattr(trainer, "datamodule", None), "describe", None)
         if describe is not None:  # set up by now: sizes and channel statistics are known
             self.record["data"] = describe()
         self.save()

@@ -14,7 +14,7 @@ from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 from alexnet_lab.results.compare import ArmResult, Comparison  # noqa: E402
 
-COLOURS = plt.get_cmap("tab10").colors
+COLOURS = [plt.get_cmap("tab10")(i) for i in range(10)]
 
 
 def mean_curve(

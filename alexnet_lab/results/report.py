@@ -12,6 +12,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from rich.markup import escape
 from rich.table import Table
 
 from alexnet_lab.console import console, print_error
@@ -312,7 +313,7 @@ def print_table(comparison: Comparison, summary: dict[str, Any], sweep_dir: Path
     for s in comparison.settings:
         for arm in s.arms:
             sel = ", ".join(f"{k}={v}" for k, v in arm.selected.items()) or "-"
-            table.add_row(
+            cells = [
                 s.label,
                 arm.label,
                 sel,
@@ -321,7 +322,8 @@ def print_table(comparison: Comparison, summary: dict[str, Any], sweep_dir: Path
                 _err_cell(arm.top1),
                 _err_cell(arm.top5),
                 ", ".join(f"{v} {k}" for k, v in arm.statuses.items()),
-            )
+            ]
+            table.add_row(*map(escape, cells))
     console.print(table)
     if claim and len(comparison.settings) > 1:
         per_setting = Table(title=f"{claim.id} per setting")
@@ -331,17 +333,18 @@ def print_table(comparison: Comparison, summary: dict[str, Any], sweep_dir: Path
         for col in ("setting", claim.favoured, claim.baseline, ratio, "verdict", "notes"):
             per_setting.add_column(col)
         for row in setting_rows(comparison):
-            per_setting.add_row(*row)
+            per_setting.add_row(*map(escape, row))
         console.print(per_setting)
     colours = {"reproduced": "green", "not reproduced": "red", "inconclusive": "yellow"}
     for s in comparison.settings:
         if s.verdict:
             c = colours.get(s.verdict["verdict"], "white")
-            console.print(f"[bold {c}]{s.label}: {s.verdict['verdict']}[/] {s.verdict['reason']}")
+            label, reason = escape(s.label), escape(s.verdict["reason"])
+            console.print(f"[bold {c}]{label}: {s.verdict['verdict']}[/] {reason}")
             if s.verdict.get("warning"):
-                console.print(f"[yellow]warning: {s.verdict['warning']}")
+                console.print(f"[yellow]warning: {escape(s.verdict['warning'])}")
     if summary["verdict"] and len(comparison.settings) > 1:
-        console.print(f"[bold]Across settings:[/] {summary['verdict']['reason']}")
+        console.print(f"[bold]Across settings:[/] {escape(summary['verdict']['reason'])}")
     console.print(
         f"report: {sweep_dir / 'report.md'}; figures: "
         + ", ".join(str(sweep_dir / f) for f in summary["figures"])
