@@ -26,8 +26,9 @@ from alexnet_lab import ddp
 from alexnet_lab.console import print_error, print_run_summary
 from alexnet_lab.errors import DivergedError, UserError
 from alexnet_lab.loggers import finish_wandb
-from alexnet_lab.models import build_model
+from alexnet_lab.models import build_model, check_switches
 from alexnet_lab.module import ClassifierModule
+from alexnet_lab.results.compare import parse_overrides
 from alexnet_lab.results.record import RECORD_NAME, write_record
 from alexnet_lab.run_callbacks import DivergenceMonitor, RunRecorder
 
@@ -58,6 +59,8 @@ def new_record(cfg: DictConfig, output_dir: Path) -> dict[str, Any]:
             "activation": cfg.activation.name,
             "norm": cfg.norm.name,
             "pooling": cfg.pooling.name,
+            "dropout": cfg.dropout.name,
+            "towers": cfg.towers.name,
             "init": cfg.init.name,
             "data": cfg.data.name,
             "scale": cfg.data.scale,
@@ -80,13 +83,14 @@ def new_record(cfg: DictConfig, output_dir: Path) -> dict[str, Any]:
 
 def train(cfg: DictConfig, record: dict[str, Any], output_dir: Path) -> None:
     """Seed, build data, model, loggers and trainer from the config; fit; test the final weights."""
+    hc = HydraConfig.get()
+    check_switches(cfg.model.name, parse_overrides(list(hc.overrides.task)))
     pl.seed_everything(int(cfg.seed), workers=True)
     datamodule = instantiate(cfg.data)  # validates options; loads nothing yet
     channels, height, _ = datamodule.shape
     model = build_model(cfg, channels, datamodule.num_classes, height)
     module = ClassifierModule(model, datamodule.num_classes, cfg.optim)
 
-    hc = HydraConfig.get()
     multirun = hc.mode == RunMode.MULTIRUN
     group = f"{record['experiment'] or 'sweep'}-{Path(hc.sweep.dir).name}" if multirun else None
     loggers = []

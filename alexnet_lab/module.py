@@ -75,9 +75,17 @@ class ClassifierModule(pl.LightningModule):
         self.log(f"{stage}_top5_error", top5)
 
     def configure_optimizers(self) -> Any:
-        """SGD with momentum; weight decay on weights only (as cuda-convnet); plateau drops."""
-        decay = [p for p in self.model.parameters() if p.dim() > 1]
-        no_decay = [p for p in self.model.parameters() if p.dim() <= 1]
+        """SGD with momentum; weight decay on weights only (as cuda-convnet); plateau drops.
+
+        ``optim.decay_layers`` (a list of layer names such as ``[local3, local4, fc]``) limits
+        the decay to those layers' weights, as cuda-convnet's per-layer ``wc`` did.
+        """
+        only = set(self.optim.get("decay_layers") or [])
+        decay, no_decay = [], []
+        for name, param in self.model.named_parameters():
+            layer = name.rsplit(".", 2)[-2] if "." in name else name
+            wanted = param.dim() > 1 and (not only or layer in only)
+            (decay if wanted else no_decay).append(param)
         optimizer = torch.optim.SGD(
             [
                 {"params": decay, "weight_decay": self.optim["weight_decay"]},

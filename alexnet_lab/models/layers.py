@@ -89,7 +89,7 @@ def init_weights(
     bias_one_layers: Iterable[str] = (),
     hidden_fc_layers: Iterable[str] = (),
 ) -> None:
-    """Initialise every conv and linear layer of ``model`` by the named rule.
+    """Initialise every conv, locally connected and linear layer of ``model`` by the named rule.
 
     ``paper``/``caffe``: weights ~ N(0, weight_std) (``hidden_fc_std`` in the hidden FC layers),
     biases ``bias_one`` in the layers named in ``bias_one_layers`` and 0 elsewhere. ``torch``
@@ -100,9 +100,11 @@ def init_weights(
         return
     if name not in INITS:
         raise ValueError(f"unknown init {name!r}; valid: {list(INITS)}")
+    from alexnet_lab.models.convnet_local import LocallyConnected2d  # imports this module
+
     ones, hidden = set(bias_one_layers), set(hidden_fc_layers)
     for layer_name, module in model.named_modules():
-        if not isinstance(module, (nn.Conv2d, nn.Linear)):
+        if not isinstance(module, (nn.Conv2d, nn.Linear, LocallyConnected2d)):
             continue
         weight = module.weight
         std = hidden_fc_std if layer_name in hidden else weight_std

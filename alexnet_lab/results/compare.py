@@ -39,7 +39,11 @@ def varying_keys(params: list[dict[str, str]]) -> list[str]:
 
 
 def run_metric(record: dict[str, Any], metric: str) -> tuple[float | None, bool]:
-    """A run's value of ``metric`` and whether it is censored (target never reached)."""
+    """A run's value of ``metric`` and whether it is censored (target never reached).
+
+    Metrics: ``epochs_to_target``, ``top1_error`` / ``top5_error`` (test of the final weights),
+    ``gap`` (final validation minus running training error), ``best_epoch`` (of validation).
+    """
     if metric == "epochs_to_target":
         reached = record.get("epochs_to_target")
         if reached is not None:
@@ -51,6 +55,12 @@ def run_metric(record: dict[str, Any], metric: str) -> tuple[float | None, bool]
     if record.get("status") not in OK_STATUSES:
         return None, False
     final = record.get("final", {})
+    history = record.get("history", [])
+    if metric == "gap" and history and "val_error" in history[-1]:
+        # overfitting: final validation error minus the final running training error
+        return history[-1]["val_error"] - history[-1]["train_error"], False
+    if metric == "best_epoch" and final.get("best"):
+        return float(final["best"]["epoch"]), False
     if metric == "top1_error":
         test = final.get("test") or {}
         value = test.get("top1_error", final.get("last", {}).get("val_error"))
@@ -71,6 +81,8 @@ class ArmResult:
     stats: ArmStats
     top1: ArmStats
     top5: ArmStats
+    gap: ArmStats
+    best_epoch: ArmStats
     statuses: dict[str, int]
     runs: list[dict[str, Any]]
     #: runs at the other, not selected values (the faint curves of the figure), by value
@@ -94,6 +106,10 @@ class ArmResult:
             "top1_error_std": _num(self.top1.std),
             "top5_error_mean": _num(self.top5.mean),
             "top5_error_std": _num(self.top5.std),
+            "train_val_gap_mean": _num(self.gap.mean),
+            "train_val_gap_std": _num(self.gap.std),
+            "best_val_epoch_mean": _num(self.best_epoch.mean),
+            "best_val_epoch_std": _num(self.best_epoch.std),
             "statuses": self.statuses,
             "grid": self.grid,
             "best_at_grid_edge": self.at_edge,
@@ -225,6 +241,8 @@ def _select(
         stats=_stats(label, runs, metric),
         top1=_stats(label, runs, "top1_error"),
         top5=_stats(label, runs, "top5_error"),
+        gap=_stats(label, runs, "gap"),
+        best_epoch=_stats(label, runs, "best_epoch"),
         statuses=dict(Counter(r.get("status", "?") for r in runs)),
         runs=runs,
         others={_sel_label(s): rs for s, rs in by_sel.items() if s != best_sel},

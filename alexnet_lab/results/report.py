@@ -152,6 +152,14 @@ def _err_cell(stats: Any) -> str:
     return f"{100 * stats.mean:.2f} ± {100 * stats.std:.2f}%" if stats.n else "n/a"
 
 
+def _points_cell(stats: Any) -> str:
+    return f"{100 * stats.mean:+.2f} ± {100 * stats.std:.2f} pts" if stats.n else "n/a"
+
+
+def _epoch_cell(stats: Any) -> str:
+    return f"{stats.mean:.1f} ± {stats.std:.1f}" if stats.n else "n/a"
+
+
 def _metric_name(comparison: Comparison, target: float | None) -> str:
     if comparison.metric == "epochs_to_target":
         return f"epochs to {100 * (target or 0):.0f}% train error"
@@ -245,8 +253,8 @@ def render_markdown(comparison: Comparison, summary: dict[str, Any]) -> str:
         "## Results",
         "",
         f"| setting | arm | selected | seeds | {_metric_name(comparison, target)} | "
-        "final train error | val top-1 | val top-5 | runs |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "final train error | val top-1 | val top-5 | train/val gap | best val epoch | runs |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for s in comparison.settings:
         for arm in s.arms:
@@ -259,7 +267,8 @@ def render_markdown(comparison: Comparison, summary: dict[str, Any]) -> str:
             lines.append(
                 f"| {s.label} | {arm.label} | {sel} | {arm.stats.n} | "
                 f"{_metric_cell(arm, comparison.metric)} | {train} | {_err_cell(arm.top1)} | "
-                f"{_err_cell(arm.top5)} | {status} |"
+                f"{_err_cell(arm.top5)} | {_points_cell(arm.gap)} | "
+                f"{_epoch_cell(arm.best_epoch)} | {status} |"
             )
     if comparison.claim:
         lines += ["", "## Per setting", "", *setting_table(comparison)]
@@ -352,20 +361,53 @@ def print_table(comparison: Comparison, summary: dict[str, Any], sweep_dir: Path
 
 
 def main(argv: list[str] | None = None) -> None:
-    """``alexnet-lab-report SWEEP_DIR``: rebuild a sweep's report from its run records."""
+    """``alexnet-lab-report SWEEP_DIR``: rebuild a sweep's report from its run records.
+
+    ``alexnet-lab-report --all DIR``: every sweep below DIR, then one paper_report.md.
+    """
     parser = argparse.ArgumentParser(prog="alexnet-lab-report", description=main.__doc__)
-    parser.add_argument("sweep_dir", type=Path, help="a multirun folder holding */metrics.json")
+    parser.add_argument(
+        "folder",
+        type=Path,
+        help="a sweep folder holding */metrics.json "
+        "(with --all: any folder holding sweeps, e.g. multirun/)",
+    )
+    parser.add_argument(
+        "--all",
+        action="store_true",
+        help="report every sweep below FOLDER and write FOLDER/paper_report.md",
+    )
     parser.add_argument("--quiet", action="store_true", help="write the files, print no table")
     args = parser.parse_args(argv)
     try:
-        build_report(args.sweep_dir, quiet=args.quiet)
+        if args.all:
+            from alexnet_lab.results.paper_report import build_paper_report
+
+            rows = build_paper_report(args.folder)
+            if not args.quiet:
+                print_paper_table(rows, args.folder)
+        else:
+            build_report(args.folder, quiet=args.quiet)
     except FileNotFoundError as exc:
         print_error(
             "no report",
-            f"{exc}. Give the folder of a sweep (multirun/<date>/<time>) "
-            "whose runs wrote metrics.json.",
+            f"{exc}. Give the folder of a sweep (multirun/<date>/<time>) whose runs wrote "
+            "metrics.json, or with --all a folder that holds such sweeps.",
         )
         sys.exit(2)
+
+
+def print_paper_table(rows: list[dict[str, Any]], folder: Path) -> None:
+    """The terminal view of ``--all``: one row per sweep, by claim."""
+    table = Table(title="AlexNet claims: measured here vs the paper")
+    for col in ("claim", "paper", "measured", "verdict", "sweep"):
+        table.add_column(col, overflow="fold")
+    for r in rows:
+        table.add_row(
+            *(escape(str(r[k])) for k in ("claim", "paper", "measured", "verdict", "sweep"))
+        )
+    console.print(table)
+    console.print(f"report: {folder / 'paper_report.md'}; figure: {folder / 'paper_report.png'}")
 
 
 if __name__ == "__main__":

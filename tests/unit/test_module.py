@@ -88,3 +88,14 @@ def test_weight_decay_only_on_weights_and_plateau_drops_three_times():
     assert lrs[-1] == pytest.approx(1e-5)  # 0.01 divided by 10 three times, then no more
     # first step records the best; then one drop per non-improving step, three in all
     assert [round(v, 10) for v in lrs[:5]] == [0.01, 1e-3, 1e-4, 1e-5, 1e-5]
+
+
+def test_decay_layers_limit_weight_decay_to_the_named_layers():
+    module = ClassifierModule(ConvNet4(), 10, {**OPTIM, "decay_layers": ["conv3", "fc"]})
+    decay, no_decay = module.configure_optimizers().param_groups
+    named = {id(p): n for n, p in module.model.named_parameters()}
+    assert sorted(named[id(p)] for p in decay["params"]) == [
+        "classifier.fc.weight",
+        "features.conv3.weight",
+    ]
+    assert len(no_decay["params"]) == 6  # conv1/conv2 weights and all four biases

@@ -1,0 +1,63 @@
+"""Every claim experiment through the real CLI on tiny synthetic data, then `--all`."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+pytestmark = pytest.mark.slow
+TINY = [
+    "data=synthetic",
+    "data.train_size=128",
+    "data.val_size=64",
+    "trainer.max_epochs=2",
+    "seed=0,1",
+    "logger=csv",
+    "callbacks=none",
+    "trainer.enable_progress_bar=false",
+]
+EXPERIMENTS = {
+    "lrn": ("C2", ["lrn", "none"], "convnet_local"),
+    "pooling": ("C3", ["overlap", "nonoverlap"], "alexnet_cifar"),
+    "dropout": ("C4", ["on", "off"], "alexnet_cifar"),
+    "towers": ("C6", ["two", "one"], "alexnet_cifar"),
+}
+
+
+def test_each_claim_experiment_ends_with_its_verdict_and_all_claims_report(run_cli, tmp_path):
+    for name, (claim, arms, model) in EXPERIMENTS.items():
+        result = run_cli(f"experiment={name}", *TINY, f"hydra.sweep.dir=multirun/{name}")
+        assert result.returncode == 0, result.stderr[-3000:]
+        summary = json.loads((tmp_path / "multirun" / name / "summary.json").read_text())
+        assert summary["claim"] == claim and summary["arms"] == arms
+        (setting,) = summary["settings"]
+        assert [a["n"] for a in setting["arms"]] == [2, 2]
+        assert summary["verdict"]["verdict"] in ("reproduced", "not reproduced", "inconclusive")
+        assert "train_val_gap_mean" in setting["arms"][0]
+        records = [
+            json.loads(p.read_text()) for p in (tmp_path / "multirun" / name).rglob("metrics.json")
+        ]
+        assert {r["settings"]["model"] for r in records} == {model}
+    command = [
+        sys.executable,
+        "-m",
+        "alexnet_lab.results.report",
+        "--all",
+        str(tmp_path / "multirun"),
+    ]
+    report = subprocess.run(command, capture_output=True, text=True)
+    assert report.returncode == 0, report.stderr
+    paper = (tmp_path / "multirun" / "paper_report.md").read_text()
+    for name, (claim, _, _) in EXPERIMENTS.items():
+        assert f"| {claim}: " in paper and f"[{name}/report.md]({name}/report.md)" in paper
+    assert "Not run yet: C1" in paper
+    assert (tmp_path / "multirun" / "paper_report.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_a_switch_the_model_lacks_stops_before_any_data_is_loaded(run_cli, tmp_path):
+    result = run_cli("towers=two", "data=cifar10", "logger=csv")  # no CIFAR-10 files here
+    assert result.returncode == 2
+    text = " ".join(result.stderr.split())
+    assert "`towers` is not a switch of model=convnet4" in text and "alexnet_cifar" in text
+    assert "CIFAR-10" not in text and not (tmp_path / "data").exists()
