@@ -81,7 +81,8 @@ class ClassifierModule(pl.LightningModule):
         the decay to those layers' weights, as cuda-convnet's per-layer ``wc`` did.
         """
         only = set(self.optim.get("decay_layers") or [])
-        decay, no_decay = [], []
+        decay: list[nn.Parameter] = []
+        no_decay: list[nn.Parameter] = []
         for name, param in self.model.named_parameters():
             layer = name.rsplit(".", 2)[-2] if "." in name else name
             wanted = param.dim() > 1 and (not only or layer in only)
