@@ -114,11 +114,11 @@ def plot_final_errors(comparison: Comparison, path: Path) -> Path:
                 alpha=0.85 if name == "top-1" else 0.5,
                 color=COLOURS[0 if name == "top-1" else 1],
             )
-            for bar, mean, arm in zip(bars, means, setting.arms, strict=False):
+            for bar, mean, std, arm in zip(bars, means, stds, setting.arms, strict=False):
                 text = f"{mean:.1f}" if getattr(arm, attr).n else "n/a"
                 ax.annotate(
                     text,
-                    (bar.get_x() + bar.get_width() / 2, mean),
+                    (bar.get_x() + bar.get_width() / 2, mean + std),  # above the whisker
                     ha="center",
                     va="bottom",
                     fontsize=8,

@@ -318,10 +318,10 @@ def print_table(comparison: Comparison, summary: dict[str, Any], sweep_dir: Path
         "val top-5",
         "runs",
     ):
-        table.add_column(col)
+        table.add_column(col, overflow="fold")
     for s in comparison.settings:
         for arm in s.arms:
-            sel = ", ".join(f"{k}={v}" for k, v in arm.selected.items()) or "-"
+            sel = ", ".join(f"{k.split('.')[-1]}={v}" for k, v in arm.selected.items()) or "-"
             cells = [
                 s.label,
                 arm.label,
@@ -340,7 +340,7 @@ def print_table(comparison: Comparison, summary: dict[str, Any], sweep_dir: Path
             f"{claim.baseline}/{claim.favoured}" if claim.metric == "epochs_to_target" else "effect"
         )
         for col in ("setting", claim.favoured, claim.baseline, ratio, "verdict", "notes"):
-            per_setting.add_column(col)
+            per_setting.add_column(col, overflow="fold")
         for row in setting_rows(comparison):
             per_setting.add_row(*map(escape, row))
         console.print(per_setting)

@@ -37,7 +37,8 @@ def test_the_defaults_are_the_papers():
 def test_every_group_option_composes(group, option):
     cfg = composed(f"{group}={option}")
     if group in ("model", "activation", "norm", "pooling", "init"):
-        model = build_model(cfg, 3, 10, 32)
+        size = 227 if cfg.model.name == "alexnet" else 32
+        model = build_model(cfg, 3, 10, size)
         assert sum(p.numel() for p in model.parameters()) > 0
 
 
