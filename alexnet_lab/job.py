@@ -61,6 +61,8 @@ def new_record(cfg: DictConfig, output_dir: Path) -> dict[str, Any]:
             "pooling": cfg.pooling.name,
             "dropout": cfg.dropout.name,
             "towers": cfg.towers.name,
+            "augmentation": cfg.augmentation.name,
+            "tta": cfg.tta.name,
             "init": cfg.init.name,
             "data": cfg.data.name,
             "scale": cfg.data.scale,
@@ -86,10 +88,13 @@ def train(cfg: DictConfig, record: dict[str, Any], output_dir: Path) -> None:
     hc = HydraConfig.get()
     check_switches(cfg.model.name, parse_overrides(list(hc.overrides.task)))
     pl.seed_everything(int(cfg.seed), workers=True)
-    datamodule = instantiate(cfg.data)  # validates options; loads nothing yet
-    channels, height, _ = datamodule.shape
+    # validates options, loads nothing yet
+    datamodule = instantiate(cfg.data, crop=cfg.augmentation.crop, flip=cfg.augmentation.flip)
+    channels, height, _ = datamodule.input_shape
     model = build_model(cfg, channels, datamodule.num_classes, height)
-    module = ClassifierModule(model, datamodule.num_classes, cfg.optim)
+    module = ClassifierModule(
+        model, datamodule.num_classes, cfg.optim, eval_crop=cfg.augmentation.crop, tta=cfg.tta.name
+    )
 
     multirun = hc.mode == RunMode.MULTIRUN
     group = f"{record['experiment'] or 'sweep'}-{Path(hc.sweep.dir).name}" if multirun else None
@@ -117,10 +122,12 @@ def train(cfg: DictConfig, record: dict[str, Any], output_dir: Path) -> None:
     with ddp.export_job(list(hc.overrides.task), str(output_dir)):
         trainer.fit(module, datamodule=datamodule)
         tested = trainer.test(module, datamodule=datamodule, verbose=False)
-    record["final"] = final_summary(record["history"], tested[0] if tested else {})
+    record["final"] = final_summary(record["history"], tested[0] if tested else {}, cfg.tta.name)
 
 
-def final_summary(history: list[dict[str, Any]], tested: Mapping[str, float]) -> dict[str, Any]:
+def final_summary(
+    history: list[dict[str, Any]], tested: Mapping[str, float], tta: str = "center"
+) -> dict[str, Any]:
     """Last and best epoch values and the test errors of the final weights."""
     final: dict[str, Any] = {}
     if history:
@@ -138,7 +145,7 @@ def final_summary(history: list[dict[str, Any]], tested: Mapping[str, float]) ->
         final["test"] = {
             "top1_error": float(tested["test_error"]),
             "top5_error": float(tested["test_top5_error"]),
-            "tta": "center",
+            "tta": tta,
         }
     return final
 

@@ -11,9 +11,11 @@ import torch.nn.functional as F
 from torch import nn
 from torch.optim.lr_scheduler import ReduceLROnPlateau
 
+from alexnet_lab.data.transforms import center_crop, ten_crops
 from alexnet_lab.metrics import ErrorRate
 
 SCHEDULES = ("plateau", "constant")
+TTAS = ("center", "ten_crop")
 
 
 class ClassifierModule(pl.LightningModule):
@@ -22,12 +24,26 @@ class ClassifierModule(pl.LightningModule):
     Logged per epoch: ``train_error`` (running, over the epoch's mini-batches: Figure 1's
     quantity), ``train_loss``, ``val_error`` (top-1), ``val_top5_error``, ``val_loss``;
     after ``trainer.test``: ``test_error``, ``test_top5_error``.
+
+    With ``eval_crop`` (the training crop size) validation sees the centre crop and the test
+    sees ``tta``: ``center``, or ``ten_crop`` (corners, centre and their mirror images, softmax
+    outputs averaged: the paper's test procedure).
     """
 
-    def __init__(self, model: nn.Module, num_classes: int, optim: Mapping[str, Any]) -> None:
+    def __init__(
+        self,
+        model: nn.Module,
+        num_classes: int,
+        optim: Mapping[str, Any],
+        eval_crop: int | None = None,
+        tta: str = "center",
+    ) -> None:
         super().__init__()
         self.model = model
         self.optim = dict(optim)
+        if tta not in TTAS:
+            raise ValueError(f"unknown tta {tta!r}; valid: {TTAS}")
+        self.eval_crop, self.tta = eval_crop, tta
         if self.optim.get("schedule", "plateau") not in SCHEDULES:
             raise ValueError(
                 f"unknown optim.schedule {self.optim['schedule']!r}; valid: {SCHEDULES}"
@@ -67,12 +83,24 @@ class ClassifierModule(pl.LightningModule):
         self, batch: tuple[torch.Tensor, torch.Tensor], stage: str, top1: ErrorRate, top5: ErrorRate
     ) -> None:
         images, labels = batch
-        logits = self(images)
-        top1(logits, labels)
-        top5(logits, labels)
-        self.log(f"{stage}_loss", F.cross_entropy(logits, labels), sync_dist=True)
+        log_probs = self.predict_log_probs(
+            images, ten_crop=stage == "test" and self.tta == "ten_crop"
+        )
+        top1(log_probs, labels)
+        top5(log_probs, labels)
+        self.log(f"{stage}_loss", F.nll_loss(log_probs, labels), sync_dist=True)
         self.log(f"{stage}_error", top1, prog_bar=stage == "val")
         self.log(f"{stage}_top5_error", top5)
+
+    def predict_log_probs(self, images: torch.Tensor, ten_crop: bool = False) -> torch.Tensor:
+        """Log class probabilities of whole test images: one centre view or ten views averaged."""
+        if self.eval_crop is None:
+            return F.log_softmax(self(images), dim=1)
+        if not ten_crop:
+            return F.log_softmax(self(center_crop(images, self.eval_crop)), dim=1)
+        views = ten_crops(images, self.eval_crop)  # 10, N, C, s, s
+        probs = F.softmax(self(views.flatten(0, 1)), dim=1).view(10, images.shape[0], -1)
+        return probs.mean(dim=0).clamp_min(1e-12).log()
 
     def configure_optimizers(self) -> Any:
         """SGD with momentum; weight decay on weights only (as cuda-convnet); plateau drops.
