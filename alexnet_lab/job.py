@@ -176,6 +176,10 @@ def guarded_job(cfg: DictConfig) -> dict[str, Any]:
         )
         outcome = exc
     finally:
+        if record["status"] == "running":  # SystemExit: Lightning's answer to Ctrl-C/SIGTERM
+            record.update(status="interrupted", error="the process was stopped during the run")
+        if not record["final"]:
+            record["final"] = final_summary(record["history"], {}, cfg.tta.name)
         ddp.teardown_process_group()
         record["wandb"] = finish_wandb(exit_code=0 if record["status"] == "completed" else 1)
         record["finished_at"] = _now()

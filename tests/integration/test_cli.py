@@ -203,3 +203,30 @@ def test_relu_vs_tanh_settings_compares_the_arms_within_each_setting(run_cli, tm
     rows = [line for line in table.splitlines() if line.startswith("| init=")]
     assert sorted(r.split(" | ")[0].lstrip("| ") for r in rows) == sorted(labels)
     assert "C1 per setting" in result.stdout
+
+
+def test_ctrl_c_leaves_an_interrupted_record_with_the_finished_epochs(tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    env = {**os.environ, "WANDB_MODE": "offline", "PYTHONUNBUFFERED": "1"}
+    command = [sys.executable, "-m", "alexnet_lab", *TINY, "trainer.max_epochs=500",
+               "logger=csv", "hydra.run.dir=run"]  # fmt: skip
+    proc = subprocess.Popen(command, cwd=tmp_path, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True)  # fmt: skip
+    record_path = tmp_path / "run" / "metrics.json"
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        if record_path.exists() and len(json.loads(record_path.read_text())["history"]) >= 2:
+            break
+        time.sleep(0.5)
+    proc.send_signal(signal.SIGINT)
+    proc.communicate(timeout=120)
+    assert proc.returncode != 0
+    record = json.loads(record_path.read_text())
+    assert record["status"] == "interrupted"
+    assert 2 <= len(record["history"]) < 500
+    assert record["final"]["last"]["epoch"] == len(record["history"])
