@@ -1,0 +1,51 @@
+"""Input scale: how pixel bytes become network input (paper.md, "Data")."""
+
+from __future__ import annotations
+
+import torch
+
+from alexnet_lab.errors import UserError
+
+#: raw: centred 0-255 values, the paper's input; unit: 0-1 with the mean subtracted;
+#: standard: per-channel (x - mean) / std.
+SCALES = ("raw", "unit", "standard")
+
+
+def check_scale(scale: str) -> str:
+    """Return ``scale`` if valid, else raise a UserError that lists the valid values."""
+    if scale not in SCALES:
+        raise UserError(
+            f"data.scale={scale!r} is not an input scale. Valid values: {', '.join(SCALES)} "
+            "(raw = the paper's centred 0-255 RGB values, unit = 0-1 with the training mean "
+            "subtracted, standard = per-channel mean 0 and std 1). Example: data.scale=raw"
+        )
+    return scale
+
+
+def channel_stats(images: torch.Tensor, chunk: int = 4096) -> tuple[torch.Tensor, torch.Tensor]:
+    """Per-channel mean and std (0-255 units) of uint8 images shaped (N, C, H, W)."""
+    n_pixels = images.shape[0] * images.shape[2] * images.shape[3]
+    total = torch.zeros(images.shape[1], dtype=torch.float64)
+    total_sq = torch.zeros_like(total)
+    for start in range(0, images.shape[0], chunk):
+        block = images[start : start + chunk].to(torch.float64)
+        total += block.sum(dim=(0, 2, 3))
+        total_sq += (block * block).sum(dim=(0, 2, 3))
+    mean = total / n_pixels
+    std = (total_sq / n_pixels - mean * mean).clamp_min(0).sqrt()
+    return mean.float(), std.float()
+
+
+def apply_scale(
+    images: torch.Tensor, scale: str, mean: torch.Tensor, std: torch.Tensor
+) -> torch.Tensor:
+    """Turn a uint8 batch (N, C, H, W) into float input at the given scale."""
+    x = images.float() - mean.view(1, -1, 1, 1).to(images.device)
+    if scale == "raw":
+        return x
+    if scale == "unit":
+        return x / 255.0
+    if scale == "standard":
+        return x / std.clamp_min(1e-8).view(1, -1, 1, 1).to(images.device)
+    check_scale(scale)
+    raise AssertionError("unreachable")

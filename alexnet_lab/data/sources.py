@@ -1,0 +1,80 @@
+"""Reading the real data sets from disk through torchvision, with clear offline errors."""
+
+from __future__ import annotations
+
+import gzip
+import shutil
+from pathlib import Path
+
+import torch
+
+from alexnet_lab.errors import DataUnavailableError
+
+
+def _as_nchw_uint8(data: object) -> torch.Tensor:
+    """Convert torchvision's .data (numpy NHWC or tensor NHW) to a uint8 NCHW tensor."""
+    tensor = torch.as_tensor(data)
+    if tensor.dim() == 3:
+        return tensor.unsqueeze(1).contiguous()
+    return tensor.permute(0, 3, 1, 2).contiguous()
+
+
+def load_cifar10(root: Path, train: bool) -> tuple[torch.Tensor, torch.Tensor]:
+    """Load a CIFAR-10 split as (uint8 images NCHW, int64 labels), downloading when needed."""
+    from torchvision.datasets import CIFAR10
+
+    try:
+        ds = CIFAR10(str(root), train=train, download=True)
+    except Exception as exc:  # URLError, OSError, RuntimeError: all mean "not here, not fetchable"
+        raise DataUnavailableError(
+            f"CIFAR-10 is not in {root / 'cifar-10-batches-py'} and downloading it failed "
+            f"({type(exc).__name__}: {exc}). Tried: torchvision.datasets.CIFAR10("
+            f"root={str(root)!r}, download=True). Fix: on a machine with network access run "
+            "the same command once, "
+            "or copy the extracted `cifar-10-batches-py/` folder (or cifar-10-python.tar.gz) "
+            f"into {root} (set data.root=... or ALEXNET_LAB_DATA to use another folder). "
+            "To try the toolkit with no network, use data=fashion_mnist (read offline from "
+            "Debian's dataset-fashion-mnist package) or data=synthetic."
+        ) from None
+    return _as_nchw_uint8(ds.data), torch.as_tensor(ds.targets, dtype=torch.long)
+
+
+def stage_fashion_mnist(root: Path, system_dir: Path) -> bool:
+    """Decompress the Debian package's .gz files into ``root/FashionMNIST/raw`` if missing.
+
+    torchvision looks for the extracted IDX files there. Returns True when files were staged.
+    """
+    from torchvision.datasets import FashionMNIST
+
+    raw = root / "FashionMNIST" / "raw"
+    names = [Path(url).name for url, _ in FashionMNIST.resources]  # the .gz names
+    if all((raw / name.removesuffix(".gz")).exists() for name in names):
+        return False
+    if not all((system_dir / name).exists() for name in names):
+        return False
+    raw.mkdir(parents=True, exist_ok=True)
+    for name in names:
+        target = raw / name.removesuffix(".gz")
+        with gzip.open(system_dir / name, "rb") as src, open(target, "wb") as dst:
+            shutil.copyfileobj(src, dst)
+    return True
+
+
+def load_fashion_mnist(
+    root: Path, train: bool, system_dir: Path
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Load a Fashion-MNIST split, offline from ``system_dir`` when it holds the raw files."""
+    from torchvision.datasets import FashionMNIST
+
+    stage_fashion_mnist(root, system_dir)
+    try:
+        ds = FashionMNIST(str(root), train=train, download=True)
+    except Exception as exc:
+        raise DataUnavailableError(
+            f"Fashion-MNIST is not in {root / 'FashionMNIST' / 'raw'}, not in {system_dir}, and "
+            f"downloading it failed ({type(exc).__name__}: {exc}). Fix: install Debian's package "
+            "(apt-get update && apt-get install -y dataset-fashion-mnist), which puts the files "
+            f"in /usr/share/datasets/fashion-mnist, or copy the four IDX files into {root}/"
+            "FashionMNIST/raw. data=synthetic needs no files at all."
+        ) from None
+    return _as_nchw_uint8(ds.data), torch.as_tensor(ds.targets, dtype=torch.long)

@@ -1,0 +1,52 @@
+"""Batch-level views of images: random crops with flips for training, centre and ten-crop tests.
+
+All work on whole batches as tensors on the batch's device (no per-image PIL work), drawing
+from torch's global generator, which ``seed_everything`` seeds: the crops of a run are
+reproducible per seed and random per image.
+"""
+
+from __future__ import annotations
+
+import torch
+
+
+def random_crop_flip(images: torch.Tensor, size: int, flip: bool = True) -> torch.Tensor:
+    """One random ``size`` x ``size`` crop per image, mirrored left-right with probability 1/2."""
+    n, c, h, w = images.shape
+    device = images.device
+    top = torch.randint(0, h - size + 1, (n,), device=device)
+    left = torch.randint(0, w - size + 1, (n,), device=device)
+    steps = torch.arange(size, device=device)
+    rows = (top[:, None] + steps)[:, None, :, None]  # n, 1, size, 1
+    cols = (left[:, None] + steps)[:, None, None, :]  # n, 1, 1, size
+    batch = torch.arange(n, device=device)[:, None, None, None]
+    channel = torch.arange(c, device=device)[None, :, None, None]
+    crops = images[batch, channel, rows, cols]
+    if flip:
+        mirrored = torch.rand(n, device=device) < 0.5
+        crops = torch.where(mirrored[:, None, None, None], crops.flip(-1), crops)
+    return crops
+
+
+def center_crop(images: torch.Tensor, size: int) -> torch.Tensor:
+    """The central ``size`` x ``size`` patch of every image."""
+    h, w = images.shape[-2:]
+    top, left = (h - size) // 2, (w - size) // 2
+    return images[..., top : top + size, left : left + size]
+
+
+def ten_crops(images: torch.Tensor, size: int) -> torch.Tensor:
+    """The paper's ten test patches: four corners and the centre, and their mirror images.
+
+    Returns a tensor shaped (10, N, C, size, size).
+    """
+    h, w = images.shape[-2:]
+    corners = [
+        images[..., :size, :size],
+        images[..., :size, w - size :],
+        images[..., h - size :, :size],
+        images[..., h - size :, w - size :],
+        center_crop(images, size),
+    ]
+    views = torch.stack(corners)
+    return torch.cat([views, views.flip(-1)])
