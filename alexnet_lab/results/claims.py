@@ -260,3 +260,15 @@ def _judge_error(claim: Claim, fav: ArmStats, base: ArmStats) -> dict[str, Any]:
         "reason": f"{said} The difference is inside the seed noise (2 standard errors = "
         f"{100 * Z * se:.2f} points).",
     }
+
+
+def effect_text(numbers: dict[str, Any]) -> str:
+    """A verdict's measured effect in words: C1's ratio (± its SE), else the top-1 difference."""
+    if numbers.get("ratio") is not None:
+        text = f"{numbers['ratio']:.2f}x"
+        if numbers.get("ratio_se") is not None:
+            text += f" ± {numbers['ratio_se']:.2f}"
+        return text
+    if numbers.get("effect") is not None:
+        return f"{100 * numbers['effect']:+.2f} pts top-1"
+    return "n/a"

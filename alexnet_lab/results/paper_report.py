@@ -11,7 +11,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-from alexnet_lab.results.claims import CLAIMS  # noqa: E402
+from alexnet_lab.results.claims import CLAIMS, effect_text  # noqa: E402
 from alexnet_lab.results.report import build_report  # noqa: E402
 
 VERDICT_COLOURS = {
@@ -32,15 +32,7 @@ def measured(summary: dict[str, Any]) -> str:
     """The measured effect in words, per setting: C1's ratio, the others' error difference."""
     parts = []
     for setting in summary["settings"]:
-        numbers = (setting.get("verdict") or {}).get("numbers", {})
-        if numbers.get("ratio") is not None:
-            text = f"{numbers['ratio']:.2f}x"
-            if numbers.get("ratio_se") is not None:
-                text += f" ± {numbers['ratio_se']:.2f}"
-        elif numbers.get("effect") is not None:
-            text = f"{100 * numbers['effect']:+.2f} pts top-1"
-        else:
-            text = "n/a"
+        text = effect_text((setting.get("verdict") or {}).get("numbers", {}))
         label = setting["label"]
         parts.append(text if label == "all runs" else f"{label}: {text}")
     return "; ".join(parts)

@@ -16,6 +16,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from alexnet_lab.console import console, print_error
+from alexnet_lab.results.claims import effect_text
 from alexnet_lab.results.compare import ArmResult, Comparison, SettingResult, compare
 from alexnet_lab.results.plots import plot_final_errors, plot_training_curves
 from alexnet_lab.results.record import find_records
@@ -175,15 +176,7 @@ def setting_rows(comparison: Comparison) -> list[list[str]]:
         arms = {a.label: a for a in s.arms}
         fav, base = arms.get(claim.favoured), arms.get(claim.baseline)
         cells = [_metric_cell(a, comparison.metric) if a else "did not run" for a in (fav, base)]
-        numbers = (s.verdict or {}).get("numbers", {})
-        if claim.metric == "epochs_to_target" and numbers.get("ratio") is not None:
-            effect = f"{numbers['ratio']:.2f}x"
-            if numbers.get("ratio_se") is not None:
-                effect += f" ± {numbers['ratio_se']:.2f}"
-        elif numbers.get("effect") is not None:
-            effect = f"{100 * numbers['effect']:+.2f} points"
-        else:
-            effect = "n/a"
+        effect = effect_text((s.verdict or {}).get("numbers", {}))
         every_run = [
             r for a in s.arms for r in a.runs + [o for rs in a.others.values() for o in rs]
         ]
