@@ -23,4 +23,15 @@ class SweepReportCallback(Callback):
         sweep_dir = Path(config.hydra.sweep.dir)
         if not any(sweep_dir.rglob("metrics.json")):
             return
-        build_report(sweep_dir)
+        try:
+            build_report(sweep_dir)
+        except Exception as exc:  # Hydra would only warn: make it visible and fail the command
+            from alexnet_lab.console import print_error
+            from alexnet_lab.job import FAILED_JOBS
+
+            print_error(
+                "no sweep report",
+                f"building the report of {sweep_dir} failed ({type(exc).__name__}: {exc}). "
+                f"The run records are intact; rebuild it with: alexnet-lab-report {sweep_dir}",
+            )
+            FAILED_JOBS.append(f"sweep report of {sweep_dir} -> {type(exc).__name__}: {exc}")

@@ -146,6 +146,12 @@ def test_c1_verdict_rules():
     noisy = judge(c1, ArmStats("relu", [4, 12]), ArmStats("tanh", [6, 14]))
     assert noisy["verdict"] == "inconclusive"
     assert judge(c1, ArmStats("relu", [5]), ArmStats("tanh", [30]))["verdict"] == "inconclusive"
+    # relu never reached the target in one seed (a lower bound): tanh is still faster
+    censored = judge(c1, ArmStats("relu", [6, 7], censored=1), ArmStats("tanh", [4, 4]))
+    assert censored["verdict"] == "not reproduced" and "tanh is faster" in censored["reason"]
+    # tanh censored: it may be slower than it looks, so "tanh is faster" cannot be claimed
+    unsure = judge(c1, ArmStats("relu", [6, 7]), ArmStats("tanh", [4, 4], censored=1))
+    assert "tanh is faster" not in unsure["reason"]
     never = judge(
         c1, ArmStats("relu", [11, 11], censored=2), ArmStats("tanh", [11, 11], censored=2)
     )
