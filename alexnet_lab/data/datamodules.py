@@ -63,6 +63,9 @@ class InMemoryDataModule(pl.LightningDataModule):
         self.val_set: TensorDataset | None = None
         self.mean = torch.zeros(1)
         self.std = torch.ones(1)
+        # splits read by prepare_data, reused by setup in the same process (under DDP the
+        # other ranks read them in setup)
+        self._read: dict[bool, tuple[torch.Tensor, torch.Tensor]] = {}
 
     # -- what subclasses provide -------------------------------------------------------
     def load_split(self, train: bool) -> tuple[torch.Tensor, torch.Tensor]:
@@ -83,19 +86,17 @@ class InMemoryDataModule(pl.LightningDataModule):
     # -- Lightning hooks -----------------------------------------------------------------
     def prepare_data(self) -> None:
         """Fetch or stage the files once (global rank 0 only, under DDP)."""
-        self.load_split(train=True)
-        self.load_split(train=False)
+        for train in (True, False):
+            self._read[train] = self.load_split(train)
 
     def setup(self, stage: str | None = None) -> None:
         """Load both splits into memory and compute the training set's channel statistics."""
         if self.train_set is not None:
             return
-        x_train, y_train = deterministic_subset(
-            *self.load_split(train=True), self.train_size, self.subset_seed
-        )
-        x_val, y_val = deterministic_subset(
-            *self.load_split(train=False), self.val_size, self.subset_seed + 1
-        )
+        train_split = self._read.pop(True, None) or self.load_split(train=True)
+        val_split = self._read.pop(False, None) or self.load_split(train=False)
+        x_train, y_train = deterministic_subset(*train_split, self.train_size, self.subset_seed)
+        x_val, y_val = deterministic_subset(*val_split, self.val_size, self.subset_seed + 1)
         self.mean, self.std = channel_stats(x_train)
         self.train_set = TensorDataset(x_train, y_train)
         self.val_set = TensorDataset(x_val, y_val)

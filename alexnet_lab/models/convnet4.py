@@ -51,9 +51,9 @@ class ConvNet4(nn.Module):
         def pool(mode: str) -> nn.Module:
             return pooling(pool_kernel, pool_stride, mode, ceil_mode=True)
 
-        def lrn() -> list[tuple[str, nn.Module]]:
+        def lrn(name: str) -> list[tuple[str, nn.Module]]:
             layer = local_response_norm(**norm)
-            return [] if layer is None else [("norm", layer)]
+            return [] if layer is None else [(name, layer)]
 
         def block(i: int, c_in: int, c_out: int, mode: str, with_norm: bool) -> list:
             layers = [
@@ -62,7 +62,7 @@ class ConvNet4(nn.Module):
                 (f"pool{i}", pool(mode)),
             ]
             if with_norm:
-                layers += [(f"norm{i}", m) for _, m in lrn()]
+                layers += lrn(f"norm{i}")
             return layers
 
         self.features = nn.Sequential(

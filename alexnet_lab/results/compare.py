@@ -226,7 +226,8 @@ def _rank(stats: ArmStats, runs: list[dict[str, Any]]) -> tuple[float, float, fl
 def _select(
     label: str, by_sel: dict[tuple, list[dict]], metric: str, select_keys: list[str] | tuple
 ) -> ArmResult:
-    best_sel = min(by_sel, key=lambda s: _rank(_stats(label, by_sel[s], metric), by_sel[s]))
+    stats = {s: _stats(label, runs, metric) for s, runs in by_sel.items()}
+    best_sel = min(by_sel, key=lambda s: _rank(stats[s], by_sel[s]))
     runs = by_sel[best_sel]
     grid: dict[str, list[str]] = {}
     at_edge = []
@@ -238,7 +239,7 @@ def _select(
     return ArmResult(
         label=label,
         selected=dict(best_sel),
-        stats=_stats(label, runs, metric),
+        stats=stats[best_sel],
         top1=_stats(label, runs, "top1_error"),
         top5=_stats(label, runs, "top5_error"),
         gap=_stats(label, runs, "gap"),
