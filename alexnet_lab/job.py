@@ -89,7 +89,9 @@ def train(cfg: DictConfig, record: dict[str, Any], output_dir: Path) -> None:
     check_switches(cfg.model.name, parse_overrides(list(hc.overrides.task)))
     pl.seed_everything(int(cfg.seed), workers=True)
     # validates options, loads nothing yet
-    datamodule = instantiate(cfg.data, crop=cfg.augmentation.crop, flip=cfg.augmentation.flip)
+    views_to_test(cfg)  # a test view that cannot work stops the run before training
+    augmentation = {k: v for k, v in cfg.augmentation.items() if k != "name"}
+    datamodule = instantiate(cfg.data, **augmentation)
     channels, height, _ = datamodule.input_shape
     model = build_model(cfg, channels, datamodule.num_classes, height)
     module = ClassifierModule(
@@ -121,14 +123,39 @@ def train(cfg: DictConfig, record: dict[str, Any], output_dir: Path) -> None:
 
     with ddp.export_job(list(hc.overrides.task), str(output_dir)):
         trainer.fit(module, datamodule=datamodule)
-        tested = trainer.test(module, datamodule=datamodule, verbose=False)
-    record["final"] = final_summary(record["history"], tested[0] if tested else {}, cfg.tta.name)
+        tests = {}
+        for view in views_to_test(cfg):  # the same final weights, tested once per view
+            module.tta = view
+            tested = trainer.test(module, datamodule=datamodule, verbose=False)
+            tests[view] = tested[0] if tested else {}
+    record["final"] = final_summary(record["history"], tests, cfg.tta.name)
+
+
+def views_to_test(cfg: DictConfig) -> list[str]:
+    """The test views of a run: ``tta.test_views`` (the tta experiment tests both), else tta."""
+    views = list(cfg.tta.get("test_views") or [cfg.tta.name])
+    views = views if cfg.tta.name in views else [cfg.tta.name, *views]
+    if "ten_crop" in views and not cfg.augmentation.crop:
+        raise UserError(
+            f"tta=ten_crop needs crops, but augmentation={cfg.augmentation.name} feeds the "
+            f"model whole {cfg.data.name} images, so the ten views would be one image and its "
+            "mirror. Use augmentation=crop_flip or paper (the test then takes the four corner "
+            "and centre crops of the crop size and their mirrors), or tta=center."
+        )
+    return views
 
 
 def final_summary(
-    history: list[dict[str, Any]], tested: Mapping[str, float], tta: str = "center"
+    history: list[dict[str, Any]],
+    tests: Mapping[str, Mapping[str, float]],
+    tta: str = "center",
 ) -> dict[str, Any]:
-    """Last and best epoch values and the test errors of the final weights."""
+    """Last and best epoch values and the test errors of the final weights.
+
+    ``tests`` maps each test view (``center``, ``ten_crop``) to Lightning's test results;
+    ``final.test`` is the configured view's (``tta``), ``final.tests`` holds every view.
+    Validation always uses the centre view (``final.val_tta``).
+    """
     final: dict[str, Any] = {}
     if history:
         final["last"] = dict(history[-1])
@@ -141,12 +168,20 @@ def final_summary(
         final["best_train_error"] = min(
             row["train_error"] for row in history if "train_error" in row
         )
-    if tested:
-        final["test"] = {
+    final["val_tta"] = "center"
+    views = {
+        view: {
             "top1_error": float(tested["test_error"]),
             "top5_error": float(tested["test_top5_error"]),
-            "tta": tta,
+            "tta": view,
         }
+        for view, tested in tests.items()
+        if tested
+    }
+    if tta in views:
+        final["test"] = views[tta]
+    if len(views) > 1:
+        final["tests"] = views
     return final
 
 

@@ -45,3 +45,39 @@ def run_cli(tmp_path: Path):
         )
 
     return run
+
+
+def make_image_tree(
+    root: Path,
+    classes: tuple[str, ...] = ("n01", "n02", "n03"),
+    train_per_class: int = 6,
+    val_per_class: int = 3,
+    size: tuple[int, int] = (80, 64),
+    seed: int = 0,
+) -> Path:
+    """Write a small ImageFolder tree of real image files (JPEG and PNG, via PIL).
+
+    Each class has its own colour, so a net can learn it; sizes vary a little per image.
+    """
+    import numpy as np
+    from PIL import Image
+
+    rng = np.random.default_rng(seed)
+    for split, count in (("train", train_per_class), ("val", val_per_class)):
+        for c, name in enumerate(classes):
+            folder = root / split / name
+            folder.mkdir(parents=True, exist_ok=True)
+            colour = np.array([(c * 97) % 256, (c * 57 + 80) % 256, (c * 151 + 30) % 256])
+            for i in range(count):
+                w, h = size[0] + 8 * (i % 3), size[1] + 4 * (i % 2)
+                pixels = colour + rng.normal(0, 40, (h, w, 3))
+                image = Image.fromarray(pixels.clip(0, 255).astype("uint8"))
+                suffix = ".png" if i % 2 else ".jpg"
+                image.save(folder / f"img{i}{suffix}")
+    return root
+
+
+@pytest.fixture
+def image_tree(tmp_path: Path) -> Path:
+    """A 3-class ImageFolder tree: 6 training and 3 validation images per class."""
+    return make_image_tree(tmp_path / "tree")

@@ -1,8 +1,10 @@
-"""LightningDataModules for data sets small enough to keep in memory as bytes.
+"""LightningDataModules: the input side shared by every data set, and the in-memory ones.
 
-Images stay uint8 (N, C, H, W) in memory; each batch becomes float input on the device, after
-transfer, with the training set's per-channel mean subtracted (the paper's only preprocessing)
-at the configured scale. Validation is the official test split.
+Every data set yields uint8 batches (N, C, H, W). On the device, after transfer, each batch
+becomes float input with the training set's mean subtracted (the paper's only preprocessing:
+the mean image by default, ``mean=channel`` per channel) at the configured scale; training
+batches then get their random crops, flips and PCA lighting as whole-batch tensor operations.
+Validation is the official test split (the paper reports on ILSVRC's validation set).
 """
 
 from __future__ import annotations
@@ -14,11 +16,16 @@ from typing import Any
 import pytorch_lightning as pl
 import torch
 import torch.nn.functional as F
-from torch.utils.data import DataLoader, TensorDataset
+from torch.utils.data import DataLoader, Dataset
 
-from alexnet_lab.data.scaling import apply_scale, channel_stats, check_scale
+from alexnet_lab.data.scaling import apply_scale, check_scale, unit_to_input
 from alexnet_lab.data.sources import load_cifar10, load_fashion_mnist
-from alexnet_lab.data.transforms import random_crop_flip
+from alexnet_lab.data.stats import ImageStats, compute_stats, tensor_batches
+from alexnet_lab.data.transforms import center_crop, random_crop_flip, random_pca_lighting
+from alexnet_lab.errors import UserError
+
+#: the mean subtracted: the training set's mean image (the paper's) or its channel means
+MEANS = ("pixel", "channel")
 
 
 def deterministic_subset(
@@ -27,79 +34,151 @@ def deterministic_subset(
     """Return the first ``size`` items of a fixed permutation (all items when size is None)."""
     if size is None or size >= len(labels):
         return images, labels
-    order = torch.randperm(len(labels), generator=torch.Generator().manual_seed(seed))[:size]
-    order, _ = order.sort()
+    order = subset_indices(len(labels), size, seed)
     return images[order], labels[order]
 
 
-class InMemoryDataModule(pl.LightningDataModule):
-    """Base class: subclasses implement :meth:`load_split` returning uint8 images and labels."""
+def subset_indices(total: int, size: int | None, seed: int) -> torch.Tensor:
+    """Sorted indices of a fixed random subset of ``size`` of ``total`` items (all if None)."""
+    if size is None or size >= total:
+        return torch.arange(total)
+    order = torch.randperm(total, generator=torch.Generator().manual_seed(seed))[:size]
+    return order.sort().values
+
+
+class BatchTensorDataset(Dataset):
+    """Images and labels in memory, fetched a whole batch at a time.
+
+    The DataLoader hands ``__getitems__`` the batch's indices, so a batch is one indexing
+    operation on the stored tensor instead of 128 item lookups and a stack.
+    """
+
+    def __init__(self, images: torch.Tensor, labels: torch.Tensor) -> None:
+        self.images, self.labels = images, labels
+
+    def __len__(self) -> int:
+        return len(self.labels)
+
+    def __getitem__(self, index: int) -> tuple[torch.Tensor, torch.Tensor]:
+        return self.images[index], self.labels[index]
+
+    def __getitems__(self, indices: list[int]) -> tuple[torch.Tensor, torch.Tensor]:
+        index = torch.as_tensor(indices)
+        return self.images[index], self.labels[index]
+
+
+def already_batched(batch: Any) -> Any:
+    """collate_fn for :class:`BatchTensorDataset`: its batches come stacked already."""
+    return batch
+
+
+class ImageDataModule(pl.LightningDataModule):
+    """The input side every data set shares: statistics, batch transforms, loaders.
+
+    Subclasses provide :meth:`shape`, :meth:`build_sets` and :meth:`compute_stats`.
+    Training augmentation (all per image, drawn from torch's seeded generator):
+    ``crop`` (the size the model sees; random crops with ``random_crop``, else the centre),
+    ``flip`` (horizontal, p=1/2) and ``lighting`` (PCA lighting, alpha ~ N(0, lighting_std)).
+    """
 
     num_classes: int = 10
+    #: data sets decoded from files keep their statistics in a cache (see stats.py)
+    in_memory: bool = True
 
     def __init__(
         self,
         name: str,
         scale: str = "raw",
+        mean: str = "pixel",
         batch_size: int = 128,
         train_size: int | None = None,
         val_size: int | None = None,
         subset_seed: int = 0,
-        num_workers: int = 0,
+        num_workers: int | None = None,
         target_error: float | None = None,
         crop: int | None = None,
+        random_crop: bool = True,
         flip: bool = False,
+        lighting: bool = False,
+        lighting_std: float = 0.1,
+        crop_size: int | None = None,
+        center_crop: int | None = None,
     ) -> None:
         super().__init__()
-        self.crop, self.flip = crop, flip
+        del crop_size, center_crop  # the augmentation group reads these from the data config
         self.name = name
         self.scale = check_scale(scale)
+        if mean not in MEANS:
+            raise UserError(
+                f"data.mean={mean!r} is not a mean to subtract. Valid values: pixel (the "
+                "training set's mean image, the paper's), channel (per-channel means)."
+            )
+        self.mean_kind = mean
         self.batch_size = batch_size
         self.train_size, self.val_size = train_size, val_size
         self.subset_seed = subset_seed
-        self.num_workers = num_workers
+        self.requested_workers = num_workers
         self.target_error = target_error
-        self.train_set: TensorDataset | None = None
-        self.val_set: TensorDataset | None = None
-        self.mean = torch.zeros(1)
-        self.std = torch.ones(1)
-        # splits read by prepare_data, reused by setup in the same process (under DDP the
-        # other ranks read them in setup)
-        self._read: dict[bool, tuple[torch.Tensor, torch.Tensor]] = {}
+        self.crop, self.random_crop, self.flip = crop, random_crop, flip
+        self.lighting, self.lighting_std = lighting, lighting_std
+        self.train_set: Dataset | None = None
+        self.val_set: Dataset | None = None
+        self.stats: ImageStats | None = None
 
     # -- what subclasses provide -------------------------------------------------------
-    def load_split(self, train: bool) -> tuple[torch.Tensor, torch.Tensor]:
-        """Return (uint8 images N x C x H x W, int64 labels) of one split."""
-        raise NotImplementedError
-
     @property
     def shape(self) -> tuple[int, int, int]:
         """(channels, height, width) of one stored image."""
         raise NotImplementedError
 
+    def build_sets(self) -> tuple[Dataset, Dataset]:
+        """The training and validation data sets, yielding uint8 images and int labels."""
+        raise NotImplementedError
+
+    def compute_stats(self) -> ImageStats:
+        """Statistics of the training set (after :meth:`build_sets`)."""
+        raise NotImplementedError
+
+    # -- derived -------------------------------------------------------------------------
     @property
     def input_shape(self) -> tuple[int, int, int]:
         """(channels, height, width) the model sees: the crop size when training crops."""
         channels, height, width = self.shape
+        if self.crop and self.crop > min(height, width):
+            raise UserError(
+                f"the crop size {self.crop} is larger than the {self.name} images "
+                f"({height}x{width}). Set data.image_size to at least {self.crop}, or a "
+                f"smaller crop (augmentation.crop=...), or augmentation=none."
+            )
         return (channels, self.crop, self.crop) if self.crop else (channels, height, width)
 
-    # -- Lightning hooks -----------------------------------------------------------------
-    def prepare_data(self) -> None:
-        """Fetch or stage the files once (global rank 0 only, under DDP)."""
-        for train in (True, False):
-            self._read[train] = self.load_split(train)
+    @property
+    def num_workers(self) -> int:
+        """DataLoader workers: as configured, else 0 in memory and up to 8 decoding files.
 
+        An in-memory batch is one tensor index, which a worker would only copy once more.
+        """
+        if self.requested_workers is not None:
+            return int(self.requested_workers)
+        return 0 if self.in_memory else min(8, os.cpu_count() or 1)
+
+    @property
+    def mean(self) -> torch.Tensor:
+        """The mean subtracted from every image (0-255 units)."""
+        return self.stats.mean(self.mean_kind) if self.stats else torch.zeros(1)
+
+    @property
+    def std(self) -> torch.Tensor:
+        """Per-channel standard deviation (0-255 units)."""
+        return self.stats.channel_std if self.stats else torch.ones(1)
+
+    # -- Lightning hooks -----------------------------------------------------------------
     def setup(self, stage: str | None = None) -> None:
-        """Load both splits into memory and compute the training set's channel statistics."""
+        """Build both splits and the training set's statistics (once per process)."""
         if self.train_set is not None:
             return
-        train_split = self._read.pop(True, None) or self.load_split(train=True)
-        val_split = self._read.pop(False, None) or self.load_split(train=False)
-        x_train, y_train = deterministic_subset(*train_split, self.train_size, self.subset_seed)
-        x_val, y_val = deterministic_subset(*val_split, self.val_size, self.subset_seed + 1)
-        self.mean, self.std = channel_stats(x_train)
-        self.train_set = TensorDataset(x_train, y_train)
-        self.val_set = TensorDataset(x_val, y_val)
+        self.train_set, self.val_set = self.build_sets()
+        self.stats = self.compute_stats()
 
     def train_dataloader(self) -> DataLoader:
         """Shuffled mini-batches of the training split."""
@@ -118,45 +197,113 @@ class InMemoryDataModule(pl.LightningDataModule):
     def on_after_batch_transfer(self, batch: Any, dataloader_idx: int) -> Any:
         """Turn the uint8 batch into float input at the configured scale, on the device.
 
-        Training batches also get their random crops and flips here; validation and test
-        batches stay whole, and the module takes its test views (centre or ten crops).
+        Training batches also get their crops, flips and PCA lighting here; validation and
+        test batches stay whole, and the module takes its test views (centre or ten crops).
         """
         images, labels = batch
         images = self.normalize(images)
         trainer = getattr(self, "trainer", None)
-        if trainer is not None and trainer.training and (self.crop or self.flip):
-            images = random_crop_flip(images, self.crop or images.shape[-1], self.flip)
+        if trainer is not None and trainer.training:
+            images = self.augment(images)
         return images, labels
 
     # -- helpers -------------------------------------------------------------------------
     def normalize(self, images: torch.Tensor) -> torch.Tensor:
-        """Apply the configured input scale to a uint8 batch."""
+        """Apply the configured mean subtraction and input scale to a uint8 batch."""
         return apply_scale(images, self.scale, self.mean, self.std)
+
+    def augment(self, images: torch.Tensor) -> torch.Tensor:
+        """The training views of a normalized batch: crop, flip, PCA lighting, per image."""
+        if self.crop and self.random_crop:
+            images = random_crop_flip(images, self.crop, self.flip)
+        else:
+            if self.crop:
+                images = center_crop(images, self.crop)
+            if self.flip:
+                images = random_crop_flip(images, images.shape[-1], flip=True)
+        if self.lighting:
+            assert self.stats is not None
+            images = random_pca_lighting(
+                images,
+                self.stats.eigvals,
+                self.stats.eigvecs,
+                self.lighting_std,
+                unit_to_input(self.scale, self.stats.channel_std),
+            )
+        return images
 
     def describe(self) -> dict[str, Any]:
         """What the run record says about the data: name, sizes, scale and statistics."""
+        stats = self.stats
         return {
             "name": self.name,
             "scale": self.scale,
-            "train_size": len(self.train_set) if self.train_set is not None else None,
-            "val_size": len(self.val_set) if self.val_set is not None else None,
+            "mean": self.mean_kind,
+            "train_size": len(self.train_set) if self.train_set is not None else None,  # type: ignore[arg-type]
+            "val_size": len(self.val_set) if self.val_set is not None else None,  # type: ignore[arg-type]
             "num_classes": self.num_classes,
             "shape": list(self.shape),
             "input_shape": list(self.input_shape),
-            "augmentation": {"crop": self.crop, "flip": self.flip},
-            "channel_mean": [round(float(v), 4) for v in self.mean],
-            "channel_std": [round(float(v), 4) for v in self.std],
+            "augmentation": {
+                "crop": self.crop,
+                "random_crop": bool(self.crop and self.random_crop),
+                "flip": self.flip,
+                "lighting": self.lighting_std if self.lighting else None,
+            },
+            "channel_mean": [round(float(v), 4) for v in stats.channel_mean] if stats else None,
+            "channel_std": [round(float(v), 4) for v in stats.channel_std] if stats else None,
+            "pca_eigvals": [float(f"{v:.4g}") for v in stats.eigvals] if stats else None,
+            "num_workers": self.num_workers,
         }
 
-    def _loader(self, dataset: TensorDataset, shuffle: bool) -> DataLoader:
+    def _loader(self, dataset: Dataset, shuffle: bool) -> DataLoader:
+        workers = self.num_workers
+        extra: dict[str, Any] = {}
+        if isinstance(dataset, BatchTensorDataset):
+            extra["collate_fn"] = already_batched
+        elif hasattr(dataset, "collate_fn"):
+            extra["collate_fn"] = dataset.collate_fn
         return DataLoader(
             dataset,
             batch_size=self.batch_size,
             shuffle=shuffle,
-            num_workers=self.num_workers,
-            persistent_workers=self.num_workers > 0,
+            num_workers=workers,
+            persistent_workers=workers > 0,
             pin_memory=torch.cuda.is_available(),
+            **extra,
         )
+
+
+class InMemoryDataModule(ImageDataModule):
+    """Data sets small enough to keep as uint8 tensors: subclasses implement ``load_split``."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        # splits read by prepare_data, reused by setup in the same process (under DDP the
+        # other ranks read them in setup)
+        self._read: dict[bool, tuple[torch.Tensor, torch.Tensor]] = {}
+
+    def load_split(self, train: bool) -> tuple[torch.Tensor, torch.Tensor]:
+        """Return (uint8 images N x C x H x W, int64 labels) of one split."""
+        raise NotImplementedError
+
+    def prepare_data(self) -> None:
+        """Fetch or stage the files once (global rank 0 only, under DDP)."""
+        for train in (True, False):
+            self._read[train] = self.load_split(train)
+
+    def build_sets(self) -> tuple[Dataset, Dataset]:
+        """Both splits as in-memory tensors (the configured subsets)."""
+        train_split = self._read.pop(True, None) or self.load_split(train=True)
+        val_split = self._read.pop(False, None) or self.load_split(train=False)
+        x_train, y_train = deterministic_subset(*train_split, self.train_size, self.subset_seed)
+        x_val, y_val = deterministic_subset(*val_split, self.val_size, self.subset_seed + 1)
+        return BatchTensorDataset(x_train, y_train), BatchTensorDataset(x_val, y_val)
+
+    def compute_stats(self) -> ImageStats:
+        """One pass over the in-memory training images (well under a second for CIFAR-10)."""
+        assert isinstance(self.train_set, BatchTensorDataset)
+        return compute_stats(tensor_batches(self.train_set.images))
 
 
 def _resolve_root(root: str | os.PathLike) -> Path:

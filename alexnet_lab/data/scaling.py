@@ -39,8 +39,12 @@ def channel_stats(images: torch.Tensor, chunk: int = 4096) -> tuple[torch.Tensor
 def apply_scale(
     images: torch.Tensor, scale: str, mean: torch.Tensor, std: torch.Tensor
 ) -> torch.Tensor:
-    """Turn a uint8 batch (N, C, H, W) into float input at the given scale."""
-    x = images.float() - mean.view(1, -1, 1, 1).to(images.device)
+    """Turn a uint8 batch (N, C, H, W) into float input at the given scale.
+
+    ``mean`` is per channel (C,) or a mean image (C, H, W), in 0-255 units; ``std`` per channel.
+    """
+    mean = mean.view(-1, 1, 1) if mean.dim() == 1 else mean
+    x = images.float() - mean.unsqueeze(0).to(images.device)
     if scale == "raw":
         return x
     if scale == "unit":
@@ -49,3 +53,12 @@ def apply_scale(
         return x / std.clamp_min(1e-8).view(1, -1, 1, 1).to(images.device)
     check_scale(scale)
     raise AssertionError("unreachable")
+
+
+def unit_to_input(scale: str, std: torch.Tensor) -> torch.Tensor:
+    """Per-channel factor turning a 0-1-scale offset into the input's units at ``scale``."""
+    if scale == "raw":
+        return torch.full_like(std, 255.0)
+    if scale == "unit":
+        return torch.ones_like(std)
+    return 255.0 / std.clamp_min(1e-8)

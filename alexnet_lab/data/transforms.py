@@ -50,3 +50,35 @@ def ten_crops(images: torch.Tensor, size: int) -> torch.Tensor:
     ]
     views = torch.stack(corners)
     return torch.cat([views, views.flip(-1)])
+
+
+def pca_lighting(
+    images: torch.Tensor,
+    eigvals: torch.Tensor,
+    eigvecs: torch.Tensor,
+    alpha: torch.Tensor,
+    unit_scale: torch.Tensor | None = None,
+) -> torch.Tensor:
+    """The paper's PCA lighting (section 4.1) with given draws ``alpha`` (N, C).
+
+    To every pixel of image n add ``[p1 p2 p3] [a1 l1, a2 l2, a3 l3]^T``: the eigenvectors
+    ``eigvecs`` (columns p_i) and eigenvalues ``eigvals`` (l_i) of the RGB covariance of the
+    training set on the 0-1 scale. ``unit_scale`` (C,) turns that 0-1 offset into the batch's
+    input units (255 for raw input; see ``scaling.unit_to_input``).
+    """
+    offset = (alpha.to(images.device) * eigvals.to(images.device)) @ eigvecs.T.to(images.device)
+    if unit_scale is not None:
+        offset = offset * unit_scale.to(images.device)
+    return images + offset[:, :, None, None]
+
+
+def random_pca_lighting(
+    images: torch.Tensor,
+    eigvals: torch.Tensor,
+    eigvecs: torch.Tensor,
+    std: float = 0.1,
+    unit_scale: torch.Tensor | None = None,
+) -> torch.Tensor:
+    """PCA lighting with alpha_i ~ N(0, std) drawn once per image (the paper's std is 0.1)."""
+    alpha = torch.randn(images.shape[0], eigvals.shape[0], device=images.device) * std
+    return pca_lighting(images, eigvals, eigvecs, alpha, unit_scale)

@@ -276,3 +276,33 @@ def effect_text(numbers: dict[str, Any]) -> str:
     if numbers.get("effect") is not None:
         return f"{100 * numbers['effect']:+.2f} pts top-1"
     return "n/a"
+
+
+def judge_part(
+    what: str, lower: ArmStats, higher: ArmStats, paper: str, claim: Claim
+) -> dict[str, Any]:
+    """Judge a claim's secondary comparison: is ``lower``'s mean below ``higher``'s.
+
+    Below beyond the seed noise, as every verdict.
+
+    C5 has two: the train/validation gap without augmentation against with it (the paper's
+    "substantial overfitting"), and the top-1 error with PCA lighting against without it
+    (the paper's "over 1%"). Values are fractions, shown in points.
+    """
+    few = _too_few(claim, lower, higher)
+    if few:
+        return few | {"part": what}
+    effect = higher.mean - lower.mean
+    se = _se(lower, higher)
+    said = (
+        f"{what}: {lower.label} {100 * lower.mean:.2f} ± {100 * lower.std:.2f}%, {higher.label} "
+        f"{100 * higher.mean:.2f} ± {100 * higher.std:.2f}% ({100 * effect:+.2f} points; "
+        f"the paper: {paper})"
+    )
+    if effect > Z * se:
+        verdict, words = REPRODUCED, "the paper's direction holds beyond the seed noise"
+    elif effect < -Z * se:
+        verdict, words = NOT_REPRODUCED, "the opposite direction holds beyond the seed noise"
+    else:
+        verdict, words = INCONCLUSIVE, f"inside the seed noise (2 SE = {100 * Z * se:.2f} points)"
+    return {"part": what, "verdict": verdict, "effect": effect, "reason": f"{said}: {words}."}

@@ -14,7 +14,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from alexnet_lab.results.claims import CLAIM_BY_KEY, CLAIMS, ArmStats, Claim, judge
+from alexnet_lab.results.claims import CLAIM_BY_KEY, CLAIMS, ArmStats, Claim, judge, judge_part
 
 OK_STATUSES = ("completed",)
 
@@ -164,6 +164,7 @@ def compare(
     replicate_keys: list[str] | tuple[str, ...] = ("seed",),
 ) -> Comparison:
     """Group a sweep's records into settings and arms, select per arm, judge per setting."""
+    records = expand_test_views(records)
     params = [parse_overrides(r.get("overrides", [])) for r in records]
     varying = varying_keys(params)
     candidates = [k for k in varying if k not in select_keys and k not in replicate_keys]
@@ -189,6 +190,27 @@ def compare(
         results.sort(key=lambda a: _arm_order(claim, a.label))
         settings.append(SettingResult(dict(setting), results, _verdict(claim, results)))
     return Comparison(claim, arm_key, list(select_keys), setting_keys, metric, settings, records)
+
+
+def expand_test_views(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One record per test view for runs tested several ways (experiment=tta, claim C7).
+
+    The copies share the run's history and differ in ``final.test`` and in a ``tta=<view>``
+    override, so the views become the arms of an ordinary comparison: the same trained
+    weights, evaluated both ways.
+    """
+    expanded = []
+    for record in records:
+        views = (record.get("final") or {}).get("tests") or {}
+        if len(views) < 2:
+            expanded.append(record)
+            continue
+        kept = [o for o in record.get("overrides", []) if not o.startswith("tta=")]
+        for view, result in views.items():
+            copy = dict(record, overrides=[*kept, f"tta={view}"], tested_view=view)
+            copy["final"] = dict(record["final"], test=result)
+            expanded.append(copy)
+    return expanded
 
 
 def _arm_value(record: dict[str, Any], params: dict[str, str], key: str) -> str:
@@ -266,6 +288,9 @@ def _verdict(claim: Claim | None, arms: list[ArmResult]) -> dict[str, Any] | Non
             f"arm {missing} did not run in this setting.",
         }
     result = judge(claim, fav.stats, base.stats)
+    parts = _claim_parts(claim, by_label)
+    if parts:
+        result["parts"] = parts
     edge = [f"{a.label} ({', '.join(a.at_edge)})" for a in arms if a.at_edge]
     if edge:
         result["warning"] = (
@@ -273,6 +298,36 @@ def _verdict(claim: Claim | None, arms: list[ArmResult]) -> dict[str, Any] | Non
             "fair until the best value is inside it: " + "; ".join(edge)
         )
     return result
+
+
+def _claim_parts(claim: Claim, by_label: dict[str, ArmResult]) -> list[dict[str, Any]]:
+    """C5's two secondary comparisons, where their arms ran."""
+    if claim.id != "C5":
+        return []
+    parts = []
+    none, crop_flip, paper = (by_label.get(k) for k in ("none", "crop_flip", "paper"))
+    augmented = paper or crop_flip
+    if none and augmented:
+        parts.append(
+            judge_part(
+                "overfitting (final validation minus running training error)",
+                augmented.gap,
+                none.gap,
+                "without augmentation 'substantial overfitting'",
+                claim,
+            )
+        )
+    if paper and crop_flip:
+        parts.append(
+            judge_part(
+                "PCA lighting (top-1 error with it, paper, against crop_flip)",
+                paper.top1,
+                crop_flip.top1,
+                "PCA lighting lowers top-1 error by over 1%",
+                claim,
+            )
+        )
+    return parts
 
 
 def _sel_label(selection: tuple) -> str:

@@ -269,6 +269,8 @@ def render_markdown(comparison: Comparison, summary: dict[str, Any]) -> str:
     for s in comparison.settings:
         if s.verdict:
             lines.append(f"- **{s.label}: {s.verdict['verdict']}**. {s.verdict['reason']}")
+            for part in s.verdict.get("parts", []):
+                lines.append(f"  - {part['verdict']}: {part['reason']}")
             if s.verdict.get("warning"):
                 lines.append(f"  - warning: {s.verdict['warning']}")
     overall = summary["verdict"]
@@ -343,6 +345,9 @@ def print_table(comparison: Comparison, summary: dict[str, Any], sweep_dir: Path
             c = colours.get(s.verdict["verdict"], "white")
             label, reason = escape(s.label), escape(s.verdict["reason"])
             console.print(f"[bold {c}]{label}: {s.verdict['verdict']}[/] {reason}")
+            for part in s.verdict.get("parts", []):
+                pc = colours.get(part["verdict"], "white")
+                console.print(f"  [{pc}]{part['verdict']}[/]: {escape(part['reason'])}")
             if s.verdict.get("warning"):
                 console.print(f"[yellow]warning: {escape(s.verdict['warning'])}")
     if summary["verdict"] and len(comparison.settings) > 1:

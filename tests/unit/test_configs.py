@@ -48,8 +48,30 @@ def test_every_experiment_names_its_claim_and_sweeps_itself(name):
     assert cfg.claim in CLAIMS
     assert str(cfg.hydra.mode) == "RunMode.MULTIRUN"
     params = cfg.hydra.sweeper.params
-    assert cfg.report.arm_group in params and "," in params[cfg.report.arm_group]
+    if name == "tta":  # one training per seed; the arms are the test views of its weights
+        assert list(cfg.tta.test_views) == ["center", "ten_crop"]
+        assert cfg.augmentation.random_crop and cfg.augmentation.crop == 227
+    else:
+        assert cfg.report.arm_group in params and "," in params[cfg.report.arm_group]
     assert len(params["seed"].split(",")) >= 2  # enough seeds for a verdict
+
+
+def test_the_augmentation_experiment_compares_the_papers_three_recipes():
+    cfg = composed("experiment=augmentation", hydra=True)
+    assert cfg.hydra.sweeper.params["augmentation"] == "none,crop_flip,paper"
+    assert (cfg.model.name, cfg.data.name, cfg.data.image_size) == ("alexnet", "imagenette", 256)
+    for option, crop, random_crop, lighting in [
+        ("none", 227, False, False),
+        ("crop_flip", 227, True, False),
+        ("pca_lighting", 227, False, True),
+        ("paper", 227, True, True),
+    ]:
+        aug = composed("data=imagenette", f"augmentation={option}").augmentation
+        assert (aug.crop, aug.random_crop, aug.lighting) == (crop, random_crop, lighting)
+        assert aug.lighting_std == 0.1  # the paper's N(0, 0.1)
+    # 32x32 data: cuda-convnet's 24x24 crops, whole images without augmentation
+    assert composed("data=cifar10", "augmentation=crop_flip").augmentation.crop == 24
+    assert composed("data=cifar10", "augmentation=none").augmentation.crop is None
 
 
 def test_relu_vs_tanh_has_no_regularization_and_a_grid_spanning_both_scales():

@@ -34,6 +34,7 @@ def test_each_scale_gives_its_documented_statistics(fashion_root, scale):
         root=str(fashion_root),
         name="fashion_mnist",
         scale=scale,
+        mean="channel",
         train_size=3000,
         val_size=500,
         batch_size=3000,
@@ -52,6 +53,18 @@ def test_each_scale_gives_its_documented_statistics(fashion_root, scale):
     else:
         assert x.std().item() == pytest.approx(1.0, abs=0.01)
     assert dm.describe()["train_size"] == 3000 and dm.describe()["shape"] == [1, 32, 32]
+
+
+@needs_fashion_mnist
+def test_the_default_mean_is_the_training_sets_mean_image(fashion_root):
+    dm = FashionMNISTDataModule(
+        root=str(fashion_root), name="fashion_mnist", train_size=2000, val_size=100, batch_size=2000
+    )
+    dm.setup("fit")
+    assert dm.mean.shape == (1, 32, 32)  # the paper's per-pixel mean
+    assert dm.mean[0, 0, 0] == 0 and dm.mean[0, 16, 16] > 50  # padding vs the garment's centre
+    x, _ = first_batch(dm)
+    torch.testing.assert_close(x.mean(dim=0), torch.zeros(1, 32, 32), atol=1e-3, rtol=0)
 
 
 def test_unknown_scale_lists_the_valid_ones():

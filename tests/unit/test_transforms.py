@@ -81,3 +81,63 @@ def test_a_cropping_datamodule_feeds_the_model_its_crop_size():
 def test_unknown_tta_is_refused():
     with pytest.raises(ValueError, match="ten_crop"):
         ClassifierModule(ConvNet4(), 10, {"lr": 0.1}, tta="twelve")
+
+
+def test_pca_lighting_adds_the_papers_offset_to_every_pixel():
+    from alexnet_lab.data.transforms import pca_lighting, random_pca_lighting
+
+    torch.manual_seed(0)
+    images = torch.rand(4, 3, 5, 5) * 255
+    eigvecs = torch.linalg.qr(torch.randn(3, 3)).Q  # orthonormal columns p1, p2, p3
+    eigvals = torch.tensor([0.2, 0.02, 0.005])
+    alpha = torch.randn(4, 3) * 0.1
+    out = pca_lighting(images, eigvals, eigvecs, alpha, unit_scale=torch.full((3,), 255.0))
+    for n in range(4):
+        # [p1 p2 p3][a1 l1, a2 l2, a3 l3]^T, on the 0-1 scale, times 255 for raw input
+        offset = sum(eigvecs[:, i] * alpha[n, i] * eigvals[i] for i in range(3)) * 255
+        for y in range(5):
+            for x in range(5):
+                torch.testing.assert_close(out[n, :, y, x], images[n, :, y, x] + offset)
+    torch.manual_seed(1)
+    a = random_pca_lighting(images, eigvals, eigvecs)
+    torch.manual_seed(1)
+    assert torch.equal(a, random_pca_lighting(images, eigvals, eigvecs))  # per seed
+    shifts = (a - images).mean(dim=(2, 3))
+    assert not torch.allclose(shifts[0], shifts[1])  # one draw per image
+
+
+def test_statistics_give_the_mean_image_and_the_rgb_covariance_eigenvectors():
+    from alexnet_lab.data.stats import compute_stats, tensor_batches
+
+    g = torch.Generator().manual_seed(0)
+    images = (torch.rand(300, 3, 4, 4, generator=g) * 255).to(torch.uint8)
+    stats = compute_stats(tensor_batches(images, chunk=64))
+    x = images.double()
+    torch.testing.assert_close(stats.pixel_mean.double(), x.mean(0), atol=1e-4, rtol=0)
+    pixels = (x / 255).permute(1, 0, 2, 3).reshape(3, -1)
+    cov = torch.cov(pixels, correction=0)
+    rebuilt = stats.eigvecs.double() @ torch.diag(stats.eigvals.double()) @ stats.eigvecs.T.double()
+    torch.testing.assert_close(rebuilt, cov, atol=1e-6, rtol=1e-4)
+    assert stats.eigvals[0] >= stats.eigvals[1] >= stats.eigvals[2]
+    torch.testing.assert_close(
+        stats.channel_std.double(), (x.permute(1, 0, 2, 3).reshape(3, -1)).std(1, correction=0),
+        atol=1e-3, rtol=0,
+    )  # fmt: skip
+
+
+def test_training_batches_get_crops_flips_and_lighting_validation_batches_none():
+    dm = SyntheticDataModule(
+        name="synthetic", crop=24, flip=True, lighting=True, train_size=64, val_size=32
+    )
+    dm.setup("fit")
+
+    class Training:
+        training = True
+
+    dm.trainer = Training()  # type: ignore[assignment]
+    images, _ = next(iter(dm.train_dataloader()))
+    x, _ = dm.on_after_batch_transfer((images, torch.zeros(len(images))), 0)
+    assert x.shape == (64, 3, 24, 24)
+    Training.training = False
+    x, _ = dm.on_after_batch_transfer((images, torch.zeros(len(images))), 0)
+    torch.testing.assert_close(x, dm.normalize(images))  # whole, unshifted

@@ -1,0 +1,454 @@
+"""ImageNet-style data sets: an ImageFolder tree, ILSVRC-2012 and Imagenette.
+
+Any ``root/{train,val}/<class>/<image>`` tree is prepared as the paper (section 2): shorter
+side rescaled to ``image_size`` (256), the central square cropped, stored as uint8.
+
+A tree small enough for memory (``in_memory: auto`` below ``in_memory_max_gb``) is decoded
+once, with DataLoader workers, and cached as a tensor file beside the data; a larger one
+(ILSVRC-2012) is decoded on the fly by workers each epoch. Either way the training set's
+statistics (mean image, channel spread, RGB PCA) are computed once and cached.
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import torch
+from PIL import Image, UnidentifiedImageError
+from torch.utils.data import DataLoader, Dataset
+from torchvision.datasets.folder import IMG_EXTENSIONS
+from torchvision.transforms import v2
+
+from alexnet_lab.data.datamodules import BatchTensorDataset, ImageDataModule, subset_indices
+from alexnet_lab.data.stats import (
+    ImageStats,
+    StatsAccumulator,
+    compute_stats,
+    fingerprint,
+    load_stats,
+    save_stats,
+    tensor_batches,
+    writable_cache_dir,
+)
+from alexnet_lab.errors import DataUnavailableError, UserError
+
+CACHE_NAME = ".alexnet-lab-cache"
+#: what a file-decoding failure looks like: PIL's own errors, truncated files, bad headers
+DECODE_ERRORS = (OSError, UnidentifiedImageError, SyntaxError, ValueError)
+
+
+class BadImageError(UserError):
+    """An image file in the tree could not be read."""
+
+
+def layout_help(root: Path) -> str:
+    """The expected tree, in words, for error messages."""
+    return (
+        f"The expected layout is {root}/train/<class>/<image> and {root}/val/<class>/<image> "
+        "(the layout of PyTorch's ImageNet example; ILSVRC-2012's validation images must be "
+        "sorted into class folders, e.g. with that example's valprep.sh), with the same class "
+        "folders in both, images as .jpg/.jpeg/.png/... files."
+    )
+
+
+def find_samples(split_dir: Path) -> tuple[list[str], list[tuple[str, int]]]:
+    """Sorted class names and (path, class index) of every image file below ``split_dir``."""
+    classes = sorted(d.name for d in split_dir.iterdir() if d.is_dir())
+    samples = []
+    for index, name in enumerate(classes):
+        for path in sorted((split_dir / name).rglob("*")):
+            if path.is_file() and path.suffix.lower() in IMG_EXTENSIONS:
+                samples.append((str(path), index))
+    return classes, samples
+
+
+def check_tree(root: Path, expected_classes: int | None = None) -> list[str]:
+    """Validate an ImageFolder tree and return its class names (one paragraph if it is bad)."""
+    if not root.is_dir():
+        raise DataUnavailableError(
+            f"the image folder {root} does not exist. {layout_help(root)} Set data.root=... "
+            "(or ALEXNET_LAB_DATA for the folder holding the data sets)."
+        )
+    missing = [s for s in ("train", "val") if not (root / s).is_dir()]
+    if missing:
+        raise DataUnavailableError(
+            f"{root} has no {' and no '.join(missing)} folder. {layout_help(root)}"
+        )
+    train = sorted(d.name for d in (root / "train").iterdir() if d.is_dir())
+    val = sorted(d.name for d in (root / "val").iterdir() if d.is_dir())
+    if not train:
+        raise DataUnavailableError(f"{root / 'train'} holds no class folders. {layout_help(root)}")
+    if train != val:
+        only_train = sorted(set(train) - set(val))
+        only_val = sorted(set(val) - set(train))
+        raise UserError(
+            f"the train and val class lists of {root} differ: only in train: "
+            f"{', '.join(only_train[:10]) or 'none'}{' ...' if len(only_train) > 10 else ''}; "
+            f"only in val: {', '.join(only_val[:10]) or 'none'}"
+            f"{' ...' if len(only_val) > 10 else ''}. Both must hold the same class folders "
+            "(an empty folder counts): add or remove the differing ones."
+        )
+    if expected_classes is not None and len(train) != expected_classes:
+        raise UserError(
+            f"{root} holds {len(train)} classes where {expected_classes} are expected. "
+            f"{layout_help(root)}"
+        )
+    return train
+
+
+def paper_resize(image_size: int) -> Callable[[Any], torch.Tensor]:
+    """The paper's preprocessing: shorter side to ``image_size``, centre square, uint8 CHW."""
+    return v2.Compose(
+        [
+            v2.Resize(image_size, antialias=True),
+            v2.CenterCrop(image_size),
+            v2.PILToTensor(),
+        ]
+    )
+
+
+class ImageFileDataset(Dataset):
+    """Decodes image files into the paper's fixed-size uint8 squares.
+
+    A file that cannot be decoded raises :class:`BadImageError` naming it, or, with
+    ``skip_bad``, yields None, which :meth:`collate_fn` drops (with a warning naming it).
+    """
+
+    def __init__(
+        self,
+        samples: list[tuple[str, int]],
+        image_size: int,
+        skip_bad: bool = False,
+        channels: int = 3,
+    ) -> None:
+        self.samples = samples
+        self.image_size = image_size
+        self.skip_bad = skip_bad
+        self.mode = "RGB" if channels == 3 else "L"
+        self.transform = paper_resize(image_size)
+
+    def __len__(self) -> int:
+        return len(self.samples)
+
+    def __getitem__(self, index: int) -> tuple[torch.Tensor, int] | None:
+        path, label = self.samples[index]
+        try:
+            with Image.open(path) as file:
+                image = file.convert(self.mode)
+            return self.transform(image), label
+        except DECODE_ERRORS as exc:
+            if self.skip_bad:
+                warnings.warn(f"skipping unreadable image {path} ({exc})", stacklevel=1)
+                return None
+            raise BadImageError(
+                f"cannot read the image {path} ({type(exc).__name__}: {exc}). Remove or "
+                "replace the file, or set data.skip_bad_images=true to skip such files (the "
+                "run record counts them)."
+            ) from None
+
+    @staticmethod
+    def collate_fn(
+        items: list[tuple[torch.Tensor, int] | None],
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """Stack a batch, leaving out the files that could not be read."""
+        kept = [item for item in items if item is not None]
+        if not kept:
+            return torch.empty(0, dtype=torch.uint8), torch.empty(0, dtype=torch.long)
+        return torch.stack([x for x, _ in kept]), torch.tensor([y for _, y in kept])
+
+
+class ImageFolderDataModule(ImageDataModule):
+    """Any ``root/train/<class>/*`` + ``root/val/<class>/*`` tree (PyTorch's ImageNet layout).
+
+    Classes are the tree's folders (sorted, as torchvision's ImageFolder); ``image_size``
+    (the paper's 256) is the stored square, null for the tree's own size (the shorter side of
+    the first training image).
+    """
+
+    def __init__(
+        self,
+        root: str,
+        image_size: int | None = 256,
+        in_memory: str | bool = "auto",
+        in_memory_max_gb: float = 8.0,
+        skip_bad_images: bool = False,
+        expected_classes: int | None = None,
+        cache_dir: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.root = Path(root).expanduser().resolve()
+        self.requested_size = image_size
+        self.in_memory_option = in_memory
+        self.in_memory_max_gb = in_memory_max_gb
+        self.skip_bad_images = skip_bad_images
+        self.expected_classes = expected_classes
+        self.cache_option = cache_dir
+        self.skipped: list[str] = []
+        self._classes: list[str] | None = None
+        self._samples: dict[str, list[tuple[str, int]]] = {}
+        self._image_size: int | None = None
+        self._keys: dict[str, str] = {}
+
+    # -- the tree ------------------------------------------------------------------------
+    def ensure_tree(self) -> None:
+        """Make the tree exist (subclasses download here); the base class only checks it."""
+
+    @property
+    def classes(self) -> list[str]:
+        """The class folders, checked against the val split."""
+        if self._classes is None:
+            self.ensure_tree()
+            self._classes = check_tree(self.root, self.expected_classes)
+        return self._classes
+
+    @property
+    def num_classes(self) -> int:  # type: ignore[override]
+        """Number of class folders in the tree."""
+        return len(self.classes)
+
+    def samples(self, split: str) -> list[tuple[str, int]]:
+        """(path, label) of the configured subset of a split, in a fixed order."""
+        if split not in self._samples:
+            classes, found = find_samples(self.root / split)
+            if not found:
+                raise DataUnavailableError(
+                    f"{self.root / split} holds no image files. {layout_help(self.root)}"
+                )
+            if classes != self.classes:
+                check_tree(self.root)  # raises, naming the differing classes
+            size = self.train_size if split == "train" else self.val_size
+            seed = self.subset_seed + (0 if split == "train" else 1)
+            chosen = subset_indices(len(found), size, seed).tolist()
+            self._samples[split] = [found[i] for i in chosen]
+        return self._samples[split]
+
+    @property
+    def image_size(self) -> int:
+        """The stored square's side: configured, or the first training image's shorter side."""
+        if self._image_size is None:
+            if self.requested_size:
+                self._image_size = int(self.requested_size)
+            else:
+                path = self.samples("train")[0][0]
+                with Image.open(path) as image:
+                    self._image_size = min(image.size)
+        return self._image_size
+
+    @property
+    def shape(self) -> tuple[int, int, int]:
+        """(3, image_size, image_size)."""
+        return (3, self.image_size, self.image_size)
+
+    @property
+    def in_memory(self) -> bool:  # type: ignore[override]
+        """Whether both splits are decoded once and kept as tensors."""
+        if isinstance(self.in_memory_option, bool):
+            return self.in_memory_option
+        if self.in_memory_option != "auto":
+            raise UserError(f"data.in_memory={self.in_memory_option!r}: use true, false or auto.")
+        n = len(self.samples("train")) + len(self.samples("val"))
+        return n * 3 * self.image_size**2 <= self.in_memory_max_gb * 2**30
+
+    @property
+    def cache_dir(self) -> Path:
+        """Where decoded images and statistics are cached: beside the data when writable."""
+        preferred = Path(self.cache_option) if self.cache_option else self.root / CACHE_NAME
+        return writable_cache_dir(preferred)
+
+    def split_key(self, split: str) -> str:
+        """A fingerprint of a split's files (path, size, mtime) and the stored size."""
+        if split in self._keys:
+            return self._keys[split]
+        files = []
+        for path, label in self.samples(split):
+            stat = Path(path).stat()
+            files.append(
+                (str(Path(path).relative_to(self.root)), label, stat.st_size, stat.st_mtime_ns)
+            )
+        self._keys[split] = fingerprint({"files": files, "image_size": self.image_size})
+        return self._keys[split]
+
+    # -- Lightning hooks -----------------------------------------------------------------
+    def prepare_data(self) -> None:
+        """Check (or download) the tree, decode it into the cache, compute its statistics."""
+        if self.in_memory:
+            for split in ("train", "val"):
+                self._decoded(split)
+        self._cached_stats()
+
+    def build_sets(self) -> tuple[Dataset, Dataset]:
+        """In memory: the cached tensors; else datasets that decode files with workers."""
+        if self.in_memory:
+            train = BatchTensorDataset(*self._decoded("train"))
+            val = BatchTensorDataset(*self._decoded("val"))
+            return train, val
+        return (
+            ImageFileDataset(self.samples("train"), self.image_size, self.skip_bad_images),
+            ImageFileDataset(self.samples("val"), self.image_size, self.skip_bad_images),
+        )
+
+    def compute_stats(self) -> ImageStats:
+        """The training set's statistics, from the cache when it has them."""
+        return self._cached_stats()
+
+    def describe(self) -> dict[str, Any]:
+        """The base description plus the tree, its storage and the files skipped."""
+        info = super().describe()
+        info.update(
+            root=str(self.root),
+            image_size=self.image_size,
+            in_memory=self.in_memory,
+            skipped_images=len(self.skipped),
+            skipped_examples=self.skipped[:5],
+        )
+        return info
+
+    # -- decoding and caching --------------------------------------------------------------
+    def _decoded(self, split: str) -> tuple[torch.Tensor, torch.Tensor]:
+        path = self.cache_dir / f"{split}-{self.split_key(split)}.pt"
+        if path.exists():
+            try:
+                cached = torch.load(path, weights_only=True)
+                self._note_skipped(cached["skipped"])
+                return cached["images"], cached["labels"]
+            except Exception as exc:
+                warnings.warn(
+                    f"re-decoding {split}: the cache {path} is unreadable ({exc})", stacklevel=2
+                )
+        images, labels, skipped = self._decode_all(self.samples(split))
+        tmp = path.with_suffix(".tmp")
+        torch.save({"images": images, "labels": labels, "skipped": skipped}, tmp)
+        tmp.replace(path)
+        self._note_skipped(skipped)
+        return images, labels
+
+    def _note_skipped(self, skipped: list[str]) -> None:
+        self.skipped.extend(p for p in skipped if p not in self.skipped)
+
+    def _decode_all(
+        self, samples: list[tuple[str, int]]
+    ) -> tuple[torch.Tensor, torch.Tensor, list[str]]:
+        """Decode every file once with DataLoader workers; collect the unreadable ones."""
+        dataset = ImageFileDataset(samples, self.image_size, skip_bad=True)
+        loader = DataLoader(
+            dataset,
+            batch_size=64,
+            num_workers=self.num_workers_for_decoding(),
+            collate_fn=_keep_items,
+        )
+        images = torch.empty(len(samples), *self.shape, dtype=torch.uint8)
+        labels = torch.empty(len(samples), dtype=torch.long)
+        keep = torch.zeros(len(samples), dtype=torch.bool)
+        i = 0
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # bad files are reported below, all at once
+            for batch in loader:
+                for item in batch:
+                    if item is not None:
+                        images[i], labels[i] = item
+                        keep[i] = True
+                    i += 1
+        bad = [samples[j][0] for j in range(len(samples)) if not keep[j]]
+        if bad and not self.skip_bad_images:
+            raise BadImageError(
+                f"{len(bad)} image file(s) of {self.root} cannot be read, e.g. {bad[0]}"
+                + (f" (also: {', '.join(bad[1:4])})" if len(bad) > 1 else "")
+                + ". Remove or replace them, or set data.skip_bad_images=true to skip such "
+                "files (the run record counts them)."
+            )
+        if bad:
+            warnings.warn(f"skipped {len(bad)} unreadable image(s), e.g. {bad[0]}", stacklevel=2)
+        return images[keep], labels[keep], bad
+
+    def num_workers_for_decoding(self) -> int:
+        """Workers that decode files: the configured count, else up to 8."""
+        if self.requested_workers is not None:
+            return int(self.requested_workers)
+        return min(8, os.cpu_count() or 1)
+
+    def _cached_stats(self) -> ImageStats:
+        key = fingerprint({"train": self.split_key("train")})
+        path = self.cache_dir / f"stats-{key}.pt"
+        stats = load_stats(path)
+        if stats is None:
+            if self.in_memory:
+                stats = compute_stats(tensor_batches(self._decoded("train")[0]))
+            else:
+                stats = self._stream_stats()
+            save_stats(path, stats)
+        return stats
+
+    def _stream_stats(self) -> ImageStats:
+        """One decoding pass over the training files (the first run on a large tree)."""
+        dataset = ImageFileDataset(self.samples("train"), self.image_size, self.skip_bad_images)
+        loader = DataLoader(
+            dataset,
+            batch_size=256,
+            num_workers=self.num_workers_for_decoding(),
+            collate_fn=ImageFileDataset.collate_fn,
+        )
+        acc = StatsAccumulator()
+        for images, _ in loader:
+            if len(images):
+                acc.add(images)
+        return acc.result()
+
+
+def _keep_items(items: list[Any]) -> list[Any]:
+    return items
+
+
+class ImageNetDataModule(ImageFolderDataModule):
+    """ILSVRC-2012 in the ImageFolder layout: 1000 class folders in train/ and val/."""
+
+    def __init__(self, expected_classes: int | None = 1000, **kwargs: Any) -> None:
+        super().__init__(expected_classes=expected_classes, **kwargs)
+
+    def ensure_tree(self) -> None:
+        """ImageNet cannot be downloaded by a script: name the layout when it is missing."""
+        if not (self.root / "train").is_dir():
+            raise DataUnavailableError(
+                f"ILSVRC-2012 is not in {self.root}. Download it from image-net.org (it needs "
+                "an account; no script can fetch it), extract it so that "
+                f"{self.root}/train/n01440764/*.JPEG and {self.root}/val/n01440764/*.JPEG "
+                "exist (validation images sorted into their class folders, e.g. with the "
+                "valprep.sh of PyTorch's ImageNet example), and set data.root=<that folder>. "
+                "For a small ImageNet subset use data=imagenette."
+            )
+
+
+class ImagenetteDataModule(ImageFolderDataModule):
+    """Imagenette (10 easy ImageNet classes) through torchvision, downloaded when absent."""
+
+    def __init__(self, root: str = "data", size: str = "320px", **kwargs: Any) -> None:
+        self.download_root = Path(root).expanduser().resolve()
+        self.variant = size
+        folder = {"full": "imagenette2", "320px": "imagenette2-320", "160px": "imagenette2-160"}
+        if size not in folder:
+            raise UserError(f"data.size={size!r}: use one of {', '.join(folder)}.")
+        super().__init__(root=str(self.download_root / folder[size]), **kwargs)
+
+    def ensure_tree(self) -> None:
+        """Download and extract Imagenette with torchvision unless it is already there."""
+        if (self.root / "train").is_dir() and (self.root / "val").is_dir():
+            return
+        from torchvision.datasets import Imagenette
+
+        try:
+            for split in ("train", "val"):
+                Imagenette(str(self.download_root), split=split, size=self.variant, download=True)
+        except Exception as exc:
+            raise DataUnavailableError(
+                f"Imagenette ({self.variant}) is not in {self.root} and downloading it failed "
+                f"({type(exc).__name__}: {exc}). Tried: torchvision.datasets.Imagenette("
+                f"root={str(self.download_root)!r}, size={self.variant!r}, download=True). Fix: "
+                "run the same command once on a machine with network access, or extract "
+                f"imagenette2-{self.variant}.tgz from fast.ai into {self.download_root} "
+                "(data.root=... chooses the folder). With no network at all, point "
+                "data=imagefolder data.root=... at any train/<class>/ + val/<class>/ tree."
+            ) from None
