@@ -1,0 +1,48 @@
+"""Under DDP the logged running training error is the global one, over every process's batches."""
+
+import json
+
+import pytest
+
+pytestmark = pytest.mark.slow
+# lr 0 and no dropout: the weights never change, so an epoch's running training error is the
+# error of the initial net over the whole training set, however the batches are split.
+FIXED = [
+    "data=synthetic",
+    "data.train_size=256",
+    "data.val_size=64",
+    "data.noise=0.9",
+    "optim=constant",
+    "optim.lr=0",
+    "trainer.max_epochs=1",
+    "init=torch",
+    "logger=csv",
+    "callbacks=none",
+    "trainer.enable_progress_bar=false",
+]
+
+
+def run_record(run_cli, tmp_path, folder, *extra):
+    result = run_cli(*FIXED, *extra, f"hydra.run.dir={folder}")
+    assert result.returncode == 0, result.stderr[-3000:]
+    (record,) = [json.loads(p.read_text()) for p in (tmp_path / folder).rglob("metrics.json")]
+    return record
+
+
+def test_two_process_running_error_equals_one_process_on_the_same_global_batches(run_cli, tmp_path):
+    single = run_record(run_cli, tmp_path, "single", "data.batch_size=128")
+    ddp = run_record(
+        run_cli,
+        tmp_path,
+        "ddp",
+        "trainer=ddp",
+        "trainer.devices=2",
+        "trainer.accelerator=cpu",
+        "data.batch_size=64",  # per process: the same global batch of 128
+    )
+    one, two = single["history"][0]["train_error"], ddp["history"][0]["train_error"]
+    assert 0.3 < one < 0.95  # an untrained net: neither trivially 0 nor exactly chance
+    assert two == pytest.approx(one, abs=1e-6)
+    assert ddp["history"][0]["val_error"] == pytest.approx(single["history"][0]["val_error"])
+    assert ddp["config"]["trainer"]["strategy"] == "ddp"
+    assert len(list((tmp_path / "ddp").rglob("metrics.json"))) == 1
