@@ -56,6 +56,8 @@ def build_report(sweep_dir: Path, quiet: bool = False) -> dict[str, Any]:
 
 def what_ran(records: list[dict[str, Any]]) -> dict[str, Any]:
     """The settings every verdict is conditional on, gathered from the records."""
+    # a run tested several ways appears once per view (compare.expand_test_views)
+    trained = list({r.get("output_dir", id(r)): r for r in records}.values())
 
     def values(getter: Any) -> list[Any]:
         seen: list[Any] = []
@@ -76,8 +78,9 @@ def what_ran(records: list[dict[str, Any]]) -> dict[str, Any]:
         "weight_decay": values(lambda r: r.get("settings", {}).get("weight_decay")),
         "max_epochs": values(lambda r: r.get("settings", {}).get("max_epochs")),
         "seeds": sorted(values(lambda r: r.get("seed"))),
-        "runs": len(records),
-        "statuses": dict(Counter(r.get("status") for r in records)),
+        "runs": len(trained),
+        "statuses": dict(Counter(r.get("status") for r in trained)),
+        "test_views": values(lambda r: r.get("tested_view")) if len(trained) < len(records) else [],
     }
 
 
@@ -216,7 +219,13 @@ def render_markdown(comparison: Comparison, summary: dict[str, Any]) -> str:
     lines += [
         "## What ran",
         "",
-        f"- runs: {ran['runs']} ({', '.join(f'{v} {k}' for k, v in ran['statuses'].items())})",
+        f"- runs: {ran['runs']} ({', '.join(f'{v} {k}' for k, v in ran['statuses'].items())})"
+        + (
+            f", each trained once and tested on {len(ran['test_views'])} views "
+            f"({', '.join(ran['test_views'])}) with the same final weights"
+            if ran.get("test_views")
+            else ""
+        ),
         f"- model: {', '.join(map(str, ran['model']))}; data: {', '.join(map(str, ran['data']))} "
         f"(training images: {', '.join(map(str, ran['train_size']))})",
         f"- init: {_join(ran['init'])}; input scale: {_join(ran['scale'])}; "
