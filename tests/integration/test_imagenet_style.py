@@ -65,6 +65,8 @@ def test_the_tta_experiment_trains_once_and_tests_both_views(run_cli, tmp_path):
     centre = sorted(r["final"]["tests"]["center"]["top1_error"] for r in runs)
     assert arms["center"]["n"] == 2
     assert arms["center"]["top1_error_mean"] == pytest.approx(sum(centre) / 2)
+    report = (sweep / "report.md").read_text()
+    assert "runs: 2 (2 completed), each trained once and tested on 2 views" in report
 
 
 def test_ten_crop_without_crops_is_refused_before_training(run_cli, tmp_path):
