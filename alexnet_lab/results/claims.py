@@ -246,24 +246,23 @@ def _judge_error(claim: Claim, fav: ArmStats, base: ArmStats) -> dict[str, Any]:
         f"{100 * base.mean:.2f} ± {100 * base.std:.2f}%: {fav.label} is "
         f"{100 * effect:+.2f} points better; the paper: {claim.paper}."
     )
-    if effect > Z * se:
-        return {
-            "verdict": REPRODUCED,
-            "numbers": numbers,
-            "reason": f"{said} The paper's direction holds beyond the seed noise.",
-        }
-    if effect < -Z * se:
-        return {
-            "verdict": NOT_REPRODUCED,
-            "numbers": numbers,
-            "reason": f"{said} The opposite direction holds beyond the seed noise.",
-        }
+    verdict, words = _direction(effect, se)
     return {
-        "verdict": INCONCLUSIVE,
+        "verdict": verdict,
         "numbers": numbers,
-        "reason": f"{said} The difference is inside the seed noise (2 standard errors = "
-        f"{100 * Z * se:.2f} points).",
+        "reason": f"{said} {words[0].upper()}{words[1:]}.",
     }
+
+
+def _direction(effect: float, se: float) -> tuple[str, str]:
+    """The verdict on an error difference (positive = the paper's direction), in words."""
+    if effect > Z * se:
+        return REPRODUCED, "the paper's direction holds beyond the seed noise"
+    if effect < -Z * se:
+        return NOT_REPRODUCED, "the opposite direction holds beyond the seed noise"
+    return INCONCLUSIVE, (
+        f"the difference is inside the seed noise (2 standard errors = {100 * Z * se:.2f} points)"
+    )
 
 
 def effect_text(numbers: dict[str, Any]) -> str:
@@ -299,10 +298,5 @@ def judge_part(
         f"{100 * higher.mean:.2f} ± {100 * higher.std:.2f}% ({100 * effect:+.2f} points; "
         f"the paper: {paper})"
     )
-    if effect > Z * se:
-        verdict, words = REPRODUCED, "the paper's direction holds beyond the seed noise"
-    elif effect < -Z * se:
-        verdict, words = NOT_REPRODUCED, "the opposite direction holds beyond the seed noise"
-    else:
-        verdict, words = INCONCLUSIVE, f"inside the seed noise (2 SE = {100 * Z * se:.2f} points)"
+    verdict, words = _direction(effect, se)
     return {"part": what, "verdict": verdict, "effect": effect, "reason": f"{said}: {words}."}
