@@ -11,6 +11,7 @@ from omegaconf import DictConfig
 
 from alexnet_lab import ddp
 from alexnet_lab.job import FAILED_JOBS, guarded_job
+from alexnet_lab.wandb_sweep import agent_overrides
 
 CONFIG_DIR = Path(__file__).resolve().parent.parent / "conf"
 
@@ -25,6 +26,8 @@ def main() -> None:
     """Console-script entry point (``alexnet-lab``, ``python -m alexnet_lab``)."""
     if ddp.is_ddp_child():
         sys.argv = ddp.child_argv(sys.argv[0])
+    else:  # a run started by `wandb agent` writes below its sweep's folder
+        sys.argv += agent_overrides(sys.argv[1:])
     hydra_main()
     if FAILED_JOBS:
         from alexnet_lab.console import print_error

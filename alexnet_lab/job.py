@@ -31,6 +31,7 @@ from alexnet_lab.module import ClassifierModule
 from alexnet_lab.results.compare import parse_overrides
 from alexnet_lab.results.record import RECORD_NAME, write_record
 from alexnet_lab.run_callbacks import DivergenceMonitor, RunRecorder
+from alexnet_lab.wandb_sweep import group_name
 
 #: "overrides -> reason" of the jobs of this process that failed (the CLI exits non-zero).
 FAILED_JOBS: list[str] = []
@@ -99,7 +100,7 @@ def train(cfg: DictConfig, record: dict[str, Any], output_dir: Path) -> None:
     )
 
     multirun = hc.mode == RunMode.MULTIRUN
-    group = f"{record['experiment'] or 'sweep'}-{Path(hc.sweep.dir).name}" if multirun else None
+    group = group_name(record["experiment"], str(hc.sweep.dir), multirun)
     loggers = []
     for name, logger_cfg in (cfg.get("logger") or {}).items():
         extra = (

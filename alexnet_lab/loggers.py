@@ -74,7 +74,12 @@ def finish_wandb(exit_code: int) -> dict[str, str] | None:
         "dryrun",
     )
     run_dir = str(Path(run.dir).parent)
-    info = {"mode": "offline" if offline else "online", "dir": run_dir, "id": run.id}
+    info = {
+        "mode": "offline" if offline else "online",
+        "dir": run_dir,
+        "id": run.id,
+        "group": run.group or "",
+    }
     if offline:
         info["sync"] = f"wandb sync {run_dir}"
     else:
