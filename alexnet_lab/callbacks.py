@@ -25,6 +25,7 @@ class SweepReportCallback(Callback):
             return
         try:
             build_report(sweep_dir)
+            log_report_to_wandb(sweep_dir)
         except Exception as exc:  # Hydra would only warn: make it visible and fail the command
             from alexnet_lab.console import print_error
             from alexnet_lab.job import FAILED_JOBS
@@ -35,3 +36,16 @@ class SweepReportCallback(Callback):
                 f"The run records are intact; rebuild it with: alexnet-lab-report {sweep_dir}",
             )
             FAILED_JOBS.append(f"sweep report of {sweep_dir} -> {type(exc).__name__}: {exc}")
+
+
+def log_report_to_wandb(sweep_dir: Path) -> None:
+    """When the sweep's runs logged to W&B, add its comparison as a summary run in their group."""
+    from alexnet_lab.console import console
+    from alexnet_lab.results.record import find_records
+    from alexnet_lab.results.wandb_summary import log_sweep_summary, used_wandb
+
+    if not used_wandb(find_records(sweep_dir)):
+        return
+    info = log_sweep_summary(sweep_dir)
+    if info and info.get("sync"):
+        console.print(f"W&B summary run (offline); upload with: {info['sync']}", soft_wrap=True)

@@ -385,6 +385,11 @@ def main(argv: list[str] | None = None) -> None:
         help="report every sweep below FOLDER and write FOLDER/paper_report.md",
     )
     parser.add_argument("--quiet", action="store_true", help="write the files, print no table")
+    parser.add_argument(
+        "--wandb",
+        action="store_true",
+        help="also log the comparison to W&B as a summary run in the sweep's group",
+    )
     args = parser.parse_args(argv)
     try:
         if args.all:
@@ -395,6 +400,14 @@ def main(argv: list[str] | None = None) -> None:
                 print_paper_table(rows, args.folder)
         else:
             build_report(args.folder, quiet=args.quiet)
+            if args.wandb:
+                from alexnet_lab.results.wandb_summary import log_sweep_summary
+
+                info = log_sweep_summary(args.folder)
+                if info:
+                    console.print(
+                        f"W&B summary run: {info.get('sync') or info.get('url')}", soft_wrap=True
+                    )
     except FileNotFoundError as exc:
         print_error(
             "no report",

@@ -70,6 +70,12 @@ def test_relu_vs_tanh_sweeps_itself_and_ends_with_the_comparison(run_cli, tmp_pa
         r["wandb"]["mode"] == "offline" and r["wandb"]["sync"].startswith("wandb sync ")
         for r in runs
     )
+    assert {r["wandb"]["group"] for r in runs} == {"relu_vs_tanh-sweep"}
+    # ...and the comparison went to one summary run of the same group
+    (summary_run,) = (sweep / "wandb").glob("offline-run-*")
+    assert b"relu_vs_tanh-sweep" in next(summary_run.glob("run-*.wandb")).read_bytes()
+    assert len(list((summary_run / "files" / "media" / "images").glob("*.png"))) == 2
+    assert f"upload with: wandb sync {summary_run.relative_to(tmp_path)}" in result.stdout
 
 
 def test_a_plain_sweep_of_any_group_gets_the_same_comparison(run_cli, tmp_path):

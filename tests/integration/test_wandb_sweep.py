@@ -1,6 +1,7 @@
 """Runs started the way `wandb agent` starts them land in one folder, one W&B group, one report."""
 
 import json
+import os
 import subprocess
 import sys
 
@@ -36,11 +37,22 @@ def test_agent_runs_of_a_sweep_are_compared_by_alexnet_lab_report(run_cli, tmp_p
         assert record["wandb"]["group"] == "pooling-wandb-sweep-abc123"
         assert record["wandb"]["mode"] == "offline" and record["claim"] == "C3"
     report = subprocess.run(
-        [sys.executable, "-m", "alexnet_lab.results.report", str(sweep)],
+        [sys.executable, "-m", "alexnet_lab.results.report", "--wandb", str(sweep)],
         capture_output=True,
         text=True,
+        env={**os.environ, "WANDB_MODE": "offline"},
     )
     assert report.returncode == 0, report.stderr
+    # the comparison went to W&B too: one summary run in the runs' group
+    (summary_run,) = (sweep / "wandb").glob("offline-run-*")
+    images = sorted(p.name.split("_")[0] for p in (summary_run / "files/media/images").iterdir())
+    assert images == ["final", "training"]
+    (table,) = (summary_run / "files/media/table").glob("verdicts_*.table.json")
+    rows = json.loads(table.read_text())["data"]
+    assert [row[1] for row in rows] == ["overlap", "nonoverlap"] and rows[0][-1] == "inconclusive"
+    (run_file,) = summary_run.glob("run-*.wandb")
+    assert b"pooling-wandb-sweep-abc123" in run_file.read_bytes()
+    assert f"wandb sync {summary_run}" in report.stdout  # on one line, to copy
     summary = json.loads((sweep / "summary.json").read_text())
     assert summary["claim"] == "C3" and summary["arms"] == ["overlap", "nonoverlap"]
     assert summary["verdict"]["verdict"] == "inconclusive"  # one seed per arm

@@ -1,0 +1,121 @@
+"""A sweep's comparison in W&B: one "summary" run in the sweep's group.
+
+Every run of a sweep logs to W&B on its own; the comparison (figures, verdicts, summary.json
+and report.md) belongs to none of them. It goes to one extra run of ``job_type="summary"`` in
+the same group, so the W&B UI shows the experiment as one group with its verdict beside its
+runs. Mode as for the runs (online with an API key, offline without; ``WANDB_MODE`` wins).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import warnings
+from pathlib import Path
+from typing import Any
+
+from alexnet_lab.loggers import finish_wandb, wandb_mode
+from alexnet_lab.results.record import find_records
+from alexnet_lab.wandb_sweep import group_name
+
+TABLE_COLUMNS: list[str | int] = [
+    "setting",
+    "arm",
+    "seeds",
+    "metric",
+    "metric_mean",
+    "top1_error_mean",
+    "top5_error_mean",
+    "train_val_gap_mean",
+    "verdict",
+]
+
+
+def used_wandb(records: list[dict[str, Any]]) -> bool:
+    """Whether the sweep's runs logged to W&B (their resolved config has a wandb logger)."""
+    return any("wandb" in ((r.get("config") or {}).get("logger") or {}) for r in records)
+
+
+def sweep_group(records: list[dict[str, Any]], sweep_dir: Path) -> str:
+    """The W&B group the sweep's runs joined (from their records), else the one they would."""
+    for record in records:
+        group = (record.get("wandb") or {}).get("group")
+        if group:
+            return str(group)
+    return group_name(records[0].get("experiment") if records else None, str(sweep_dir), True) or (
+        "sweep"
+    )
+
+
+def verdict_rows(summary: dict[str, Any]) -> list[list[Any]]:
+    """One table row per arm and setting, as summary.json holds them."""
+    rows = []
+    for setting in summary.get("settings", []):
+        verdict = (setting.get("verdict") or {}).get("verdict", "-")
+        for arm in setting.get("arms", []):
+            rows.append(
+                [
+                    setting.get("label", "all runs"),
+                    arm.get("arm"),
+                    arm.get("n"),
+                    summary.get("metric"),
+                    arm.get("metric_mean"),
+                    arm.get("top1_error_mean"),
+                    arm.get("top5_error_mean"),
+                    arm.get("train_val_gap_mean"),
+                    verdict,
+                ]
+            )
+    return rows
+
+
+def log_sweep_summary(sweep_dir: Path) -> dict[str, str] | None:
+    """Log a sweep's written report to W&B as one summary run; return where it went.
+
+    Needs the report files (``build_report`` first). Returns the run's mode, folder and (when
+    offline) the ``wandb sync`` command; never raises: a failure is a warning, because the
+    report on disk is what matters.
+    """
+    sweep_dir = Path(sweep_dir)
+    try:
+        import wandb
+
+        records = find_records(sweep_dir)
+        summary = json.loads((sweep_dir / "summary.json").read_text())
+        logger_cfg = ((records[0].get("config") or {}).get("logger") or {}).get("wandb") or {}
+        group = sweep_group(records, sweep_dir)
+        verdict = summary.get("verdict") or {}
+        run = wandb.init(
+            project=logger_cfg.get("project", "alexnet-lab"),
+            entity=logger_cfg.get("entity"),
+            group=group,
+            job_type="summary",
+            name=f"summary {group}",
+            dir=str(sweep_dir),
+            mode=wandb_mode(),  # type: ignore[arg-type]
+            tags=[t for t in (summary.get("claim"), "summary") if t],
+            config={
+                "claim": summary.get("claim"),
+                "arm_key": summary.get("arm_key"),
+                "what_ran": summary.get("what_ran"),
+                "sweep_dir": str(sweep_dir),
+            },
+            reinit=True,
+        )
+        for png in sorted(sweep_dir.glob("*.png")):
+            run.log({png.stem: wandb.Image(str(png), caption=png.name)})
+        run.log({"verdicts": wandb.Table(columns=TABLE_COLUMNS, data=verdict_rows(summary))})
+        run.summary["verdict"] = verdict.get("verdict", "-")
+        run.summary["reason"] = verdict.get("reason", "")
+        artifact = wandb.Artifact(re.sub(r"[^\w.-]", "_", f"report-{group}"), type="sweep-report")
+        for name in ("summary.json", "report.md"):
+            artifact.add_file(str(sweep_dir / name))
+        run.log_artifact(artifact)
+        return finish_wandb(exit_code=0)
+    except Exception as exc:  # the files on disk stand; W&B is a copy
+        warnings.warn(
+            f"could not log the report of {sweep_dir} to W&B ({type(exc).__name__}: {exc}); "
+            f"retry with: alexnet-lab-report --wandb {sweep_dir}",
+            stacklevel=2,
+        )
+        return None
