@@ -18,24 +18,32 @@ class SweepReportCallback(Callback):
         """Write summary.json, report.md and the figures (launching process only)."""
         if ddp.is_ddp_child():  # a DDP child never owns sweep-level files
             return
-        from alexnet_lab.results.report import build_report
+        write_sweep_report(Path(config.hydra.sweep.dir))
 
-        sweep_dir = Path(config.hydra.sweep.dir)
-        if not any(sweep_dir.rglob("metrics.json")):
-            return
-        try:
-            build_report(sweep_dir)
-            log_report_to_wandb(sweep_dir)
-        except Exception as exc:  # Hydra would only warn: make it visible and fail the command
-            from alexnet_lab.console import print_error
-            from alexnet_lab.job import FAILED_JOBS
 
-            print_error(
-                "no sweep report",
-                f"building the report of {sweep_dir} failed ({type(exc).__name__}: {exc}). "
-                f"The run records are intact; rebuild it with: alexnet-lab-report {sweep_dir}",
-            )
-            FAILED_JOBS.append(f"sweep report of {sweep_dir} -> {type(exc).__name__}: {exc}")
+def write_sweep_report(sweep_dir: Path) -> None:
+    """Build the sweep's report and its W&B summary run.
+
+    A failure is a paragraph, not a traceback, and makes the command exit non-zero; the run
+    records stay intact.
+    """
+    from alexnet_lab.results.report import build_report
+
+    if not any(sweep_dir.rglob("metrics.json")):
+        return
+    try:
+        build_report(sweep_dir)
+        log_report_to_wandb(sweep_dir)
+    except Exception as exc:  # Hydra would only warn: make it visible and fail the command
+        from alexnet_lab.console import print_error
+        from alexnet_lab.job import FAILED_JOBS
+
+        print_error(
+            "no sweep report",
+            f"building the report of {sweep_dir} failed ({type(exc).__name__}: {exc}). "
+            f"The run records are intact; rebuild it with: alexnet-lab-report {sweep_dir}",
+        )
+        FAILED_JOBS.append(f"sweep report of {sweep_dir} -> {type(exc).__name__}: {exc}")
 
 
 def log_report_to_wandb(sweep_dir: Path) -> None:

@@ -9,7 +9,7 @@ from typing import Any
 import hydra
 from omegaconf import DictConfig
 
-from alexnet_lab import ddp
+from alexnet_lab import ddp, signals
 from alexnet_lab.job import FAILED_JOBS, guarded_job
 from alexnet_lab.wandb_sweep import agent_overrides
 
@@ -24,6 +24,7 @@ def hydra_main(cfg: DictConfig) -> dict[str, Any]:
 
 def main() -> None:
     """Console-script entry point (``alexnet-lab``, ``python -m alexnet_lab``)."""
+    signals.install()
     if ddp.is_ddp_child():
         sys.argv = ddp.child_argv(sys.argv[0])
     else:  # a run started by `wandb agent` writes below its sweep's folder

@@ -13,18 +13,31 @@ import json
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 JOB_ENV = "ALEXNET_LAB_DDP_JOB"
 
 
 @contextmanager
-def export_job(overrides: list[str], output_dir: str) -> Iterator[None]:
-    """Make the job known to any DDP child started inside the block."""
-    os.environ[JOB_ENV] = json.dumps({"overrides": overrides, "output_dir": output_dir})
+def export_job(
+    overrides: list[str], output_dir: str, checkpoint: Path | None = None
+) -> Iterator[None]:
+    """Make the job known to any DDP child started inside the block.
+
+    With the checkpoint a resumed job continues from, so that every rank restores the same one.
+    """
+    job = {"overrides": overrides, "output_dir": output_dir, "checkpoint": checkpoint}
+    os.environ[JOB_ENV] = json.dumps(job, default=str)
     try:
         yield
     finally:
         os.environ.pop(JOB_ENV, None)
+
+
+def exported_checkpoint() -> Path | None:
+    """In a DDP child: the checkpoint its parent resumes from, if any."""
+    checkpoint = json.loads(os.environ.get(JOB_ENV, "{}")).get("checkpoint")
+    return Path(checkpoint) if checkpoint else None
 
 
 def is_ddp_child() -> bool:

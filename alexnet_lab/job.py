@@ -8,6 +8,7 @@ Whatever happens, the job's W&B run is finished and its record written.
 
 from __future__ import annotations
 
+import signal
 import sys
 import traceback
 from collections.abc import Mapping
@@ -20,17 +21,25 @@ from hydra.core.hydra_config import HydraConfig
 from hydra.types import RunMode
 from hydra.utils import instantiate
 from omegaconf import DictConfig, OmegaConf
+from pytorch_lightning.callbacks import ModelCheckpoint
 from pytorch_lightning.utilities import rank_zero_only
 
-from alexnet_lab import ddp
-from alexnet_lab.console import print_error, print_run_summary
+from alexnet_lab import ddp, signals
+from alexnet_lab.console import console, print_error, print_run_summary
 from alexnet_lab.errors import DivergedError, UserError
 from alexnet_lab.loggers import finish_wandb
 from alexnet_lab.models import build_model, check_switches
 from alexnet_lab.module import ClassifierModule
 from alexnet_lab.results.compare import parse_overrides
 from alexnet_lab.results.record import RECORD_NAME, write_record
-from alexnet_lab.run_callbacks import DivergenceMonitor, RunRecorder
+from alexnet_lab.resume import (
+    CHECKPOINT_DIR,
+    ResumePlan,
+    plan_resume,
+    resume_command,
+    task_overrides,
+)
+from alexnet_lab.run_callbacks import DivergenceMonitor, RNGState, RunRecorder
 from alexnet_lab.wandb_sweep import group_name
 
 #: "overrides -> reason" of the jobs of this process that failed (the CLI exits non-zero).
@@ -48,7 +57,7 @@ def new_record(cfg: DictConfig, output_dir: Path) -> dict[str, Any]:
     return {
         "format": 1,
         "choices": choices,
-        "overrides": list(hc.overrides.task),
+        "overrides": task_overrides(list(hc.overrides.task)),
         "seed": int(cfg.seed),
         "claim": cfg.claim,
         "experiment": choices.get("experiment"),
@@ -84,7 +93,9 @@ def new_record(cfg: DictConfig, output_dir: Path) -> dict[str, Any]:
     }
 
 
-def train(cfg: DictConfig, record: dict[str, Any], output_dir: Path) -> None:
+def train(
+    cfg: DictConfig, record: dict[str, Any], output_dir: Path, checkpoint: Path | None = None
+) -> None:
     """Seed, build data, model, loggers and trainer from the config; fit; test the final weights."""
     hc = HydraConfig.get()
     check_switches(cfg.model.name, parse_overrides(list(hc.overrides.task)))
@@ -113,7 +124,7 @@ def train(cfg: DictConfig, record: dict[str, Any], output_dir: Path) -> None:
     recorder = RunRecorder(
         output_dir / RECORD_NAME, record, datamodule.num_classes, int(cfg.not_learning_patience)
     )
-    callbacks += [recorder, DivergenceMonitor()]
+    callbacks += [recorder, DivergenceMonitor(), RNGState(), *checkpointers(output_dir)]
     trainer: pl.Trainer = instantiate(
         cfg.trainer, logger=loggers or False, callbacks=callbacks, default_root_dir=str(output_dir)
     )
@@ -122,8 +133,8 @@ def train(cfg: DictConfig, record: dict[str, Any], output_dir: Path) -> None:
         logger.log_hyperparams(resolved)  # type: ignore[arg-type]
     record["config"] = resolved
 
-    with ddp.export_job(list(hc.overrides.task), str(output_dir)):
-        trainer.fit(module, datamodule=datamodule)
+    with ddp.export_job(list(hc.overrides.task), str(output_dir), checkpoint):
+        trainer.fit(module, datamodule=datamodule, ckpt_path=checkpoint)
         tests = {}
         for view in views_to_test(cfg):  # the same final weights, tested once per view
             module.tta = view
@@ -144,6 +155,26 @@ def views_to_test(cfg: DictConfig) -> list[str]:
             "and centre crops of the crop size and their mirrors), or tta=center."
         )
     return views
+
+
+def checkpointers(output_dir: Path) -> list[ModelCheckpoint]:
+    """``checkpoints/last.ckpt`` after every epoch, and the best by validation error.
+
+    Two callbacks: Lightning's ``save_last`` writes ``last.ckpt`` only in epochs where the
+    monitored checkpoint improved, which is not what a resume needs.
+    """
+    folder = output_dir / CHECKPOINT_DIR
+    return [
+        ModelCheckpoint(dirpath=folder, filename="last", enable_version_counter=False),
+        ModelCheckpoint(
+            dirpath=folder,
+            filename="best",
+            enable_version_counter=False,
+            monitor="val_error",
+            mode="min",
+            save_top_k=1,
+        ),
+    ]
 
 
 def final_summary(
@@ -191,11 +222,23 @@ def guarded_job(cfg: DictConfig) -> dict[str, Any]:
     hc = HydraConfig.get()
     output_dir = Path(hc.runtime.output_dir)
     multirun = hc.mode == RunMode.MULTIRUN
+    plan = _plan(cfg, output_dir, multirun)
+    if plan.action == "skip":
+        assert plan.previous is not None
+        console.print(f"skipped (completed, resume=true): {output_dir}", soft_wrap=True)
+        return plan.previous
     record = new_record(cfg, output_dir)
+    if plan.action == "resume":
+        assert plan.previous is not None and plan.checkpoint is not None
+        record["history"] = list(plan.previous.get("history", []))
+        record["resumed_from"] = str(plan.checkpoint)
+        record["started_at"] = plan.previous.get("started_at", record["started_at"])
+    if plan.notes:
+        record["resume_notes"] = plan.notes
     outcome: BaseException | None = None
     try:
         with ddp.restored_environment():
-            train(cfg, record, output_dir)
+            train(cfg, record, output_dir, plan.checkpoint)
         record["status"] = "completed"
     except UserError as exc:
         record.update(status="failed", error=str(exc))
@@ -203,8 +246,8 @@ def guarded_job(cfg: DictConfig) -> dict[str, Any]:
     except DivergedError as exc:
         record.update(status="diverged", error=str(exc))
         outcome = exc
-    except KeyboardInterrupt as exc:
-        record.update(status="interrupted", error="interrupted by the user (Ctrl-C)")
+    except (KeyboardInterrupt, signals.Terminated, SystemExit) as exc:
+        # SystemExit: Lightning's answer to a KeyboardInterrupt inside fit (sys.exit(1))
         outcome = exc
     except Exception as exc:  # a crash: record it, let the sweep go on
         record.update(
@@ -212,8 +255,11 @@ def guarded_job(cfg: DictConfig) -> dict[str, Any]:
         )
         outcome = exc
     finally:
-        if record["status"] == "running":  # SystemExit: Lightning's answer to Ctrl-C/SIGTERM
-            record.update(status="interrupted", error="the process was stopped during the run")
+        if record["status"] == "running":  # a signal, or Lightning's sys.exit after Ctrl-C
+            how = "SIGTERM" if signal.SIGTERM in signals.RECEIVED else "Ctrl-C"
+            if not signals.RECEIVED:
+                how = "the process being stopped"
+            record.update(status="interrupted", error=f"interrupted by {how} during the run")
         if not record["final"]:
             record["final"] = final_summary(record["history"], {}, cfg.tta.name)
         ddp.teardown_process_group()
@@ -221,8 +267,8 @@ def guarded_job(cfg: DictConfig) -> dict[str, Any]:
         record["finished_at"] = _now()
         _save_and_summarise(output_dir, record)
 
-    if isinstance(outcome, KeyboardInterrupt):
-        raise outcome
+    if record["status"] == "interrupted":
+        _stop_interrupted(hc, output_dir, multirun)
     if isinstance(outcome, UserError):
         print_error("cannot run", str(outcome))
         sys.exit(2)
@@ -236,6 +282,44 @@ def guarded_job(cfg: DictConfig) -> dict[str, Any]:
         traceback.print_exception(outcome)
         FAILED_JOBS.append(f"{' '.join(record['overrides'])} -> {record['error']}")
     return record
+
+
+def _plan(cfg: DictConfig, output_dir: Path, multirun: bool) -> ResumePlan:
+    """The job's resume plan (a fresh run unless ``resume=true``); a bad folder exits 2."""
+    if ddp.is_ddp_child():  # a child follows its parent's plan
+        checkpoint = ddp.exported_checkpoint()
+        return ResumePlan("resume" if checkpoint else "fresh", {}, checkpoint)
+    if not cfg.get("resume"):
+        return ResumePlan()
+    hc = HydraConfig.get()
+    folder = Path(hc.sweep.dir) if multirun else output_dir
+    try:
+        return plan_resume(output_dir, folder, _experiment(), list(hc.overrides.task))
+    except UserError as exc:
+        print_error("cannot resume", str(exc))
+        sys.exit(2)
+
+
+def _experiment() -> str | None:
+    return HydraConfig.get().runtime.choices.get("experiment")
+
+
+def _stop_interrupted(hc: Any, output_dir: Path, multirun: bool) -> None:
+    """After an interrupted run: the report of what finished, the resume command, exit 130/143."""
+    if ddp.is_ddp_child():
+        sys.exit(signals.exit_code() or 1)
+    folder = Path(hc.sweep.dir) if multirun else output_dir
+    if multirun and getattr(rank_zero_only, "rank", 0) == 0:
+        from alexnet_lab.callbacks import write_sweep_report
+
+        write_sweep_report(folder)
+    command = resume_command(sys.argv[1:], folder.resolve(), multirun)
+    print_error(
+        "interrupted",
+        f"the run in {output_dir} stopped; its record says `interrupted` and its last finished "
+        f"epoch is in {output_dir / 'checkpoints' / 'last.ckpt'}. Resume with: {command}",
+    )
+    sys.exit(signals.exit_code() or 130)
 
 
 @rank_zero_only

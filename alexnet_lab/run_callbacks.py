@@ -53,8 +53,10 @@ class RunRecorder(pl.Callback):
         row["lr"] = float(trainer.optimizers[0].param_groups[0]["lr"])
         row["seconds"] = round(time.perf_counter() - self._epoch_start, 3)
         row["elapsed"] = round(time.perf_counter() - self._fit_start, 3)
-        history = self.record.setdefault("history", [])
+        # a resumed run repeats the epoch it was interrupted in: keep one row per epoch
+        history = [r for r in self.record.get("history", []) if r["epoch"] < row["epoch"]]
         history.append(row)
+        self.record["history"] = history
         self.record["epochs_to_target"] = epochs_to_target(history, self.record.get("target_error"))
         self.record["not_learning"] = is_not_learning(history, self.num_classes, self.patience)
         self.save()
@@ -77,3 +79,49 @@ class DivergenceMonitor(pl.Callback):
         if not math.isfinite(value):
             lr = float(trainer.optimizers[0].param_groups[0]["lr"])
             raise DivergedError(trainer.current_epoch + 1, trainer.global_step, value, lr)
+
+
+class RNGState(pl.Callback):
+    """Saves the torch, CUDA, NumPy and Python RNG states in every checkpoint and restores them.
+
+    Lightning restores epoch, optimizer and scheduler on resume but not the random streams, so
+    without this a resumed run would shuffle and crop differently from an uninterrupted one.
+    """
+
+    def state_dict(self) -> dict[str, Any]:
+        """The process's RNG states now."""
+        import random
+
+        import numpy as np
+        import torch
+
+        state: dict[str, Any] = {
+            "torch": torch.get_rng_state(),
+            # as tensors and plain numbers, so the checkpoint loads with weights_only=True
+            "numpy": _numpy_state_to_plain(np.random.get_state()),
+            "python": random.getstate(),
+        }
+        if torch.cuda.is_available():
+            state["cuda"] = torch.cuda.get_rng_state_all()
+        return state
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        """Put the saved RNG states back (called by Lightning when a checkpoint is restored)."""
+        import random
+
+        import numpy as np
+        import torch
+
+        torch.set_rng_state(state_dict["torch"])
+        name, keys, pos, has_gauss, cached = state_dict["numpy"]
+        np.random.set_state((name, keys.numpy().astype(np.uint32), pos, has_gauss, cached))
+        random.setstate(state_dict["python"])
+        if "cuda" in state_dict and torch.cuda.is_available():
+            torch.cuda.set_rng_state_all(state_dict["cuda"])
+
+
+def _numpy_state_to_plain(state: Any) -> list[Any]:
+    import torch
+
+    name, keys, pos, has_gauss, cached = state
+    return [name, torch.from_numpy(keys.astype("int64")), int(pos), int(has_gauss), float(cached)]
