@@ -16,7 +16,7 @@ class SweepReportCallback(Callback):
 
     def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
         """Write summary.json, report.md and the figures (launching process only)."""
-        if ddp.is_ddp_child():  # a DDP child never owns sweep-level files
+        if ddp.is_secondary_process():  # only one process owns sweep-level files
             return
         write_sweep_report(Path(config.hydra.sweep.dir))
 

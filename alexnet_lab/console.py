@@ -16,7 +16,9 @@ err_console = Console(stderr=True)
 def print_error(title: str, paragraph: str) -> None:
     """Print one clear paragraph (no traceback) to standard error."""
     err_console.print(
-        Panel(paragraph, title=f"[bold red]{title}", expand=False, border_style="red")
+        Panel(
+            escape(paragraph), title=f"[bold red]{escape(title)}", expand=False, border_style="red"
+        )
     )
 
 

@@ -40,6 +40,23 @@ def exported_checkpoint() -> Path | None:
     return Path(checkpoint) if checkpoint else None
 
 
+def is_secondary_process() -> bool:
+    """True in every process but the one that owns sweep-level files.
+
+    That is a child Lightning started, or a process of global rank > 0 started by an outside
+    launcher (torchrun sets RANK, SLURM's srun SLURM_PROCID), where every process runs the
+    whole command.
+    """
+    rank = os.environ.get("RANK") or os.environ.get("SLURM_PROCID") or "0"
+    return is_ddp_child() or int(rank) > 0
+
+
+def launched_externally() -> bool:
+    """True when torchrun or SLURM's srun started several processes of the whole command."""
+    tasks = int(os.environ.get("SLURM_NTASKS", "1") or 1)
+    return "TORCHELASTIC_RUN_ID" in os.environ or tasks > 1
+
+
 def is_ddp_child() -> bool:
     """True in a process that Lightning's launcher started for local rank > 0."""
     return JOB_ENV in os.environ and int(os.environ.get("LOCAL_RANK", "0")) > 0

@@ -222,6 +222,15 @@ def guarded_job(cfg: DictConfig) -> dict[str, Any]:
     hc = HydraConfig.get()
     output_dir = Path(hc.runtime.output_dir)
     multirun = hc.mode == RunMode.MULTIRUN
+    if multirun and ddp.launched_externally():
+        print_error(
+            "one run per launch",
+            "torchrun or srun started this command in several processes, and it is a sweep "
+            "(-m or an experiment). Launch one run per torchrun/srun call (add hydra.mode=RUN "
+            "and the arm's overrides, as sweeps/*.yaml do), or let hydra/launcher=slurm submit "
+            "one SLURM job per run; within one run, trainer=ddp uses every process.",
+        )
+        sys.exit(2)
     plan = _plan(cfg, output_dir, multirun)
     if plan.action == "skip":
         assert plan.previous is not None
@@ -306,10 +315,10 @@ def _experiment() -> str | None:
 
 def _stop_interrupted(hc: Any, output_dir: Path, multirun: bool) -> None:
     """After an interrupted run: the report of what finished, the resume command, exit 130/143."""
-    if ddp.is_ddp_child():
+    if ddp.is_secondary_process():
         sys.exit(signals.exit_code() or 1)
     folder = Path(hc.sweep.dir) if multirun else output_dir
-    if multirun and getattr(rank_zero_only, "rank", 0) == 0:
+    if multirun:
         from alexnet_lab.callbacks import write_sweep_report
 
         write_sweep_report(folder)

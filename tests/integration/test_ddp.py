@@ -1,6 +1,9 @@
 """Under DDP the logged running training error is the global one, over every process's batches."""
 
 import json
+import os
+import shutil
+import subprocess
 
 import pytest
 
@@ -46,3 +49,22 @@ def test_two_process_running_error_equals_one_process_on_the_same_global_batches
     assert ddp["history"][0]["val_error"] == pytest.approx(single["history"][0]["val_error"])
     assert ddp["config"]["trainer"]["strategy"] == "ddp"
     assert len(list((tmp_path / "ddp").rglob("metrics.json"))) == 1
+
+
+def test_torchrun_runs_one_job_in_two_processes_with_one_record(tmp_path):
+    """torchrun (like SLURM's srun) starts every process with the whole command."""
+    torchrun = shutil.which("torchrun")
+    assert torchrun, "torchrun comes with torch"
+    command = [torchrun, "--nproc_per_node=2", "-m", "alexnet_lab", "trainer=ddp"]
+    command += ["trainer.devices=2", "trainer.accelerator=cpu", *FIXED, "hydra.run.dir=run"]
+    env = {**os.environ, "WANDB_MODE": "offline", "COLUMNS": "200"}
+    result = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr[-3000:]
+    (path,) = (tmp_path / "run").rglob("metrics.json")
+    record = json.loads(path.read_text())
+    assert record["status"] == "completed" and record["config"]["trainer"]["strategy"] == "ddp"
+    assert result.stdout.count("│ status") == 1  # one process printed the run's summary
+    # a sweep inside one torchrun launch is refused with the way to do it
+    sweep = subprocess.run([*command[:4], "-m", "seed=0,1", *command[4:-1]], cwd=tmp_path,
+                           env=env, capture_output=True, text=True)  # fmt: skip
+    assert sweep.returncode != 0 and "one run per launch" in sweep.stderr
