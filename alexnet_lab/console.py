@@ -68,7 +68,8 @@ def print_run_summary(record: dict[str, Any]) -> None:
     if record.get("not_learning"):
         table.add_row(
             "[yellow]not learning",
-            f"training error still at chance after {record.get('not_learning_patience')} epochs",
+            f"training error still at chance ({_chance(record)}) after "
+            f"{record.get('not_learning_patience')} epochs",
         )
     if record.get("error"):
         table.add_row("[red]error", escape(str(record["error"])))
@@ -79,3 +80,9 @@ def print_run_summary(record: dict[str, Any]) -> None:
     elif wandb_info.get("url"):
         table.add_row("W&B", escape(wandb_info["url"]))
     console.print(table)
+
+
+def _chance(record: dict[str, Any]) -> str:
+    """The chance level a run was held against, in words."""
+    chance = (record.get("data") or {}).get("chance_error")
+    return f"{100 * chance:.1f}%, the majority-class error" if chance is not None else "chance"

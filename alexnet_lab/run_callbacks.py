@@ -21,7 +21,9 @@ class RunRecorder(pl.Callback):
 
     def __init__(self, path: Path, record: dict[str, Any], num_classes: int, patience: int) -> None:
         self.path, self.record = Path(path), record
-        self.num_classes, self.patience = num_classes, patience
+        self.patience = patience
+        #: the running training error of a net that answers one class; refined at fit start
+        self.chance = 1.0 - 1.0 / max(num_classes, 1)
         self._epoch_start = time.perf_counter()
         self._fit_start = time.perf_counter()
 
@@ -37,6 +39,7 @@ class RunRecorder(pl.Callback):
         describe = getattr(getattr(trainer, "datamodule", None), "describe", None)
         if describe is not None:  # set up by now: sizes and channel statistics are known
             self.record["data"] = describe()
+            self.chance = self.record["data"].get("chance_error") or self.chance
         self.save()
 
     def on_train_epoch_start(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
@@ -58,7 +61,7 @@ class RunRecorder(pl.Callback):
         history.append(row)
         self.record["history"] = history
         self.record["epochs_to_target"] = epochs_to_target(history, self.record.get("target_error"))
-        self.record["not_learning"] = is_not_learning(history, self.num_classes, self.patience)
+        self.record["not_learning"] = is_not_learning(history, self.chance, self.patience)
         self.save()
 
 

@@ -23,6 +23,7 @@ from alexnet_lab.data.sources import load_cifar10, load_fashion_mnist
 from alexnet_lab.data.stats import ImageStats, compute_stats, tensor_batches
 from alexnet_lab.data.transforms import center_crop, random_crop_flip, random_pca_lighting
 from alexnet_lab.errors import UserError
+from alexnet_lab.results.record import chance_error
 
 #: the mean subtracted: the training set's mean image (the paper's) or its channel means
 MEANS = ("pixel", "channel")
@@ -253,8 +254,21 @@ class ImageDataModule(pl.LightningDataModule):
             "channel_mean": [round(float(v), 4) for v in stats.channel_mean] if stats else None,
             "channel_std": [round(float(v), 4) for v in stats.channel_std] if stats else None,
             "pca_eigvals": [float(f"{v:.4g}") for v in stats.eigvals] if stats else None,
+            "chance_error": self.chance_error(),
             "num_workers": self.num_workers,
         }
+
+    def train_labels(self) -> list[int] | None:
+        """The training split's labels without decoding images (None before setup)."""
+        dataset = self.train_set
+        if isinstance(dataset, BatchTensorDataset):
+            return dataset.labels.tolist()
+        samples = getattr(dataset, "samples", None)  # a data set of (path, label) files
+        return [label for _, label in samples] if samples is not None else None
+
+    def chance_error(self) -> float:
+        """The training error of always answering the most frequent training class."""
+        return round(chance_error(self.train_labels() or [], self.num_classes), 6)
 
     def _loader(self, dataset: Dataset, shuffle: bool) -> DataLoader:
         workers = self.num_workers

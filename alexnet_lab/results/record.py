@@ -6,7 +6,8 @@ import json
 import math
 import os
 import tempfile
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -49,13 +50,28 @@ def epochs_to_target(history: Iterable[dict[str, Any]], target: float | None) ->
     return None
 
 
+def chance_error(labels: Sequence[int], num_classes: int) -> float:
+    """The error of always predicting the training set's most frequent class.
+
+    This, not ``1 - 1/num_classes``, is where a collapsed net (one class for every input)
+    sits on a set whose classes are not exactly balanced.
+    """
+    counts = Counter(int(label) for label in labels)
+    if not counts:
+        return 1.0 - 1.0 / max(num_classes, 1)
+    return 1.0 - max(counts.values()) / sum(counts.values())
+
+
 def is_not_learning(
-    history: list[dict[str, Any]], num_classes: int, patience: int, margin: float = 0.02
+    history: list[dict[str, Any]], chance: float, patience: int, margin: float = 0.02
 ) -> bool:
-    """True when, after ``patience`` epochs, the training error never left chance level."""
-    if len(history) < patience or num_classes < 2:
+    """True when, after ``patience`` epochs, the training error never left chance level.
+
+    ``chance`` is the majority-class error (:func:`chance_error`); an epoch counts as at
+    chance while its running training error is within ``margin`` of it, or above it.
+    """
+    if len(history) < patience or chance <= 0:
         return False
-    chance = 1.0 - 1.0 / num_classes
     return all(row["train_error"] >= chance - margin for row in history[:patience])
 
 

@@ -100,7 +100,7 @@ def log_sweep_summary(sweep_dir: Path) -> dict[str, str] | None:
                 "what_ran": summary.get("what_ran"),
                 "sweep_dir": str(sweep_dir),
             },
-            reinit=True,
+            reinit="finish_previous",  # the job runs of the sweep are finished already
         )
         for png in sorted(sweep_dir.glob("*.png")):
             run.log({png.stem: wandb.Image(str(png), caption=png.name)})

@@ -100,6 +100,15 @@ def test_synthetic_data_is_deterministic_and_class_dependent():
     assert within < across
 
 
+def test_the_record_states_the_majority_class_error_as_chance():
+    dm = SyntheticDataModule(name="synthetic", train_size=512, val_size=64)
+    dm.prepare_data()
+    dm.setup("fit")
+    counts = torch.bincount(dm.train_set.labels, minlength=10)
+    assert counts.sum() == 512 and counts.max() > 512 / 10  # random labels are not balanced
+    assert dm.describe()["chance_error"] == pytest.approx(1 - counts.max().item() / 512, abs=1e-6)
+
+
 def test_channel_stats_and_subset():
     images = torch.stack([torch.full((2, 4, 4), v, dtype=torch.uint8) for v in (10, 30)])
     mean, std = channel_stats(images)

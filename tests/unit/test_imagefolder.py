@@ -31,6 +31,7 @@ def test_classes_sizes_and_labels_come_from_the_tree(image_tree):
     assert len(dm.val_set) == 9
     info = dm.describe()
     assert info["in_memory"] is True and info["num_classes"] == 3 and info["skipped_images"] == 0
+    assert info["chance_error"] == pytest.approx(2 / 3)  # balanced: 1 - 6/18
 
 
 def test_image_size_null_takes_the_trees_own_size(image_tree):
@@ -90,6 +91,8 @@ def test_streaming_mode_decodes_with_workers_and_matches_memory(image_tree):
     images, labels = next(iter(streaming.val_dataloader()))
     assert images.dtype == torch.uint8 and images.shape == (8, 3, 256, 256)
     assert torch.equal(images, in_memory.val_set.images[:8]) and labels.tolist()[:3] == [0, 0, 0]
+    # chance comes from the file list's labels, without decoding the images again
+    assert streaming.describe()["chance_error"] == in_memory.describe()["chance_error"]
 
 
 def corrupt(tree):

@@ -6,7 +6,12 @@ import pytest
 
 from alexnet_lab.results.claims import CLAIMS, ArmStats, judge
 from alexnet_lab.results.compare import compare, parse_overrides
-from alexnet_lab.results.record import epochs_to_target, is_not_learning, write_record
+from alexnet_lab.results.record import (
+    chance_error,
+    epochs_to_target,
+    is_not_learning,
+    write_record,
+)
 from alexnet_lab.results.report import build_report
 
 
@@ -73,9 +78,24 @@ def test_epochs_to_target_and_not_learning():
     assert epochs_to_target(history, 0.25) == 2
     assert epochs_to_target(history, 0.1) is None
     stuck = [{"epoch": i, "train_error": 0.895} for i in range(1, 6)]
-    assert is_not_learning(stuck, num_classes=10, patience=5)
-    assert not is_not_learning(stuck[:4], num_classes=10, patience=5)
-    assert not is_not_learning(stuck[:4] + [{"epoch": 5, "train_error": 0.5}], 10, 5)
+    assert is_not_learning(stuck, chance=0.9, patience=5)
+    assert not is_not_learning(stuck[:4], chance=0.9, patience=5)
+    assert not is_not_learning(stuck[:4] + [{"epoch": 5, "train_error": 0.5}], 0.9, 5)
+
+
+def test_chance_is_the_majority_class_error_so_a_collapsed_net_is_flagged():
+    # 496 images over 10 classes, the largest holding 64: always answering it errs 87.1%
+    labels = [0] * 64 + [c for c in range(1, 10) for _ in range(48)]
+    assert chance_error(labels, 10) == pytest.approx(1 - 64 / 496)
+    assert chance_error([], 10) == pytest.approx(0.9)
+    assert chance_error([3, 3, 3, 3], 10) == 0.0
+    # a net that answers the majority class for five epochs: below 1 - 1/10 - 0.02, so the
+    # uniform chance level would miss it; the majority-class level flags it
+    collapsed = [{"epoch": i, "train_error": 1 - 64 / 496} for i in range(1, 6)]
+    assert not is_not_learning(collapsed, chance=0.9, patience=5)
+    assert is_not_learning(collapsed, chance=chance_error(labels, 10), patience=5)
+    learning = collapsed[:4] + [{"epoch": 5, "train_error": 0.80}]
+    assert not is_not_learning(learning, chance=chance_error(labels, 10), patience=5)
 
 
 def c1_records(relu_epochs, tanh_epochs, lrs=("0.01", "0.1"), extra=()):
