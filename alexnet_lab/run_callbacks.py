@@ -36,6 +36,10 @@ class RunRecorder(pl.Callback):
         """Mark the run as running and write the first record."""
         self._fit_start = time.perf_counter()
         self.record["status"] = "running"
+        # the batch one optimizer step averages over: data.batch_size in every process
+        batch = self.record.get("settings", {}).get("batch_size")
+        if batch is not None:
+            self.record["settings"]["global_batch_size"] = int(batch) * trainer.world_size
         describe = getattr(getattr(trainer, "datamodule", None), "describe", None)
         if describe is not None:  # set up by now: sizes and channel statistics are known
             self.record["data"] = describe()

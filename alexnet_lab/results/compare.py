@@ -17,6 +17,28 @@ from typing import Any
 from alexnet_lab.results.claims import CLAIM_BY_KEY, CLAIMS, ArmStats, Claim, judge, judge_part
 
 OK_STATUSES = ("completed",)
+#: Override keys that say where and how a run executes, not what it computes: never a setting,
+#: so that arms launched on different machines or process layouts still meet in one comparison.
+#: What the layout does change, the batch each step averages over, is compared instead as
+#: ``global_batch`` (the per-process batch times the processes), read from the records.
+EXECUTION_KEYS = frozenset(
+    {
+        "trainer",
+        "trainer.accelerator",
+        "trainer.devices",
+        "trainer.num_nodes",
+        "trainer.strategy",
+        "trainer.enable_progress_bar",
+        "trainer.enable_model_summary",
+        "trainer.log_every_n_steps",
+        "logger",
+        "callbacks",
+        "data.num_workers",
+        "data.in_memory",
+        "data.cache_dir",
+        "resume",
+    }
+)
 
 
 def parse_overrides(overrides: list[str]) -> dict[str, str]:
@@ -28,6 +50,22 @@ def parse_overrides(overrides: list[str]) -> dict[str, str]:
         key, _, value = item.lstrip("+").partition("=")
         parsed[key] = value
     return parsed
+
+
+def run_params(record: dict[str, Any]) -> dict[str, str]:
+    """What a run computed: its overrides less :data:`EXECUTION_KEYS`, plus ``global_batch``.
+
+    ``global_batch`` comes from the record (``settings.global_batch_size``) where it says.
+    """
+    params = {
+        k: v
+        for k, v in parse_overrides(record.get("overrides", [])).items()
+        if k not in EXECUTION_KEYS
+    }
+    global_batch = (record.get("settings") or {}).get("global_batch_size")
+    if global_batch is not None:
+        params["global_batch"] = str(global_batch)
+    return params
 
 
 def varying_keys(params: list[dict[str, str]]) -> list[str]:
@@ -165,7 +203,7 @@ def compare(
 ) -> Comparison:
     """Group a sweep's records into settings and arms, select per arm, judge per setting."""
     records = expand_test_views(records)
-    params = [parse_overrides(r.get("overrides", [])) for r in records]
+    params = [run_params(r) for r in records]
     varying = varying_keys(params)
     candidates = [k for k in varying if k not in select_keys and k not in replicate_keys]
     claim = CLAIMS.get(claim_id) if claim_id else None

@@ -48,6 +48,8 @@ def test_two_process_running_error_equals_one_process_on_the_same_global_batches
     assert two == pytest.approx(one, abs=1e-6)
     assert ddp["history"][0]["val_error"] == pytest.approx(single["history"][0]["val_error"])
     assert ddp["config"]["trainer"]["strategy"] == "ddp"
+    # the report compares runs by the batch a step averages over, not by the process layout
+    assert single["settings"]["global_batch_size"] == ddp["settings"]["global_batch_size"] == 128
     assert len(list((tmp_path / "ddp").rglob("metrics.json"))) == 1
 
 

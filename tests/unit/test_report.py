@@ -232,3 +232,40 @@ def test_report_cli_on_a_folder_without_records_fails_clearly(tmp_path):
     )
     assert result.returncode == 2
     assert "no run records" in result.stderr and "Traceback" not in result.stderr
+
+
+def pooling_runs(layouts):
+    """C3 records, one per (arm, seed), launched with the given trainer overrides per arm."""
+    records = []
+    for arm, (layout, global_batch) in layouts.items():
+        for seed, top1 in enumerate((0.30, 0.32) if arm == "overlap" else (0.40, 0.41)):
+            record = make_record([f"pooling={arm}", *layout], seed, [0.5], top1=top1, claim="C3")
+            record["settings"] = {"max_epochs": 1, "global_batch_size": global_batch}
+            records.append(record)
+    return records
+
+
+def test_the_process_layout_is_not_a_setting_but_the_global_batch_is():
+    # overlap on 2 processes of one node, nonoverlap on 1 process on each of 2 nodes: the same
+    # 256-image steps, so both arms meet in one comparison (as a torchrun on two nodes gives)
+    same = pooling_runs(
+        {
+            "overlap": (["trainer=ddp", "trainer.devices=2", "trainer.accelerator=cpu"], 256),
+            "nonoverlap": (["trainer=ddp", "trainer.devices=1", "trainer.num_nodes=2"], 256),
+        }
+    )
+    comparison = compare(same, claim_id="C3")
+    assert comparison.arm_key == "pooling" and comparison.setting_keys == []
+    (setting,) = comparison.settings
+    assert [a.label for a in setting.arms] == ["overlap", "nonoverlap"]
+    assert setting.verdict["verdict"] == "reproduced"
+    # a different global batch is a different experiment: the arms are not compared across it
+    apart = pooling_runs(
+        {
+            "overlap": (["trainer=ddp", "trainer.devices=2"], 256),
+            "nonoverlap": (["trainer.devices=1"], 128),
+        }
+    )
+    comparison = compare(apart, claim_id="C3")
+    assert comparison.setting_keys == ["global_batch"]
+    assert {s.verdict["verdict"] for s in comparison.settings} == {"inconclusive"}
