@@ -11,7 +11,12 @@ import pytorch_lightning as pl
 from pytorch_lightning.utilities import rank_zero_only
 
 from alexnet_lab.errors import DivergedError
-from alexnet_lab.results.record import epochs_to_target, is_not_learning, write_record
+from alexnet_lab.results.record import (
+    chance_error,
+    epochs_to_target,
+    is_not_learning,
+    write_record,
+)
 
 EPOCH_KEYS = ("train_error", "train_loss", "val_error", "val_top5_error", "val_loss")
 
@@ -23,7 +28,7 @@ class RunRecorder(pl.Callback):
         self.path, self.record = Path(path), record
         self.patience = patience
         #: the running training error of a net that answers one class; refined at fit start
-        self.chance = 1.0 - 1.0 / max(num_classes, 1)
+        self.chance = chance_error((), num_classes)
         self._epoch_start = time.perf_counter()
         self._fit_start = time.perf_counter()
 
@@ -43,7 +48,8 @@ class RunRecorder(pl.Callback):
         describe = getattr(getattr(trainer, "datamodule", None), "describe", None)
         if describe is not None:  # set up by now: sizes and channel statistics are known
             self.record["data"] = describe()
-            self.chance = self.record["data"].get("chance_error") or self.chance
+            stated = self.record["data"].get("chance_error")
+            self.chance = self.chance if stated is None else float(stated)
         self.save()
 
     def on_train_epoch_start(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
