@@ -168,6 +168,19 @@ def test_a_single_diverging_run_exits_non_zero_with_the_fix(run_cli, tmp_path):
     assert record["status"] == "diverged"
 
 
+def test_a_net_collapsed_onto_one_class_is_flagged_not_learning(run_cli, tmp_path):
+    # the paper's init on raw synthetic input at lr 0.01 answers one class from epoch 2 on:
+    # 87.7% error on 512 random labels, below 1 - 1/10 - 0.02 but at the majority-class error
+    overrides = ["data=synthetic", "trainer.max_epochs=5", "logger=none", "callbacks=none"]
+    result = run_ok(run_cli, *overrides, "trainer.enable_progress_bar=false", "hydra.run.dir=run")
+    (record,) = records(tmp_path / "run")
+    chance = record["data"]["chance_error"]
+    assert 0.85 < chance < 0.88
+    assert [h["train_error"] for h in record["history"][2:]] == [pytest.approx(chance)] * 3
+    assert record["not_learning"] is True
+    assert "the majority-class error) after 5 epochs" in " ".join(result.stdout.split())
+
+
 @pytest.mark.parametrize(
     "override,valid",
     [("activation=swish", ["relu", "tanh"]), ("data.scale=zscore", ["raw", "unit", "standard"])],

@@ -83,6 +83,8 @@ def test_statistics_and_decoded_images_are_cached_beside_the_data(image_tree, mo
 
 
 def test_streaming_mode_decodes_with_workers_and_matches_memory(image_tree):
+    for name in ("img0.jpg", "img1.png"):  # unbalance the classes: 6, 6 and 4 images
+        (image_tree / "train" / "n03" / name).unlink()
     in_memory = datamodule(image_tree, in_memory=True)
     in_memory.setup("fit")
     streaming = datamodule(image_tree, in_memory=False, cache_dir=str(image_tree / "other"))
@@ -91,7 +93,8 @@ def test_streaming_mode_decodes_with_workers_and_matches_memory(image_tree):
     images, labels = next(iter(streaming.val_dataloader()))
     assert images.dtype == torch.uint8 and images.shape == (8, 3, 256, 256)
     assert torch.equal(images, in_memory.val_set.images[:8]) and labels.tolist()[:3] == [0, 0, 0]
-    # chance comes from the file list's labels, without decoding the images again
+    # chance is the majority-class error, from the file list's labels when streaming
+    assert in_memory.describe()["chance_error"] == pytest.approx(1 - 6 / 16, abs=1e-6)
     assert streaming.describe()["chance_error"] == in_memory.describe()["chance_error"]
 
 
