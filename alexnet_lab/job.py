@@ -30,7 +30,7 @@ from alexnet_lab.errors import DivergedError, UserError
 from alexnet_lab.loggers import finish_wandb
 from alexnet_lab.models import build_model, check_switches
 from alexnet_lab.module import ClassifierModule
-from alexnet_lab.results.compare import parse_overrides
+from alexnet_lab.overrides import parse_overrides
 from alexnet_lab.results.record import RECORD_NAME, write_record
 from alexnet_lab.resume import (
     CHECKPOINT_DIR,

@@ -14,6 +14,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from alexnet_lab.overrides import parse_overrides
 from alexnet_lab.results.claims import CLAIM_BY_KEY, CLAIMS, ArmStats, Claim, judge, judge_part
 
 OK_STATUSES = ("completed",)
@@ -39,17 +40,6 @@ EXECUTION_KEYS = frozenset(
         "resume",
     }
 )
-
-
-def parse_overrides(overrides: list[str]) -> dict[str, str]:
-    """``["activation=relu", "+x=1"]`` -> ``{"activation": "relu", "x": "1"}``."""
-    parsed: dict[str, str] = {}
-    for item in overrides:
-        if item.startswith("~") or "=" not in item:
-            continue
-        key, _, value = item.lstrip("+").partition("=")
-        parsed[key] = value
-    return parsed
 
 
 def run_params(record: dict[str, Any]) -> dict[str, str]:
