@@ -11,8 +11,11 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-from alexnet_lab.results.claims import CLAIMS, effect_text  # noqa: E402
-from alexnet_lab.results.report import build_report  # noqa: E402
+from alexnet_lab.results.claims import CLAIMS  # noqa: E402
+from alexnet_lab.results.record import RECORD_NAME  # noqa: E402
+from alexnet_lab.results.summary import ran_values  # noqa: E402
+from alexnet_lab.results.sweep import build_report  # noqa: E402
+from alexnet_lab.results.verdicts import effect_text  # noqa: E402
 
 VERDICT_COLOURS = {
     "reproduced": "#b7e1b0",
@@ -24,7 +27,7 @@ VERDICT_COLOURS = {
 
 def find_sweeps(root: Path) -> list[Path]:
     """Folders below ``root`` that hold a sweep: run records one level down."""
-    sweeps = {p.parent.parent for p in Path(root).rglob("metrics.json")}
+    sweeps = {p.parent.parent for p in Path(root).rglob(RECORD_NAME)}
     return sorted(s for s in sweeps if not any(s != o and o in s.parents for o in sweeps))
 
 
@@ -32,7 +35,7 @@ def measured(summary: dict[str, Any]) -> str:
     """The measured effect in words, per setting: C1's ratio, the others' error difference."""
     parts = []
     for setting in summary["settings"]:
-        text = effect_text((setting.get("verdict") or {}).get("numbers", {}))
+        text = effect_text(setting.get("verdict"))
         label = setting["label"]
         parts.append(text if label == "all runs" else f"{label}: {text}")
     return "; ".join(parts)
@@ -73,7 +76,8 @@ def _markdown(rows: list[dict[str, Any]]) -> str:
         claim = CLAIMS.get(r["claim"] or "")
         title = f"{claim.id}: {claim.title}" if claim else "(no claim)"
         ran = r["what_ran"]
-        settings = (f"{', '.join(map(str, ran['model']))} on {', '.join(map(str, ran['data']))}, "
+        model, data = (", ".join(map(str, ran_values(ran, key))) for key in ("model", "data"))
+        settings = (f"{model} on {data}, "
                     f"{ran['runs']} runs, seeds {', '.join(map(str, ran['seeds']))}")  # fmt: skip
         link = f"[{r['sweep']}/report.md]({r['sweep']}/report.md)"
         lines.append(f"| {title} | {r['paper']} | {r['measured']} | **{r['verdict']}** | "

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
 
 import matplotlib
 
@@ -12,18 +12,20 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
 
-from alexnet_lab.results.compare import ArmResult, Comparison  # noqa: E402
+from alexnet_lab.results.arms import ArmResult, Comparison  # noqa: E402
+from alexnet_lab.results.metrics import FINAL_ERRORS  # noqa: E402
+from alexnet_lab.results.run_record import RunRecord  # noqa: E402
 
 COLOURS = [plt.get_cmap("tab10")(i) for i in range(10)]
 
 
 def mean_curve(
-    runs: list[dict[str, Any]], key: str = "train_error"
+    runs: Iterable[RunRecord], key: str = "train_error"
 ) -> tuple[list[int], list[float]]:
     """Epochs and the mean of ``key`` over the runs that reached each epoch."""
     by_epoch: dict[int, list[float]] = {}
     for run in runs:
-        for row in run.get("history", []):
+        for row in run.history:
             if key in row:
                 by_epoch.setdefault(int(row["epoch"]), []).append(float(row[key]))
     epochs = sorted(by_epoch)
@@ -78,10 +80,8 @@ def plot_training_curves(comparison: Comparison, target: float | None, path: Pat
         ax.legend(fontsize=8)
     for ax in list(axes.flat)[len(settings) :]:
         ax.set_visible(False)
-    claim = comparison.claim
     fig.suptitle(
-        (f"{claim.id}: {claim.title}" if claim else f"sweep over {comparison.arm_key}")
-        + "\nbold: mean over seeds at the selected value; faint: other values",
+        comparison.title + "\nbold: mean over seeds at the selected value; faint: other values",
         fontsize=11,
     )
     fig.tight_layout()
@@ -101,21 +101,22 @@ def plot_final_errors(comparison: Comparison, path: Path) -> Path:
         labels = [a.label for a in setting.arms]
         xs = range(len(labels))
         width = 0.38
-        for offset, name, attr in ((-width / 2, "top-1", "top1"), (width / 2, "top-5", "top5")):
-            means = [100 * getattr(a, attr).mean if getattr(a, attr).n else 0 for a in setting.arms]
-            stds = [100 * getattr(a, attr).std for a in setting.arms]
+        for i, metric in enumerate(FINAL_ERRORS):
+            stats = [arm.of(metric) for arm in setting.arms]
+            means = [100 * st.mean if st.n else 0 for st in stats]
+            stds = [100 * st.std for st in stats]
             bars = ax.bar(
-                [x + offset for x in xs],
+                [x + (i - (len(FINAL_ERRORS) - 1) / 2) * width for x in xs],
                 means,
                 width,
                 yerr=stds,
                 capsize=4,
-                label=name,
-                alpha=0.85 if name == "top-1" else 0.5,
-                color=COLOURS[0 if name == "top-1" else 1],
+                label=metric.label,
+                alpha=0.85 if i == 0 else 0.5,
+                color=COLOURS[i],
             )
-            for bar, mean, std, arm in zip(bars, means, stds, setting.arms, strict=False):
-                text = f"{mean:.1f}" if getattr(arm, attr).n else "n/a"
+            for bar, mean, std, st in zip(bars, means, stds, stats, strict=False):
+                text = f"{mean:.1f}" if st.n else "n/a"
                 ax.annotate(
                     text,
                     (bar.get_x() + bar.get_width() / 2, mean + std),  # above the whisker
@@ -127,12 +128,12 @@ def plot_final_errors(comparison: Comparison, path: Path) -> Path:
                 )
         ax.set_xticks(list(xs), labels)
         ax.set_title(setting.label, fontsize=10)
-        ax.set_ylabel("final validation error (%)")
+        ax.set_ylabel("final error (%): test, else last validation")
         ax.grid(axis="y", alpha=0.3)
         ax.legend(fontsize=8)
     claim = comparison.claim
     fig.suptitle(
-        f"{claim.id}: {claim.title}\npaper: {claim.paper}"
+        f"{comparison.title}\npaper: {claim.paper}"
         if claim
         else f"final errors per {comparison.arm_key}",
         fontsize=9,

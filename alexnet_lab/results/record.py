@@ -1,4 +1,8 @@
-"""The run record ``metrics.json``: written after every epoch, read by the sweep report."""
+"""The run record ``metrics.json``: written after every epoch, read by the sweep report.
+
+:class:`RunRecord` (``run_record.py``, re-exported here) is the record's type; the functions
+below write and find records on disk and compute the values training stores in them.
+"""
 
 from __future__ import annotations
 
@@ -11,18 +15,39 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+from alexnet_lab.results.run_record import FORMAT, RunRecord
+
+__all__ = [
+    "FORMAT",
+    "RECORD_NAME",
+    "STATUSES",
+    "RunRecord",
+    "chance_error",
+    "epochs_to_target",
+    "find_records",
+    "is_not_learning",
+    "load_records",
+    "record_paths",
+    "read_record",
+    "write_record",
+]
+
 RECORD_NAME = "metrics.json"
 #: completed | diverged (loss became NaN/inf) | interrupted | failed; ``running`` while it runs
 #: (a record left at ``running`` belongs to a process that was killed).
 STATUSES = ("running", "completed", "diverged", "interrupted", "failed")
 
 
-def write_record(path: Path, record: dict[str, Any]) -> None:
-    """Write ``record`` as JSON atomically (a reader never sees half a file)."""
+def write_record(path: Path, record: RunRecord | dict[str, Any]) -> None:
+    """Write ``record`` (a :class:`RunRecord` or its plain dict) as JSON atomically.
+
+    Atomically: a reader never sees half a file.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
+    data = record.to_dict() if isinstance(record, RunRecord) else record
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".metrics.", suffix=".json")
     with os.fdopen(fd, "w") as fh:
-        json.dump(_finite(record), fh, indent=2)
+        json.dump(_finite(data), fh, indent=2)
     os.replace(tmp, path)
 
 
@@ -33,10 +58,19 @@ def read_record(path: Path) -> dict[str, Any]:
     return record
 
 
+def record_paths(sweep_dir: Path) -> list[Path]:
+    """Every ``metrics.json`` below ``sweep_dir``, in job order (natural sort of the path)."""
+    return sorted(Path(sweep_dir).rglob(RECORD_NAME), key=lambda p: _natural_key(str(p)))
+
+
 def find_records(sweep_dir: Path) -> list[dict[str, Any]]:
-    """Every run record below ``sweep_dir``, in job order (by path)."""
-    paths = sorted(Path(sweep_dir).rglob(RECORD_NAME), key=lambda p: _natural_key(str(p)))
-    return [read_record(p) for p in paths]
+    """Every run record below ``sweep_dir`` as a plain dict, in job order (by path)."""
+    return [read_record(p) for p in record_paths(sweep_dir)]
+
+
+def load_records(sweep_dir: Path) -> list[RunRecord]:
+    """Every run record below ``sweep_dir`` as a :class:`RunRecord`, in job order."""
+    return [RunRecord.load(p) for p in record_paths(sweep_dir)]
 
 
 def epochs_to_target(history: Iterable[dict[str, Any]], target: float | None) -> int | None:

@@ -11,11 +11,13 @@ from __future__ import annotations
 import json
 import re
 import warnings
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from alexnet_lab.loggers import finish_wandb, wandb_mode
-from alexnet_lab.results.record import find_records
+from alexnet_lab.results.record import load_records
+from alexnet_lab.results.run_record import RunRecord
 from alexnet_lab.wandb_sweep import group_name
 
 TABLE_COLUMNS: list[str | int] = [
@@ -31,20 +33,27 @@ TABLE_COLUMNS: list[str | int] = [
 ]
 
 
-def used_wandb(records: list[dict[str, Any]]) -> bool:
+AnyRecord = RunRecord | Mapping[str, Any]
+
+
+def used_wandb(records: Sequence[AnyRecord]) -> bool:
     """Whether the sweep's runs logged to W&B (their resolved config has a wandb logger)."""
-    return any("wandb" in ((r.get("config") or {}).get("logger") or {}) for r in records)
+    return any("wandb" in _logger(RunRecord.coerce(r)) for r in records)
 
 
-def sweep_group(records: list[dict[str, Any]], sweep_dir: Path) -> str:
+def _logger(record: RunRecord) -> dict[str, Any]:
+    return dict(record.config.get("logger") or {})
+
+
+def sweep_group(records: Sequence[AnyRecord], sweep_dir: Path) -> str:
     """The W&B group the sweep's runs joined (from their records), else the one they would."""
-    for record in records:
-        group = (record.get("wandb") or {}).get("group")
+    runs = [RunRecord.coerce(r) for r in records]
+    for run in runs:
+        group = run.wandb.get("group")
         if group:
             return str(group)
-    return group_name(records[0].get("experiment") if records else None, str(sweep_dir), True) or (
-        "sweep"
-    )
+    experiment = runs[0].experiment if runs else None
+    return group_name(experiment, str(sweep_dir), True) or "sweep"
 
 
 def verdict_rows(summary: dict[str, Any]) -> list[list[Any]]:
@@ -80,9 +89,9 @@ def log_sweep_summary(sweep_dir: Path) -> dict[str, str] | None:
     try:
         import wandb
 
-        records = find_records(sweep_dir)
+        records = load_records(sweep_dir)
         summary = json.loads((sweep_dir / "summary.json").read_text())
-        logger_cfg = ((records[0].get("config") or {}).get("logger") or {}).get("wandb") or {}
+        logger_cfg = _logger(records[0]).get("wandb") or {}
         group = sweep_group(records, sweep_dir)
         verdict = summary.get("verdict") or {}
         run = wandb.init(

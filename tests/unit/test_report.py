@@ -4,7 +4,7 @@ import sys
 
 import pytest
 
-from alexnet_lab.results.claims import CLAIMS, ArmStats, judge
+from alexnet_lab.results.claims import CLAIMS
 from alexnet_lab.results.compare import compare, parse_overrides
 from alexnet_lab.results.record import (
     chance_error,
@@ -13,6 +13,8 @@ from alexnet_lab.results.record import (
     write_record,
 )
 from alexnet_lab.results.report import build_report
+from alexnet_lab.results.stats import ArmStats
+from alexnet_lab.results.verdicts import judge
 
 
 def make_record(
@@ -126,9 +128,19 @@ def test_arms_are_grouped_by_activation_with_the_best_lr_chosen_per_arm():
     assert relu.stats.values == [2.0, 2.0] and tanh.stats.values == [6.0, 7.0]
     assert set(relu.others) == {"optim.lr=0.01"}
     assert relu.at_edge == ["optim.lr"]  # 0.1 is the top of a two-value grid
-    assert setting.verdict["verdict"] == "reproduced"
+    # two seeds per arm: 3.25x, but the 95% t-interval (1.9 df) reaches below 2x
+    assert setting.verdict["verdict"] == "inconclusive"
     assert setting.verdict["numbers"]["ratio"] == pytest.approx(3.25)
+    assert setting.verdict["numbers"]["interval"]["low"] < 2 < 3.25
+    assert "relu is faster beyond the seed noise, but whether by 2x" in setting.verdict["reason"]
+    assert "would need about 3 seeds per arm" in setting.verdict["reason"]
     assert "widen the grid" in setting.verdict["warning"]
+    # a third seed that agrees settles it; the claim's own select key (the lr) is the default
+    comparison = compare(c1_records([2, 2, 2], [6, 7, 6]), claim_id="C1")
+    assert comparison.select_keys == ["optim.lr"]
+    (setting,) = comparison.settings
+    assert setting.verdict["verdict"] == "reproduced"
+    assert setting.verdict["numbers"]["interval"]["low"] >= 2
 
 
 def test_a_2x2x2_sweep_is_compared_within_4_settings_of_2_arms():
@@ -166,8 +178,9 @@ def test_c1_verdict_rules():
     noisy = judge(c1, ArmStats("relu", [4, 12]), ArmStats("tanh", [6, 14]))
     assert noisy["verdict"] == "inconclusive"
     assert judge(c1, ArmStats("relu", [5]), ArmStats("tanh", [30]))["verdict"] == "inconclusive"
-    # relu never reached the target in one seed (a lower bound): tanh is still faster
-    censored = judge(c1, ArmStats("relu", [6, 7], censored=1), ArmStats("tanh", [4, 4]))
+    # relu never reached the target in one seed (a lower bound): tanh is still faster (three
+    # seeds: with two, the t-interval at 1.7 df reaches 1.03x and only rules out 2x)
+    censored = judge(c1, ArmStats("relu", [6, 7, 7], censored=1), ArmStats("tanh", [4, 4, 4]))
     assert censored["verdict"] == "not reproduced" and "tanh is faster" in censored["reason"]
     # tanh censored: it may be slower than it looks, so "tanh is faster" cannot be claimed
     unsure = judge(c1, ArmStats("relu", [6, 7]), ArmStats("tanh", [4, 4], censored=1))
@@ -185,7 +198,12 @@ def test_error_claim_verdict_rules():
     )
     assert better["verdict"] == "reproduced"
     assert better["numbers"]["effect"] == pytest.approx(0.05, abs=1e-9)
+    # two seeds, one arm without spread: Welch's df is 1 and t = 12.7, so -5.5 points is noise
     worse = judge(c3, ArmStats("overlap", [0.30, 0.31]), ArmStats("nonoverlap", [0.25, 0.25]))
+    assert worse["verdict"] == "inconclusive" and "-11.85 to +0.85" in worse["reason"]
+    worse = judge(
+        c3, ArmStats("overlap", [0.30, 0.31, 0.30]), ArmStats("nonoverlap", [0.25, 0.25, 0.25])
+    )
     assert worse["verdict"] == "not reproduced"
     noise = judge(c3, ArmStats("overlap", [0.20, 0.30]), ArmStats("nonoverlap", [0.21, 0.29]))
     assert noise["verdict"] == "inconclusive"

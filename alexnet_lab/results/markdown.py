@@ -1,0 +1,110 @@
+"""report.md: what ran, the tables (the rows the terminal shows), the verdicts, the figures."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from alexnet_lab.results.arms import Comparison
+from alexnet_lab.results.stats import LEVEL
+from alexnet_lab.results.tables import arm_table, markdown_table, setting_table
+
+CURVES_PNG, ERRORS_PNG = "training_curves.png", "final_errors.png"
+
+
+def _join(values: list[Any]) -> str:
+    return ", ".join(map(str, values))
+
+
+def what_ran_lines(comparison: Comparison, summary: dict[str, Any]) -> list[str]:
+    """The "What ran" section: runs, the settings held fixed, the keys that varied, seeds."""
+    ran = summary["what_ran"]
+    statuses = ", ".join(f"{v} {k}" for k, v in ran["statuses"].items())
+    views = ran.get("test_views") or []
+    tested = (
+        f", each trained once and tested on {len(views)} views ({_join(views)}) with the same "
+        "final weights"
+        if views
+        else ""
+    )
+    fixed = "; ".join(f"{k}: {v}" for k, v in ran["fixed"].items())
+    lines = [f"- runs: {ran['runs']} ({statuses}){tested}", f"- held fixed: {fixed or '-'}"]
+    for key, values in ran["varied"].items():
+        role = (
+            "arms"
+            if key in comparison.arm_key.split(",")
+            else "chosen per arm, the best winning"
+            if key in comparison.select_keys
+            else "a setting: arms compared within each value"
+            if key in comparison.setting_keys
+            else "varied"
+        )
+        lines.append(f"- `{key}` = {_join(values)} ({role})")
+    lines.append(f"- seeds: {_join(ran['seeds'])}")
+    return lines
+
+
+def method_lines(comparison: Comparison, target: float | None) -> list[str]:
+    """How the verdicts are judged: the interval, integer measures, censored values."""
+    metric = comparison.metric
+    lines = []
+    if target is not None:
+        lines.append(
+            f"Training error is the *running* error over each epoch's mini-batches (Figure 1's "
+            f"quantity); the target is {100 * target:.0f}%."
+        )
+    lines.append(
+        f"A verdict counts an effect only when its {100 * LEVEL:.0f}% interval (Welch's t, with "
+        "its degrees of freedom; for a ratio, on the log scale) clears the claim's threshold; "
+        "an inconclusive verdict says how many seeds per arm would settle it at the spread seen."
+    )
+    if metric.resolution:
+        lines.append(
+            f"{metric.label.capitalize()} is counted in steps of {metric.resolution:g}: each "
+            f"arm's variance includes the rounding ({metric.resolution:g}²/12), so equal values "
+            "over seeds do not make an arm certain."
+        )
+    if metric.censored_means:
+        lines.append(f"Censored values: {metric.censored_means}.")
+    return [" ".join(lines), ""]
+
+
+def verdict_lines(comparison: Comparison, summary: dict[str, Any]) -> list[str]:
+    """The verdict of each setting in words, its parts and warnings, and across settings."""
+    lines = []
+    for s in comparison.settings:
+        if s.verdict:
+            lines.append(f"- **{s.label}: {s.verdict['verdict']}**. {s.verdict['reason']}")
+            for part in s.verdict.get("parts", []):
+                lines.append(f"  - {part['verdict']}: {part['reason']}")
+            if s.verdict.get("warning"):
+                lines.append(f"  - warning: {s.verdict['warning']}")
+    overall = summary["verdict"]
+    if overall and len(comparison.settings) > 1:
+        lines += ["", f"**Across settings:** {overall['reason']}"]
+    if not comparison.claim:
+        lines.append("No paper claim varies in this sweep: a comparison without a verdict.")
+    return lines
+
+
+def render_markdown(comparison: Comparison, summary: dict[str, Any]) -> str:
+    """report.md: what ran, the tables, the verdicts in words, the figures."""
+    claim = comparison.claim
+    target = summary["target_error"]
+    title = f"{claim.id}: {claim.title} (section {claim.section})" if claim else comparison.title
+    lines = [f"# {title}", ""]
+    if claim:
+        lines += [f"**Paper:** {claim.paper}.", ""]
+    lines += ["## What ran", "", *what_ran_lines(comparison, summary), ""]
+    lines += method_lines(comparison, target)
+    lines += ["## Results", "", *markdown_table(arm_table(comparison, target))]
+    if claim:
+        lines += ["", "## Per setting", "", *markdown_table(setting_table(comparison))]
+    lines += ["", "## Verdict", "", *verdict_lines(comparison, summary)]
+    if summary["failed_runs"]:
+        lines += ["", "## Runs that did not complete", ""]
+        lines += [
+            f"- `{f['record']}`: {f['status']}: {f['error'] or ''}" for f in summary["failed_runs"]
+        ]
+    lines += ["", "## Figures", "", f"![training curves]({CURVES_PNG})", ""]
+    lines += [f"![final errors]({ERRORS_PNG})", ""]
+    return "\n".join(lines)

@@ -1,0 +1,203 @@
+"""``RunRecord``: the typed run record, the one contract between training and results.
+
+Training writes one per run (``<run dir>/metrics.json``, :func:`record.write_record`); the
+sweep report reads them back through this class, never through string-keyed lookups.
+
+Formats: 1 is the plain dict training wrote before this class (``job.new_record``); 2 is the
+same layout written from a ``RunRecord``. Both read the same way; fields this class does not
+know are kept in :attr:`RunRecord.extra` and written back, so a round trip loses nothing.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+FORMAT = 2
+#: fields that say where a record was read from or how the report split it: never written
+_LOCAL = ("path", "tested_view")
+
+
+@dataclass
+class RunRecord:
+    """One run: what ran (overrides, settings), how it went (status, history) and its results."""
+
+    format: int = FORMAT
+    status: str = "running"
+    overrides: list[str] = field(default_factory=list)
+    seed: int | None = None
+    claim: str | None = None
+    experiment: str | None = None
+    #: config-group choices (``activation: relu``), as Hydra composed them
+    choices: dict[str, Any] = field(default_factory=dict)
+    #: the resolved values a verdict is conditional on: model, data, init, scale, lr, ...
+    settings: dict[str, Any] = field(default_factory=dict)
+    #: how the sweep report groups runs: ``arm_group``, ``select_keys``, ``replicate_keys``
+    report: dict[str, Any] = field(default_factory=dict)
+    target_error: float | None = None
+    not_learning_patience: int | None = None
+    #: one row per epoch: epoch, train_error (running), val_error, val_top5_error, lr, seconds
+    history: list[dict[str, Any]] = field(default_factory=list)
+    #: last and best values; ``test`` (the configured view), ``tests`` (every view tested)
+    final: dict[str, Any] = field(default_factory=dict)
+    epochs_to_target: int | None = None
+    not_learning: bool = False
+    #: what the data module says about the data: train_size, chance_error, augmentation, ...
+    data: dict[str, Any] = field(default_factory=dict)
+    error: str | None = None
+    output_dir: str | None = None
+    record_path: str | None = None
+    started_at: str | None = None
+    finished_at: str | None = None
+    config: dict[str, Any] = field(default_factory=dict)
+    wandb: dict[str, Any] = field(default_factory=dict)
+    #: unknown fields, kept so that writing the record back loses nothing
+    extra: dict[str, Any] = field(default_factory=dict)
+    #: where the record was read from (not written)
+    path: str | None = None
+    #: the test view this copy stands for, when a run tested several (not written)
+    tested_view: str | None = None
+
+    # -- constructors -----------------------------------------------------------------------
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> RunRecord:
+        """A record from its JSON object (format 1 or 2); unknown fields go to ``extra``."""
+        known = {f.name for f in dataclasses.fields(cls)} - {"extra"}
+        values = {k: v for k, v in data.items() if k in known and v is not None}
+        extra = dict(data.get("extra") or {})
+        extra.update({k: v for k, v in data.items() if k not in known and k != "extra"})
+        values["format"] = int(data.get("format") or 1)  # no field: the oldest records
+        for name in ("choices", "settings", "report", "final", "data", "config", "wandb"):
+            values[name] = dict(values.get(name) or {})
+        values["overrides"] = list(values.get("overrides") or [])
+        values["history"] = [dict(row) for row in values.get("history") or []]
+        return cls(**values, extra=extra)
+
+    @classmethod
+    def load(cls, path: Path | str) -> RunRecord:
+        """Read ``metrics.json`` at ``path``; :attr:`path` says where it was found."""
+        record = cls.from_dict(json.loads(Path(path).read_text()))
+        record.path = str(path)
+        return record
+
+    @classmethod
+    def coerce(cls, record: RunRecord | Mapping[str, Any]) -> RunRecord:
+        """``record`` itself, or the record its dict describes."""
+        if isinstance(record, RunRecord):
+            return record
+        coerced = cls.from_dict(record)
+        coerced.path = record.get("path")
+        return coerced
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON object written to disk (format 2; unknown fields back at the top level)."""
+        out = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+        for name in (*_LOCAL, "extra"):
+            out.pop(name)
+        out["format"] = FORMAT
+        return {**out, **{k: v for k, v in self.extra.items() if k not in out}}
+
+    def replace(self, **changes: Any) -> RunRecord:
+        """A copy with ``changes`` applied."""
+        return dataclasses.replace(self, **changes)
+
+    # -- typed accessors --------------------------------------------------------------------
+
+    def setting(self, name: str, default: Any = None) -> Any:
+        """One resolved setting (``lr``, ``init``, ``max_epochs``, ...), else ``default``."""
+        return self.settings.get(name, default)
+
+    def choice(self, key: str) -> str | None:
+        """The value of a config group or setting named ``key`` (choices first)."""
+        value = self.choices.get(key, self.settings.get(key))
+        return None if value is None else str(value)
+
+    @property
+    def completed(self) -> bool:
+        """Whether the run finished its epochs (its final values are the whole run's)."""
+        return self.status == "completed"
+
+    @property
+    def max_epochs(self) -> int:
+        """The epoch budget (the epochs run, for records that do not say)."""
+        return int(self.setting("max_epochs", len(self.history)))
+
+    @property
+    def global_batch(self) -> int | None:
+        """The batch one optimiser step averages over (per-process batch x processes)."""
+        value = self.setting("global_batch_size")
+        return None if value is None else int(value)
+
+    @property
+    def train_size(self) -> int | None:
+        """Training images, as the data module counted them."""
+        return self.data.get("train_size")
+
+    @property
+    def chance_error(self) -> float | None:
+        """The majority-class error of the training set the run was held against."""
+        return self.data.get("chance_error")
+
+    @property
+    def last_row(self) -> dict[str, Any]:
+        """The last epoch's history row (empty before the first epoch ends)."""
+        return self.history[-1] if self.history else {}
+
+    def last(self, key: str) -> float | None:
+        """A value of the last epoch (``train_error``, ``val_error``, ...), if recorded."""
+        value = self.last_row.get(key)
+        return None if value is None else float(value)
+
+    @property
+    def best(self) -> dict[str, Any]:
+        """The epoch of best validation error: ``epoch``, ``val_error``, ``val_top5_error``."""
+        return dict(self.final.get("best") or {})
+
+    @property
+    def test_views(self) -> dict[str, dict[str, Any]]:
+        """Every test view's result (``center``, ``ten_crop``) when the run tested several."""
+        return dict(self.final.get("tests") or {})
+
+    def test_result(self, view: str | None = None) -> dict[str, Any]:
+        """The test result of ``view`` (default: the configured view, ``final.test``)."""
+        if view is not None:
+            return dict(self.test_views.get(view) or {})
+        return dict(self.final.get("test") or {})
+
+    def test_error(self, top: int = 1, view: str | None = None) -> float | None:
+        """Test top-``top`` error of the final weights (the last validation error without one)."""
+        value = self.test_result(view).get(f"top{top}_error")
+        if value is None and view is None:
+            value = self.last("val_error" if top == 1 else f"val_top{top}_error")
+        return None if value is None else float(value)
+
+    def with_test_view(self, view: str, key: str) -> RunRecord:
+        """The run as tested on ``view`` alone, the view standing as override ``key=view``."""
+        kept = [o for o in self.overrides if not o.startswith(f"{key}=")]
+        final = dict(self.final, test=self.test_result(view))
+        return self.replace(overrides=[*kept, f"{key}={view}"], final=final, tested_view=view)
+
+    @property
+    def arm_group(self) -> str | None:
+        """The config group the sweep's arms vary, as the experiment states it."""
+        return self.report.get("arm_group")
+
+    @property
+    def select_keys(self) -> list[str]:
+        """Overrides the report selects per arm (the best value wins), as the experiment says."""
+        return list(self.report.get("select_keys") or [])
+
+    @property
+    def replicate_keys(self) -> list[str]:
+        """Overrides that repeat a run (the seed)."""
+        return list(self.report.get("replicate_keys") or ["seed"])
+
+    @property
+    def run_id(self) -> str:
+        """What tells one trained run from another (copies per test view share it)."""
+        return str(self.output_dir or self.path or id(self))
