@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from rich.console import Console
 from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
+
+from alexnet_lab.results.run_record import RunRecord
 
 console = Console(stderr=False, soft_wrap=False)
 err_console = Console(stderr=True)
@@ -26,63 +29,62 @@ def _pct(value: Any) -> str:
     return f"{100 * value:.2f}%" if isinstance(value, (int, float)) else "-"
 
 
-def print_run_summary(record: dict[str, Any]) -> None:
-    """A rich table with the run's outcome: status, errors, epochs to target, speed, files."""
-    history = record.get("history", [])
-    final = record.get("final", {})
-    table = Table(title=escape(f"run {record.get('output_dir', '')}"), show_header=False)
+def print_run_summary(record: RunRecord | Mapping[str, Any]) -> None:
+    """A rich table with the run's outcome: status, errors, epochs to target, speed, files.
+
+    ``record`` is a :class:`RunRecord` or the plain dict training writes.
+    """
+    run = RunRecord.coerce(record)
+    table = Table(title=escape(f"run {run.output_dir or ''}"), show_header=False)
     table.add_column(style="bold")
     table.add_column(overflow="fold")
-    status = record.get("status", "?")
-    colour = {"completed": "green", "diverged": "red", "failed": "red"}.get(status, "yellow")
-    table.add_row("status", f"[{colour}]{status}[/]")
-    table.add_row("overrides", escape(" ".join(record.get("overrides", [])) or "(defaults)"))
-    table.add_row("epochs run", str(len(history)))
-    if history:
-        last = history[-1]
-        table.add_row("running train error (last epoch)", _pct(last.get("train_error")))
+    colour = {"completed": "green", "diverged": "red", "failed": "red"}.get(run.status, "yellow")
+    table.add_row("status", f"[{colour}]{run.status}[/]")
+    table.add_row("overrides", escape(" ".join(run.overrides) or "(defaults)"))
+    table.add_row("epochs run", str(len(run.history)))
+    if run.history:
+        table.add_row("running train error (last epoch)", _pct(run.last("train_error")))
         table.add_row(
             "val top-1 / top-5 error (last)",
-            f"{_pct(last.get('val_error'))} / {_pct(last.get('val_top5_error'))}",
+            f"{_pct(run.last('val_error'))} / {_pct(run.last('val_top5_error'))}",
         )
-        secs = [row["seconds"] for row in history]
-        table.add_row("seconds per epoch", f"{sum(secs) / len(secs):.2f}")
-    best = final.get("best")
-    if best:
+        secs = [row["seconds"] for row in run.history if "seconds" in row]
+        if secs:
+            table.add_row("seconds per epoch", f"{sum(secs) / len(secs):.2f}")
+    if run.best:
+        best = run.best
         table.add_row(
             "best val top-1 error", f"{_pct(best.get('val_error'))} (epoch {best.get('epoch')})"
         )
-    test = final.get("test")
+    test = run.test_result()
     if test:
         table.add_row(
             f"test top-1 / top-5 ({test.get('tta', 'center')})",
             f"{_pct(test.get('top1_error'))} / {_pct(test.get('top5_error'))}",
         )
-    target = record.get("target_error")
-    if target is not None:
-        reached = record.get("epochs_to_target")
+    if run.target_error is not None:
+        reached = run.epochs_to_target
         table.add_row(
-            f"epochs to {100 * target:.0f}% train error",
+            f"epochs to {100 * run.target_error:.0f}% train error",
             str(reached) if reached is not None else "not reached",
         )
-    if record.get("not_learning"):
+    if run.not_learning:
         table.add_row(
             "[yellow]not learning",
-            f"training error still at chance ({_chance(record)}) after "
-            f"{record.get('not_learning_patience')} epochs",
+            f"training error still at chance ({_chance(run)}) after "
+            f"{run.not_learning_patience} epochs",
         )
-    if record.get("error"):
-        table.add_row("[red]error", escape(str(record["error"])))
-    table.add_row("record", escape(str(record.get("record_path", ""))))
-    wandb_info = record.get("wandb") or {}
-    if wandb_info.get("sync"):
-        table.add_row("W&B (offline)", escape(f"upload with: {wandb_info['sync']}"))
-    elif wandb_info.get("url"):
-        table.add_row("W&B", escape(wandb_info["url"]))
+    if run.error:
+        table.add_row("[red]error", escape(str(run.error)))
+    table.add_row("record", escape(str(run.record_path or "")))
+    if run.wandb.get("sync"):
+        table.add_row("W&B (offline)", escape(f"upload with: {run.wandb['sync']}"))
+    elif run.wandb.get("url"):
+        table.add_row("W&B", escape(run.wandb["url"]))
     console.print(table)
 
 
-def _chance(record: dict[str, Any]) -> str:
+def _chance(run: RunRecord) -> str:
     """The chance level a run was held against, in words."""
-    chance = (record.get("data") or {}).get("chance_error")
+    chance = run.chance_error
     return f"{100 * chance:.1f}%, the majority-class error" if chance is not None else "chance"
