@@ -108,19 +108,14 @@ def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         prog="alexnet-lab-sweep",
         description="Write sweeps/NAME.yaml (W&B grid sweeps) from conf/experiment/NAME.yaml.",
     )
-    parser.add_argument(
-        "experiments",
-        nargs="*",
-        metavar="experiment=NAME",
-        help="the experiments to write (NAME alone works too); none: every one with a sweep",
+    names_help = "the experiments to write (NAME alone works too); none: every one with a sweep"
+    check_help = (
+        "write nothing; exit 1 if a sweep file differs from what would be written, is missing, "
+        "or belongs to no experiment with a sweep"
     )
+    parser.add_argument("experiments", nargs="*", metavar="experiment=NAME", help=names_help)
     parser.add_argument("--all", action="store_true", help="every experiment with a sweep")
-    parser.add_argument(
-        "--check",
-        action="store_true",
-        help="write nothing; exit 1 if a sweep file differs from what would be written, is "
-        "missing, or belongs to no experiment with a sweep",
-    )
+    parser.add_argument("--check", action="store_true", help=check_help)
     parser.add_argument("--config-dir", type=Path, default=CONFIG_DIR, help=argparse.SUPPRESS)
     parser.add_argument("--sweeps-dir", type=Path, default=SWEEPS_DIR, help=argparse.SUPPRESS)
     return parser.parse_args(argv)
