@@ -1,16 +1,15 @@
 """Data sets as LightningDataModules with the paper's preprocessing."""
 
-from alexnet_lab.data.datamodules import (
-    CIFAR10DataModule,
-    FashionMNISTDataModule,
-    ImageDataModule,
-    InMemoryDataModule,
-    SyntheticDataModule,
-)
+from alexnet_lab.data.datamodules import ImageDataModule, InMemoryDataModule
 from alexnet_lab.data.imagefolder import (
     ImageFolderDataModule,
     ImageNetDataModule,
     ImagenetteDataModule,
+)
+from alexnet_lab.data.in_memory import (
+    CIFAR10DataModule,
+    FashionMNISTDataModule,
+    SyntheticDataModule,
 )
 
 __all__ = [

@@ -1,4 +1,4 @@
-"""LightningDataModules: the input side shared by every data set, and the in-memory ones.
+"""LightningDataModules: the input side shared by every data set, and the in-memory base.
 
 Every data set yields uint8 batches (N, C, H, W). On the device, after transfer, each batch
 becomes float input with the training set's mean subtracted (the paper's only preprocessing:
@@ -10,16 +10,13 @@ Validation is the official test split (the paper reports on ILSVRC's validation 
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from typing import Any
 
 import pytorch_lightning as pl
 import torch
-import torch.nn.functional as F
 from torch.utils.data import DataLoader, Dataset
 
 from alexnet_lab.data.scaling import apply_scale, check_scale, unit_to_input
-from alexnet_lab.data.sources import load_cifar10, load_fashion_mnist
 from alexnet_lab.data.stats import ImageStats, compute_stats, tensor_batches
 from alexnet_lab.data.transforms import center_crop, random_crop_flip, random_pca_lighting
 from alexnet_lab.errors import UserError
@@ -318,90 +315,3 @@ class InMemoryDataModule(ImageDataModule):
         """One pass over the in-memory training images (well under a second for CIFAR-10)."""
         assert isinstance(self.train_set, BatchTensorDataset)
         return compute_stats(tensor_batches(self.train_set.images))
-
-
-def _resolve_root(root: str | os.PathLike) -> Path:
-    return Path(root).expanduser().resolve()
-
-
-class CIFAR10DataModule(InMemoryDataModule):
-    """CIFAR-10 (50,000 train / 10,000 test images, 32x32 RGB) through torchvision."""
-
-    def __init__(self, root: str = "data", **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.root = _resolve_root(root)
-
-    @property
-    def shape(self) -> tuple[int, int, int]:
-        """(3, 32, 32)."""
-        return (3, 32, 32)
-
-    def load_split(self, train: bool) -> tuple[torch.Tensor, torch.Tensor]:
-        """Read a split from ``root`` (downloading it when absent and possible)."""
-        return load_cifar10(self.root, train)
-
-
-class FashionMNISTDataModule(InMemoryDataModule):
-    """Fashion-MNIST (60,000 / 10,000 grey 28x28 images), zero-padded to ``pad_to`` pixels."""
-
-    def __init__(
-        self,
-        root: str = "data",
-        system_dir: str = "/usr/share/datasets/fashion-mnist",
-        pad_to: int = 32,
-        **kwargs: Any,
-    ) -> None:
-        super().__init__(**kwargs)
-        self.root = _resolve_root(root)
-        self.system_dir = Path(system_dir)
-        self.pad_to = pad_to
-
-    @property
-    def shape(self) -> tuple[int, int, int]:
-        """(1, pad_to, pad_to)."""
-        return (1, self.pad_to, self.pad_to)
-
-    def load_split(self, train: bool) -> tuple[torch.Tensor, torch.Tensor]:
-        """Read a split, staging Debian's offline copy into ``root`` when needed."""
-        images, labels = load_fashion_mnist(self.root, train, self.system_dir)
-        pad = self.pad_to - images.shape[-1]
-        if pad > 0:
-            images = F.pad(images, (pad // 2, pad - pad // 2, pad // 2, pad - pad // 2))
-        return images, labels
-
-
-class SyntheticDataModule(InMemoryDataModule):
-    """Deterministic random images: each class a fixed random pattern blended with noise."""
-
-    def __init__(
-        self,
-        num_classes: int = 10,
-        channels: int = 3,
-        image_size: int = 32,
-        train_size: int = 512,
-        val_size: int = 256,
-        noise: float = 0.5,
-        generator_seed: int = 0,
-        **kwargs: Any,
-    ) -> None:
-        super().__init__(train_size=train_size, val_size=val_size, **kwargs)
-        self.num_classes = num_classes
-        self.channels, self.image_size = channels, image_size
-        self.noise, self.generator_seed = noise, generator_seed
-
-    @property
-    def shape(self) -> tuple[int, int, int]:
-        """(channels, image_size, image_size)."""
-        return (self.channels, self.image_size, self.image_size)
-
-    def load_split(self, train: bool) -> tuple[torch.Tensor, torch.Tensor]:
-        """Generate a split; the same seed always gives the same bytes."""
-        g = torch.Generator().manual_seed(self.generator_seed)
-        prototypes = torch.rand(self.num_classes, *self.shape, generator=g)
-        g.manual_seed(self.generator_seed + (1 if train else 2))
-        n = self.train_size if train else self.val_size
-        assert n is not None
-        labels = torch.randint(self.num_classes, (n,), generator=g)
-        noise = torch.rand(n, *self.shape, generator=g)
-        images = (1 - self.noise) * prototypes[labels] + self.noise * noise
-        return (images * 255).round().to(torch.uint8), labels

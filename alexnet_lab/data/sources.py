@@ -3,12 +3,35 @@
 from __future__ import annotations
 
 import gzip
+import os
 import shutil
 from pathlib import Path
 
 import torch
 
-from alexnet_lab.errors import DataUnavailableError
+from alexnet_lab.data.folder_tree import (
+    CACHE_NAME,
+    cached_tensors,
+    check_tree,
+    decode_samples,
+    find_samples,
+)
+from alexnet_lab.data.stats import fingerprint, writable_cache_dir
+from alexnet_lab.errors import DataUnavailableError, UserError
+
+#: torchvision's CIFAR10 class order (its labels 0..9), which is also the folders' sorted order
+CIFAR10_CLASSES = (
+    "airplane",
+    "automobile",
+    "bird",
+    "cat",
+    "deer",
+    "dog",
+    "frog",
+    "horse",
+    "ship",
+    "truck",
+)
 
 
 def _as_nchw_uint8(data: object) -> torch.Tensor:
@@ -32,11 +55,55 @@ def load_cifar10(root: Path, train: bool) -> tuple[torch.Tensor, torch.Tensor]:
             f"root={str(root)!r}, download=True). Fix: on a machine with network access run "
             "the same command once, "
             "or copy the extracted `cifar-10-batches-py/` folder (or cifar-10-python.tar.gz) "
-            f"into {root} (set data.root=... or ALEXNET_LAB_DATA to use another folder). "
+            f"into {root} (set data.root=... or ALEXNET_LAB_DATA to use another folder), or "
+            "point data.root=... at a tree of the images, train/<class>/*.jpg and "
+            "test/<class>/*.jpg. "
             "To try the toolkit with no network, use data=fashion_mnist (read offline from "
             "Debian's dataset-fashion-mnist package) or data=synthetic."
         ) from None
     return _as_nchw_uint8(ds.data), torch.as_tensor(ds.targets, dtype=torch.long)
+
+
+def cifar10_tree_split(root: Path) -> str | None:
+    """The held-out split folder (``test`` or ``val``) of a CIFAR-10 image tree in ``root``.
+
+    None when ``root`` holds no such tree (no ``train/`` beside a ``test/`` or ``val/``).
+    """
+    if not (root / "train").is_dir():
+        return None
+    return next((name for name in ("test", "val") if (root / name).is_dir()), None)
+
+
+def load_cifar10_tree(
+    root: Path, train: bool, cache_dir: str | None = None, workers: int | None = None
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Load a split of a CIFAR-10 ImageFolder tree as (uint8 images NCHW, int64 labels).
+
+    The labels are torchvision's (:data:`CIFAR10_CLASSES` order). The split is decoded once
+    (images not 32x32 are brought to it as the paper's resize and centre crop) and cached in
+    ``cache_dir`` (default ``root/.alexnet-lab-cache``) under a fingerprint of its files.
+    """
+    held_out = cifar10_tree_split(root) or "test"
+    classes = check_tree(root, val=held_out)
+    if tuple(classes) != CIFAR10_CLASSES:
+        raise UserError(
+            f"{root} is not a CIFAR-10 tree: its classes are {', '.join(classes[:12])}; "
+            f"CIFAR-10's are {', '.join(CIFAR10_CLASSES)}. For another tree use "
+            "data=imagefolder data.root=..."
+        )
+    split = "train" if train else held_out
+    _, samples = find_samples(root / split)
+    if not samples:
+        raise DataUnavailableError(f"{root / split} holds no image files.")
+    stats = [(Path(p), y, Path(p).stat()) for p, y in samples]
+    files = [(str(p.relative_to(root)), y, st.st_size, st.st_mtime_ns) for p, y, st in stats]
+    cache = writable_cache_dir(Path(cache_dir) if cache_dir else root / CACHE_NAME)
+    path = cache / f"cifar10-{split}-{fingerprint({'files': files, 'size': 32})}.pt"
+    jobs = workers if workers is not None else min(8, os.cpu_count() or 1)
+    images, labels, _ = cached_tensors(
+        path, lambda: decode_samples(samples, 32, jobs, skip_bad=False, where=root)
+    )
+    return images, labels
 
 
 def stage_fashion_mnist(root: Path, system_dir: Path) -> bool:

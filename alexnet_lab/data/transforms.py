@@ -3,11 +3,18 @@
 All work on whole batches as tensors on the batch's device (no per-image PIL work), drawing
 from torch's global generator, which ``seed_everything`` seeds: the crops of a run are
 reproducible per seed and random per image.
+
+The test views are torchvision's (``transforms.v2.functional``), which crop the last two
+dimensions of a tensor of any batch shape. The training crops are not: torchvision's
+``RandomCrop``/``RandomHorizontalFlip`` draw one window and one flip per call, i.e. per batch,
+where the paper draws them per image; :func:`random_crop_flip` gathers a window per image.
+PCA lighting has no torchvision counterpart.
 """
 
 from __future__ import annotations
 
 import torch
+from torchvision.transforms.v2 import functional as TF
 
 
 def random_crop_flip(images: torch.Tensor, size: int, flip: bool = True) -> torch.Tensor:
@@ -29,27 +36,21 @@ def random_crop_flip(images: torch.Tensor, size: int, flip: bool = True) -> torc
 
 
 def center_crop(images: torch.Tensor, size: int) -> torch.Tensor:
-    """The central ``size`` x ``size`` patch of every image."""
-    h, w = images.shape[-2:]
-    top, left = (h - size) // 2, (w - size) // 2
-    return images[..., top : top + size, left : left + size]
+    """The central ``size`` x ``size`` patch of every image (torchvision's ``center_crop``)."""
+    return TF.center_crop(images, [size, size])
 
 
 def ten_crops(images: torch.Tensor, size: int) -> torch.Tensor:
     """The paper's ten test patches: four corners and the centre, and their mirror images.
 
+    Order: top-left, top-right, bottom-left, bottom-right, centre (torchvision's
+    ``five_crop``), then the mirror image of each of the five in the same order. torchvision's
+    ``ten_crop`` holds the same ten views in another order (it crops the mirrored image, so its
+    sixth view is the mirrored top-right patch); view ``5 + i`` here is view ``i`` mirrored.
     Returns a tensor shaped (10, N, C, size, size).
     """
-    h, w = images.shape[-2:]
-    corners = [
-        images[..., :size, :size],
-        images[..., :size, w - size :],
-        images[..., h - size :, :size],
-        images[..., h - size :, w - size :],
-        center_crop(images, size),
-    ]
-    views = torch.stack(corners)
-    return torch.cat([views, views.flip(-1)])
+    views = torch.stack(TF.five_crop(images, [size, size]))
+    return torch.cat([views, TF.horizontal_flip(views)])
 
 
 def pca_lighting(

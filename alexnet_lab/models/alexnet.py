@@ -46,19 +46,28 @@ fc8    to the classes                               10
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from dataclasses import dataclass
+from functools import partial
 
-import torch
 from torch import nn
 
-from alexnet_lab.models.layers import activation, local_response_norm, pooling
+from alexnet_lab.errors import UserError
+from alexnet_lab.models.registry import register_model
+from alexnet_lab.models.switches import (
+    Layers,
+    NetInput,
+    SwitchedNet,
+    Switches,
+    output_shape,
+    sequential,
+)
 
 
 @dataclass(frozen=True)
 class Geometry:
     """What differs between the 227-pixel paper net and its 32-pixel CIFAR version."""
 
+    name: str
     image_size: int
     conv1_kernel: int
     conv1_stride: int
@@ -68,8 +77,9 @@ class Geometry:
     ceil_mode: bool
 
 
-PAPER = Geometry(227, 11, 4, 0, 5, 4096, ceil_mode=False)
-CIFAR = Geometry(32, 5, 1, 2, 5, 2048, ceil_mode=True)
+PAPER = Geometry("alexnet", 227, 11, 4, 0, 5, 4096, ceil_mode=False)
+CIFAR = Geometry("alexnet_cifar", 32, 5, 1, 2, 5, 2048, ceil_mode=True)
+GEOMETRIES = (PAPER, CIFAR)
 TWO_TOWER_WIDTHS = (96, 256, 384, 384, 256)
 
 
@@ -82,7 +92,7 @@ def conv_widths(towers: int) -> tuple[int, ...]:
     raise ValueError(f"towers must be 1 or 2, not {towers}")
 
 
-class AlexNet(nn.Module):
+class AlexNet(SwitchedNet):
     """AlexNet with every switch visible where its layer is built."""
 
     bias_one_layers = (
@@ -93,71 +103,64 @@ class AlexNet(nn.Module):
         "classifier.fc7",
     )
     hidden_fc_layers = ("classifier.fc6", "classifier.fc7")
+    default_classes = 1000
 
-    def __init__(
-        self,
-        geometry: Geometry = PAPER,
-        in_channels: int = 3,
-        num_classes: int = 1000,
-        act: str = "relu",
-        norm: dict | None = None,
-        pool_kernel: int = 3,
-        pool_stride: int = 2,
-        dropout: float = 0.5,
-        towers: int = 2,
-    ) -> None:
-        super().__init__()
-        norm = dict(norm or {"name": "none"})
-        g = geometry
-        w1, w2, w3, w4, w5 = conv_widths(towers)
-        groups = towers  # conv2, conv4, conv5 see only their own tower's maps
-
-        def pool() -> nn.Module:
-            return pooling(pool_kernel, pool_stride, "max", ceil_mode=g.ceil_mode)
-
-        def lrn(name: str) -> list[tuple[str, nn.Module]]:
-            layer = local_response_norm(**norm)
-            return [] if layer is None else [(name, layer)]
-
-        c1 = nn.Conv2d(in_channels, w1, g.conv1_kernel, g.conv1_stride, g.conv1_padding)
-        self.features = nn.Sequential(
-            OrderedDict(
-                [
-                    ("conv1", c1),
-                    ("act1", activation(act)),
-                    *lrn("norm1"),
-                    ("pool1", pool()),
-                    ("conv2", nn.Conv2d(w1, w2, g.conv2_kernel, padding=2, groups=groups)),
-                    ("act2", activation(act)),
-                    *lrn("norm2"),
-                    ("pool2", pool()),
-                    ("conv3", nn.Conv2d(w2, w3, 3, padding=1)),
-                    ("act3", activation(act)),
-                    ("conv4", nn.Conv2d(w3, w4, 3, padding=1, groups=groups)),
-                    ("act4", activation(act)),
-                    ("conv5", nn.Conv2d(w4, w5, 3, padding=1, groups=groups)),
-                    ("act5", activation(act)),
-                    ("pool5", pool()),
-                ]  # fmt: skip
-            )
+    def layers(
+        self, s: Switches, data: NetInput, geometry: Geometry = PAPER, fc_width: int | None = None
+    ) -> Layers:
+        """The net of ``geometry`` (``fc_width`` units in fc6/fc7 when given)."""
+        g = check_size(geometry, data.size)
+        fc = int(fc_width or g.fc_width)
+        w1, w2, w3, w4, w5 = conv_widths(s.towers)
+        groups = s.towers  # conv2, conv4, conv5 see only their own tower's maps
+        conv1 = nn.Conv2d(data.channels, w1, g.conv1_kernel, g.conv1_stride, g.conv1_padding)
+        features = sequential(
+            ("conv1", conv1),
+            ("act1", s.act()),
+            ("norm1", s.norm_layer()),
+            ("pool1", s.pool("max", g.ceil_mode)),
+            ("conv2", nn.Conv2d(w1, w2, g.conv2_kernel, padding=2, groups=groups)),
+            ("act2", s.act()),
+            ("norm2", s.norm_layer()),
+            ("pool2", s.pool("max", g.ceil_mode)),
+            ("conv3", nn.Conv2d(w2, w3, 3, padding=1)),
+            ("act3", s.act()),
+            ("conv4", nn.Conv2d(w3, w4, 3, padding=1, groups=groups)),
+            ("act4", s.act()),
+            ("conv5", nn.Conv2d(w4, w5, 3, padding=1, groups=groups)),
+            ("act5", s.act()),
+            ("pool5", s.pool("max", g.ceil_mode)),
         )
-        with torch.no_grad():
-            flat = self.features(torch.zeros(1, in_channels, g.image_size, g.image_size)).numel()
-        self.classifier = nn.Sequential(
-            OrderedDict(
-                [
-                    ("flatten", nn.Flatten()),
-                    ("fc6", nn.Linear(flat, g.fc_width)),
-                    ("act6", activation(act)),
-                    ("drop6", nn.Dropout(dropout)),
-                    ("fc7", nn.Linear(g.fc_width, g.fc_width)),
-                    ("act7", activation(act)),
-                    ("drop7", nn.Dropout(dropout)),
-                    ("fc8", nn.Linear(g.fc_width, num_classes)),
-                ]  # fmt: skip
-            )
+        flat = output_shape(features, data.channels, g.image_size).numel()
+        classifier = sequential(
+            ("flatten", nn.Flatten()),
+            ("fc6", nn.Linear(flat, fc)),
+            ("act6", s.act()),
+            ("drop6", s.drop()),
+            ("fc7", nn.Linear(fc, fc)),
+            ("act7", s.act()),
+            ("drop7", s.drop()),
+            ("fc8", nn.Linear(fc, data.classes)),
         )
+        return features, classifier
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        """Return class scores (logits) for a batch of images."""
-        return self.classifier(self.features(x))
+
+def check_size(geometry: Geometry, image_size: int | None) -> Geometry:
+    """``geometry`` if it takes ``image_size`` images (None: any); else a UserError with the fix."""
+    if image_size is None or image_size == geometry.image_size:
+        return geometry
+    others = [g for g in GEOMETRIES if g.image_size == image_size] or [
+        g for g in GEOMETRIES if g is not geometry
+    ]
+    fix = " or ".join(f"model={g.name} for {g.image_size}x{g.image_size} data" for g in others)
+    raise UserError(
+        f"model={geometry.name} takes {geometry.image_size}x{geometry.image_size} images but the "
+        f"data gives {image_size}x{image_size}. Use {fix}, or data=synthetic "
+        f"data.image_size={geometry.image_size}."
+    )
+
+
+for _geometry in GEOMETRIES:  # model=alexnet and model=alexnet_cifar
+    register_model(_geometry.name, switches=("activation", "norm", "pooling", "dropout", "towers"))(
+        partial(AlexNet.from_options, geometry=_geometry)
+    )

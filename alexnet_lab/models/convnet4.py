@@ -20,64 +20,41 @@ with 3 input channels and 10 classes.
 
 from __future__ import annotations
 
-from collections import OrderedDict
-
-import torch
 from torch import nn
 
-from alexnet_lab.models.layers import activation, local_response_norm, pooling
+from alexnet_lab.models.registry import register_model
+from alexnet_lab.models.switches import (
+    Layers,
+    NetInput,
+    SwitchedNet,
+    Switches,
+    linear_classifier,
+    sequential,
+)
 
 
-class ConvNet4(nn.Module):
-    """Three 5x5 conv layers and one fully connected layer, every paper switch applied."""
+class ConvNet4(SwitchedNet):
+    """Three 5x5 conv layers and one fully connected layer, every paper switch applied.
 
-    #: layers whose bias the paper's init sets to 1 (none: layers-18pct used biases 0).
-    bias_one_layers: tuple[str, ...] = ()
-    hidden_fc_layers: tuple[str, ...] = ()
+    The paper's init sets no bias to 1 here: layers-18pct used biases 0.
+    """
 
-    def __init__(
-        self,
-        in_channels: int = 3,
-        num_classes: int = 10,
-        image_size: int = 32,
-        act: str = "relu",
-        norm: dict | None = None,
-        pool_kernel: int = 3,
-        pool_stride: int = 2,
-    ) -> None:
-        super().__init__()
-        norm = dict(norm or {"name": "none"})
-
-        def pool(mode: str) -> nn.Module:
-            return pooling(pool_kernel, pool_stride, mode, ceil_mode=True)
-
-        def lrn(name: str) -> list[tuple[str, nn.Module]]:
-            layer = local_response_norm(**norm)
-            return [] if layer is None else [(name, layer)]
-
-        def block(i: int, c_in: int, c_out: int, mode: str, with_norm: bool) -> list:
-            layers = [
-                (f"conv{i}", nn.Conv2d(c_in, c_out, 5, padding=2)),
-                (f"act{i}", activation(act)),
-                (f"pool{i}", pool(mode)),
-            ]
-            if with_norm:
-                layers += lrn(f"norm{i}")
-            return layers
-
-        self.features = nn.Sequential(
-            OrderedDict(
-                block(1, in_channels, 32, "max", with_norm=True)
-                + block(2, 32, 32, "avg", with_norm=True)
-                + block(3, 32, 64, "avg", with_norm=False)
-            )
+    def layers(self, s: Switches, data: NetInput) -> Layers:
+        """Figure 1's net for ``data.size`` (default 32) square images."""
+        features = sequential(
+            ("conv1", nn.Conv2d(data.channels, 32, 5, padding=2)),
+            ("act1", s.act()),
+            ("pool1", s.pool("max")),
+            ("norm1", s.norm_layer()),
+            ("conv2", nn.Conv2d(32, 32, 5, padding=2)),
+            ("act2", s.act()),
+            ("pool2", s.pool("avg")),
+            ("norm2", s.norm_layer()),
+            ("conv3", nn.Conv2d(32, 64, 5, padding=2)),
+            ("act3", s.act()),
+            ("pool3", s.pool("avg")),
         )
-        with torch.no_grad():
-            flat = self.features(torch.zeros(1, in_channels, image_size, image_size)).numel()
-        self.classifier = nn.Sequential(
-            OrderedDict([("flatten", nn.Flatten()), ("fc", nn.Linear(flat, num_classes))])
-        )
+        return features, linear_classifier(features, data.channels, data.size or 32, data.classes)
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        """Return class scores (logits) for a batch of images."""
-        return self.classifier(self.features(x))
+
+register_model("convnet4", switches=("activation", "norm", "pooling"))(ConvNet4.from_options)

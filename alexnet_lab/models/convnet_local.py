@@ -38,14 +38,23 @@ local3/local4 0.04, fc 0.01; for its per-layer weight decay see :data:`WEIGHT_DE
 
 from __future__ import annotations
 
-import math
-from collections import OrderedDict
+import dataclasses
+from collections.abc import Mapping
+from typing import Any
 
-import torch
-import torch.nn.functional as F
 from torch import nn
 
-from alexnet_lab.models.layers import activation, local_response_norm, pooling
+from alexnet_lab.models.locally_connected import LocallyConnected2d
+from alexnet_lab.models.registry import register_model
+from alexnet_lab.models.switches import (
+    Layers,
+    NetInput,
+    SwitchedNet,
+    Switches,
+    linear_classifier,
+    output_shape,
+    sequential,
+)
 
 #: cuda-convnet's ``cmrnorm`` parameters in ``layers-conv-local-11pct`` (size 9, scale 0.001
 #: which cuda-convnet divides by the size, pow 0.75, the constant 1), in ``PaperLRN`` terms.
@@ -57,139 +66,48 @@ CUDA_CONVNET_LRN: dict[str, float] = {"size": 9, "alpha": 0.001, "beta": 0.75, "
 WEIGHT_DECAY_LAYERS: tuple[str, ...] = ("local3", "local4", "fc")
 
 
-class LocallyConnected2d(nn.Module):
-    """A 2D locally connected layer: a convolution whose filters are not shared over positions.
+class ConvNetLocal(SwitchedNet):
+    """Two 5x5 conv layers, two locally connected 3x3 layers and a linear classifier.
 
-    Every output position (i, j) has its own ``out_channels`` filters of size
-    ``in_channels x kernel_size x kernel_size`` and its own biases, as cuda-convnet's ``local``
-    layer. The input must be square, ``in_size x in_size``; the output is
-    ``out_size = (in_size + 2 * padding - kernel_size) // stride + 1`` square.
-
-    Weight layout: ``weight`` has shape ``(out_size**2, out_channels, in_channels * k * k)``.
-    The first index is the output position in row-major order, ``l = i * out_size + j`` (the
-    column order of :func:`torch.nn.functional.unfold`); the last index is ordered
-    ``(channel, kernel row, kernel column)``, so ``weight[l].view(out_channels, in_channels, k,
-    k)`` is a ``Conv2d``-shaped filter bank for position ``l``. ``bias`` has shape
-    ``(out_channels, out_size, out_size)``.
-
-    Default init mirrors ``nn.Conv2d``: weights and biases ~ U(-b, b), b = 1 / sqrt(fan_in),
-    fan_in = in_channels * k * k. The forward pass is one ``unfold`` and one batched
-    ``einsum`` (no loop over positions).
+    The paper's init sets no bias to 1 here: cuda-convnet's biases start at 0.
     """
 
-    def __init__(
+    def layers(
         self,
-        in_channels: int,
-        out_channels: int,
-        in_size: int,
-        kernel_size: int,
-        padding: int = 0,
-        stride: int = 1,
-        bias: bool = True,
-    ) -> None:
-        super().__init__()
-        out_size = (in_size + 2 * padding - kernel_size) // stride + 1
-        if out_size < 1:
-            raise ValueError(
-                f"kernel {kernel_size} with padding {padding} does not fit input {in_size}"
-            )
-        self.in_channels, self.out_channels = in_channels, out_channels
-        self.in_size, self.out_size = in_size, out_size
-        self.kernel_size, self.padding, self.stride = kernel_size, padding, stride
-        fan_in = in_channels * kernel_size * kernel_size
-        self.weight = nn.Parameter(torch.empty(out_size * out_size, out_channels, fan_in))
-        if bias:
-            self.bias: nn.Parameter | None = nn.Parameter(
-                torch.empty(out_channels, out_size, out_size)
-            )
-        else:
-            self.register_parameter("bias", None)
-        self.reset_parameters()
-
-    def reset_parameters(self) -> None:
-        """Draw weights and biases from U(-1/sqrt(fan_in), 1/sqrt(fan_in))."""
-        bound = 1.0 / math.sqrt(self.weight.shape[-1])
-        nn.init.uniform_(self.weight, -bound, bound)
-        if self.bias is not None:
-            nn.init.uniform_(self.bias, -bound, bound)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        """Map ``x`` (N, in_channels, in_size, in_size) to (N, out_channels, out_size, out_size)."""
-        if x.shape[-2:] != (self.in_size, self.in_size):
-            raise ValueError(
-                f"expected {self.in_size}x{self.in_size} input, got {tuple(x.shape[-2:])}"
-            )
-        # cols: (N, in_channels * k * k, out_size**2), one column per output position.
-        cols = F.unfold(x, self.kernel_size, padding=self.padding, stride=self.stride)
-        out = torch.einsum("nkl,lok->nol", cols, self.weight)
-        out = out.reshape(x.shape[0], self.out_channels, self.out_size, self.out_size)
-        return out if self.bias is None else out + self.bias
-
-    def extra_repr(self) -> str:
-        """Describe the layer like ``Conv2d`` does, plus its input size."""
-        return (
-            f"{self.in_channels}, {self.out_channels}, in_size={self.in_size}, "
-            f"kernel_size={self.kernel_size}, padding={self.padding}, stride={self.stride}, "
-            f"bias={self.bias is not None}"
-        )
-
-
-class ConvNetLocal(nn.Module):
-    """Two 5x5 conv layers, two locally connected 3x3 layers and a linear classifier."""
-
-    #: layers whose bias the paper's init sets to 1 (none: cuda-convnet's biases start at 0).
-    bias_one_layers: tuple[str, ...] = ()
-    hidden_fc_layers: tuple[str, ...] = ()
-
-    def __init__(
-        self,
-        in_channels: int = 3,
-        num_classes: int = 10,
-        image_size: int = 24,
-        act: str = "relu",
-        norm: dict | None = None,
-        pool_kernel: int = 3,
-        pool_stride: int = 2,
+        s: Switches,
+        data: NetInput,
         local_width: int = 64,
-    ) -> None:
-        super().__init__()
-        norm = dict(norm or {"name": "none"})
-        if norm["name"] != "none":
-            norm = {**CUDA_CONVNET_LRN, **norm}
+        lrn: Mapping[str, Any] | None = None,
+    ) -> Layers:
+        """The net for ``data.size`` (default 24) square images.
 
-        def pool() -> nn.Module:
-            return pooling(pool_kernel, pool_stride, "max", ceil_mode=True)
-
-        def lrn(i: int) -> list[tuple[str, nn.Module]]:
-            layer = local_response_norm(**norm)
-            return [] if layer is None else [(f"norm{i}", layer)]
-
-        convs: list[tuple[str, nn.Module]] = [
-            ("conv1", nn.Conv2d(in_channels, 64, 5, padding=2)),
-            ("act1", activation(act)),
-            ("pool1", pool()),
-            *lrn(1),
+        ``local_width``: local3's filters (64: the 11% net, 32: the 13% net). ``lrn``: the model
+        config's own cmrnorm coefficients, which replace the ``norm`` group's when a norm is on.
+        """
+        if lrn and s.norm.get("name", "none") != "none":
+            s = dataclasses.replace(s, norm={"name": s.norm["name"], **dict(lrn)})
+        size = data.size or 24
+        convs = sequential(
+            ("conv1", nn.Conv2d(data.channels, 64, 5, padding=2)),
+            ("act1", s.act()),
+            ("pool1", s.pool("max")),
+            ("norm1", s.norm_layer(**CUDA_CONVNET_LRN)),
             ("conv2", nn.Conv2d(64, 64, 5, padding=2)),
-            ("act2", activation(act)),
-            *lrn(2),
-            ("pool2", pool()),
-        ]
-        with torch.no_grad():
-            probe = nn.Sequential(OrderedDict(convs))
-            size = probe(torch.zeros(1, in_channels, image_size, image_size)).shape[-1]
-        locals_: list[tuple[str, nn.Module]] = [
-            ("local3", LocallyConnected2d(64, local_width, size, 3, padding=1)),
-            ("act3", activation(act)),
-            ("local4", LocallyConnected2d(local_width, 32, size, 3, padding=1)),
-            ("act4", activation(act)),
-        ]
-        self.features = nn.Sequential(OrderedDict(convs + locals_))
-        with torch.no_grad():
-            flat = self.features(torch.zeros(1, in_channels, image_size, image_size)).numel()
-        self.classifier = nn.Sequential(
-            OrderedDict([("flatten", nn.Flatten()), ("fc", nn.Linear(flat, num_classes))])
+            ("act2", s.act()),
+            ("norm2", s.norm_layer(**CUDA_CONVNET_LRN)),
+            ("pool2", s.pool("max")),
         )
+        side = output_shape(convs, data.channels, size)[-1]
+        features = sequential(
+            *convs.named_children(),
+            ("local3", LocallyConnected2d(64, local_width, side, 3, padding=1)),
+            ("act3", s.act()),
+            ("local4", LocallyConnected2d(local_width, 32, side, 3, padding=1)),
+            ("act4", s.act()),
+        )
+        return features, linear_classifier(features, data.channels, size, data.classes)
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        """Return class scores (logits) for a batch of images."""
-        return self.classifier(self.features(x))
+
+register_model("convnet_local", switches=("activation", "norm", "pooling"))(
+    ConvNetLocal.from_options
+)

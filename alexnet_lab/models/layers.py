@@ -7,6 +7,8 @@ from collections.abc import Iterable
 import torch
 from torch import nn
 
+from alexnet_lab.models.locally_connected import LocallyConnected2d
+
 ACTIVATIONS: dict[str, type[nn.Module]] = {
     "relu": nn.ReLU,
     "tanh": nn.Tanh,
@@ -100,8 +102,6 @@ def init_weights(
         return
     if name not in INITS:
         raise ValueError(f"unknown init {name!r}; valid: {list(INITS)}")
-    from alexnet_lab.models.convnet_local import LocallyConnected2d  # imports this module
-
     ones, hidden = set(bias_one_layers), set(hidden_fc_layers)
     for layer_name, module in model.named_modules():
         if not isinstance(module, (nn.Conv2d, nn.Linear, LocallyConnected2d)):

@@ -6,6 +6,7 @@ from alexnet_lab.errors import UserError
 from alexnet_lab.models import build_model, check_switches
 from alexnet_lab.models.alexnet import CIFAR, AlexNet
 from alexnet_lab.models.layers import PaperLRN
+from alexnet_lab.models.switches import Switches
 
 LRN = {"name": "lrn", "size": 5, "alpha": 1e-4, "beta": 0.75, "k": 2.0}
 
@@ -37,7 +38,7 @@ def sizes(model: nn.Module, image: int) -> list[int]:
 
 @pytest.mark.parametrize("pooling", [(3, 2), (2, 2)])
 def test_paper_feature_map_sizes_for_227_input_with_both_poolings(pooling):
-    model = AlexNet(pool_kernel=pooling[0], pool_stride=pooling[1])
+    model = AlexNet(switches=Switches(pool_kernel=pooling[0], pool_stride=pooling[1]))
     # conv1, pool1, conv2, pool2, conv3, conv4, conv5, pool5
     assert sizes(model, 227) == [55, 27, 27, 13, 13, 13, 13, 6]
     assert model(torch.zeros(2, 3, 227, 227)).shape == (2, 1000)
@@ -45,17 +46,20 @@ def test_paper_feature_map_sizes_for_227_input_with_both_poolings(pooling):
 
 @pytest.mark.parametrize("pooling", [(3, 2), (2, 2)])
 def test_cifar_version_sizes(pooling):
-    model = AlexNet(CIFAR, num_classes=10, pool_kernel=pooling[0], pool_stride=pooling[1])
+    model = AlexNet(
+        3, 10, switches=Switches(pool_kernel=pooling[0], pool_stride=pooling[1]), geometry=CIFAR
+    )
     assert sizes(model, 32) == [32, 16, 16, 8, 8, 8, 8, 4]
 
 
 def test_parameter_counts():
     count = lambda m: sum(p.numel() for p in m.parameters())  # noqa: E731
-    assert count(AlexNet(towers=2)) == 60_965_224
-    assert count(AlexNet(towers=1)) == 59_798_312  # documented: halved but conv5 and the FCs
-    assert count(AlexNet(CIFAR, num_classes=10)) == 14_913_930
-    assert count(AlexNet(CIFAR, num_classes=10, towers=1)) == 13_760_842
-    one = AlexNet(towers=1)
+    assert count(AlexNet(switches=Switches(towers=2))) == 60_965_224
+    # documented: halved but conv5 and the FCs
+    assert count(AlexNet(switches=Switches(towers=1))) == 59_798_312
+    assert count(AlexNet(num_classes=10, geometry=CIFAR)) == 14_913_930
+    assert count(AlexNet(3, 10, switches=Switches(towers=1), geometry=CIFAR)) == 13_760_842
+    one = AlexNet(switches=Switches(towers=1))
     assert [m.out_channels for m in one.features if isinstance(m, nn.Conv2d)] == [
         48,
         128,
@@ -67,7 +71,7 @@ def test_parameter_counts():
 
 def test_two_towers_are_grouped_and_conv3_mixes_them():
     torch.manual_seed(0)
-    model = AlexNet(CIFAR, num_classes=10).eval()
+    model = AlexNet(num_classes=10, geometry=CIFAR).eval()
     f = model.features
     a = torch.randn(1, 96, 16, 16)
     b = a.clone()
@@ -104,7 +108,7 @@ def test_init_rule_biases_and_weight_std(init, bias, fc_std):
 
 def test_dropout_is_active_only_in_training():
     torch.manual_seed(0)
-    model = AlexNet(CIFAR, num_classes=10, dropout=0.5)
+    model = AlexNet(3, 10, switches=Switches(dropout=0.5), geometry=CIFAR)
     x = torch.randn(4, 3, 32, 32)
     model.train()
     assert not torch.allclose(model(x), model(x))
@@ -116,9 +120,10 @@ def test_dropout_is_active_only_in_training():
 
 
 def test_lrn_follows_conv1_and_conv2_only():
-    names = [n for n, m in AlexNet(norm=LRN).features.named_children() if isinstance(m, PaperLRN)]
-    assert names == ["norm1", "norm2"]
-    assert not any(isinstance(m, PaperLRN) for m in AlexNet(norm={"name": "none"}).modules())
+    with_lrn = AlexNet(switches=Switches(norm=LRN)).features.named_children()
+    assert [n for n, m in with_lrn if isinstance(m, PaperLRN)] == ["norm1", "norm2"]
+    without = AlexNet(switches=Switches(norm={"name": "none"}))
+    assert not any(isinstance(m, PaperLRN) for m in without.modules())
 
 
 def test_a_switch_the_model_lacks_is_a_one_line_error():

@@ -7,6 +7,7 @@ from torch import nn
 from alexnet_lab.models import build_model
 from alexnet_lab.models.convnet4 import ConvNet4
 from alexnet_lab.models.layers import PaperLRN
+from alexnet_lab.models.switches import Switches
 
 NORMS = {
     "lrn": {"name": "lrn", "size": 5, "alpha": 1e-4, "beta": 0.75, "k": 2.0},
@@ -82,7 +83,7 @@ def test_torch_init_leaves_the_framework_default_untouched():
     torch.manual_seed(123)
     model = build_model(cfg(init="torch"), 3, 10, 32)
     torch.manual_seed(123)
-    fresh = ConvNet4(in_channels=3, num_classes=10, norm=NORMS["lrn"])
+    fresh = ConvNet4(3, 10, switches=Switches(norm=NORMS["lrn"]))
     for (name, a), (_, b) in zip(
         model.state_dict().items(), fresh.state_dict().items(), strict=False
     ):

@@ -5,13 +5,10 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from alexnet_lab.models.convnet_local import (
-    CUDA_CONVNET_LRN,
-    WEIGHT_DECAY_LAYERS,
-    ConvNetLocal,
-    LocallyConnected2d,
-)
+from alexnet_lab.models.convnet_local import CUDA_CONVNET_LRN, WEIGHT_DECAY_LAYERS, ConvNetLocal
 from alexnet_lab.models.layers import PaperLRN
+from alexnet_lab.models.locally_connected import LocallyConnected2d
+from alexnet_lab.models.switches import Switches
 
 NORMS = {
     "lrn": {"name": "lrn", **CUDA_CONVNET_LRN},
@@ -115,7 +112,7 @@ def test_locally_connected_default_init_and_input_check():
 @pytest.mark.parametrize("act,norm,pool", list(itertools.product(["relu", "tanh"], NORMS, POOLS)))
 def test_every_switch_combination_gives_logits_and_the_cuda_convnet_map_sizes(act, norm, pool):
     k, s = POOLS[pool]
-    model = ConvNetLocal(act=act, norm=NORMS[norm], pool_kernel=k, pool_stride=s)
+    model = ConvNetLocal(switches=Switches(act, NORMS[norm], pool_kernel=k, pool_stride=s))
     x = torch.randn(3, 3, 24, 24)
     assert model(x).shape == (3, 10)
     sizes = {}
@@ -146,11 +143,11 @@ def test_every_switch_combination_gives_logits_and_the_cuda_convnet_map_sizes(ac
 
 
 def test_lrn_without_parameters_takes_cuda_convnet_values_and_explicit_ones_win():
-    model = ConvNetLocal(norm={"name": "lrn"})
+    model = ConvNetLocal(switches=Switches(norm={"name": "lrn"}))
     assert model.features.norm1.coefficient == pytest.approx(0.001 / 9)
     assert (model.features.norm2.size, model.features.norm2.k) == (9, 1.0)
     paper = {"name": "lrn", "size": 5, "alpha": 1e-4, "beta": 0.75, "k": 2.0}
-    model = ConvNetLocal(norm=paper)
+    model = ConvNetLocal(switches=Switches(norm=paper))
     assert (model.features.norm1.size, model.features.norm1.k) == (5, 2.0)
 
 

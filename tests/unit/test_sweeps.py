@@ -1,5 +1,6 @@
-"""The W&B sweep files: each parses, names only real config keys, composes at every grid point,
-and holds the same arms, grid and seeds as its Hydra experiment.
+"""The W&B sweep files: each is what `alexnet-lab-sweep` generates from its experiment file,
+names only real config keys, composes at every grid point, and holds the same arms, grid and
+seeds as its Hydra experiment.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import yaml
 from hydra import compose, initialize_config_dir
 from omegaconf import OmegaConf
 
-from alexnet_lab.cli import CONFIG_DIR
+from alexnet_lab.sweep_files import CONFIG_DIR, experiment_grid, generate, main
 from alexnet_lab.wandb_sweep import agent_overrides
 from tests.conftest import ROOT
 
@@ -87,6 +88,62 @@ def test_every_grid_point_composes_into_one_run_of_the_app(path):
                 key, value = override.split("=")
                 chosen = cfg.hydra.runtime.choices.get(key, OmegaConf.select(cfg, key))
                 assert str(chosen) == value
+
+
+@pytest.mark.parametrize("path", SWEEPS, ids=lambda p: p.stem)
+def test_every_committed_sweep_file_is_the_generated_one(path):
+    assert path.read_text() == generate(path.stem), "run `alexnet-lab-sweep --all`"
+
+
+@pytest.mark.parametrize("name", EXPERIMENTS)
+def test_the_generated_grid_is_the_experiments_grid(name):
+    with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
+        cfg = compose("config", overrides=[f"experiment={name}"], return_hydra_config=True)
+    hydra_params = {k: str(v).split(",") for k, v in cfg.hydra.sweeper.params.items()}
+    generated = yaml.safe_load(generate(name))
+    assert {k: [str(v) for v in p["values"]] for k, p in generated["parameters"].items()} == (
+        hydra_params
+    )
+    assert experiment_grid(name) == (cfg.claim, hydra_params)
+    assert f"experiment={name}" in generated["command"] and generated["name"] == name
+
+
+def test_hydra_sweep_syntax_is_expanded_as_hydras_basic_sweeper_does(tmp_path):
+    conf = tmp_path / "conf"
+    (conf / "experiment").mkdir(parents=True)
+    (conf / "config.yaml").write_text("defaults:\n  - _self_\n  - experiment: null\nseed: 0\n")
+    (conf / "experiment" / "grid.yaml").write_text(
+        "# @package _global_\nclaim: C3\nlr: 0.1\nhydra:\n  sweeper:\n    params:\n"
+        "      seed: range(0,3)\n      lr: choice(0.1,0.01)\n      flag: on,off\n"
+    )
+    (conf / "experiment" / "single.yaml").write_text("# @package _global_\nclaim: C1\n")
+    assert experiment_grid("grid", conf) == (
+        "C3",
+        {"seed": ["0", "1", "2"], "lr": ["0.1", "0.01"], "flag": ["on", "off"]},
+    )
+    text = generate("grid", conf)
+    assert "    values: [0, 1, 2]\n" in text and '    values: ["on", "off"]\n' in text
+    assert generate("single", conf) is None  # nothing swept: no sweep file
+
+
+def test_the_command_writes_checks_and_names_stale_files(tmp_path, capsys):
+    out = tmp_path / "sweeps"
+    assert main(["experiment=pooling", "--sweeps-dir", str(out)]) == 0
+    assert [p.name for p in out.iterdir()] == ["pooling.yaml"]
+    assert main(["pooling", "--check", "--sweeps-dir", str(out)]) == 0
+    assert main(["--check", "--sweeps-dir", str(out)]) == 1  # the others are missing
+    assert "dropout.yaml is missing" in capsys.readouterr().err
+    assert main(["--all", "--sweeps-dir", str(out)]) == 0
+    assert sorted(p.stem for p in out.iterdir()) == EXPERIMENTS
+    assert main(["--check", "--sweeps-dir", str(out)]) == 0
+    (out / "pooling.yaml").write_text((out / "pooling.yaml").read_text().replace("0, 1, 2", "0"))
+    (out / "old.yaml").write_text("name: old\n")
+    assert main(["--check", "--sweeps-dir", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert "pooling.yaml differs from conf/experiment/pooling.yaml" in err
+    assert "old.yaml belongs to no experiment with a sweep" in err
+    assert main(["experiment=nope", "--sweeps-dir", str(out)]) == 2
+    assert "no experiment nope" in capsys.readouterr().err
 
 
 def test_a_parameter_that_is_not_a_config_key_is_rejected():

@@ -1,0 +1,138 @@
+"""The data sets kept in memory as uint8 tensors: CIFAR-10, Fashion-MNIST and synthetic images."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import torch
+import torch.nn.functional as F
+
+from alexnet_lab.data.datamodules import InMemoryDataModule
+from alexnet_lab.data.sources import (
+    cifar10_tree_split,
+    load_cifar10,
+    load_cifar10_tree,
+    load_fashion_mnist,
+)
+from alexnet_lab.errors import UserError
+
+#: where data=cifar10 reads from (``data.source``)
+CIFAR10_SOURCES = ("auto", "torchvision", "folder")
+
+
+def _resolve_root(root: str | os.PathLike) -> Path:
+    return Path(root).expanduser().resolve()
+
+
+class CIFAR10DataModule(InMemoryDataModule):
+    """CIFAR-10 (50,000 train / 10,000 test images, 32x32 RGB), from either of two sources.
+
+    ``source=torchvision``: torchvision's files in ``root/cifar-10-batches-py`` (downloaded when
+    absent). ``source=folder``: an ImageFolder tree of the images, ``root/train/<class>/*`` and
+    ``root/test/<class>/*`` (or ``val/``), classes airplane..truck, decoded once and cached as
+    tensors (in ``cache_dir``, default ``root/.alexnet-lab-cache``). ``source=auto`` (the
+    default): the tree when ``root`` holds one, else torchvision's files.
+    """
+
+    def __init__(
+        self,
+        root: str = "data",
+        source: str = "auto",
+        cache_dir: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.root = _resolve_root(root)
+        if source not in CIFAR10_SOURCES:
+            raise UserError(
+                f"data.source={source!r}: use auto (a train/ + test/ image tree in data.root "
+                "when there is one, else torchvision's files), torchvision or folder."
+            )
+        if source == "auto":
+            source = "folder" if cifar10_tree_split(self.root) else "torchvision"
+        self.source = source
+        self.cache_option = cache_dir
+
+    @property
+    def shape(self) -> tuple[int, int, int]:
+        """(3, 32, 32)."""
+        return (3, 32, 32)
+
+    def load_split(self, train: bool) -> tuple[torch.Tensor, torch.Tensor]:
+        """Read a split from ``root``: the image tree, or torchvision's files (downloading)."""
+        if self.source == "folder":
+            workers = self.requested_workers
+            return load_cifar10_tree(self.root, train, self.cache_option, workers)
+        return load_cifar10(self.root, train)
+
+    def describe(self) -> dict[str, Any]:
+        """The base description plus where the images came from."""
+        return {**super().describe(), "root": str(self.root), "source": self.source}
+
+
+class FashionMNISTDataModule(InMemoryDataModule):
+    """Fashion-MNIST (60,000 / 10,000 grey 28x28 images), zero-padded to ``pad_to`` pixels."""
+
+    def __init__(
+        self,
+        root: str = "data",
+        system_dir: str = "/usr/share/datasets/fashion-mnist",
+        pad_to: int = 32,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.root = _resolve_root(root)
+        self.system_dir = Path(system_dir)
+        self.pad_to = pad_to
+
+    @property
+    def shape(self) -> tuple[int, int, int]:
+        """(1, pad_to, pad_to)."""
+        return (1, self.pad_to, self.pad_to)
+
+    def load_split(self, train: bool) -> tuple[torch.Tensor, torch.Tensor]:
+        """Read a split, staging Debian's offline copy into ``root`` when needed."""
+        images, labels = load_fashion_mnist(self.root, train, self.system_dir)
+        pad = self.pad_to - images.shape[-1]
+        if pad > 0:
+            images = F.pad(images, (pad // 2, pad - pad // 2, pad // 2, pad - pad // 2))
+        return images, labels
+
+
+class SyntheticDataModule(InMemoryDataModule):
+    """Deterministic random images: each class a fixed random pattern blended with noise."""
+
+    def __init__(
+        self,
+        num_classes: int = 10,
+        channels: int = 3,
+        image_size: int = 32,
+        train_size: int = 512,
+        val_size: int = 256,
+        noise: float = 0.5,
+        generator_seed: int = 0,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(train_size=train_size, val_size=val_size, **kwargs)
+        self.num_classes = num_classes
+        self.channels, self.image_size = channels, image_size
+        self.noise, self.generator_seed = noise, generator_seed
+
+    @property
+    def shape(self) -> tuple[int, int, int]:
+        """(channels, image_size, image_size)."""
+        return (self.channels, self.image_size, self.image_size)
+
+    def load_split(self, train: bool) -> tuple[torch.Tensor, torch.Tensor]:
+        """Generate a split; the same seed always gives the same bytes."""
+        g = torch.Generator().manual_seed(self.generator_seed)
+        prototypes = torch.rand(self.num_classes, *self.shape, generator=g)
+        g.manual_seed(self.generator_seed + (1 if train else 2))
+        n = self.train_size if train else self.val_size
+        assert n is not None
+        labels = torch.randint(self.num_classes, (n,), generator=g)
+        noise = torch.rand(n, *self.shape, generator=g)
+        images = (1 - self.noise) * prototypes[labels] + self.noise * noise
+        return (images * 255).round().to(torch.uint8), labels

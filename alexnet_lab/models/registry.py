@@ -1,0 +1,93 @@
+"""The model registry: ``@register_model(name, switches=...)`` on a builder, ``get_model(name)``.
+
+As torchvision's ``models`` registry (``register_model`` / ``get_model``): each model file
+registers a builder under the name its ``conf/model/<name>.yaml`` gives in ``name:``, so a new
+model is its file and its config. Every module of this package is imported the first time a
+name is looked up, so no list of models is kept anywhere else.
+
+A builder is called as ``builder(options, switches, in_channels, num_classes, image_size)``:
+``options`` are the model config's other keys (``fc_width``, ``local_width``, ...), ``switches``
+the chosen :class:`~alexnet_lab.models.switches.Switches`.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol, TypeVar
+
+from torch import nn
+
+from alexnet_lab.errors import UserError
+from alexnet_lab.models.switches import SWITCH_GROUPS, Switches
+
+
+class Builder(Protocol):
+    """What ``register_model`` decorates: builds one model from its options and switches."""
+
+    def __call__(
+        self,
+        options: Mapping[str, Any],
+        switches: Switches,
+        in_channels: int,
+        num_classes: int,
+        image_size: int,
+        /,
+    ) -> nn.Module:
+        """Return the model for ``image_size`` square images of ``in_channels`` channels."""
+        ...
+
+
+B = TypeVar("B", bound=Builder)
+
+
+@dataclass(frozen=True)
+class ModelEntry:
+    """A registered model: its builder and the paper switches it has."""
+
+    name: str
+    builder: Builder
+    switches: tuple[str, ...]
+
+
+_MODELS: dict[str, ModelEntry] = {}
+
+
+def register_model(name: str, switches: Iterable[str]) -> Callable[[B], B]:
+    """Register the decorated builder as model ``name`` with the given switch groups."""
+    having = tuple(switches)
+    unknown = sorted(set(having) - set(SWITCH_GROUPS))
+    if unknown:
+        raise ValueError(f"model {name!r}: unknown switches {unknown}; valid: {SWITCH_GROUPS}")
+
+    def decorate(builder: B) -> B:
+        if name in _MODELS and _MODELS[name].builder is not builder:
+            raise ValueError(f"model {name!r} is registered twice")
+        _MODELS[name] = ModelEntry(name, builder, having)
+        return builder
+
+    return decorate
+
+
+def _import_models() -> None:
+    """Import every module of ``alexnet_lab.models`` so that its builders register."""
+    package = importlib.import_module("alexnet_lab.models")
+    for info in pkgutil.iter_modules(package.__path__):
+        importlib.import_module(f"{package.__name__}.{info.name}")
+
+
+def list_models() -> list[str]:
+    """The registered model names, sorted."""
+    _import_models()
+    return sorted(_MODELS)
+
+
+def get_model(name: str) -> ModelEntry:
+    """The registered model ``name``; a one-line error naming the valid ones otherwise."""
+    if name not in _MODELS:
+        _import_models()
+    if name not in _MODELS:
+        raise UserError(f"unknown model {name!r}; valid: {', '.join(list_models())}")
+    return _MODELS[name]
