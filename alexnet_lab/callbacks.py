@@ -9,6 +9,7 @@ from hydra.experimental.callback import Callback
 from omegaconf import DictConfig
 
 from alexnet_lab import ddp
+from alexnet_lab.failures import FAILED_JOBS
 
 
 class SweepReportCallback(Callback):
@@ -36,7 +37,6 @@ def write_sweep_report(sweep_dir: Path) -> None:
         log_report_to_wandb(sweep_dir)
     except Exception as exc:  # Hydra would only warn: make it visible and fail the command
         from alexnet_lab.console import print_error
-        from alexnet_lab.job import FAILED_JOBS
 
         print_error(
             "no sweep report",

@@ -1,4 +1,9 @@
-"""The ``alexnet-lab`` command: Hydra composes ``conf/``; each job is one training run."""
+"""The ``alexnet-lab`` command: Hydra composes the configs; each job is one training run.
+
+The configs live in the repository's ``conf/`` and install with the package as
+``alexnet_lab/conf`` (a wheel, ``pip install .``); :func:`config_dir` finds whichever this
+copy of the package has. ``--config-dir`` and ``hydra.searchpath`` add a user's own.
+"""
 
 from __future__ import annotations
 
@@ -10,10 +15,30 @@ import hydra
 from omegaconf import DictConfig
 
 from alexnet_lab import ddp, signals
-from alexnet_lab.job import FAILED_JOBS, guarded_job
+from alexnet_lab.failures import FAILED_JOBS
+from alexnet_lab.job import guarded_job
 from alexnet_lab.wandb_sweep import agent_overrides
 
-CONFIG_DIR = Path(__file__).resolve().parent.parent / "conf"
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def config_dir(package_dir: Path = PACKAGE_DIR) -> Path:
+    """The primary config folder: the installed ``alexnet_lab/conf``, else the checkout's ``conf/``.
+
+    An installed wheel carries the configs inside the package; a source checkout (and an
+    editable install of it) keeps them at the repository's top level, next to the package.
+    """
+    for candidate in (package_dir / "conf", package_dir.parent / "conf"):
+        if (candidate / "config.yaml").is_file():
+            return candidate
+    raise FileNotFoundError(
+        f"alexnet-lab's configs are missing: neither {package_dir / 'conf'} (an installed "
+        f"package) nor {package_dir.parent / 'conf'} (a source checkout) holds config.yaml. "
+        "Reinstall the package (pip install alexnet-lab, or pip install -e . in a checkout)."
+    )
+
+
+CONFIG_DIR = config_dir()
 
 
 @hydra.main(version_base="1.3", config_path=str(CONFIG_DIR), config_name="config")

@@ -86,3 +86,11 @@ def finish_wandb(exit_code: int) -> dict[str, str] | None:
         info["url"] = run.url or ""
     wandb.finish(exit_code=exit_code)
     return info
+
+
+def wandb_run_names(record: dict[str, Any], group: str | None) -> dict[str, Any]:
+    """The W&B run's group, tags (claim and overrides) and name (its overrides)."""
+    overrides = record.get("overrides", [])
+    tags = [record["claim"]] if record.get("claim") else []
+    tags += [o for o in overrides if not o.startswith(("data.root", "hydra"))][:20]
+    return {"group": group, "tags": tags, "name": (" ".join(overrides) or "defaults")[:128]}

@@ -16,3 +16,8 @@ def parse_overrides(overrides: list[str]) -> dict[str, str]:
         key, _, value = item.lstrip("+").partition("=")
         parsed[key] = value
     return parsed
+
+
+def task_overrides(overrides: list[str]) -> list[str]:
+    """The overrides that define a job (``resume=`` is how it runs, not what it is)."""
+    return [o for o in overrides if not o.startswith("resume=")]

@@ -16,11 +16,10 @@ from typing import Any
 
 import torch
 
+from alexnet_lab.checkpoints import last_checkpoint
 from alexnet_lab.errors import UserError
+from alexnet_lab.overrides import task_overrides
 from alexnet_lab.results.record import RECORD_NAME, find_records, read_record
-
-CHECKPOINT_DIR = "checkpoints"
-LAST = "last.ckpt"
 
 
 @dataclass
@@ -31,11 +30,6 @@ class ResumePlan:
     previous: dict[str, Any] | None = None
     checkpoint: Path | None = None
     notes: list[str] = field(default_factory=list)
-
-
-def task_overrides(overrides: list[str]) -> list[str]:
-    """The overrides that define a job (``resume=`` is how it runs, not what it is)."""
-    return [o for o in overrides if not o.startswith("resume=")]
 
 
 def check_same_experiment(folder: Path, experiment: str | None) -> None:
@@ -83,7 +77,7 @@ def plan_resume(
     if status == "completed":
         return ResumePlan("skip", previous)
     if status in ("interrupted", "running"):
-        checkpoint = output_dir / CHECKPOINT_DIR / LAST
+        checkpoint = last_checkpoint(output_dir)
         problem = checkpoint_loads(checkpoint)
         if problem is None:
             return ResumePlan("resume", previous, checkpoint)

@@ -1,11 +1,14 @@
-"""The repository ships every module and config file, and no data or run outputs."""
+"""The repository ships every module and config file, and no data or run outputs;
+the training modules import no cycle."""
 
+import ast
 import subprocess
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
+RECORD = "alexnet_lab.results.record"
 
 
 def tracked() -> set[str]:
@@ -28,3 +31,61 @@ def test_no_data_checkpoints_or_run_outputs_are_tracked():
     bad = [f for f in tracked() if f.startswith(("data/", "outputs/", "multirun/", "wandb/"))
            or "/wandb/" in f or f.endswith((".ckpt", ".pt", ".gz"))]  # fmt: skip
     assert not bad
+
+
+def test_every_subpackage_and_the_configs_are_in_the_wheel_configuration():
+    tomllib = pytest.importorskip("tomllib")  # Python 3.11+
+    setuptools = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
+    packages = set(setuptools["packages"])
+    on_disk = {
+        ".".join(p.parent.relative_to(ROOT).parts) for p in (ROOT / "alexnet_lab").rglob("*.py")
+    }
+    on_disk = {p for p in on_disk if "__pycache__" not in p}
+    missing = sorted(on_disk - packages)
+    assert not missing, f"add to [tool.setuptools] packages in pyproject.toml: {missing}"
+    assert setuptools["package-dir"]["alexnet_lab.conf"] == "conf"
+    assert "**/*.yaml" in setuptools["package-data"]["alexnet_lab.conf"]
+
+
+def imports(path: Path) -> set[str]:
+    """Every alexnet_lab module a file imports, at module level or inside functions."""
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found |= {node.module} | {f"{node.module}.{a.name}" for a in node.names}
+        elif isinstance(node, ast.Import):
+            found |= {a.name for a in node.names}
+    return {name for name in found if name.startswith("alexnet_lab")}
+
+
+def module_graph() -> dict[str, set[str]]:
+    files = {
+        ".".join(p.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__"): p
+        for p in (ROOT / "alexnet_lab").rglob("*.py")
+    }
+    return {name: (imports(path) & set(files)) - {name} for name, path in files.items()}
+
+
+def test_training_modules_import_no_cycle_and_only_the_record_from_results():
+    graph = module_graph()
+    training = {m for m in graph if m.count(".") == 1}  # alexnet_lab/<module>.py
+
+    def reaches(start: str, goal: str) -> bool:
+        seen, todo = set(), [start]
+        while todo:
+            for nxt in graph[todo.pop()] - seen:
+                if nxt == goal:
+                    return True
+                seen.add(nxt)
+                todo.append(nxt)
+        return False
+
+    cycles = sorted(m for m in training if reaches(m, m))
+    assert not cycles, f"modules on an import cycle: {cycles}"
+    # the sweep-level Hydra callback is the one bridge into the analysis code
+    upward = {
+        m: sorted(d for d in deps if d.startswith("alexnet_lab.results.") and d != RECORD)
+        for m, deps in graph.items()
+        if m in training and m != "alexnet_lab.callbacks"
+    }
+    assert not {m: d for m, d in upward.items() if d}

@@ -1,0 +1,32 @@
+"""What a run needs to know about the job around it, as plain values (no Hydra globals).
+
+The Hydra job reads ``HydraConfig`` once into a :class:`JobContext`; a test or a notebook that
+calls :func:`alexnet_lab.train.train` directly passes one of its own, or none.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class JobContext:
+    """The job a run belongs to.
+
+    ``overrides``: the task overrides as typed (``activation=tanh``, ``resume=true``);
+    ``choices``: the config-group choices (``{"model": "convnet4", ...}``, Hydra's own
+    groups left out); ``sweep_dir``: the multirun's folder; ``multirun``: whether the run is
+    one job of a sweep.
+    """
+
+    overrides: tuple[str, ...] = ()
+    choices: Mapping[str, str | None] = field(default_factory=dict)
+    sweep_dir: Path | None = None
+    multirun: bool = False
+
+    @property
+    def experiment(self) -> str | None:
+        """The experiment config chosen (``experiment=relu_vs_tanh``), if any."""
+        return self.choices.get("experiment")

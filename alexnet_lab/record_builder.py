@@ -1,0 +1,119 @@
+"""The run record's layout: what ran (before training) and how it ended (after testing).
+
+The record is built here and nowhere else, as a dict written by ``results.record``; when
+``results.record.RunRecord`` lands, this is the one place that switches to it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from omegaconf import DictConfig, OmegaConf
+from pytorch_lightning.utilities import rank_zero_only
+
+from alexnet_lab.context import JobContext
+from alexnet_lab.overrides import task_overrides
+from alexnet_lab.results.record import RECORD_NAME, write_record
+
+
+def now() -> str:
+    """The time now, UTC, ISO 8601 to the second."""
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def new_record(cfg: DictConfig, output_dir: Path, context: JobContext) -> dict[str, Any]:
+    """The run record before training: what ran, with which settings."""
+    choices = {k: v for k, v in context.choices.items() if not k.startswith("hydra")}
+    return {
+        "format": 1,
+        "choices": choices,
+        "overrides": task_overrides(list(context.overrides)),
+        "seed": int(cfg.seed),
+        "claim": cfg.claim,
+        "experiment": choices.get("experiment"),
+        "target_error": cfg.target_error,
+        "not_learning_patience": int(cfg.not_learning_patience),
+        "report": OmegaConf.to_container(cfg.report, resolve=True),
+        "settings": {
+            "model": cfg.model.name,
+            "activation": cfg.activation.name,
+            "norm": cfg.norm.name,
+            "pooling": cfg.pooling.name,
+            "dropout": cfg.dropout.name,
+            "towers": cfg.towers.name,
+            "augmentation": cfg.augmentation.name,
+            "tta": cfg.tta.name,
+            "init": cfg.init.name,
+            "data": cfg.data.name,
+            "scale": cfg.data.scale,
+            "lr": float(cfg.optim.lr),
+            "weight_decay": float(cfg.optim.weight_decay),
+            "schedule": cfg.optim.schedule,
+            "batch_size": int(cfg.data.batch_size),
+            "max_epochs": int(cfg.trainer.max_epochs),
+        },
+        "status": "running",
+        "history": [],
+        "final": {},
+        "epochs_to_target": None,
+        "not_learning": False,
+        "output_dir": str(output_dir),
+        "record_path": str(output_dir / RECORD_NAME),
+        "started_at": now(),
+    }
+
+
+def continue_record(record: dict[str, Any], previous: dict[str, Any], checkpoint: Path) -> None:
+    """Carry an interrupted run's history and start time into the record of its resumption."""
+    record["history"] = list(previous.get("history", []))
+    record["resumed_from"] = str(checkpoint)
+    record["started_at"] = previous.get("started_at", record["started_at"])
+
+
+def final_summary(
+    history: list[dict[str, Any]],
+    tests: Mapping[str, Mapping[str, float]],
+    tta: str = "center",
+) -> dict[str, Any]:
+    """Last and best epoch values and the test errors of the final weights.
+
+    ``tests`` maps each test view (``center``, ``ten_crop``) to Lightning's test results;
+    ``final.test`` is the configured view's (``tta``), ``final.tests`` holds every view.
+    Validation always uses the centre view (``final.val_tta``).
+    """
+    final: dict[str, Any] = {}
+    if history:
+        final["last"] = dict(history[-1])
+        with_val = [row for row in history if "val_error" in row]
+        if with_val:
+            best = min(with_val, key=lambda row: row["val_error"])
+            final["best"] = {
+                k: best[k] for k in ("epoch", "val_error", "val_top5_error") if k in best
+            }
+        final["best_train_error"] = min(
+            row["train_error"] for row in history if "train_error" in row
+        )
+    final["val_tta"] = "center"
+    views = {
+        view: {
+            "top1_error": float(tested["test_error"]),
+            "top5_error": float(tested["test_top5_error"]),
+            "tta": view,
+        }
+        for view, tested in tests.items()
+        if tested
+    }
+    if tta in views:
+        final["test"] = views[tta]
+    if len(views) > 1:
+        final["tests"] = views
+    return final
+
+
+@rank_zero_only
+def save_record(output_dir: Path, record: dict[str, Any]) -> None:
+    """Write the record to ``<output_dir>/metrics.json`` (global rank 0 only)."""
+    write_record(output_dir / RECORD_NAME, record)

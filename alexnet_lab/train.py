@@ -1,0 +1,114 @@
+"""``train(cfg, output_dir)``: one run from a composed config, with no Hydra job around it.
+
+A short list of instantiate steps (seed, data, model, module, loggers, callbacks, trainer),
+then fit and a test of the final weights per view. Everything Hydra would know (the task
+overrides, the group choices, the sweep folder) comes in as a :class:`JobContext`, so a test
+or a notebook calls it with ``hydra.compose(...)``'s config and a folder of its own::
+
+    with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
+        cfg = compose("config", overrides=["data=synthetic", "logger=none"])
+    record = train(cfg, Path("runs/try"))
+
+What a failure means (a sweep going on, exit codes, W&B's exit code) is the Hydra job's
+business (:mod:`alexnet_lab.job`); here an exception simply propagates.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytorch_lightning as pl
+from hydra.utils import instantiate
+from omegaconf import DictConfig, OmegaConf
+
+from alexnet_lab.checkpoints import checkpointers
+from alexnet_lab.context import JobContext
+from alexnet_lab.loggers import wandb_run_names
+from alexnet_lab.models import build_model, check_switches
+from alexnet_lab.module import ClassifierModule
+from alexnet_lab.overrides import parse_overrides
+from alexnet_lab.record_builder import final_summary, new_record, now, save_record
+from alexnet_lab.results.record import RECORD_NAME
+from alexnet_lab.run_callbacks import DivergenceMonitor, RNGState, RunRecorder
+from alexnet_lab.views import views_to_test
+from alexnet_lab.wandb_sweep import group_name
+
+
+def train(
+    cfg: DictConfig,
+    output_dir: Path | str,
+    context: JobContext | None = None,
+    *,
+    record: dict[str, Any] | None = None,
+    checkpoint: Path | None = None,
+) -> dict[str, Any]:
+    """Train and test one configuration in ``output_dir``; return its completed run record.
+
+    ``record``: a record to continue (a resumed run's, with its history), else a new one;
+    ``checkpoint``: the Lightning checkpoint to resume from. The record is written to
+    ``output_dir/metrics.json`` after every epoch and at the end, and the weights to
+    ``output_dir/checkpoints/``. A W&B run is left open (the caller finishes it).
+    """
+    context = context or JobContext()
+    output_dir = Path(output_dir)
+    output_dir.mkdir(parents=True, exist_ok=True)
+    record = record if record is not None else new_record(cfg, output_dir, context)
+    check_switches(cfg.model.name, parse_overrides(list(context.overrides)))
+    views = views_to_test(cfg)  # a test view that cannot work stops the run before training
+    pl.seed_everything(int(cfg.seed), workers=True)
+
+    augmentation = {k: v for k, v in cfg.augmentation.items() if k != "name"}
+    datamodule = instantiate(cfg.data, **augmentation)  # validates options, loads nothing yet
+    channels, height, _ = datamodule.input_shape
+    model = build_model(cfg, channels, datamodule.num_classes, height)
+    module = ClassifierModule(
+        model, datamodule.num_classes, cfg.optim, eval_crop=cfg.augmentation.crop, tta=cfg.tta.name
+    )
+    loggers = instantiate_loggers(cfg, output_dir, record, context)
+    callbacks = [instantiate(c) for c in (cfg.get("callbacks") or {}).values()]
+    recorder = RunRecorder(
+        output_dir / RECORD_NAME, record, datamodule.num_classes, int(cfg.not_learning_patience)
+    )
+    callbacks += [recorder, DivergenceMonitor(), RNGState(), *checkpointers(output_dir)]
+    trainer: pl.Trainer = instantiate(
+        cfg.trainer, logger=loggers or False, callbacks=callbacks, default_root_dir=str(output_dir)
+    )
+    record["config"] = OmegaConf.to_container(cfg, resolve=True)
+    for logger in loggers:
+        logger.log_hyperparams(record["config"])
+
+    trainer.fit(module, datamodule=datamodule, ckpt_path=checkpoint)
+    tests = {}
+    for view in views:  # the same final weights, tested once per view
+        module.tta = view
+        tested = trainer.test(module, datamodule=datamodule, verbose=False)
+        tests[view] = tested[0] if tested else {}
+    record.update(
+        final=final_summary(record["history"], tests, cfg.tta.name),
+        status="completed",
+        finished_at=now(),
+    )
+    save_record(output_dir, record)
+    return record
+
+
+def instantiate_loggers(
+    cfg: DictConfig, output_dir: Path, record: dict[str, Any], context: JobContext
+) -> list[Any]:
+    """The run's Lightning loggers, one per ``logger`` entry.
+
+    A logger whose ``save_dir`` is null writes into the run's folder; a W&B run is named
+    after the run's overrides and grouped with the rest of its sweep.
+    """
+    loggers = []
+    for name, logger_cfg in (cfg.get("logger") or {}).items():
+        extra: dict[str, Any] = {}
+        if "save_dir" in logger_cfg and logger_cfg.save_dir is None:
+            extra["save_dir"] = str(output_dir)
+        if name == "wandb":
+            sweep_dir = str(context.sweep_dir or "")
+            group = group_name(record["experiment"], sweep_dir, context.multirun)
+            extra.update(wandb_run_names(record, group))
+        loggers.append(instantiate(logger_cfg, **extra))
+    return loggers

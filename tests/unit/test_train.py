@@ -1,0 +1,59 @@
+"""``train()`` runs outside any Hydra job: a composed config and a folder give a record."""
+
+import json
+from pathlib import Path
+
+from hydra import compose, initialize_config_dir
+from hydra.core.hydra_config import HydraConfig
+
+from alexnet_lab.cli import CONFIG_DIR
+from alexnet_lab.context import JobContext
+from alexnet_lab.train import train
+
+TINY = [
+    "data=synthetic",
+    "data.train_size=64",
+    "data.val_size=32",
+    "data.batch_size=32",
+    "trainer=cpu",
+    "trainer.max_epochs=1",
+    "trainer.enable_progress_bar=false",
+    "callbacks=none",
+]
+
+
+def composed(*overrides: str):
+    with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
+        return compose("config", overrides=list(overrides))
+
+
+def test_train_without_the_cli_leaves_a_completed_record_and_checkpoints(tmp_path: Path):
+    cfg = composed(*TINY, "logger=none")
+    assert not HydraConfig.initialized()  # no Hydra job around this run
+    record = train(cfg, tmp_path / "run")
+
+    assert not HydraConfig.initialized()
+    saved = json.loads((tmp_path / "run" / "metrics.json").read_text())
+    assert saved["status"] == record["status"] == "completed"
+    assert [row["epoch"] for row in saved["history"]] == [1]
+    assert 0.0 <= saved["history"][0]["train_error"] <= 1.0
+    assert "val_error" in saved["history"][0]
+    assert saved["final"]["test"]["tta"] == "center"
+    assert saved["settings"]["data"] == "synthetic" and saved["settings"]["max_epochs"] == 1
+    assert saved["choices"] == {} and saved["overrides"] == []
+    assert (tmp_path / "run" / "checkpoints" / "last.ckpt").is_file()
+    assert (tmp_path / "run" / "checkpoints" / "best.ckpt").is_file()
+
+
+def test_train_takes_what_hydra_would_know_from_a_job_context(tmp_path: Path):
+    overrides = (*TINY, "activation=tanh", "logger=csv")
+    cfg = composed(*overrides)
+    context = JobContext(overrides=(*overrides, "resume=false"), choices={"activation": "tanh"})
+    record = train(cfg, tmp_path, context)
+
+    assert record["overrides"] == list(overrides)  # resume= is how a job runs, not what it is
+    assert record["choices"] == {"activation": "tanh"}
+    assert record["settings"]["activation"] == "tanh"
+    # a logger with save_dir null writes into the run's folder, no Hydra resolver needed
+    assert (tmp_path / "csv").is_dir()
+    assert record["config"]["logger"]["csv"]["save_dir"] is None
