@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any
 
 import hydra
 from omegaconf import DictConfig
@@ -17,6 +16,7 @@ from omegaconf import DictConfig
 from alexnet_lab import ddp, signals
 from alexnet_lab.failures import FAILED_JOBS
 from alexnet_lab.job import guarded_job
+from alexnet_lab.results.record import RunRecord
 from alexnet_lab.wandb_sweep import agent_overrides
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -42,7 +42,7 @@ CONFIG_DIR = config_dir()
 
 
 @hydra.main(version_base="1.3", config_path=str(CONFIG_DIR), config_name="config")
-def hydra_main(cfg: DictConfig) -> dict[str, Any]:
+def hydra_main(cfg: DictConfig) -> RunRecord:
     """One Hydra job: train and test one configuration, leaving its run record."""
     return guarded_job(cfg)
 

@@ -10,7 +10,7 @@ from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
 
-from alexnet_lab.results.run_record import RunRecord
+from alexnet_lab.results.record import RunRecord
 
 console = Console(stderr=False, soft_wrap=False)
 err_console = Console(stderr=True)

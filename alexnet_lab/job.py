@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any
 
 from hydra.core.hydra_config import HydraConfig
 from hydra.types import RunMode
@@ -28,6 +27,7 @@ from alexnet_lab.record_builder import (
     now,
     save_record,
 )
+from alexnet_lab.results.record import RunRecord
 from alexnet_lab.resume import ResumePlan, plan_resume
 from alexnet_lab.train import train
 
@@ -44,7 +44,7 @@ def job_context() -> tuple[JobContext, Path]:
     return context, Path(hc.runtime.output_dir)
 
 
-def guarded_job(cfg: DictConfig) -> dict[str, Any]:
+def guarded_job(cfg: DictConfig) -> RunRecord:
     """Run :func:`train` in the current Hydra job and record its outcome, whatever it is."""
     context, output_dir = job_context()
     if context.multirun and ddp.launched_externally():
@@ -66,7 +66,7 @@ def guarded_job(cfg: DictConfig) -> dict[str, Any]:
         assert plan.previous is not None and plan.checkpoint is not None
         continue_record(record, plan.previous, plan.checkpoint)
     if plan.notes:
-        record["resume_notes"] = plan.notes
+        record.extra["resume_notes"] = plan.notes
     failure: BaseException | None = None
     try:
         with (
@@ -79,11 +79,11 @@ def guarded_job(cfg: DictConfig) -> dict[str, Any]:
         failure = exc
     finally:
         outcome.mark_interrupted(record)
-        if not record["final"]:
-            record["final"] = final_summary(record["history"], {}, cfg.tta.name)
+        if not record.final:
+            record.final = final_summary(record.history, {}, cfg.tta.name)
         ddp.teardown_process_group()
-        record["wandb"] = finish_wandb(exit_code=0 if record["status"] == "completed" else 1)
-        record["finished_at"] = now()
+        record.wandb = finish_wandb(exit_code=0 if record.completed else 1) or {}
+        record.finished_at = now()
         save_record(output_dir, record)
         _summarise(record)
     outcome.settle(failure, record, context, output_dir)
@@ -94,7 +94,7 @@ def _plan(cfg: DictConfig, output_dir: Path, context: JobContext) -> ResumePlan:
     """The job's resume plan (a fresh run unless ``resume=true``); a bad folder exits 2."""
     if ddp.is_ddp_child():  # a child follows its parent's plan
         checkpoint = ddp.exported_checkpoint()
-        return ResumePlan("resume" if checkpoint else "fresh", {}, checkpoint)
+        return ResumePlan("resume" if checkpoint else "fresh", RunRecord(), checkpoint)
     if not cfg.get("resume"):
         return ResumePlan()
     folder = context.sweep_dir if context.multirun and context.sweep_dir else output_dir
@@ -106,5 +106,5 @@ def _plan(cfg: DictConfig, output_dir: Path, context: JobContext) -> ResumePlan:
 
 
 @rank_zero_only
-def _summarise(record: dict[str, Any]) -> None:
+def _summarise(record: RunRecord) -> None:
     print_run_summary(record)

@@ -10,6 +10,8 @@ from urllib.parse import urlparse
 
 from pytorch_lightning.loggers import WandbLogger
 
+from alexnet_lab.results.record import RunRecord
+
 
 def has_wandb_api_key() -> bool:
     """True when W&B would find an API key: WANDB_API_KEY or a ~/.netrc entry (``wandb login``)."""
@@ -88,9 +90,9 @@ def finish_wandb(exit_code: int) -> dict[str, str] | None:
     return info
 
 
-def wandb_run_names(record: dict[str, Any], group: str | None) -> dict[str, Any]:
+def wandb_run_names(record: RunRecord, group: str | None) -> dict[str, Any]:
     """The W&B run's group, tags (claim and overrides) and name (its overrides)."""
-    overrides = record.get("overrides", [])
-    tags = [record["claim"]] if record.get("claim") else []
+    overrides = record.overrides
+    tags = [record.claim] if record.claim else []
     tags += [o for o in overrides if not o.startswith(("data.root", "hydra"))][:20]
     return {"group": group, "tags": tags, "name": (" ".join(overrides) or "defaults")[:128]}

@@ -11,7 +11,6 @@ import signal
 import sys
 import traceback
 from pathlib import Path
-from typing import Any
 
 from alexnet_lab import ddp, signals
 from alexnet_lab.checkpoints import last_checkpoint
@@ -19,41 +18,39 @@ from alexnet_lab.console import print_error
 from alexnet_lab.context import JobContext
 from alexnet_lab.errors import DivergedError, UserError
 from alexnet_lab.failures import FAILED_JOBS
+from alexnet_lab.results.record import RunRecord
 from alexnet_lab.resume import resume_command
 
 #: what stops a run without being a crash: Ctrl-C, SIGTERM, Lightning's sys.exit after Ctrl-C
 INTERRUPTS = (KeyboardInterrupt, signals.Terminated, SystemExit)
 
 
-def record_failure(record: dict[str, Any], exc: BaseException) -> None:
+def record_failure(record: RunRecord, exc: BaseException) -> None:
     """Set the record's status and error for the exception that ended the run."""
     if isinstance(exc, UserError):
-        record.update(status="failed", error=str(exc))
+        record.status, record.error = "failed", str(exc)
     elif isinstance(exc, DivergedError):
-        record.update(status="diverged", error=str(exc))
+        record.status, record.error = "diverged", str(exc)
     elif isinstance(exc, INTERRUPTS):
         mark_interrupted(record)
     else:  # a crash: record it, let the sweep go on
-        record.update(
-            status="failed",
-            error=f"{type(exc).__name__}: {exc}",
-            traceback="".join(traceback.format_exception(exc)),
-        )
+        record.status, record.error = "failed", f"{type(exc).__name__}: {exc}"
+        record.extra["traceback"] = "".join(traceback.format_exception(exc))
 
 
-def mark_interrupted(record: dict[str, Any]) -> None:
+def mark_interrupted(record: RunRecord) -> None:
     """A run still `running` when it ended was interrupted: say by what."""
-    if record["status"] != "running":
+    if record.status != "running":
         return
     how = "SIGTERM" if signal.SIGTERM in signals.RECEIVED else "Ctrl-C"
     if not signals.RECEIVED:
         how = "the process being stopped"
-    record.update(status="interrupted", error=f"interrupted by {how} during the run")
+    record.status, record.error = "interrupted", f"interrupted by {how} during the run"
 
 
 def settle(
     outcome: BaseException | None,
-    record: dict[str, Any],
+    record: RunRecord,
     context: JobContext,
     output_dir: Path,
 ) -> None:
@@ -62,7 +59,7 @@ def settle(
     Exit codes: 2 a user error, 3 a single diverged run, 130/143 an interrupt; a crash of a
     single run propagates; a crashed job of a sweep is added to :data:`FAILED_JOBS`.
     """
-    if record["status"] == "interrupted":
+    if record.status == "interrupted":
         stop_interrupted(context, output_dir)
     if isinstance(outcome, UserError):
         print_error("cannot run", str(outcome))
@@ -75,7 +72,7 @@ def settle(
         if not context.multirun:
             raise outcome
         traceback.print_exception(outcome)
-        FAILED_JOBS.append(f"{' '.join(record['overrides'])} -> {record.get('error')}")
+        FAILED_JOBS.append(f"{' '.join(record.overrides)} -> {record.error}")
 
 
 def stop_interrupted(context: JobContext, output_dir: Path) -> None:

@@ -1,7 +1,7 @@
 """The run record's layout: what ran (before training) and how it ended (after testing).
 
-The record is built here and nowhere else, as a dict written by ``results.record``; when
-``results.record.RunRecord`` lands, this is the one place that switches to it.
+The record is built here and nowhere else, as a typed :class:`RunRecord` (the one contract
+between training and results), and written by ``results.record``.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from pytorch_lightning.utilities import rank_zero_only
 
 from alexnet_lab.context import JobContext
 from alexnet_lab.overrides import task_overrides
-from alexnet_lab.results.record import RECORD_NAME, write_record
+from alexnet_lab.results.record import RECORD_NAME, RunRecord, write_record
 
 
 def now() -> str:
@@ -24,20 +24,20 @@ def now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
-def new_record(cfg: DictConfig, output_dir: Path, context: JobContext) -> dict[str, Any]:
+def new_record(cfg: DictConfig, output_dir: Path, context: JobContext) -> RunRecord:
     """The run record before training: what ran, with which settings."""
     choices = {k: v for k, v in context.choices.items() if not k.startswith("hydra")}
-    return {
-        "format": 1,
-        "choices": choices,
-        "overrides": task_overrides(list(context.overrides)),
-        "seed": int(cfg.seed),
-        "claim": cfg.claim,
-        "experiment": choices.get("experiment"),
-        "target_error": cfg.target_error,
-        "not_learning_patience": int(cfg.not_learning_patience),
-        "report": OmegaConf.to_container(cfg.report, resolve=True),
-        "settings": {
+    report = OmegaConf.to_container(cfg.report, resolve=True)
+    return RunRecord(
+        choices=choices,
+        overrides=task_overrides(list(context.overrides)),
+        seed=int(cfg.seed),
+        claim=cfg.claim,
+        experiment=choices.get("experiment"),
+        target_error=cfg.target_error,
+        not_learning_patience=int(cfg.not_learning_patience),
+        report={str(k): v for k, v in report.items()} if isinstance(report, dict) else {},
+        settings={
             "model": cfg.model.name,
             "activation": cfg.activation.name,
             "norm": cfg.norm.name,
@@ -55,22 +55,18 @@ def new_record(cfg: DictConfig, output_dir: Path, context: JobContext) -> dict[s
             "batch_size": int(cfg.data.batch_size),
             "max_epochs": int(cfg.trainer.max_epochs),
         },
-        "status": "running",
-        "history": [],
-        "final": {},
-        "epochs_to_target": None,
-        "not_learning": False,
-        "output_dir": str(output_dir),
-        "record_path": str(output_dir / RECORD_NAME),
-        "started_at": now(),
-    }
+        status="running",
+        output_dir=str(output_dir),
+        record_path=str(output_dir / RECORD_NAME),
+        started_at=now(),
+    )
 
 
-def continue_record(record: dict[str, Any], previous: dict[str, Any], checkpoint: Path) -> None:
+def continue_record(record: RunRecord, previous: RunRecord, checkpoint: Path) -> None:
     """Carry an interrupted run's history and start time into the record of its resumption."""
-    record["history"] = list(previous.get("history", []))
-    record["resumed_from"] = str(checkpoint)
-    record["started_at"] = previous.get("started_at", record["started_at"])
+    record.history = [dict(row) for row in previous.history]
+    record.extra["resumed_from"] = str(checkpoint)
+    record.started_at = previous.started_at or record.started_at
 
 
 def final_summary(
@@ -114,6 +110,6 @@ def final_summary(
 
 
 @rank_zero_only
-def save_record(output_dir: Path, record: dict[str, Any]) -> None:
+def save_record(output_dir: Path, record: RunRecord) -> None:
     """Write the record to ``<output_dir>/metrics.json`` (global rank 0 only)."""
     write_record(output_dir / RECORD_NAME, record)

@@ -12,14 +12,13 @@ import shlex
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import torch
 
 from alexnet_lab.checkpoints import last_checkpoint
 from alexnet_lab.errors import UserError
 from alexnet_lab.overrides import task_overrides
-from alexnet_lab.results.record import RECORD_NAME, find_records, read_record
+from alexnet_lab.results.record import RECORD_NAME, RunRecord, load_records
 
 
 @dataclass
@@ -27,14 +26,14 @@ class ResumePlan:
     """What a job does under ``resume=true``: ``fresh``, ``skip`` or ``resume``."""
 
     action: str = "fresh"
-    previous: dict[str, Any] | None = None
+    previous: RunRecord | None = None
     checkpoint: Path | None = None
     notes: list[str] = field(default_factory=list)
 
 
 def check_same_experiment(folder: Path, experiment: str | None) -> None:
     """Refuse to resume into a folder whose records belong to another experiment."""
-    held = {r.get("experiment") for r in find_records(folder)} if folder.is_dir() else set()
+    held = {r.experiment for r in load_records(folder)} if folder.is_dir() else set()
     others = held - {experiment}
     if others:
         name = ", ".join(sorted(str(e) for e in others))
@@ -65,15 +64,15 @@ def plan_resume(
     path = output_dir / RECORD_NAME
     if not path.exists():
         return ResumePlan(notes=[f"no record in {output_dir}: runs from scratch"])
-    previous = read_record(path)
-    before, now = task_overrides(previous.get("overrides", [])), task_overrides(overrides)
+    previous = RunRecord.load(path)
+    before, now = task_overrides(previous.overrides), task_overrides(overrides)
     if before != now:
         raise UserError(
             f"resume=true: {output_dir} holds the job `{' '.join(before) or '(defaults)'}`, "
             f"but this command's job there is `{' '.join(now) or '(defaults)'}`. Resume with "
             "exactly the same command (its sweep lists and overrides), plus resume=true."
         )
-    status = previous.get("status")
+    status = previous.status
     if status == "completed":
         return ResumePlan("skip", previous)
     if status in ("interrupted", "running"):

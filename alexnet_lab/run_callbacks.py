@@ -12,6 +12,7 @@ from pytorch_lightning.utilities import rank_zero_only
 
 from alexnet_lab.errors import DivergedError
 from alexnet_lab.results.record import (
+    RunRecord,
     chance_error,
     epochs_to_target,
     is_not_learning,
@@ -24,7 +25,7 @@ EPOCH_KEYS = ("train_error", "train_loss", "val_error", "val_top5_error", "val_l
 class RunRecorder(pl.Callback):
     """Appends one history row per epoch to the run record and rewrites ``metrics.json``."""
 
-    def __init__(self, path: Path, record: dict[str, Any], num_classes: int, patience: int) -> None:
+    def __init__(self, path: Path, record: RunRecord, num_classes: int, patience: int) -> None:
         self.path, self.record = Path(path), record
         self.patience = patience
         #: the running training error of a net that answers one class; refined at fit start
@@ -40,15 +41,15 @@ class RunRecorder(pl.Callback):
     def on_fit_start(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
         """Mark the run as running and write the first record."""
         self._fit_start = time.perf_counter()
-        self.record["status"] = "running"
+        self.record.status = "running"
         # the batch one optimizer step averages over: data.batch_size in every process
-        batch = self.record.get("settings", {}).get("batch_size")
+        batch = self.record.setting("batch_size")
         if batch is not None:
-            self.record["settings"]["global_batch_size"] = int(batch) * trainer.world_size
+            self.record.settings["global_batch_size"] = int(batch) * trainer.world_size
         describe = getattr(getattr(trainer, "datamodule", None), "describe", None)
         if describe is not None:  # set up by now: sizes and channel statistics are known
-            self.record["data"] = describe()
-            stated = self.record["data"].get("chance_error")
+            self.record.data = describe()
+            stated = self.record.chance_error
             self.chance = self.chance if stated is None else float(stated)
         self.save()
 
@@ -67,11 +68,11 @@ class RunRecorder(pl.Callback):
         row["seconds"] = round(time.perf_counter() - self._epoch_start, 3)
         row["elapsed"] = round(time.perf_counter() - self._fit_start, 3)
         # a resumed run repeats the epoch it was interrupted in: keep one row per epoch
-        history = [r for r in self.record.get("history", []) if r["epoch"] < row["epoch"]]
+        history = [r for r in self.record.history if r["epoch"] < row["epoch"]]
         history.append(row)
-        self.record["history"] = history
-        self.record["epochs_to_target"] = epochs_to_target(history, self.record.get("target_error"))
-        self.record["not_learning"] = is_not_learning(history, self.chance, self.patience)
+        self.record.history = history
+        self.record.epochs_to_target = epochs_to_target(history, self.record.target_error)
+        self.record.not_learning = is_not_learning(history, self.chance, self.patience)
         self.save()
 
 

@@ -29,7 +29,7 @@ from alexnet_lab.models import build_model, check_switches
 from alexnet_lab.module import ClassifierModule
 from alexnet_lab.overrides import parse_overrides
 from alexnet_lab.record_builder import final_summary, new_record, now, save_record
-from alexnet_lab.results.record import RECORD_NAME
+from alexnet_lab.results.record import RECORD_NAME, RunRecord
 from alexnet_lab.run_callbacks import DivergenceMonitor, RNGState, RunRecorder
 from alexnet_lab.views import views_to_test
 from alexnet_lab.wandb_sweep import group_name
@@ -40,9 +40,9 @@ def train(
     output_dir: Path | str,
     context: JobContext | None = None,
     *,
-    record: dict[str, Any] | None = None,
+    record: RunRecord | None = None,
     checkpoint: Path | None = None,
-) -> dict[str, Any]:
+) -> RunRecord:
     """Train and test one configuration in ``output_dir``; return its completed run record.
 
     ``record``: a record to continue (a resumed run's, with its history), else a new one;
@@ -74,9 +74,9 @@ def train(
     trainer: pl.Trainer = instantiate(
         cfg.trainer, logger=loggers or False, callbacks=callbacks, default_root_dir=str(output_dir)
     )
-    record["config"] = OmegaConf.to_container(cfg, resolve=True)
+    record.config = dict(OmegaConf.to_container(cfg, resolve=True))  # type: ignore[arg-type]
     for logger in loggers:
-        logger.log_hyperparams(record["config"])
+        logger.log_hyperparams(record.config)
 
     trainer.fit(module, datamodule=datamodule, ckpt_path=checkpoint)
     tests = {}
@@ -84,17 +84,14 @@ def train(
         module.tta = view
         tested = trainer.test(module, datamodule=datamodule, verbose=False)
         tests[view] = tested[0] if tested else {}
-    record.update(
-        final=final_summary(record["history"], tests, cfg.tta.name),
-        status="completed",
-        finished_at=now(),
-    )
+    record.final = final_summary(record.history, tests, cfg.tta.name)
+    record.status, record.finished_at = "completed", now()
     save_record(output_dir, record)
     return record
 
 
 def instantiate_loggers(
-    cfg: DictConfig, output_dir: Path, record: dict[str, Any], context: JobContext
+    cfg: DictConfig, output_dir: Path, record: RunRecord, context: JobContext
 ) -> list[Any]:
     """The run's Lightning loggers, one per ``logger`` entry.
 
@@ -108,7 +105,7 @@ def instantiate_loggers(
             extra["save_dir"] = str(output_dir)
         if name == "wandb":
             sweep_dir = str(context.sweep_dir or "")
-            group = group_name(record["experiment"], sweep_dir, context.multirun)
+            group = group_name(record.experiment, sweep_dir, context.multirun)
             extra.update(wandb_run_names(record, group))
         loggers.append(instantiate(logger_cfg, **extra))
     return loggers

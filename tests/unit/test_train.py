@@ -34,7 +34,7 @@ def test_train_without_the_cli_leaves_a_completed_record_and_checkpoints(tmp_pat
 
     assert not HydraConfig.initialized()
     saved = json.loads((tmp_path / "run" / "metrics.json").read_text())
-    assert saved["status"] == record["status"] == "completed"
+    assert saved["status"] == record.status == "completed"
     assert [row["epoch"] for row in saved["history"]] == [1]
     assert 0.0 <= saved["history"][0]["train_error"] <= 1.0
     assert "val_error" in saved["history"][0]
@@ -51,9 +51,9 @@ def test_train_takes_what_hydra_would_know_from_a_job_context(tmp_path: Path):
     context = JobContext(overrides=(*overrides, "resume=false"), choices={"activation": "tanh"})
     record = train(cfg, tmp_path, context)
 
-    assert record["overrides"] == list(overrides)  # resume= is how a job runs, not what it is
-    assert record["choices"] == {"activation": "tanh"}
-    assert record["settings"]["activation"] == "tanh"
+    assert record.overrides == list(overrides)  # resume= is how a job runs, not what it is
+    assert record.choices == {"activation": "tanh"}
+    assert record.settings["activation"] == "tanh"
     # a logger with save_dir null writes into the run's folder, no Hydra resolver needed
     assert (tmp_path / "csv").is_dir()
-    assert record["config"]["logger"]["csv"]["save_dir"] is None
+    assert record.config["logger"]["csv"]["save_dir"] is None
