@@ -179,7 +179,7 @@ def train_stack(
     ``on_epoch(member, row)`` records a finished epoch; ``on_end(member)`` closes a member
     whose status is final (``completed`` with its ``tests``, or ``diverged``).
     """
-    running = [m for m in members if m.epoch < m.max_epochs]
+    running = list(members)
     if not running:
         return
     device = data.device
@@ -191,6 +191,8 @@ def train_stack(
             momentum[k][i].copy_(v)
     steps = data.steps_per_epoch()
     fit_start = time.perf_counter()
+    # a member resumed after its last epoch but before its test is tested right away
+    running, momentum = _complete(running, stack, momentum, data, test_views, on_end)
     while running:
         hyper = _hyper(running, stack.params, device)
         lr = torch.tensor([m.lr for m in running], device=device)
@@ -223,7 +225,6 @@ def train_stack(
                     return
         val = evaluate(stack, data, eval_crop)
         seconds = round(time.perf_counter() - epoch_start, 3)
-        done: list[int] = []
         for i, m in enumerate(running):
             data.validation_draw(m.generator)
             row = {
@@ -242,24 +243,36 @@ def train_stack(
             m.epoch += 1
             save_checkpoint(m, stack.member_state(i), {k: v[i].cpu() for k, v in momentum.items()})
             on_epoch(m, row)
-            if m.epoch >= m.max_epochs:
-                done.append(i)
-        if done:
-            tests = {
-                view: evaluate(stack, data, eval_crop, ten_crop=view == "ten_crop")
-                for view in test_views
+        running, momentum = _complete(running, stack, momentum, data, test_views, on_end)
+
+
+def _complete(
+    running: list[Member],
+    stack: StackedModel,
+    momentum: Tensors,
+    data: DeviceData,
+    test_views: list[str],
+    on_end: Callable[[Member], None],
+) -> tuple[list[Member], Tensors]:
+    """Test the members that reached ``max_epochs`` (once per view), close them, unstack them."""
+    done = [i for i, m in enumerate(running) if m.epoch >= m.max_epochs]
+    if not done:
+        return running, momentum
+    eval_crop = running[0].cfg.augmentation.crop
+    tests = {
+        view: evaluate(stack, data, eval_crop, ten_crop=view == "ten_crop") for view in test_views
+    }
+    for i in done:
+        m = running[i]
+        m.tests = {
+            view: {
+                "test_error": float(t["error"][i]),
+                "test_top5_error": float(t["top5_error"][i]),
             }
-            for i in done:
-                m = running[i]
-                m.tests = {
-                    view: {
-                        "test_error": float(t["error"][i]),
-                        "test_top5_error": float(t["top5_error"][i]),
-                    }
-                    for view, t in tests.items()
-                }
-                m.record["status"] = "completed"
-                on_end(m)
-            keep = torch.tensor([i for i in range(len(running)) if i not in done], dtype=torch.long)
-            (momentum,) = stack.select(keep.to(device), [momentum])
-            running = [running[i] for i in keep.tolist()]
+            for view, t in tests.items()
+        }
+        m.record["status"] = "completed"
+        on_end(m)
+    keep = [i for i in range(len(running)) if i not in done]
+    (momentum,) = stack.select(torch.tensor(keep, dtype=torch.long, device=data.device), [momentum])
+    return [running[i] for i in keep], momentum

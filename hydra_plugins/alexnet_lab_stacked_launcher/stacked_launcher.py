@@ -141,6 +141,8 @@ class StackedLauncher(Launcher):
                 )
                 members.append((idx, stacking.prepare(cfg, output_dir, dm, previous)))
         results = self._sequential(alone, "the job path answers for it (checks, resume)")
+        if not members:
+            return results
         if len(members) == 1:
             log.info(f"\t#{members[0][0]} : a stack of one")
         for idx, _ in members:
