@@ -127,7 +127,7 @@ class StackedLauncher(Launcher):
     ) -> dict[int, JobReturn]:
         from alexnet_lab.stacked import group as stacking
 
-        assert self.hydra_context is not None
+        assert self.hydra_context is not None and self.task_function is not None
         members, alone, returns = [], [], {}
         for idx, overrides in jobs:
             with self._job(configs[idx]) as (cfg, output_dir):
@@ -154,7 +154,7 @@ class StackedLauncher(Launcher):
                 ret = JobReturn(
                     overrides=list(configs[idx].hydra.overrides.task),
                     cfg=cfg,
-                    hydra_cfg=copy.deepcopy(HydraConfig.instance().cfg),
+                    hydra_cfg=copy.deepcopy(HydraConfig.instance().cfg),  # type: ignore[arg-type]
                     working_dir=os.getcwd(),
                     task_name=JobRuntime.instance().get("name"),
                     status=JobStatus.COMPLETED,
