@@ -164,3 +164,13 @@ def test_an_interrupted_stack_resumes_to_the_uninterrupted_result(tmp_path):
 
     again = cli(tmp_path, *args, "hydra.sweep.dir=cut", "resume=true")
     assert again.returncode == 0 and again.stdout.count("skipped (completed") == 2
+
+
+def test_each_member_logs_to_its_own_loggers(tmp_path):
+    args = [*SWEEP, "logger=csv", "optim.lr=0.01,0.02", "trainer.max_epochs=1"]
+    done = cli(tmp_path, *args, "hydra/launcher=stacked", "hydra.sweep.dir=logged")
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    for job in ("0", "1"):
+        rows = list((tmp_path / "logged" / job / "csv").rglob("metrics.csv"))
+        assert rows and "train_error" in rows[0].read_text(), job
+        assert (tmp_path / "logged" / job / "checkpoints" / "stacked_last.pt").exists()
