@@ -1,0 +1,179 @@
+"""One stack of jobs: decide whether it can stack, build its members, train, close each record.
+
+Hydra's side (job folders, ``.hydra/`` files, callbacks, job returns) is the launcher's
+(``hydra_plugins/alexnet_lab_stacked_launcher``); this module needs only each member's
+composed config and job folder, and :func:`prepare` to be called under the member's Hydra
+config (its record reads the job's overrides and choices from it, as a sequential job's does).
+"""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from pathlib import Path
+from typing import Any
+
+import torch
+from hydra.core.hydra_config import HydraConfig
+from hydra.utils import instantiate
+from omegaconf import DictConfig
+
+from alexnet_lab import signals
+from alexnet_lab.data.device import DeviceData
+from alexnet_lab.errors import UserError
+from alexnet_lab.models import build_model, check_switches
+from alexnet_lab.outcome import record_failure
+from alexnet_lab.overrides import parse_overrides
+from alexnet_lab.results.record import RECORD_NAME, RunRecord
+from alexnet_lab.resume import plan_resume
+from alexnet_lab.stacked import records
+from alexnet_lab.stacked.grouping import config_blocker
+from alexnet_lab.stacked.model import stack_blocker, vmap_blocker
+from alexnet_lab.stacked.trainer import Member, build_member, load_checkpoint, train_stack
+from alexnet_lab.views import views_to_test
+
+log = logging.getLogger(__name__)
+
+
+def stack_device(cfg: DictConfig) -> torch.device:
+    """The device a group trains on: the trainer's accelerator (auto: CUDA when present)."""
+    accelerator = str(cfg.trainer.get("accelerator", "auto"))
+    if accelerator in ("gpu", "cuda") or (accelerator == "auto" and torch.cuda.is_available()):
+        return torch.device("cuda")
+    return torch.device("cpu")
+
+
+def datamodule_of(cfg: DictConfig) -> Any:
+    """The job's datamodule, instantiated and set up as ``job.train`` does."""
+    augmentation = {k: v for k, v in cfg.augmentation.items() if k != "name"}
+    datamodule = instantiate(cfg.data, **augmentation)
+    datamodule.prepare_data()
+    datamodule.setup("fit")
+    return datamodule
+
+
+def blocker(cfg: DictConfig, datamodule: Any | None) -> str | None:
+    """Why this group's jobs cannot stack (data, trainer, model, vmap), or None."""
+    reason = config_blocker(cfg)
+    if reason or datamodule is None:
+        return reason
+    channels, height, width = datamodule.input_shape
+    model = build_model(cfg, channels, datamodule.num_classes, height)
+    reason = stack_blocker(model)
+    if reason:
+        return reason
+    example = torch.zeros(2, channels, height, width)
+    return vmap_blocker(model, example, datamodule.num_classes)
+
+
+def max_members(
+    requested: int | None, device: torch.device, per_member_bytes: int, cpu_members: int
+) -> int:
+    """Members per stack: as requested, else from free CUDA memory, else ``cpu_members``."""
+    if requested:
+        return int(requested)
+    if device.type != "cuda":
+        return int(cpu_members)
+    free, _ = torch.cuda.mem_get_info(device)
+    return max(1, min(256, int(0.8 * free) // max(per_member_bytes, 1)))
+
+
+def member_bytes(cfg: DictConfig, datamodule: Any) -> int:
+    """A rough per-member memory need in bytes, for the auto ``max_members`` on CUDA.
+
+    Weights x 4 (weights, gradients, momentum, slack) and 64 input-sized float maps per image
+    of a batch (activations kept for the backward pass).
+    """
+    channels, height, width = datamodule.input_shape
+    model = build_model(cfg, channels, datamodule.num_classes, height)
+    weights = sum(p.numel() for p in model.parameters()) * 4 * 4
+    activations = int(datamodule.batch_size) * channels * height * width * 4 * 64
+    return weights + activations
+
+
+def plan(cfg: DictConfig, output_dir: Path) -> tuple[str, RunRecord | None]:
+    """What the stack does with a job (call under the job's Hydra config).
+
+    ``fresh``; ``resume`` (from its stacked checkpoint, with the previous record); or
+    ``sequential``: checks that fail, completed jobs to skip, Lightning checkpoints to resume;
+    the job path owns those answers and their messages.
+    """
+    hc = HydraConfig.get()
+    try:
+        check_switches(cfg.model.name, parse_overrides(list(hc.overrides.task)))
+        views_to_test(cfg)
+    except UserError:
+        return "sequential", None
+    if not cfg.get("resume"):
+        return "fresh", None
+    experiment = hc.runtime.choices.get("experiment")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            resume_plan = plan_resume(
+                output_dir, Path(hc.sweep.dir), experiment, list(hc.overrides.task)
+            )
+        except UserError:
+            return "sequential", None
+    if resume_plan.action != "fresh":
+        return "sequential", None
+    checkpoint = output_dir / "checkpoints" / "stacked_last.pt"
+    if (output_dir / RECORD_NAME).exists() and checkpoint.exists():
+        previous = RunRecord.load(output_dir / RECORD_NAME)
+        if previous.status in ("interrupted", "running"):
+            return "resume", previous
+    return "fresh", None
+
+
+def prepare(
+    cfg: DictConfig, output_dir: Path, datamodule: Any, previous: RunRecord | None
+) -> Member:
+    """Build a member and its record (call under the member's Hydra config)."""
+    record = records.prepare_record(cfg, output_dir, group_size=1)
+    member = build_member(cfg, record, datamodule)
+    if previous is not None:
+        load_checkpoint(member, output_dir / "checkpoints" / "stacked_last.pt")
+        record.history = [r for r in previous.history if r["epoch"] <= member.epoch]
+        record.extra["resumed_from"] = str(member.checkpoint)
+        record.started_at = previous.started_at or record.started_at
+    return member
+
+
+def train_group(members: list[Member], datamodule: Any, device: torch.device) -> bool:
+    """Train the stack and close every member's record; True when a signal interrupted it."""
+    from alexnet_lab.failures import FAILED_JOBS
+
+    data = DeviceData.from_datamodule(datamodule, device)
+    described = datamodule.describe()
+    chance = float(described.get("chance_error") or 0.9)
+    for m in members:
+        m.record.extra["group_size"] = len(members)
+        records.start(m.record, described, m.record.history)
+    ended: set[int] = set()
+    steps = data.steps_per_epoch()
+
+    def on_epoch(member: Member, row: dict[str, Any]) -> None:
+        records.add_epoch(member.record, row, chance)
+
+    def on_end(member: Member) -> None:
+        ended.add(id(member))
+        member.record = records.finish(member.record, member.tests, steps)
+
+    test_views = views_to_test(members[0].cfg)
+    interrupted = False
+    try:
+        train_stack(members, data, test_views, on_epoch, on_end)
+    except (KeyboardInterrupt, signals.Terminated, SystemExit) as exc:
+        interrupted = True
+        for m in members:
+            if id(m) not in ended:
+                record_failure(m.record, exc)  # the sequential path's wording
+    except Exception as exc:  # a crash: every unfinished member records it, the sweep goes on
+        for m in members:
+            if id(m) not in ended:
+                record_failure(m.record, exc)
+                FAILED_JOBS.append(f"{' '.join(m.record.overrides)} -> {m.record.error}")
+    for m in members:
+        if id(m) not in ended:
+            on_end(m)
+    return interrupted

@@ -1,0 +1,176 @@
+"""hydra/launcher=stacked through the real CLI: the same records as the basic launcher's."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from alexnet_lab.results.report import build_report
+
+pytestmark = pytest.mark.slow
+SWEEP = [
+    "-m",
+    "data=synthetic",
+    "data.train_size=200",
+    "data.val_size=100",
+    "model=convnet4",
+    "norm=none",
+    "init=torch",
+    "data.scale=standard",
+    "augmentation=crop_flip",  # crops and flips drawn per member, as the sequential run's
+    "logger=none",
+    "callbacks=none",
+    "trainer.enable_progress_bar=false",
+]
+#: 2 lrs x 2 seeds that train, and one lr that must diverge (per seed)
+GRID = ["optim.lr=0.01,0.05,1e30", "seed=0,1"]
+
+
+def _env() -> dict[str, str]:
+    env = {**os.environ, "WANDB_MODE": "offline", "PYTHONUNBUFFERED": "1", "COLUMNS": "160"}
+    env.pop("WANDB_API_KEY", None)
+    return env
+
+
+def cli(cwd: Path, *args: str) -> subprocess.CompletedProcess:
+    command = [sys.executable, "-m", "alexnet_lab", *args]
+    return subprocess.run(command, cwd=cwd, env=_env(), capture_output=True, text=True, timeout=600)
+
+
+def records(sweep: Path) -> dict[tuple[str, ...], dict]:
+    found = {}
+    for path in sweep.glob("*/metrics.json"):
+        record = json.loads(path.read_text())
+        found[tuple(o for o in record["overrides"] if o.startswith(("optim.lr", "seed")))] = record
+    return found
+
+
+@pytest.fixture(scope="module")
+def sweeps(tmp_path_factory) -> tuple[Path, Path, str]:
+    root = tmp_path_factory.mktemp("stacked")
+    epochs = "trainer.max_epochs=2"
+    seq = cli(root, *SWEEP, *GRID, epochs, "hydra.sweep.dir=basic")
+    assert seq.returncode == 0, seq.stdout[-3000:] + seq.stderr[-3000:]
+    stacked = cli(root, *SWEEP, *GRID, epochs, "hydra/launcher=stacked", "hydra.sweep.dir=stacked")
+    assert stacked.returncode == 0, stacked.stdout[-3000:] + stacked.stderr[-3000:]
+    return root / "basic", root / "stacked", stacked.stdout + stacked.stderr
+
+
+def test_stacked_members_train_as_their_sequential_runs(sweeps):
+    basic, stacked, log = sweeps
+    assert "stacked 6 jobs on cpu" in log
+    seq, stk = records(basic), records(stacked)
+    assert seq.keys() == stk.keys() and len(seq) == 6
+    for key, a in seq.items():
+        b = stk[key]
+        assert b["status"] == a["status"], key
+        assert b["launcher"] == "stacked" and b["group_size"] == 6
+        assert len(b["history"]) == len(a["history"])
+        for row_a, row_b in zip(a["history"], b["history"], strict=True):
+            assert abs(row_a["train_error"] - row_b["train_error"]) <= 0.01, key
+            assert abs(row_a["val_error"] - row_b["val_error"]) <= 0.01, key
+            assert row_a["lr"] == row_b["lr"]
+        if a["status"] == "completed":
+            assert abs(a["final"]["test"]["top1_error"] - b["final"]["test"]["top1_error"]) <= 0.01
+
+
+def test_a_diverging_member_is_recorded_and_frozen_while_its_neighbours_complete(sweeps):
+    _, stacked, _ = sweeps
+    for key, record in records(stacked).items():
+        if key[0] == "optim.lr=1e+30":  # as Hydra writes 1e30 back
+            assert record["status"] == "diverged" and "training loss became" in record["error"]
+        else:
+            assert record["status"] == "completed" and len(record["history"]) == 2
+
+
+def test_stacked_job_folders_look_like_the_basic_launchers(sweeps):
+    basic, stacked, _ = sweeps
+    for job in sorted(p.name for p in basic.iterdir() if p.is_dir()):
+        for name in (".hydra/config.yaml", ".hydra/hydra.yaml", ".hydra/overrides.yaml"):
+            assert (stacked / job / name).exists(), (job, name)
+        a = json.loads((basic / job / "metrics.json").read_text())
+        b = json.loads((stacked / job / "metrics.json").read_text())
+        assert set(a) - {"resume_notes"} <= set(b) and set(b) - set(a) <= {"launcher", "group_size"}
+        assert a["overrides"] == b["overrides"] and a["choices"] == b["choices"]
+
+
+def test_the_sweep_report_fires_and_compares_stacked_records_like_sequential_ones(sweeps):
+    basic, stacked, _ = sweeps
+    assert (stacked / "summary.json").exists() and (stacked / "report.md").exists()
+    a, b = build_report(basic, quiet=True), build_report(stacked, quiet=True)
+
+    def arms(summary: dict) -> list:
+        keys = ("arm", "n", "statuses")
+        return [
+            {k: arm.get(k) for k in keys}
+            for setting in summary.get("settings", [])
+            for arm in setting.get("arms", [])
+        ]
+
+    assert arms(a) == arms(b) and arms(a)
+    for arm_a, arm_b in zip(a["settings"][0]["arms"], b["settings"][0]["arms"], strict=True):
+        if arm_a.get("top1_error_mean") is not None:
+            assert abs(arm_a["top1_error_mean"] - arm_b["top1_error_mean"]) <= 0.01
+    assert a.get("claim") == b.get("claim")
+
+
+def _wait_for_epochs(sweep: Path, jobs: int, epochs: int, timeout: float = 240) -> None:
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        done = 0
+        for path in sweep.glob("*/metrics.json"):
+            try:
+                done += len(json.loads(path.read_text())["history"]) >= epochs
+            except (json.JSONDecodeError, KeyError):
+                pass
+        if done >= jobs:
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"{sweep} did not reach {epochs} epochs")
+
+
+def test_an_interrupted_stack_resumes_to_the_uninterrupted_result(tmp_path):
+    args = [*SWEEP, "optim.lr=0.01,0.05", "seed=0", "trainer.max_epochs=3"]
+    args.append("hydra/launcher=stacked")
+    whole = cli(tmp_path, *args, "hydra.sweep.dir=whole")
+    assert whole.returncode == 0, whole.stderr[-3000:]
+
+    command = [sys.executable, "-m", "alexnet_lab", *args, "hydra.sweep.dir=cut"]
+    pipes = {"stdout": subprocess.PIPE, "stderr": subprocess.STDOUT}
+    proc = subprocess.Popen(command, cwd=tmp_path, env=_env(), text=True, **pipes)
+    _wait_for_epochs(tmp_path / "cut", jobs=2, epochs=1)
+    proc.send_signal(signal.SIGINT)
+    out, _ = proc.communicate(timeout=300)
+    assert proc.returncode == 130, out[-3000:]
+    cut = records(tmp_path / "cut")
+    assert {r["status"] for r in cut.values()} == {"interrupted"}
+    assert "resume=true" in out
+
+    resumed = cli(tmp_path, *args, "hydra.sweep.dir=cut", "resume=true")
+    assert resumed.returncode == 0, resumed.stdout[-3000:] + resumed.stderr[-3000:]
+    final, expected = records(tmp_path / "cut"), records(tmp_path / "whole")
+    for key, record in expected.items():
+        got = final[key]
+        assert got["status"] == "completed" and "resumed_from" in got
+        for a, b in zip(record["history"], got["history"], strict=True):
+            assert (a["train_error"], a["val_error"]) == (b["train_error"], b["val_error"])
+
+    again = cli(tmp_path, *args, "hydra.sweep.dir=cut", "resume=true")
+    assert again.returncode == 0 and again.stdout.count("skipped (completed") == 2
+
+
+def test_each_member_logs_to_its_own_loggers(tmp_path):
+    args = [*SWEEP, "logger=csv", "optim.lr=0.01,0.02", "trainer.max_epochs=1"]
+    done = cli(tmp_path, *args, "hydra/launcher=stacked", "hydra.sweep.dir=logged")
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    for job in ("0", "1"):
+        rows = list((tmp_path / "logged" / job / "csv").rglob("metrics.csv"))
+        assert rows and "train_error" in rows[0].read_text(), job
+        assert (tmp_path / "logged" / job / "checkpoints" / "stacked_last.pt").exists()
