@@ -37,7 +37,7 @@ def build_wheel(tmp_path: Path) -> Path:
     """Build the wheel from a copy of the sources (the checkout gets no build/ folder)."""
     source = tmp_path / "source"
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
-    for name in ("alexnet_lab", "conf"):
+    for name in ("alexnet_lab", "conf", "hydra_plugins"):
         shutil.copytree(ROOT / name, source / name, ignore=ignore)
     for name in ("pyproject.toml", "README.md"):
         shutil.copy(ROOT / name, source / name)
@@ -91,6 +91,8 @@ def test_the_wheel_carries_the_configs_and_its_command_runs_from_an_empty_folder
     wheel = build_wheel(tmp_path)
     names = set(zipfile.ZipFile(wheel).namelist())
     assert "alexnet_lab/conf/config.yaml" in names
+    # the stacked launcher ships as a Hydra plugin, where Hydra's discovery walks
+    assert "hydra_plugins/alexnet_lab_stacked_launcher/stacked_launcher.py" in names
     assert "alexnet_lab/conf/data/synthetic.yaml" in names
     assert "alexnet_lab/conf/hydra/launcher/slurm.yaml" in names
     assert "alexnet_lab/conf/experiment/relu_vs_tanh.yaml" in names
