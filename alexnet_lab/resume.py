@@ -18,7 +18,7 @@ import torch
 from alexnet_lab.checkpoints import last_checkpoint
 from alexnet_lab.errors import UserError
 from alexnet_lab.overrides import task_overrides
-from alexnet_lab.results.record import RECORD_NAME, RunRecord, load_records
+from alexnet_lab.results.record import RECORD_NAME, RecordError, RunRecord, read_records
 
 
 @dataclass
@@ -32,8 +32,11 @@ class ResumePlan:
 
 
 def check_same_experiment(folder: Path, experiment: str | None) -> None:
-    """Refuse to resume into a folder whose records belong to another experiment."""
-    held = {r.experiment for r in load_records(folder)} if folder.is_dir() else set()
+    """Refuse to resume into a folder whose records belong to another experiment.
+
+    Unreadable records say nothing about the experiment: they are left to each job's plan.
+    """
+    held = {r.experiment for r in read_records(folder)[0]} if folder.is_dir() else set()
     others = held - {experiment}
     if others:
         name = ", ".join(sorted(str(e) for e in others))
@@ -64,7 +67,12 @@ def plan_resume(
     path = output_dir / RECORD_NAME
     if not path.exists():
         return ResumePlan(notes=[f"no record in {output_dir}: runs from scratch"])
-    previous = RunRecord.load(path)
+    try:
+        previous = RunRecord.load(path)
+    except RecordError as exc:
+        note = f"no usable record ({exc.reason}): {output_dir} runs again from scratch"
+        warnings.warn(f"resume=true: {path}: {note}", UserWarning, stacklevel=2)
+        return ResumePlan(notes=[note])
     before, now = task_overrides(previous.overrides), task_overrides(overrides)
     if before != now:
         raise UserError(

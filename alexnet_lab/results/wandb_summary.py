@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from alexnet_lab.loggers import finish_wandb, wandb_mode
-from alexnet_lab.results.record import load_records
+from alexnet_lab.results.record import read_records
 from alexnet_lab.results.run_record import RunRecord
 from alexnet_lab.wandb_sweep import group_name
 
@@ -89,7 +89,7 @@ def log_sweep_summary(sweep_dir: Path) -> dict[str, str] | None:
     try:
         import wandb
 
-        records = load_records(sweep_dir)
+        records = read_records(sweep_dir)[0]
         summary = json.loads((sweep_dir / "summary.json").read_text())
         logger_cfg = _logger(records[0]).get("wandb") or {}
         group = sweep_group(records, sweep_dir)
