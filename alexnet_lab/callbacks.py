@@ -11,6 +11,7 @@ from omegaconf import DictConfig
 
 from alexnet_lab import ddp, sweep_lock
 from alexnet_lab.failures import FAILED_JOBS
+from alexnet_lab.overrides import shell_join
 
 
 class FolderLockCallback(Callback):
@@ -86,7 +87,8 @@ def write_sweep_report(sweep_dir: Path) -> None:
         print_error(
             "no sweep report",
             f"building the report of {sweep_dir} failed ({type(exc).__name__}: {exc}). "
-            f"The run records are intact; rebuild it with: alexnet-lab-report {sweep_dir}",
+            "The run records are intact; rebuild it with: "
+            + shell_join(["alexnet-lab-report", str(sweep_dir)]),
         )
         FAILED_JOBS.append(f"sweep report of {sweep_dir} -> {type(exc).__name__}: {exc}")
 

@@ -8,7 +8,6 @@ A folder that holds another experiment, or a job whose overrides differ, is refu
 
 from __future__ import annotations
 
-import shlex
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,7 +16,7 @@ import torch
 
 from alexnet_lab.checkpoints import last_checkpoint
 from alexnet_lab.errors import UserError
-from alexnet_lab.overrides import task_overrides
+from alexnet_lab.overrides import hydra_quote, shell_join, task_overrides
 from alexnet_lab.results.record import RECORD_NAME, RecordError, RunRecord, read_records
 
 
@@ -96,7 +95,11 @@ def plan_resume(
 
 
 def resume_command(argv: list[str], folder: Path, multirun: bool) -> str:
-    """The command that resumes this one: the same arguments, resume=true, the same folder."""
+    """The command that resumes this one: the same arguments, resume=true, the same folder.
+
+    Quoted twice, so that it can be pasted: the folder for Hydra's override grammar, every
+    argument for the shell.
+    """
     key = "hydra.sweep.dir" if multirun else "hydra.run.dir"
     kept = [a for a in argv if not a.startswith(("resume=", f"{key}="))]
-    return shlex.join(["alexnet-lab", *kept, "resume=true", f"{key}={folder}"])
+    return shell_join(["alexnet-lab", *kept, "resume=true", f"{key}={hydra_quote(str(folder))}"])

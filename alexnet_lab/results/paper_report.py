@@ -11,6 +11,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
+from alexnet_lab.overrides import shell_join  # noqa: E402
 from alexnet_lab.results.claims import CLAIMS  # noqa: E402
 from alexnet_lab.results.record import RECORD_NAME  # noqa: E402
 from alexnet_lab.results.summary import ran_values  # noqa: E402
@@ -58,8 +59,8 @@ def build_paper_report(root: Path) -> list[dict[str, Any]]:
             print_error(
                 "sweep left out",
                 f"the report of {sweep} could not be built ({type(exc).__name__}: {exc}). "
-                "It is left out of paper_report.md; fix or remove its records, then rerun "
-                f"alexnet-lab-report {sweep}.",
+                "It is left out of paper_report.md; fix or remove its records, then rerun: "
+                + shell_join(["alexnet-lab-report", str(sweep)]),
             )
             continue
         verdict = summary.get("verdict") or {}
