@@ -21,6 +21,8 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+from alexnet_lab.results.record import file_mode
+
 LOCK_NAME = ".alexnet-lab.lock"
 
 
@@ -70,6 +72,7 @@ def read_owner(lock: Path) -> LockOwner | None:
 def _create(lock: Path, owner: LockOwner) -> bool:
     """Create ``lock`` holding ``owner``, atomically; False when it already exists."""
     fd, tmp = tempfile.mkstemp(dir=lock.parent, prefix=".alexnet-lab.lock.")
+    os.fchmod(fd, file_mode())  # readable by whoever may read the folder, as any new file
     try:
         with os.fdopen(fd, "w") as fh:
             json.dump(asdict(owner), fh)

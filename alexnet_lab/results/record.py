@@ -25,6 +25,7 @@ __all__ = [
     "RunRecord",
     "chance_error",
     "epochs_to_target",
+    "file_mode",
     "find_records",
     "is_not_learning",
     "load_records",
@@ -48,9 +49,23 @@ def write_record(path: Path, record: RunRecord | dict[str, Any]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     data = record.to_dict() if isinstance(record, RunRecord) else record
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".metrics.", suffix=".json")
+    os.fchmod(fd, file_mode())  # mkstemp's 0600 would hide the record from the user's group
     with os.fdopen(fd, "w") as fh:
         json.dump(_finite(data), fh, indent=2)
     os.replace(tmp, path)
+
+
+def file_mode() -> int:
+    """The mode a plain new file gets under the process's umask (``0o666 & ~umask``)."""
+    try:  # Linux: read it without changing it (os.umask would, for a moment, in every thread)
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return 0o666 & ~int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return 0o666 & ~mask
 
 
 def read_record(path: Path) -> dict[str, Any]:

@@ -95,3 +95,15 @@ def test_resume_runs_a_job_with_an_unreadable_record_again_with_a_note(tmp_path)
     assert "no usable record" in plan.notes[0] and "runs again" in plan.notes[0]
     good = plan_resume(tmp_path / "0", tmp_path, None, ["pooling=overlap", "seed=0"])
     assert good.action == "skip"
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o002, 0o077])
+def test_records_are_created_with_the_users_umask(tmp_path, umask):
+    import os
+
+    old = os.umask(umask)
+    try:
+        write_record(tmp_path / "metrics.json", {"overrides": [], "status": "running"})
+    finally:
+        os.umask(old)
+    assert (tmp_path / "metrics.json").stat().st_mode & 0o777 == 0o666 & ~umask
