@@ -26,8 +26,20 @@ class FolderLockCallback(Callback):
         self.held: tuple[Path, sweep_lock.LockOwner] | None = None
 
     def on_multirun_start(self, config: DictConfig, **kwargs: Any) -> None:
-        """Lock ``hydra.sweep.dir``."""
+        """Lock ``hydra.sweep.dir``; under ``resume=true``, check the whole grid first."""
         self._take(Path(config.hydra.sweep.dir))
+        if ddp.is_secondary_process():
+            return
+        from alexnet_lab.errors import UserError
+        from alexnet_lab.resume import check_sweep_before_it_starts
+
+        try:
+            check_sweep_before_it_starts(config)
+        except UserError as exc:
+            from alexnet_lab.console import print_error
+
+            print_error("cannot resume", str(exc))
+            sys.exit(2)
 
     def on_run_start(self, config: DictConfig, **kwargs: Any) -> None:
         """Lock ``hydra.run.dir``."""
