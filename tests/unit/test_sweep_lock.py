@@ -79,3 +79,42 @@ def test_release_leaves_another_process_lock_alone(tmp_path):
     write_lock(tmp_path, other)
     sweep_lock.release(tmp_path, owner(os.getpid()))
     assert sweep_lock.read_owner(tmp_path / LOCK_NAME) == other
+
+
+def callback_config(folder: Path):
+    from omegaconf import OmegaConf
+
+    return OmegaConf.create({"hydra": {"run": {"dir": str(folder)}, "sweep": {"dir": str(folder)}}})
+
+
+def test_the_callback_refuses_a_held_folder_with_exit_2_and_one_paragraph(tmp_path, capsys):
+    import os
+
+    from alexnet_lab.callbacks import FolderLockCallback
+
+    write_lock(tmp_path, owner(os.getppid(), command="alexnet-lab -m seed=1,2"))
+    for start in ("on_run_start", "on_multirun_start"):
+        with pytest.raises(SystemExit) as info:
+            getattr(FolderLockCallback(), start)(callback_config(tmp_path))
+        assert info.value.code == 2
+        err = "".join(capsys.readouterr().err.replace("│", "").split())
+        assert "folderinuse" in err and "alexnet-lab-mseed=1,2" in err
+
+
+def test_the_callback_holds_and_releases_and_secondary_ranks_take_nothing(tmp_path, monkeypatch):
+    from alexnet_lab.callbacks import FolderLockCallback
+
+    callback, config = FolderLockCallback(), callback_config(tmp_path / "run")
+    callback.on_run_start(config)
+    assert sweep_lock.read_owner(tmp_path / "run" / LOCK_NAME).pid == os_pid()
+    callback.on_run_end(config)
+    assert not (tmp_path / "run" / LOCK_NAME).exists()
+    monkeypatch.setenv("RANK", "1")
+    FolderLockCallback().on_multirun_start(callback_config(tmp_path / "other"))
+    assert not (tmp_path / "other").exists()
+
+
+def os_pid() -> int:
+    import os
+
+    return os.getpid()
