@@ -1,15 +1,73 @@
-"""Hydra callback: after a multirun, build the sweep's comparison report."""
+"""Hydra callbacks: lock a sweep's (or run's) folder while it runs; report a finished sweep."""
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Any
 
 from hydra.experimental.callback import Callback
 from omegaconf import DictConfig
 
-from alexnet_lab import ddp
+from alexnet_lab import ddp, sweep_lock
 from alexnet_lab.failures import FAILED_JOBS
+from alexnet_lab.overrides import shell_join
+
+
+class FolderLockCallback(Callback):
+    """Hold the sweep's (or single run's) folder for the launching process while it runs.
+
+    A second command into a held folder is refused before it writes anything: one paragraph on
+    standard error, exit status 2 (``SystemExit``, which Hydra's callback dispatcher does not
+    swallow as it does ordinary exceptions). DDP children and secondary ranks take no lock.
+    """
+
+    def __init__(self) -> None:
+        self.held: tuple[Path, sweep_lock.LockOwner] | None = None
+
+    def on_multirun_start(self, config: DictConfig, **kwargs: Any) -> None:
+        """Lock ``hydra.sweep.dir``; under ``resume=true``, check the whole grid first."""
+        self._take(Path(config.hydra.sweep.dir))
+        if ddp.is_secondary_process():
+            return
+        from alexnet_lab.errors import UserError
+        from alexnet_lab.resume import check_sweep_before_it_starts
+
+        try:
+            check_sweep_before_it_starts(config)
+        except UserError as exc:
+            from alexnet_lab.console import print_error
+
+            print_error("cannot resume", str(exc))
+            sys.exit(2)
+
+    def on_run_start(self, config: DictConfig, **kwargs: Any) -> None:
+        """Lock ``hydra.run.dir``."""
+        self._take(Path(config.hydra.run.dir))
+
+    def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
+        """Release the lock (also released at exit, however the command ends)."""
+        self._release()
+
+    def on_run_end(self, config: DictConfig, **kwargs: Any) -> None:
+        """Release the lock."""
+        self._release()
+
+    def _take(self, folder: Path) -> None:
+        if ddp.is_secondary_process():
+            return
+        try:
+            self.held = (folder, sweep_lock.hold(folder))
+        except sweep_lock.FolderLocked as exc:
+            from alexnet_lab.console import print_error
+
+            print_error("folder in use", str(exc))
+            sys.exit(2)
+
+    def _release(self) -> None:
+        if self.held:
+            sweep_lock.release(*self.held)
+            self.held = None
 
 
 class SweepReportCallback(Callback):
@@ -41,7 +99,8 @@ def write_sweep_report(sweep_dir: Path) -> None:
         print_error(
             "no sweep report",
             f"building the report of {sweep_dir} failed ({type(exc).__name__}: {exc}). "
-            f"The run records are intact; rebuild it with: alexnet-lab-report {sweep_dir}",
+            "The run records are intact; rebuild it with: "
+            + shell_join(["alexnet-lab-report", str(sweep_dir)]),
         )
         FAILED_JOBS.append(f"sweep report of {sweep_dir} -> {type(exc).__name__}: {exc}")
 

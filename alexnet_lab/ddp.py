@@ -15,6 +15,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from alexnet_lab.overrides import hydra_quote
+
 JOB_ENV = "ALEXNET_LAB_DDP_JOB"
 
 
@@ -70,7 +72,7 @@ def child_argv(argv0: str) -> list[str]:
         argv0,
         *job["overrides"],
         "hydra.mode=RUN",
-        f'hydra.run.dir="{job["output_dir"]}"',
+        f"hydra.run.dir={hydra_quote(job['output_dir'])}",
         "hydra.output_subdir=null",
         f"hydra.job.name=ddp_rank_{rank}",
     ]

@@ -10,6 +10,7 @@ from urllib.parse import urlparse
 
 from pytorch_lightning.loggers import WandbLogger
 
+from alexnet_lab.overrides import shell_join
 from alexnet_lab.results.record import RunRecord
 
 
@@ -83,7 +84,7 @@ def finish_wandb(exit_code: int) -> dict[str, str] | None:
         "group": run.group or "",
     }
     if offline:
-        info["sync"] = f"wandb sync {run_dir}"
+        info["sync"] = shell_join(["wandb", "sync", run_dir])
     else:
         info["url"] = run.url or ""
     wandb.finish(exit_code=exit_code)

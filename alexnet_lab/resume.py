@@ -8,17 +8,17 @@ A folder that holds another experiment, or a job whose overrides differ, is refu
 
 from __future__ import annotations
 
-import shlex
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import torch
+from omegaconf import DictConfig, OmegaConf
 
 from alexnet_lab.checkpoints import last_checkpoint
 from alexnet_lab.errors import UserError
-from alexnet_lab.overrides import task_overrides
-from alexnet_lab.results.record import RECORD_NAME, RunRecord, load_records
+from alexnet_lab.overrides import hydra_quote, shell_join, task_overrides
+from alexnet_lab.results.record import RECORD_NAME, RecordError, RunRecord, read_records
 
 
 @dataclass
@@ -32,8 +32,11 @@ class ResumePlan:
 
 
 def check_same_experiment(folder: Path, experiment: str | None) -> None:
-    """Refuse to resume into a folder whose records belong to another experiment."""
-    held = {r.experiment for r in load_records(folder)} if folder.is_dir() else set()
+    """Refuse to resume into a folder whose records belong to another experiment.
+
+    Unreadable records say nothing about the experiment: they are left to each job's plan.
+    """
+    held = {r.experiment for r in read_records(folder)[0]} if folder.is_dir() else set()
     others = held - {experiment}
     if others:
         name = ", ".join(sorted(str(e) for e in others))
@@ -64,14 +67,13 @@ def plan_resume(
     path = output_dir / RECORD_NAME
     if not path.exists():
         return ResumePlan(notes=[f"no record in {output_dir}: runs from scratch"])
-    previous = RunRecord.load(path)
-    before, now = task_overrides(previous.overrides), task_overrides(overrides)
-    if before != now:
-        raise UserError(
-            f"resume=true: {output_dir} holds the job `{' '.join(before) or '(defaults)'}`, "
-            f"but this command's job there is `{' '.join(now) or '(defaults)'}`. Resume with "
-            "exactly the same command (its sweep lists and overrides), plus resume=true."
-        )
+    try:
+        previous = RunRecord.load(path)
+    except RecordError as exc:
+        note = f"no usable record ({exc.reason}): {output_dir} runs again from scratch"
+        warnings.warn(f"resume=true: {path}: {note}", UserWarning, stacklevel=2)
+        return ResumePlan(notes=[note])
+    check_same_job(output_dir, previous, overrides)
     status = previous.status
     if status == "completed":
         return ResumePlan("skip", previous)
@@ -87,8 +89,63 @@ def plan_resume(
     return ResumePlan(notes=[f"the previous run was {status}: runs again from scratch"])
 
 
+def check_same_job(output_dir: Path, previous: RunRecord, overrides: list[str]) -> None:
+    """Refuse to resume a job into a folder whose record is of another job."""
+    before, now = task_overrides(previous.overrides), task_overrides(overrides)
+    if before != now:
+        raise UserError(
+            f"resume=true: {output_dir} holds the job `{' '.join(before) or '(defaults)'}`, "
+            f"but this command's job there is `{' '.join(now) or '(defaults)'}`. Resume with "
+            "exactly the same command (its sweep lists and overrides), plus resume=true."
+        )
+
+
 def resume_command(argv: list[str], folder: Path, multirun: bool) -> str:
-    """The command that resumes this one: the same arguments, resume=true, the same folder."""
+    """The command that resumes this one: the same arguments, resume=true, the same folder.
+
+    Quoted twice, so that it can be pasted: the folder for Hydra's override grammar, every
+    argument for the shell.
+    """
     key = "hydra.sweep.dir" if multirun else "hydra.run.dir"
     kept = [a for a in argv if not a.startswith(("resume=", f"{key}="))]
-    return shlex.join(["alexnet-lab", *kept, "resume=true", f"{key}={folder}"])
+    return shell_join(["alexnet-lab", *kept, "resume=true", f"{key}={hydra_quote(str(folder))}"])
+
+
+BASIC_SWEEPER = "hydra._internal.core_plugins.basic_sweeper.BasicSweeper"
+
+
+def check_sweep_before_it_starts(config: DictConfig) -> None:
+    """Under ``resume=true``, refuse a sweep that would not resume its folder, before any job.
+
+    Hydra writes each job's ``.hydra/config.yaml`` before the job can refuse; so the whole
+    grid is checked here first (another experiment, or a job whose overrides differ from the
+    record in its folder), and a refused command leaves the old sweep's files as they were.
+    Only the basic sweeper with the default ``hydra.sweep.subdir`` can be expanded here; any
+    other is left to each job's own check (:func:`plan_resume`).
+    """
+    from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+
+    if not config.get("resume"):
+        return
+    hydra_cfg = config.hydra
+    folder = Path(hydra_cfg.sweep.dir)
+    check_same_experiment(folder, hydra_cfg.runtime.choices.get("experiment"))
+    raw = OmegaConf.to_container(hydra_cfg, resolve=False)
+    assert isinstance(raw, dict)
+    sweeper = raw.get("sweeper") or {}
+    if sweeper.get("_target_") != BASIC_SWEEPER or raw["sweep"]["subdir"] != "${hydra.job.num}":
+        return
+    params = [f"{k}={v}" for k, v in (sweeper.get("params") or {}).items()]
+    try:
+        parsed = OverridesParser.create().parse_overrides([*params, *hydra_cfg.overrides.task])
+        (jobs,) = BasicSweeper.split_arguments(parsed, None)
+    except Exception:  # e.g. glob() needs Hydra's config loader: leave it to each job
+        return
+    for num, job in enumerate(jobs):
+        output_dir = folder / str(num)
+        try:
+            previous = RunRecord.load(output_dir / RECORD_NAME)
+        except (RecordError, FileNotFoundError):
+            continue  # no usable record: the job runs (again)
+        check_same_job(output_dir, previous, list(job))

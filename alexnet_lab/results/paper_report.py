@@ -11,6 +11,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
+from alexnet_lab.overrides import shell_join  # noqa: E402
 from alexnet_lab.results.claims import CLAIMS  # noqa: E402
 from alexnet_lab.results.record import RECORD_NAME  # noqa: E402
 from alexnet_lab.results.summary import ran_values  # noqa: E402
@@ -42,11 +43,26 @@ def measured(summary: dict[str, Any]) -> str:
 
 
 def build_paper_report(root: Path) -> list[dict[str, Any]]:
-    """Rebuild each sweep's report and write ``paper_report.md`` and ``paper_report.png``."""
+    """Rebuild each sweep's report and write ``paper_report.md`` and ``paper_report.png``.
+
+    A sweep whose report cannot be built (no readable record, a failure while comparing) is
+    named on standard error and left out; the other sweeps are reported.
+    """
     root = Path(root)
     rows = []
     for sweep in find_sweeps(root):
-        summary = build_report(sweep, quiet=True)
+        try:
+            summary = build_report(sweep, quiet=True)
+        except Exception as exc:
+            from alexnet_lab.console import print_error
+
+            print_error(
+                "sweep left out",
+                f"the report of {sweep} could not be built ({type(exc).__name__}: {exc}). "
+                "It is left out of paper_report.md; fix or remove its records, then rerun: "
+                + shell_join(["alexnet-lab-report", str(sweep)]),
+            )
+            continue
         verdict = summary.get("verdict") or {}
         rows.append({
             "claim": summary.get("claim"),

@@ -15,18 +15,21 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from alexnet_lab.results.run_record import FORMAT, RunRecord
+from alexnet_lab.results.run_record import FORMAT, RecordError, RunRecord, read_json
 
 __all__ = [
     "FORMAT",
     "RECORD_NAME",
     "STATUSES",
+    "RecordError",
     "RunRecord",
     "chance_error",
     "epochs_to_target",
+    "file_mode",
     "find_records",
     "is_not_learning",
     "load_records",
+    "read_records",
     "record_paths",
     "read_record",
     "write_record",
@@ -46,14 +49,28 @@ def write_record(path: Path, record: RunRecord | dict[str, Any]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     data = record.to_dict() if isinstance(record, RunRecord) else record
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".metrics.", suffix=".json")
+    os.fchmod(fd, file_mode())  # mkstemp's 0600 would hide the record from the user's group
     with os.fdopen(fd, "w") as fh:
         json.dump(_finite(data), fh, indent=2)
     os.replace(tmp, path)
 
 
+def file_mode() -> int:
+    """The mode a plain new file gets under the process's umask (``0o666 & ~umask``)."""
+    try:  # Linux: read it without changing it (os.umask would, for a moment, in every thread)
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return 0o666 & ~int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
 def read_record(path: Path) -> dict[str, Any]:
-    """Read one run record; its ``path`` field is set to where it was found."""
-    record = json.loads(Path(path).read_text())
+    """Read one run record (checked as :meth:`RunRecord.load`); ``path`` says where it was."""
+    record = read_json(path)
     record["path"] = str(path)
     return record
 
@@ -64,13 +81,33 @@ def record_paths(sweep_dir: Path) -> list[Path]:
 
 
 def find_records(sweep_dir: Path) -> list[dict[str, Any]]:
-    """Every run record below ``sweep_dir`` as a plain dict, in job order (by path)."""
-    return [read_record(p) for p in record_paths(sweep_dir)]
+    """Every readable run record below ``sweep_dir`` as a plain dict, in job order (by path)."""
+    found = []
+    for path in record_paths(sweep_dir):
+        try:
+            found.append(read_record(path))
+        except RecordError:
+            continue
+    return found
 
 
 def load_records(sweep_dir: Path) -> list[RunRecord]:
-    """Every run record below ``sweep_dir`` as a :class:`RunRecord`, in job order."""
+    """Every run record below ``sweep_dir`` as a :class:`RunRecord`, in job order.
+
+    Raises :class:`RecordError` at the first record that cannot be read.
+    """
     return [RunRecord.load(p) for p in record_paths(sweep_dir)]
+
+
+def read_records(sweep_dir: Path) -> tuple[list[RunRecord], list[RecordError]]:
+    """The sweep's readable records, and a :class:`RecordError` for each unreadable one."""
+    records, unreadable = [], []
+    for path in record_paths(sweep_dir):
+        try:
+            records.append(RunRecord.load(path))
+        except RecordError as exc:
+            unreadable.append(exc)
+    return records, unreadable
 
 
 def epochs_to_target(history: Iterable[dict[str, Any]], target: float | None) -> int | None:

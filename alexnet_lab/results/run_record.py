@@ -18,6 +18,60 @@ from pathlib import Path
 from typing import Any
 
 FORMAT = 2
+#: the fields without which a record says nothing usable: what ran, and how it went
+REQUIRED = {"overrides": list, "status": str}
+#: fields that must be JSON objects (or lists of objects) when present
+_OBJECTS = ("choices", "settings", "report", "final", "data", "config", "wandb", "extra")
+
+
+def read_json(path: Path | str) -> dict[str, Any]:
+    """The JSON object of the record at ``path``, its shape checked.
+
+    Raises :class:`RecordError` (naming the file and why) when it is not valid JSON, not an
+    object, or lacks ``overrides`` (a list) or ``status`` (a string).
+    """
+    try:
+        text = Path(path).read_text()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise RecordError(path, f"it cannot be read ({exc})") from exc
+    try:
+        data = json.loads(text)
+    except ValueError as exc:
+        reason = "it is empty" if not text.strip() else f"it is not valid JSON ({exc})"
+        raise RecordError(path, reason + ", e.g. cut short by a full disk or a crash") from exc
+    try:
+        check_shape(data)
+    except ValueError as exc:
+        raise RecordError(path, str(exc)) from exc
+    return data
+
+
+class RecordError(ValueError):
+    """A run record that cannot be read: not JSON, not an object, or missing what it must say."""
+
+    def __init__(self, path: Path | str, reason: str) -> None:
+        self.path, self.reason = str(path), reason
+        super().__init__(f"{path}: {reason}")
+
+
+def check_shape(data: Any) -> None:
+    """Raise ``ValueError`` (the reason) when ``data`` is not a run record's JSON object."""
+    if not isinstance(data, dict):
+        raise ValueError(f"the record is a JSON {type(data).__name__}, not an object")
+    for name, kind in REQUIRED.items():
+        if not isinstance(data.get(name), kind):
+            what = "missing" if name not in data else f"a {type(data[name]).__name__}"
+            raise ValueError(f"its field `{name}` is {what}, not a {kind.__name__}")
+    for name in _OBJECTS:
+        if data.get(name) is not None and not isinstance(data[name], dict):
+            raise ValueError(f"its field `{name}` is not an object")
+    history = data.get("history")
+    if history is not None and not (
+        isinstance(history, list) and all(isinstance(row, dict) for row in history)
+    ):
+        raise ValueError("its field `history` is not a list of objects")
+
+
 #: fields that say where a record was read from or how the report split it: never written
 _LOCAL = ("path", "tested_view")
 
@@ -80,8 +134,16 @@ class RunRecord:
 
     @classmethod
     def load(cls, path: Path | str) -> RunRecord:
-        """Read ``metrics.json`` at ``path``; :attr:`path` says where it was found."""
-        record = cls.from_dict(json.loads(Path(path).read_text()))
+        """Read ``metrics.json`` at ``path``; :attr:`path` says where it was found.
+
+        Raises :class:`RecordError` as :func:`read_json` does.
+        """
+        try:
+            record = cls.from_dict(read_json(path))
+        except (ValueError, TypeError) as exc:
+            if isinstance(exc, RecordError):
+                raise
+            raise RecordError(path, str(exc)) from exc
         record.path = str(path)
         return record
 

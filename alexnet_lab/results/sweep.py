@@ -9,16 +9,24 @@ from typing import Any
 from alexnet_lab.results.compare import compare
 from alexnet_lab.results.markdown import CURVES_PNG, ERRORS_PNG, render_markdown
 from alexnet_lab.results.plots import plot_final_errors, plot_training_curves
-from alexnet_lab.results.record import load_records
+from alexnet_lab.results.record import RecordError, read_records
 from alexnet_lab.results.summary import summarise
 from alexnet_lab.results.terminal import print_table
 
 
 def build_report(sweep_dir: Path, quiet: bool = False) -> dict[str, Any]:
-    """Read the sweep's run records and write its summary, figures and report.md."""
+    """Read the sweep's run records and write its summary, figures and report.md.
+
+    Records that cannot be read (cut short, not a record) are listed as ``unreadable``, with
+    path and reason, in summary.json, report.md and the terminal; the rest are reported.
+    """
     sweep_dir = Path(sweep_dir)
-    records = load_records(sweep_dir)
+    records, unreadable = read_records(sweep_dir)
     if not records:
+        if unreadable:
+            raise FileNotFoundError(
+                f"no readable run records below {sweep_dir}: {describe(unreadable)}"
+            )
         raise FileNotFoundError(f"no run records (metrics.json) below {sweep_dir}")
     # a record left at "running" belongs to a process that was killed
     records = [r.replace(status="interrupted") if r.status == "running" else r for r in records]
@@ -35,8 +43,28 @@ def build_report(sweep_dir: Path, quiet: bool = False) -> dict[str, Any]:
     plot_final_errors(comparison, sweep_dir / ERRORS_PNG)
     summary = summarise(comparison, target, [CURVES_PNG, ERRORS_PNG])
     summary["curve_panels"] = panels
+    summary["unreadable"] = [{"record": e.path, "reason": e.reason} for e in unreadable]
     (sweep_dir / "summary.json").write_text(json.dumps(summary, indent=2))
-    (sweep_dir / "report.md").write_text(render_markdown(comparison, summary))
+    markdown = render_markdown(comparison, summary)
+    if unreadable:
+        markdown += "\n## Unreadable records\n\nLeft out of the comparison above:\n\n"
+        markdown += "".join(f"- `{e.path}`: {e.reason}\n" for e in unreadable)
+    (sweep_dir / "report.md").write_text(markdown)
     if not quiet:
         print_table(comparison, summary, sweep_dir)
+    if unreadable:
+        from rich.markup import escape
+
+        from alexnet_lab.console import err_console
+
+        err_console.print(
+            f"[yellow]{len(unreadable)} unreadable record(s) left out of the report:[/] "
+            + escape(describe(unreadable)),
+            soft_wrap=True,
+        )
     return summary
+
+
+def describe(unreadable: list[RecordError]) -> str:
+    """The unreadable records in words: each path and why it cannot be read."""
+    return "; ".join(f"{e.path} ({e.reason})" for e in unreadable)

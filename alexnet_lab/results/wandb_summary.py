@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from alexnet_lab.loggers import finish_wandb, wandb_mode
-from alexnet_lab.results.record import load_records
+from alexnet_lab.overrides import shell_join
+from alexnet_lab.results.record import read_records
 from alexnet_lab.results.run_record import RunRecord
 from alexnet_lab.wandb_sweep import group_name
 
@@ -89,7 +90,7 @@ def log_sweep_summary(sweep_dir: Path) -> dict[str, str] | None:
     try:
         import wandb
 
-        records = load_records(sweep_dir)
+        records = read_records(sweep_dir)[0]
         summary = json.loads((sweep_dir / "summary.json").read_text())
         logger_cfg = _logger(records[0]).get("wandb") or {}
         group = sweep_group(records, sweep_dir)
@@ -124,7 +125,7 @@ def log_sweep_summary(sweep_dir: Path) -> dict[str, str] | None:
     except Exception as exc:  # the files on disk stand; W&B is a copy
         warnings.warn(
             f"could not log the report of {sweep_dir} to W&B ({type(exc).__name__}: {exc}); "
-            f"retry with: alexnet-lab-report --wandb {sweep_dir}",
+            "retry with: " + shell_join(["alexnet-lab-report", "--wandb", str(sweep_dir)]),
             stacklevel=2,
         )
         return None

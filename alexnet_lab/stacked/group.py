@@ -24,7 +24,7 @@ from alexnet_lab.errors import UserError
 from alexnet_lab.models import build_model, check_switches
 from alexnet_lab.outcome import record_failure
 from alexnet_lab.overrides import parse_overrides
-from alexnet_lab.results.record import RECORD_NAME, RunRecord
+from alexnet_lab.results.record import RECORD_NAME, RecordError, RunRecord
 from alexnet_lab.resume import plan_resume
 from alexnet_lab.stacked import records
 from alexnet_lab.stacked.grouping import config_blocker
@@ -119,7 +119,10 @@ def plan(cfg: DictConfig, output_dir: Path) -> tuple[str, RunRecord | None]:
         return "sequential", None
     checkpoint = output_dir / "checkpoints" / "stacked_last.pt"
     if (output_dir / RECORD_NAME).exists() and checkpoint.exists():
-        previous = RunRecord.load(output_dir / RECORD_NAME)
+        try:
+            previous = RunRecord.load(output_dir / RECORD_NAME)
+        except RecordError:  # unreadable: no usable record, the member runs again
+            return "fresh", None
         if previous.status in ("interrupted", "running"):
             return "resume", previous
     return "fresh", None

@@ -182,3 +182,21 @@ def test_sigterm_mid_sweep_keeps_the_finished_runs_report_and_resume_finishes_th
         "resume_notes"
     )
     assert [row["epoch"] for row in resumed["history"]] == [1, 2, 3, 4]
+
+
+def test_a_resume_with_a_reordered_grid_is_refused_before_any_job_touches_the_folder(tmp_path):
+    code, out = finish(sweep(tmp_path, "trainer.max_epochs=1"))
+    assert code == 0, out[-3000:]
+    folder = tmp_path / "sweep"
+    before = {p: p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+    code, out = finish(
+        start(
+            tmp_path, "-m", "pooling=nonoverlap,overlap", *RUN, "hydra.sweep.dir=sweep",
+            "trainer.max_epochs=1", "resume=true",
+        )
+    )  # fmt: skip
+    assert code == 2, out[-3000:]
+    said = " ".join(out.split())
+    assert "cannot resume" in said and "pooling=overlap" in said and "Traceback" not in out
+    after = {p: p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+    assert after == before  # not even a job's .hydra/config.yaml was rewritten
