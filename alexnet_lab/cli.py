@@ -17,6 +17,7 @@ from alexnet_lab import ddp, signals
 from alexnet_lab.failures import FAILED_JOBS
 from alexnet_lab.job import guarded_job
 from alexnet_lab.plugins import expose_checkout_plugins
+from alexnet_lab.quiet import quiet_terminal
 from alexnet_lab.results.record import RunRecord
 from alexnet_lab.wandb_sweep import agent_overrides
 
@@ -50,6 +51,7 @@ def hydra_main(cfg: DictConfig) -> RunRecord:
 
 def main() -> None:
     """Console-script entry point (``alexnet-lab``, ``python -m alexnet_lab``)."""
+    quiet_terminal()  # Lightning's banners, W&B's console, torch's LeafSpec warning
     signals.install()
     expose_checkout_plugins()  # hydra/launcher=stacked under `pip install -e .` too
     if ddp.is_ddp_child():

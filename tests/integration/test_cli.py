@@ -78,6 +78,25 @@ def test_relu_vs_tanh_sweeps_itself_and_ends_with_the_comparison(run_cli, tmp_pa
     assert f"upload with: wandb sync {summary_run.relative_to(tmp_path)}" in result.stdout
 
 
+def test_a_piped_sweep_prints_one_line_per_job_and_no_library_banners(run_cli, tmp_path):
+    tiny = ["data=synthetic", "data.train_size=256", "data.val_size=128", "trainer.max_epochs=1"]
+    # the defaults otherwise: W&B (offline), the rich progress bar's callback, no verbose
+    result = run_ok(run_cli, "-m", *tiny, "optim.lr=0.01,0.1", "hydra.sweep.dir=sweep")
+    lines = (result.stdout + result.stderr).splitlines()
+    text = "\n".join(lines)
+    for noise in ("GPU available", "litlogger", "LeafSpec", "Seed set to", "it/s"):
+        assert noise not in text
+    assert not [line for line in lines if line.startswith("wandb:")]
+    outcome = [line for line in lines if " | completed | epochs 1 | " in line]
+    assert len(outcome) == 2
+    assert outcome[0].startswith("data=synthetic ") and "optim.lr=0.01 " in outcome[0]
+    assert "optim.lr=0.1 " in outcome[1] and outcome[1].endswith(" s")
+    assert "│ status" not in text
+    assert len(lines) <= 30, text  # 2 launch lines, 2 outcome lines, the sweep's table
+    verbose = run_ok(run_cli, *tiny, "logger=csv", "verbose=true", "hydra.run.dir=run")
+    assert "│ status" in verbose.stdout and "running train error (last epoch)" in verbose.stdout
+
+
 def test_a_plain_sweep_of_any_group_gets_the_same_comparison(run_cli, tmp_path):
     run_ok(
         run_cli, "-m", "pooling=overlap,nonoverlap", *TINY, "logger=csv", "hydra.sweep.dir=sweep"
