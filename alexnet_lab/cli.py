@@ -17,7 +17,9 @@ from alexnet_lab import ddp, signals
 from alexnet_lab.failures import FAILED_JOBS
 from alexnet_lab.job import guarded_job
 from alexnet_lab.plugins import expose_checkout_plugins
+from alexnet_lab.quiet import quiet_terminal
 from alexnet_lab.results.record import RunRecord
+from alexnet_lab.suggest import unknown_option
 from alexnet_lab.wandb_sweep import agent_overrides
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -50,12 +52,19 @@ def hydra_main(cfg: DictConfig) -> RunRecord:
 
 def main() -> None:
     """Console-script entry point (``alexnet-lab``, ``python -m alexnet_lab``)."""
+    quiet_terminal()  # Lightning's banners, W&B's console, torch's LeafSpec warning
     signals.install()
     expose_checkout_plugins()  # hydra/launcher=stacked under `pip install -e .` too
     if ddp.is_ddp_child():
         sys.argv = ddp.child_argv(sys.argv[0])
     else:  # a run started by `wandb agent` writes below its sweep's folder
         sys.argv += agent_overrides(sys.argv[1:])
+        problem = unknown_option(sys.argv[1:], CONFIG_DIR)
+        if problem:
+            from alexnet_lab.console import print_error
+
+            print_error("unknown option", problem)
+            sys.exit(2)
     hydra_main()
     if FAILED_JOBS:
         from alexnet_lab.console import print_error

@@ -1,4 +1,8 @@
-"""Terminal output with rich: error paragraphs and the end-of-run summary."""
+"""Terminal output with rich: error paragraphs and each run's outcome.
+
+A run ends in one line (:func:`run_line`) unless ``verbose=true``, which prints the full
+table (:func:`print_run_summary`).
+"""
 
 from __future__ import annotations
 
@@ -27,6 +31,33 @@ def print_error(title: str, paragraph: str) -> None:
 
 def _pct(value: Any) -> str:
     return f"{100 * value:.2f}%" if isinstance(value, (int, float)) else "-"
+
+
+def print_run_outcome(record: RunRecord | Mapping[str, Any], verbose: bool = False) -> None:
+    """The run's outcome: one line, or the full table when ``verbose``."""
+    if verbose:
+        print_run_summary(record)
+    else:
+        console.print(escape(run_line(record)), soft_wrap=True, highlight=False)
+
+
+def run_line(record: RunRecord | Mapping[str, Any]) -> str:
+    """One line per run: overrides, status, epochs run and to target, last errors, seconds."""
+    run = RunRecord.coerce(record)
+    parts = [" ".join(run.overrides) or "(defaults)", run.status or "-"]
+    if run.not_learning:
+        parts[-1] += ", not learning"
+    parts.append(f"epochs {len(run.history)}")
+    if run.target_error is not None:
+        reached = run.epochs_to_target
+        parts.append(
+            f"to {100 * run.target_error:.0f}%: {reached if reached is not None else 'not reached'}"
+        )
+    if run.history:
+        parts.append(f"train {_pct(run.last('train_error'))} val {_pct(run.last('val_error'))}")
+        seconds = sum(float(row.get("seconds", 0.0)) for row in run.history)
+        parts.append(f"{seconds:.1f} s")
+    return " | ".join(parts)
 
 
 def print_run_summary(record: RunRecord | Mapping[str, Any]) -> None:

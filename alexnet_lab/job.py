@@ -16,7 +16,7 @@ from omegaconf import DictConfig
 from pytorch_lightning.utilities import rank_zero_only
 
 from alexnet_lab import ddp, outcome
-from alexnet_lab.console import console, print_error, print_run_summary
+from alexnet_lab.console import console, print_error, print_run_outcome
 from alexnet_lab.context import JobContext
 from alexnet_lab.errors import UserError
 from alexnet_lab.loggers import finish_wandb
@@ -85,7 +85,7 @@ def guarded_job(cfg: DictConfig) -> RunRecord:
         record.wandb = finish_wandb(exit_code=0 if record.completed else 1) or {}
         record.finished_at = now()
         save_record(output_dir, record)
-        _summarise(record)
+        _summarise(record, bool(cfg.get("verbose")))
     outcome.settle(failure, record, context, output_dir)
     return record
 
@@ -106,5 +106,5 @@ def _plan(cfg: DictConfig, output_dir: Path, context: JobContext) -> ResumePlan:
 
 
 @rank_zero_only
-def _summarise(record: RunRecord) -> None:
-    print_run_summary(record)
+def _summarise(record: RunRecord, verbose: bool) -> None:
+    print_run_outcome(record, verbose)

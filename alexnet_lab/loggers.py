@@ -47,9 +47,12 @@ def wandb_logger(
     name: str | None = None,
     **kwargs: Any,
 ) -> WandbLogger:
-    """A Lightning WandbLogger whose mode is chosen by :func:`wandb_mode`."""
+    """A Lightning WandbLogger whose mode is chosen by :func:`wandb_mode`.
+
+    W&B's console output is off unless ``WANDB_SILENT=false`` (:mod:`alexnet_lab.quiet`).
+    """
     Path(save_dir).mkdir(parents=True, exist_ok=True)
-    return WandbLogger(
+    logger = WandbLogger(
         project=project,
         entity=entity,
         save_dir=save_dir,
@@ -59,6 +62,9 @@ def wandb_logger(
         mode=wandb_mode(),
         **kwargs,
     )
+    # Lightning always passes anonymous=None, which W&B >= 0.19 warns has no effect
+    logger._wandb_init.pop("anonymous", None)
+    return logger
 
 
 def finish_wandb(exit_code: int) -> dict[str, str] | None:

@@ -15,12 +15,14 @@ business (:mod:`alexnet_lab.job`); here an exception simply propagates.
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Any
 
 import pytorch_lightning as pl
 from hydra.utils import instantiate
 from omegaconf import DictConfig, OmegaConf
+from pytorch_lightning.callbacks import ProgressBar
 
 from alexnet_lab.checkpoints import checkpointers
 from alexnet_lab.context import JobContext
@@ -66,13 +68,20 @@ def train(
         model, datamodule.num_classes, cfg.optim, eval_crop=cfg.augmentation.crop, tta=cfg.tta.name
     )
     loggers = instantiate_loggers(cfg, output_dir, record, context)
+    show_progress = progress_bar(cfg)
     callbacks = [instantiate(c) for c in (cfg.get("callbacks") or {}).values()]
+    if not show_progress:  # piped: no bar, the configured rich one included
+        callbacks = [c for c in callbacks if not isinstance(c, ProgressBar)]
     recorder = RunRecorder(
         output_dir / RECORD_NAME, record, datamodule.num_classes, int(cfg.not_learning_patience)
     )
     callbacks += [recorder, DivergenceMonitor(), RNGState(), *checkpointers(output_dir)]
     trainer: pl.Trainer = instantiate(
-        cfg.trainer, logger=loggers or False, callbacks=callbacks, default_root_dir=str(output_dir)
+        cfg.trainer,
+        logger=loggers or False,
+        callbacks=callbacks,
+        default_root_dir=str(output_dir),
+        enable_progress_bar=show_progress,
     )
     record.config = dict(OmegaConf.to_container(cfg, resolve=True))  # type: ignore[arg-type]
     for logger in loggers:
@@ -88,6 +97,15 @@ def train(
     record.status, record.finished_at = "completed", now()
     save_record(output_dir, record)
     return record
+
+
+def progress_bar(cfg: DictConfig) -> bool:
+    """``trainer.enable_progress_bar``, where null means: only when stdout is a terminal.
+
+    Off, the run drops any progress-bar callback too (``callbacks=default``'s rich bar).
+    """
+    setting = cfg.trainer.get("enable_progress_bar")
+    return sys.stdout.isatty() if setting is None else bool(setting)
 
 
 def instantiate_loggers(

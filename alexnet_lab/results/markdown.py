@@ -86,6 +86,18 @@ def verdict_lines(comparison: Comparison, summary: dict[str, Any]) -> list[str]:
     return lines
 
 
+def not_learning_line(run: dict[str, Any]) -> str:
+    """One bullet naming a run that was not learning: its overrides, record and errors."""
+    name = " ".join(run.get("overrides") or []) or "(defaults)"
+    errors = ""
+    if run.get("last_train_error") is not None and run.get("chance_error") is not None:
+        errors = (
+            f": last running train error {100 * run['last_train_error']:.2f}%, "
+            f"chance {100 * run['chance_error']:.2f}%"
+        )
+    return f"- `{name}` (`{run['record']}`){errors}"
+
+
 def render_markdown(comparison: Comparison, summary: dict[str, Any]) -> str:
     """report.md: what ran, the tables, the verdicts in words, the figures."""
     claim = comparison.claim
@@ -105,6 +117,10 @@ def render_markdown(comparison: Comparison, summary: dict[str, Any]) -> str:
         lines += [
             f"- `{f['record']}`: {f['status']}: {f['error'] or ''}" for f in summary["failed_runs"]
         ]
+    if summary.get("not_learning_runs"):
+        lines += ["", "## Runs that did not learn", ""]
+        lines += ["Their running training error sat at chance (the majority-class error):", ""]
+        lines += [not_learning_line(n) for n in summary["not_learning_runs"]]
     lines += ["", "## Figures", "", f"![training curves]({CURVES_PNG})", ""]
     lines += [f"![final errors]({ERRORS_PNG})", ""]
     return "\n".join(lines)

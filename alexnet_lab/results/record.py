@@ -136,14 +136,26 @@ def chance_error(labels: Sequence[int], num_classes: int) -> float:
 def is_not_learning(
     history: list[dict[str, Any]], chance: float, patience: int, margin: float = 0.02
 ) -> bool:
-    """True when, after ``patience`` epochs, the training error never left chance level.
+    """True when a run of at least ``patience`` epochs sat at chance level, at any point.
 
-    ``chance`` is the majority-class error (:func:`chance_error`); an epoch counts as at
-    chance while its running training error is within ``margin`` of it, or above it.
+    An epoch is at chance while its running training error is within ``margin`` of ``chance``
+    (the majority-class error, :func:`chance_error`) or above it. Once ``patience`` epochs
+    have run, the run is not learning when ``patience`` consecutive epochs were at chance
+    (from the start, or after a collapse mid-run), or when its latest epoch is at chance (it
+    ends collapsed, however briefly). A run shorter than ``patience`` epochs is never flagged,
+    and one that starts at chance and then learns is not either.
     """
-    if len(history) < patience or chance <= 0:
+    if len(history) < max(patience, 1) or chance <= 0:
         return False
-    return all(row["train_error"] >= chance - margin for row in history[:patience])
+    at_chance = [row["train_error"] >= chance - margin for row in history]
+    if at_chance[-1]:
+        return True
+    streak = 0
+    for flag in at_chance:
+        streak = streak + 1 if flag else 0
+        if streak >= patience:
+            return True
+    return False
 
 
 def _natural_key(text: str) -> list[Any]:

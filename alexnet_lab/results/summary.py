@@ -90,6 +90,16 @@ def summarise(comparison: Comparison, target: float | None, figures: list[str]) 
             for r in comparison.records
             if not r.completed
         ],
+        "not_learning_runs": [
+            {
+                "record": r.path,
+                "overrides": list(r.overrides),
+                "chance_error": r.chance_error,
+                "last_train_error": r.last("train_error"),
+            }
+            for r in comparison.records
+            if r.not_learning
+        ],
         "figures": figures,
     }
 

@@ -3,7 +3,7 @@
 A member's ``metrics.json`` starts as :func:`alexnet_lab.record_builder.new_record` (under the
 member's own Hydra config), gains its rows as ``RunRecorder`` adds them (``epochs_to_target``,
 ``is_not_learning``), and ends with :func:`alexnet_lab.record_builder.final_summary`, the W&B
-run's finish (:func:`alexnet_lab.loggers.finish_wandb`) and the console summary; so the sweep
+run's finish (:func:`alexnet_lab.loggers.finish_wandb`) and the console's outcome line; so the sweep
 report cannot tell a stacked record from a sequential one. Stacked records add
 ``launcher: "stacked"`` and ``group_size``.
 """
@@ -16,7 +16,7 @@ from typing import Any
 from hydra.utils import instantiate
 from omegaconf import DictConfig, OmegaConf
 
-from alexnet_lab.console import print_run_summary
+from alexnet_lab.console import print_run_outcome
 from alexnet_lab.job import job_context
 from alexnet_lab.loggers import finish_wandb, wandb_run_names
 from alexnet_lab.record_builder import final_summary, new_record, now
@@ -87,7 +87,7 @@ def finish(
     record.wandb = finish_wandb(exit_code=0 if record.completed else 1) or {}
     record.finished_at = now()
     save(record)
-    print_run_summary(record)
+    print_run_outcome(record, bool(record.config.get("verbose")))
     return record
 
 

@@ -1,11 +1,12 @@
 """The real CLI (`python -m alexnet_lab`) on synthetic and real Fashion-MNIST data."""
 
 import json
+import os
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import needs_fashion_mnist
+from tests.conftest import ROOT, needs_fashion_mnist
 
 pytestmark = pytest.mark.slow
 TINY = [
@@ -76,6 +77,25 @@ def test_relu_vs_tanh_sweeps_itself_and_ends_with_the_comparison(run_cli, tmp_pa
     assert b"relu_vs_tanh-sweep" in next(summary_run.glob("run-*.wandb")).read_bytes()
     assert len(list((summary_run / "files" / "media" / "images").glob("*.png"))) == 2
     assert f"upload with: wandb sync {summary_run.relative_to(tmp_path)}" in result.stdout
+
+
+def test_a_piped_sweep_prints_one_line_per_job_and_no_library_banners(run_cli, tmp_path):
+    tiny = ["data=synthetic", "data.train_size=256", "data.val_size=128", "trainer.max_epochs=1"]
+    # the defaults otherwise: W&B (offline), the rich progress bar's callback, no verbose
+    result = run_ok(run_cli, "-m", *tiny, "optim.lr=0.01,0.1", "hydra.sweep.dir=sweep")
+    lines = (result.stdout + result.stderr).splitlines()
+    text = "\n".join(lines)
+    for noise in ("GPU available", "litlogger", "LeafSpec", "Seed set to", "it/s"):
+        assert noise not in text
+    assert not [line for line in lines if line.startswith("wandb:")]
+    outcome = [line for line in lines if " | completed | epochs 1 | " in line]
+    assert len(outcome) == 2
+    assert outcome[0].startswith("data=synthetic ") and "optim.lr=0.01 " in outcome[0]
+    assert "optim.lr=0.1 " in outcome[1] and outcome[1].endswith(" s")
+    assert "│ status" not in text
+    assert len(lines) <= 30, text  # 2 launch lines, 2 outcome lines, the sweep's table
+    verbose = run_ok(run_cli, *tiny, "logger=csv", "verbose=true", "hydra.run.dir=run")
+    assert "│ status" in verbose.stdout and "running train error (last epoch)" in verbose.stdout
 
 
 def test_a_plain_sweep_of_any_group_gets_the_same_comparison(run_cli, tmp_path):
@@ -178,7 +198,49 @@ def test_a_net_collapsed_onto_one_class_is_flagged_not_learning(run_cli, tmp_pat
     assert 0.85 < chance < 0.88
     assert [h["train_error"] for h in record["history"][2:]] == [pytest.approx(chance)] * 3
     assert record["not_learning"] is True
-    assert "the majority-class error) after 5 epochs" in " ".join(result.stdout.split())
+    assert " | completed, not learning | epochs 5 | " in result.stdout  # the run's one line
+
+
+@needs_fashion_mnist
+def test_a_net_that_collapses_after_learning_is_flagged_in_its_record_and_the_report(
+    run_cli, tmp_path
+):
+    # epoch 1 learns (the modern init and input scale); from epoch 2 on the net answers one
+    # class (tests/collapse.py: a certain stand-in for ReLU's collapse at a large lr)
+    collapse = "+callbacks.collapse._target_=tests.collapse.CollapseAfterFirstEpoch"
+    pythonpath = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
+    result = run_cli(
+        "-m",
+        "data=fashion_mnist",
+        "data.train_size=2000",
+        "data.val_size=500",
+        "data.batch_size=32",
+        "init=torch",
+        "data.scale=standard",
+        "norm=none",
+        "optim=constant",
+        "optim.lr=0.003",
+        "trainer.max_epochs=3",
+        "not_learning_patience=2",
+        "logger=csv",
+        "callbacks=none",
+        collapse,
+        "hydra.sweep.dir=sweep",
+        env={"PYTHONPATH": pythonpath},  # tests.collapse
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    (record,) = records(tmp_path / "sweep")
+    chance = record["data"]["chance_error"]
+    errors = [h["train_error"] for h in record["history"]]
+    assert errors[0] < chance - 0.05 and errors[1:] == [pytest.approx(chance)] * 2
+    assert record["not_learning"] is True
+    assert " | completed, not learning | epochs 3 | " in result.stdout
+    summary = json.loads((tmp_path / "sweep" / "summary.json").read_text())
+    (stuck,) = summary["not_learning_runs"]
+    assert stuck["overrides"][-1] == collapse and stuck["record"] == "sweep/0/metrics.json"
+    report = (tmp_path / "sweep" / "report.md").read_text()
+    assert "## Runs that did not learn" in report
+    assert f"`{' '.join(stuck['overrides'])}` (`sweep/0/metrics.json`)" in report
 
 
 @pytest.mark.parametrize(

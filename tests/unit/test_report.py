@@ -85,6 +85,25 @@ def test_epochs_to_target_and_not_learning():
     assert not is_not_learning(stuck[:4] + [{"epoch": 5, "train_error": 0.5}], 0.9, 5)
 
 
+def rows(*errors: float) -> list[dict]:
+    return [{"epoch": i, "train_error": e} for i, e in enumerate(errors, 1)]
+
+
+def test_a_collapse_after_the_first_epoch_is_caught_at_any_point():
+    chance = 0.8947  # ReLU at lr 0.03 on Fashion-MNIST: learnt in epoch 1, then 89-90% for good
+    collapsed = rows(0.45, *[0.895, 0.9, 0.899, 0.897, 0.9, 0.896, 0.9, 0.898, 0.899])
+    assert is_not_learning(collapsed, chance, patience=5)
+    assert is_not_learning(collapsed[:6], chance, patience=5)  # five at chance after epoch 1
+    # a run that ends at chance is flagged even if it sat there for fewer than `patience`
+    assert is_not_learning(rows(0.5, 0.4, 0.35, 0.3, 0.9), chance, patience=5)
+    # ...and one that collapsed for `patience` epochs mid-run stays flagged when it recovers
+    assert is_not_learning(rows(0.5, 0.9, 0.9, 0.9, 0.9, 0.9, 0.6), chance, patience=5)
+    # starting at chance and then learning is not a collapse; short runs are never judged
+    assert not is_not_learning(rows(0.9, 0.9, 0.9, 0.9, 0.6, 0.4), chance, patience=5)
+    assert not is_not_learning(rows(0.9, 0.9, 0.9), chance, patience=5)
+    assert not is_not_learning(rows(0.5, 0.9, 0.9, 0.9, 0.9, 0.6), chance, patience=5)
+
+
 def test_chance_is_the_majority_class_error_so_a_collapsed_net_is_flagged():
     # 496 images over 10 classes, the largest holding 64: always answering it errs 87.1%
     labels = [0] * 64 + [c for c in range(1, 10) for _ in range(48)]
@@ -221,10 +240,13 @@ def test_a_plain_sweep_infers_its_claim_and_marks_failed_runs(tmp_path):
     records.append(
         make_record(["pooling=nonoverlap"], 2, curve(None)[:2], status="diverged", select=())
     )
+    records[3].update(not_learning=True, data={"train_size": 512, "chance_error": 0.9})
     for i, record in enumerate(records):
         write_record(tmp_path / str(i) / "metrics.json", record)
     summary = build_report(tmp_path, quiet=True)
     assert summary["claim"] == "C3" and summary["arms"] == ["overlap", "nonoverlap"]
+    (stuck,) = summary["not_learning_runs"]
+    assert stuck["overrides"][0] == "pooling=nonoverlap" and stuck["chance_error"] == 0.9
     (setting,) = summary["settings"]
     overlap, nonoverlap = setting["arms"]
     assert overlap["top1_error_mean"] == pytest.approx(0.2005)
@@ -237,6 +259,8 @@ def test_a_plain_sweep_infers_its_claim_and_marks_failed_runs(tmp_path):
     report = (tmp_path / "report.md").read_text()
     assert "# C3: Overlapping pooling helps" in report and "diverged" in report
     assert "| all runs | overlap |" in report
+    assert "## Runs that did not learn" in report
+    assert f"- `{' '.join(stuck['overrides'])}` (`{stuck['record']}`): last running" in report
     for name in ("training_curves.png", "final_errors.png"):
         data = (tmp_path / name).read_bytes()
         assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 20_000
