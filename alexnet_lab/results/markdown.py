@@ -121,6 +121,7 @@ def render_markdown(comparison: Comparison, summary: dict[str, Any]) -> str:
         lines += ["", "## Runs that did not learn", ""]
         lines += ["Their running training error sat at chance (the majority-class error):", ""]
         lines += [not_learning_line(n) for n in summary["not_learning_runs"]]
-    lines += ["", "## Figures", "", f"![training curves]({CURVES_PNG})", ""]
-    lines += [f"![final errors]({ERRORS_PNG})", ""]
+    lines += ["", "## Figures", ""]
+    for name in summary.get("figures") or [CURVES_PNG, ERRORS_PNG]:
+        lines += [f"![{name.removesuffix('.png').replace('_', ' ')}]({name})", ""]
     return "\n".join(lines)

@@ -1,4 +1,9 @@
-"""Matplotlib figures of a sweep: Figure-1-style training curves and final errors per arm."""
+"""The Figure-1-style training curves of a sweep: mean over seeds per arm, seed spread as a band.
+
+Runs that diverged are marked with an x where they stopped; runs that did not learn are
+drawn apart (dotted, grey); both stay out of their arm's mean. The other values of a select
+key (the lrs not chosen) are thin lines; ``lr_sensitivity.png`` shows them properly.
+"""
 
 from __future__ import annotations
 
@@ -6,139 +11,128 @@ import math
 from collections.abc import Iterable
 from pathlib import Path
 
-import matplotlib
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.ticker import MaxNLocator
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib.ticker import MaxNLocator  # noqa: E402
+from alexnet_lab.results.arms import ArmResult, Comparison, SettingResult
+from alexnet_lab.results.palette import (
+    LEGEND_SIZE,
+    NOT_LEARNING_COLOUR,
+    PANEL_SIZE,
+    arm_colours,
+    diverged,
+    finding_title,
+    new_figure,
+    panel_name,
+    save,
+    usable,
+    verdict_line,
+)
+from alexnet_lab.results.run_record import RunRecord
 
-from alexnet_lab.results.arms import ArmResult, Comparison  # noqa: E402
-from alexnet_lab.results.metrics import FINAL_ERRORS  # noqa: E402
-from alexnet_lab.results.run_record import RunRecord  # noqa: E402
 
-COLOURS = [plt.get_cmap("tab10")(i) for i in range(10)]
+def curve_values(runs: Iterable[RunRecord], key: str = "train_error") -> dict[int, list[float]]:
+    """Per epoch, the finite values of ``key`` over the runs that reached it."""
+    by_epoch: dict[int, list[float]] = {}
+    for run in runs:
+        for row in run.history:
+            value = row.get(key)
+            if value is not None and math.isfinite(float(value)):
+                by_epoch.setdefault(int(row["epoch"]), []).append(float(value))
+    return dict(sorted(by_epoch.items()))
 
 
 def mean_curve(
     runs: Iterable[RunRecord], key: str = "train_error"
 ) -> tuple[list[int], list[float]]:
     """Epochs and the mean of ``key`` over the runs that reached each epoch."""
-    by_epoch: dict[int, list[float]] = {}
-    for run in runs:
-        for row in run.history:
-            if key in row:
-                by_epoch.setdefault(int(row["epoch"]), []).append(float(row[key]))
-    epochs = sorted(by_epoch)
-    return epochs, [sum(by_epoch[e]) / len(by_epoch[e]) for e in epochs]
+    by_epoch = curve_values(runs, key)
+    return list(by_epoch), [sum(v) / len(v) for v in by_epoch.values()]
 
 
-def _arm_label(arm: ArmResult) -> str:
-    sel = ", ".join(f"{k.split('.')[-1]} {v}" for k, v in arm.selected.items())
-    return f"{arm.label} ({sel})" if sel else arm.label
+def arm_label(arm: ArmResult) -> str:
+    """``relu (lr 0.01, 3 seeds)``: the arm, its chosen values and its usable seeds."""
+    sel = [f"{k.split('.')[-1]} {v}" for k, v in arm.selected.items()]
+    seeds = sum(usable(r) for r in arm.runs)
+    return f"{arm.label} ({', '.join([*sel, f'{seeds} seeds'])})"
 
 
-def plot_training_curves(comparison: Comparison, target: float | None, path: Path) -> list[str]:
-    """One panel per setting: running training error per epoch; selected value bold.
-
-    Returns the panel titles (one per setting), in order.
-    """
+def plot_training_curves(comparison: Comparison, target: float | None, path: Path) -> Figure:
+    """One panel per setting: running training error per epoch, per arm; returns the figure."""
     settings = comparison.settings
-    cols = math.ceil(math.sqrt(len(settings)))
+    cols = min(len(settings), 2)
     rows = math.ceil(len(settings) / cols)
-    fig, axes = plt.subplots(
-        rows, cols, figsize=(5.2 * cols, 3.9 * rows), sharex=True, sharey=True, squeeze=False
-    )
+    fig, axes = new_figure(rows, cols, height=5.0 if rows == 1 else 3.6 * rows)
+    colours = arm_colours(comparison.arm_labels)
     for ax, setting in zip(axes.flat, settings, strict=False):
-        for i, arm in enumerate(setting.arms):
-            colour = COLOURS[i % len(COLOURS)]
-            for runs in arm.others.values():
-                ax.plot(*mean_curve(runs), color=colour, alpha=0.25, linewidth=1)
-            epochs, mean = mean_curve(arm.runs)
-            ax.plot(
-                epochs,
-                mean,
-                color=colour,
-                linewidth=2.6,
-                label=_arm_label(arm),
-                marker="o",
-                markersize=3,
-            )
-        if target is not None:
-            ax.axhline(
-                target,
-                color="black",
-                linestyle="--",
-                linewidth=1.2,
-                label=f"target {100 * target:.0f}%",
-            )
-        ax.set_title(setting.label, fontsize=10)
-        ax.set_xlabel("epoch")
-        ax.set_ylabel("training error (running)")
-        ax.set_ylim(bottom=0)
-        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-        ax.grid(alpha=0.3)
-        ax.legend(fontsize=8)
+        _panel(ax, comparison, setting, colours, target)
     for ax in list(axes.flat)[len(settings) :]:
         ax.set_visible(False)
-    fig.suptitle(
-        comparison.title + "\nbold: mean over seeds at the selected value; faint: other values",
-        fontsize=11,
-    )
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
-    return [s.label for s in settings]
+    note = "line: mean over seeds at the chosen value; band: min-max over seeds"
+    return save(fig, path, f"{finding_title(comparison)}\n{note}")
 
 
-def plot_final_errors(comparison: Comparison, path: Path) -> Path:
-    """Final top-1 and top-5 error per arm (bars: mean over seeds; whiskers: std), per setting."""
-    settings = comparison.settings
-    width_each = max(4.5, 1.5 * len(settings[0].arms) + 2)
-    fig, axes = plt.subplots(
-        1, len(settings), figsize=(width_each * len(settings), 4.2), sharey=True, squeeze=False
-    )
-    for ax, setting in zip(axes.flat, settings, strict=False):
-        labels = [a.label for a in setting.arms]
-        xs = range(len(labels))
-        width = 0.38
-        for i, metric in enumerate(FINAL_ERRORS):
-            stats = [arm.of(metric) for arm in setting.arms]
-            means = [100 * st.mean if st.n else 0 for st in stats]
-            stds = [100 * st.std for st in stats]
-            bars = ax.bar(
-                [x + (i - (len(FINAL_ERRORS) - 1) / 2) * width for x in xs],
-                means,
-                width,
-                yerr=stds,
-                capsize=4,
-                label=metric.label,
-                alpha=0.85 if i == 0 else 0.5,
-                color=COLOURS[i],
+def _panel(
+    ax: Axes,
+    comparison: Comparison,
+    setting: SettingResult,
+    colours: dict[str, str],
+    target: float | None,
+) -> None:
+    extra: dict[str, Line2D] = {}
+    for arm in setting.arms:
+        colour = colours[arm.label]
+        for runs in arm.others.values():
+            good = [r for r in runs if usable(r)]
+            if good:
+                ax.plot(*mean_curve(good), color=colour, alpha=0.3, linewidth=0.8)
+                extra["other"] = Line2D([], [], color="0.4", alpha=0.5, linewidth=0.8)
+        good = [r for r in arm.runs if usable(r)]
+        by_epoch = curve_values(good)
+        if by_epoch:
+            epochs = list(by_epoch)
+            ax.fill_between(
+                epochs,
+                [min(v) for v in by_epoch.values()],
+                [max(v) for v in by_epoch.values()],
+                color=colour,
+                alpha=0.18,
+                linewidth=0,
             )
-            for bar, mean, std, st in zip(bars, means, stds, stats, strict=False):
-                text = f"{mean:.1f}" if st.n else "n/a"
-                ax.annotate(
-                    text,
-                    (bar.get_x() + bar.get_width() / 2, mean + std),  # above the whisker
-                    ha="center",
-                    va="bottom",
-                    fontsize=8,
-                    xytext=(0, 2),
-                    textcoords="offset points",
-                )
-        ax.set_xticks(list(xs), labels)
-        ax.set_title(setting.label, fontsize=10)
-        ax.set_ylabel("final error (%): test, else last validation")
-        ax.grid(axis="y", alpha=0.3)
-        ax.legend(fontsize=8)
-    claim = comparison.claim
-    fig.suptitle(
-        f"{comparison.title}\npaper: {claim.paper}"
-        if claim
-        else f"final errors per {comparison.arm_key}",
-        fontsize=9,
-    )
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
-    return path
+            ax.plot(*mean_curve(good), color=colour, linewidth=2.4, label=arm_label(arm))
+        for run in arm.runs:
+            if usable(run):
+                continue
+            epochs, values = mean_curve([run])
+            if run.not_learning and not diverged(run):
+                ax.plot(epochs, values, color=NOT_LEARNING_COLOUR, linestyle=":", linewidth=1.4)
+                extra["stuck"] = Line2D([], [], color=NOT_LEARNING_COLOUR, linestyle=":")
+                continue
+            ax.plot(epochs, values, color=colour, linewidth=0.8, alpha=0.6)
+            last_epoch = int(run.last_row.get("epoch", len(run.history)) or 1)
+            ax.plot([last_epoch], [values[-1] if values else 1.0], marker="x", color=colour,
+                    markersize=9, markeredgewidth=2, linestyle="none")  # fmt: skip
+            extra["diverged"] = Line2D([], [], color="0.2", marker="x", linestyle="none")
+    if target is not None:
+        ax.axhline(target, color="black", linestyle="--", linewidth=1.1,
+                   label=f"target {100 * target:.0f}%")  # fmt: skip
+    names = {
+        "other": "other lrs (thin; see lr_sensitivity.png)",
+        "stuck": "not learning (dotted; not in the mean)",
+        "diverged": "diverged: x where it stopped (not in the mean)",
+    }
+    handles, labels = ax.get_legend_handles_labels()
+    handles += list(extra.values())
+    labels += [names[k] for k in extra]
+    title = panel_name(comparison, setting)
+    if len(comparison.settings) > 1 and setting.verdict:
+        title += "\n" + verdict_line(comparison, setting.verdict)
+    ax.set_title(title, fontsize=PANEL_SIZE)
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("training error (running, over the epoch)")
+    ax.set_ylim(0, 1.0)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.grid(alpha=0.3)
+    ax.legend(handles, labels, fontsize=LEGEND_SIZE, loc="best", framealpha=0.9)

@@ -8,7 +8,10 @@ from typing import Any
 
 from alexnet_lab.results.compare import compare
 from alexnet_lab.results.markdown import CURVES_PNG, ERRORS_PNG, render_markdown
-from alexnet_lab.results.plots import plot_final_errors, plot_training_curves
+from alexnet_lab.results.palette import panel_name
+from alexnet_lab.results.plot_final import plot_final_errors
+from alexnet_lab.results.plot_lr import LR_PNG, plot_lr_sensitivity
+from alexnet_lab.results.plots import plot_training_curves
 from alexnet_lab.results.record import RecordError, read_records
 from alexnet_lab.results.summary import summarise
 from alexnet_lab.results.terminal import print_table
@@ -39,10 +42,15 @@ def build_report(sweep_dir: Path, quiet: bool = False) -> dict[str, Any]:
         replicate_keys=first.replicate_keys,
     )
     target = first.target_error
-    panels = plot_training_curves(comparison, target, sweep_dir / CURVES_PNG)
-    plot_final_errors(comparison, sweep_dir / ERRORS_PNG)
-    summary = summarise(comparison, target, [CURVES_PNG, ERRORS_PNG])
-    summary["curve_panels"] = panels
+    plot_training_curves(comparison, target, sweep_dir / CURVES_PNG)
+    plot_final_errors(comparison, sweep_dir / ERRORS_PNG, target)
+    figures = [CURVES_PNG, ERRORS_PNG]
+    if plot_lr_sensitivity(comparison, target, sweep_dir / LR_PNG) is not None:
+        figures.append(LR_PNG)
+    else:
+        (sweep_dir / LR_PNG).unlink(missing_ok=True)  # left from an earlier report
+    summary = summarise(comparison, target, figures)
+    summary["curve_panels"] = [panel_name(comparison, s) for s in comparison.settings]
     summary["unreadable"] = [{"record": e.path, "reason": e.reason} for e in unreadable]
     (sweep_dir / "summary.json").write_text(json.dumps(summary, indent=2))
     markdown = render_markdown(comparison, summary)

@@ -1,0 +1,151 @@
+"""What every figure of a sweep shares: one colour per arm, run kinds, titles stating the finding.
+
+An arm keeps its colour in every figure (relu is always blue, tanh always red); runs that
+diverged or did not learn are drawn apart and kept out of an arm's mean; a figure's title says
+the verdict and the measured effect with its interval, the paper's number beside it.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+from alexnet_lab.results.arms import Comparison, SettingResult  # noqa: E402
+from alexnet_lab.results.run_record import RunRecord  # noqa: E402
+from alexnet_lab.results.stats import ArmStats, t_quantile  # noqa: E402
+
+#: fixed colours of the arms the paper's claims name: favoured arms cool, baselines warm
+ARM_COLOURS = {
+    **dict.fromkeys(("relu", "lrn", "overlap", "on", "paper", "two", "ten_crop"), "#1f77b4"),
+    **dict.fromkeys(("tanh", "none", "nonoverlap", "off", "one", "center"), "#d62728"),
+    "crop_flip": "#2ca02c",
+    "pca_lighting": "#9467bd",
+    "lrn_literal": "#ff7f0e",
+    "sigmoid": "#8c564b",
+    "gelu": "#e377c2",
+}
+#: colours for arms without a fixed one, in order of appearance (no grey: grey is "not learning")
+SPARE_COLOURS = ["#17becf", "#bcbd22", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#2ca02c"]
+NOT_LEARNING_COLOUR = "#7f7f7f"
+FIGSIZE = (10.0, 5.0)
+DPI = 100
+TITLE_SIZE, PANEL_SIZE, LEGEND_SIZE = 11, 10, 8
+
+
+def arm_colours(labels: list[str]) -> dict[str, str]:
+    """Each arm's colour: its fixed one, else the next spare one in the order given."""
+    spare = iter(c for c in SPARE_COLOURS if c not in {ARM_COLOURS.get(x) for x in labels})
+    colours = {}
+    for label in labels:
+        colours[label] = ARM_COLOURS.get(label) or next(spare, "#000000")
+    return colours
+
+
+def usable(record: RunRecord) -> bool:
+    """Whether a run counts in an arm's mean curve: it neither diverged, failed nor stalled."""
+    return record.status not in ("diverged", "failed") and not record.not_learning
+
+
+def diverged(record: RunRecord) -> bool:
+    """Whether the run stopped because its loss blew up (or failed)."""
+    return record.status in ("diverged", "failed")
+
+
+def panel_name(comparison: Comparison, setting: SettingResult) -> str:
+    """The setting's values, or, when nothing but the arms varies, the model and data."""
+    if setting.setting:
+        return setting.label
+    runs = [r for arm in setting.arms for r in arm.every_run]
+    return data_name(runs[0]) if runs else setting.label
+
+
+def data_name(record: RunRecord) -> str:
+    """``convnet4, cifar10 (5,000 images)``: the model and data a run trained."""
+    model = record.choice("model") or record.setting("model")
+    data = record.data.get("name") or record.choice("data")
+    size = record.train_size
+    words = ", ".join(str(w) for w in (model, data) if w) or "all runs"
+    return f"{words} ({size:,} images)" if size else words
+
+
+def num_classes(records: list[RunRecord]) -> int | None:
+    """The classes of the runs' data, as the data module stated it."""
+    found = [int(r.data["num_classes"]) for r in records if r.data.get("num_classes")]
+    return found[0] if found else None
+
+
+def effect_words(comparison: Comparison, verdict: dict[str, Any] | None) -> str:
+    """``tanh/relu = 1.20x [0.95, 1.51]`` or ``overlap better by +5.00 points [+3.1, +6.9]``."""
+    if not verdict or "numbers" not in verdict:
+        return str((verdict or {}).get("measured") or "no effect measured")
+    claim, metric, numbers = comparison.claim, comparison.metric, verdict["numbers"]
+    interval = numbers.get("interval")
+    if claim is None:
+        return str(verdict.get("measured") or "")
+    if claim.min_ratio is not None:
+        if numbers.get("ratio") is None:
+            return str(verdict.get("measured") or "no ratio")
+        slow, fast = (
+            (claim.baseline, claim.favoured)
+            if metric.lower_is_better
+            else (claim.favoured, claim.baseline)
+        )
+        text = f"{slow}/{fast} = {numbers['ratio']:.2f}x"
+        return text + (f" [{interval['low']:.2f}, {interval['high']:.2f}]" if interval else "")
+    effect = verdict.get("effect", numbers.get("effect"))
+    if effect is None:
+        return str(verdict.get("measured") or "")
+    text = f"{claim.favoured} {metric.better_word} by {metric.difference(effect)}"
+    if interval:
+        low, high = (metric.amount(interval[k], signed=True) for k in ("low", "high"))
+        text += f" [{low}, {high}]"
+    return text
+
+
+def verdict_line(comparison: Comparison, verdict: dict[str, Any] | None) -> str:
+    """``not reproduced: tanh/relu = 1.20x [0.95, 1.51]`` (the verdict and its effect)."""
+    if not verdict:
+        return "no verdict"
+    return f"{verdict.get('verdict', '?')}: {effect_words(comparison, verdict)}"
+
+
+def finding_title(comparison: Comparison) -> str:
+    """The figure's title: the claim's verdict and effect (one setting) and the paper's number."""
+    claim = comparison.claim
+    if claim is None:
+        return comparison.title
+    judged = [s for s in comparison.settings if s.verdict]
+    if len(judged) == 1:
+        head = f"{claim.id} {verdict_line(comparison, judged[0].verdict)}"
+    else:
+        head = f"{claim.id}: {claim.title}: verdict per setting (panel titles)"
+    return f"{head}\npaper: {claim.paper}"
+
+
+def mean_interval(stats: ArmStats) -> tuple[float, float] | None:
+    """95% t-interval of an arm's mean over its seeds (the measure's rounding included)."""
+    if stats.n < 2:
+        return None
+    half = t_quantile(0.975, stats.n - 1) * math.sqrt(stats.variance / stats.n)
+    return stats.mean - half, stats.mean + half
+
+
+def new_figure(rows: int, cols: int, height: float = FIGSIZE[1]) -> tuple[Figure, Any]:
+    """A ~10-inch-wide figure with ``rows`` x ``cols`` panels (a 2-D array of axes)."""
+    return plt.subplots(rows, cols, figsize=(FIGSIZE[0], height), squeeze=False)
+
+
+def save(fig: Figure, path: Path, title: str) -> Figure:
+    """Title, lay out, write the PNG at :data:`DPI` and release the figure (still readable)."""
+    fig.suptitle(title, fontsize=TITLE_SIZE)
+    fig.tight_layout()
+    fig.savefig(path, dpi=DPI)
+    plt.close(fig)
+    return fig

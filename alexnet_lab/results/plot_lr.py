@@ -1,0 +1,154 @@
+"""``lr_sensitivity.png``: the claim's measure against each value of a per-arm select key.
+
+For a claim that tunes a key per arm (C1's learning rate, :attr:`Comparison.select_keys`): per
+setting, epochs to the target and final top-1 error against the key's values (log scale for
+an lr), one line per arm (mean over seeds), each seed a dot (hollow at budget + 1 where it
+never reached the target), the chosen value ringed, diverged runs an x at the top. A reader
+sees whether each arm's best value sits inside the grid and how flat the optimum is.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+
+from alexnet_lab.overrides import parse_overrides
+from alexnet_lab.results.arms import ArmResult, Comparison, SettingResult
+from alexnet_lab.results.metrics import EPOCHS_TO_TARGET, TOP1_ERROR, Metric
+from alexnet_lab.results.palette import (
+    LEGEND_SIZE,
+    PANEL_SIZE,
+    arm_colours,
+    diverged,
+    finding_title,
+    new_figure,
+    panel_name,
+    save,
+)
+from alexnet_lab.results.run_record import RunRecord
+
+LR_PNG = "lr_sensitivity.png"
+
+
+def sensitivity_key(comparison: Comparison) -> str | None:
+    """The select key the figure plots: the first with a numeric grid of two values or more."""
+    for key in comparison.select_keys:
+        values = {v for s in comparison.settings for a in s.arms for v in a.grid.get(key, [])}
+        if len(values) > 1 and all(_number(v) is not None for v in values):
+            return key
+    return None
+
+
+def plot_lr_sensitivity(comparison: Comparison, target: float | None, path: Path) -> Figure | None:
+    """Per setting, a panel pair (epochs to target, final top-1); ``None`` without a grid."""
+    key = sensitivity_key(comparison)
+    if key is None:
+        return None
+    metrics = ([EPOCHS_TO_TARGET] if target is not None else []) + [TOP1_ERROR]
+    settings = comparison.settings
+    fig, axes = new_figure(len(settings), len(metrics), height=max(5.0, 3.8 * len(settings)))
+    colours = arm_colours(comparison.arm_labels)
+    for row, setting in zip(axes, settings, strict=True):
+        for ax, metric in zip(row, metrics, strict=True):
+            _panel(ax, comparison, setting, key, metric, colours, target)
+    note = (
+        f"line: mean over seeds; dots: seeds (hollow: target not reached, at budget + 1); "
+        f"ring: chosen {key}; x: diverged"
+    )
+    return save(fig, path, f"{finding_title(comparison)}\n{note}")
+
+
+def _panel(
+    ax: Axes,
+    comparison: Comparison,
+    setting: SettingResult,
+    key: str,
+    metric: Metric,
+    colours: dict[str, str],
+    target: float | None,
+) -> None:
+    values = sorted({float(v) for a in setting.arms for v in a.grid.get(key, [])})
+    log = values[0] > 0 and values[-1] / values[0] >= 10
+    speed = metric.name == EPOCHS_TO_TARGET.name
+    budget = max((r.max_epochs for a in setting.arms for r in a.every_run), default=0)
+    top = (budget + 1) * 1.12 if speed else 100.0
+    for i, arm in enumerate(setting.arms):
+        shift = (i - (len(setting.arms) - 1) / 2) * 0.04
+        _arm(ax, arm, key, metric, colours[arm.label], shift, log, top)
+    if speed:
+        ax.axhline(budget + 1, color="black", linestyle="--", linewidth=1)
+        ax.set_ylabel(f"epochs to {100 * (target or 0):.0f}% training error")
+    else:
+        ax.set_ylabel("final top-1 error (%): test, else last validation")
+    ax.set_ylim(0, top * 1.04)
+    if log:
+        ax.set_xscale("log")
+    ax.set_xlabel(key)
+    ax.set_xticks(values, [f"{v:g}" for v in values], fontsize=LEGEND_SIZE)
+    ax.minorticks_off()
+    what = "epochs to target" if speed else "final top-1 error"
+    ax.set_title(f"{panel_name(comparison, setting)}: {what}", fontsize=PANEL_SIZE)
+    ax.grid(alpha=0.3)
+    handles, labels = ax.get_legend_handles_labels()
+    handles.append(Line2D([], [], color="0.2", marker="x", linestyle="none"))
+    labels.append("diverged")
+    if speed:
+        handles.append(Line2D([], [], color="black", linestyle="--"))
+        labels.append(f"not reached: ≥ budget + 1 = {budget + 1}")
+    if speed or target is None:  # one legend: the first panel's
+        ax.legend(handles, labels, fontsize=LEGEND_SIZE, loc="best", framealpha=0.9)
+
+
+def _arm(
+    ax: Axes,
+    arm: ArmResult,
+    key: str,
+    metric: Metric,
+    colour: str,
+    shift: float,
+    log: bool,
+    top: float,
+) -> None:
+    """One arm: its mean line, its seeds, its chosen value ringed, its diverged runs at top."""
+    by_value: dict[float, list[RunRecord]] = {}
+    for run in arm.every_run:
+        value = _number(parse_overrides(run.overrides).get(key))
+        if value is not None:
+            by_value.setdefault(value, []).append(run)
+    means, seeds, hollow, broke = [], [], [], []
+    for value, runs in sorted(by_value.items()):
+        x = value * 10**shift if log else value + shift * value
+        readings = [metric.value(r) for r in runs if not diverged(r)]
+        kept = [(v * metric.scale, c) for v, c in readings if v is not None]
+        broke += [x for r in runs if diverged(r)]
+        seeds += [(x, v) for v, c in kept if not c]
+        hollow += [(x, v) for v, c in kept if c]
+        if kept:
+            means.append((value, x, sum(v for v, _ in kept) / len(kept)))
+    chosen = _number(arm.selected.get(key))
+    ax.plot([m[1] for m in means], [m[2] for m in means], color=colour, linewidth=2,
+            label=f"{arm.label} (chosen {key.split('.')[-1]} {arm.selected.get(key)})")  # fmt: skip
+    ax.plot(*_xy(seeds), marker="o", linestyle="none", color=colour, markersize=5, alpha=0.8,
+            gid="seeds")  # fmt: skip
+    ax.plot(*_xy(hollow), marker="o", linestyle="none", color=colour, markersize=6,
+            markerfacecolor="white", gid="censored")  # fmt: skip
+    ax.plot(broke, [top] * len(broke), marker="x", linestyle="none", color=colour,
+            markersize=8, markeredgewidth=2, gid="diverged")  # fmt: skip
+    best = [(x, y) for value, x, y in means if chosen is not None and math.isclose(value, chosen)]
+    ax.plot(*_xy(best), marker="o", markersize=15, markerfacecolor="none", linestyle="none",
+            markeredgecolor=colour, markeredgewidth=2, gid="chosen")  # fmt: skip
+
+
+def _xy(points: list[tuple[float, float]]) -> tuple[list[float], list[float]]:
+    return [p[0] for p in points], [p[1] for p in points]
+
+
+def _number(value: str | None) -> float | None:
+    try:
+        return None if value is None else float(value)
+    except ValueError:
+        return None
