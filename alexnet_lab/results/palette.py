@@ -142,10 +142,20 @@ def new_figure(rows: int, cols: int, height: float = FIGSIZE[1]) -> tuple[Figure
     return plt.subplots(rows, cols, figsize=(FIGSIZE[0], height), squeeze=False)
 
 
-def save(fig: Figure, path: Path, title: str) -> Figure:
-    """Title, lay out, write the PNG at :data:`DPI` and release the figure (still readable)."""
+def save(fig: Figure, path: Path, title: str, keys: dict[str, Any] | None = None) -> Figure:
+    """Title, lay out, write the PNG at :data:`DPI` and release the figure (still readable).
+
+    ``keys`` (label -> legend handle) are what every panel shares (the target line, the marks
+    of diverged runs): one legend below the panels, off the data.
+    """
     fig.suptitle(title, fontsize=TITLE_SIZE)
-    fig.tight_layout()
+    bottom = 0.0
+    if keys:
+        ncol = min(len(keys), 3)
+        fig.legend(list(keys.values()), list(keys), loc="lower center", ncol=ncol,
+                   fontsize=LEGEND_SIZE, frameon=False)  # fmt: skip
+        bottom = (0.2 + 0.18 * math.ceil(len(keys) / ncol)) / fig.get_figheight()
+    fig.tight_layout(rect=(0.0, bottom, 1.0, 1.0))
     fig.savefig(path, dpi=DPI)
     plt.close(fig)
     return fig

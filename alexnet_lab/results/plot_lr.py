@@ -55,11 +55,19 @@ def plot_lr_sensitivity(comparison: Comparison, target: float | None, path: Path
     for row, setting in zip(axes, settings, strict=True):
         for ax, metric in zip(row, metrics, strict=True):
             _panel(ax, comparison, setting, key, metric, colours, target)
-    note = (
-        f"line: mean over seeds; dots: seeds (hollow: target not reached, at budget + 1); "
-        f"ring: chosen {key}; x: diverged"
-    )
-    return save(fig, path, f"{finding_title(comparison)}\n{note}")
+    note = f"sensitivity to {key}: line = mean over seeds per value, one line per arm"
+    keys = {
+        "seed": Line2D([], [], color="0.3", marker="o", linestyle="none"),
+        "seed that never reached the target (at budget + 1, dashed line)": Line2D(
+            [], [], color="0.3", marker="o", markerfacecolor="white", linestyle="none"
+        ),
+        f"chosen {key} (the arm's best)": Line2D(
+            [], [], color="0.3", marker="o", markersize=12, markerfacecolor="none",
+            linestyle="none"
+        ),
+        "diverged (at the top)": Line2D([], [], color="0.3", marker="x", linestyle="none"),
+    }  # fmt: skip
+    return save(fig, path, f"{finding_title(comparison)}\n{note}", keys)
 
 
 def _panel(
@@ -93,14 +101,8 @@ def _panel(
     what = "epochs to target" if speed else "final top-1 error"
     ax.set_title(f"{panel_name(comparison, setting)}: {what}", fontsize=PANEL_SIZE)
     ax.grid(alpha=0.3)
-    handles, labels = ax.get_legend_handles_labels()
-    handles.append(Line2D([], [], color="0.2", marker="x", linestyle="none"))
-    labels.append("diverged")
-    if speed:
-        handles.append(Line2D([], [], color="black", linestyle="--"))
-        labels.append(f"not reached: ≥ budget + 1 = {budget + 1}")
-    if speed or target is None:  # one legend: the first panel's
-        ax.legend(handles, labels, fontsize=LEGEND_SIZE, loc="best", framealpha=0.9)
+    if speed or target is None:  # the arms' legend: the row's first panel
+        ax.legend(fontsize=LEGEND_SIZE, loc="best", framealpha=0.9)
 
 
 def _arm(

@@ -66,12 +66,13 @@ def plot_training_curves(comparison: Comparison, target: float | None, path: Pat
     rows = math.ceil(len(settings) / cols)
     fig, axes = new_figure(rows, cols, height=5.0 if rows == 1 else 3.6 * rows)
     colours = arm_colours(comparison.arm_labels)
+    keys: dict[str, Line2D] = {}
     for ax, setting in zip(axes.flat, settings, strict=False):
-        _panel(ax, comparison, setting, colours, target)
+        keys |= _panel(ax, comparison, setting, colours, target)
     for ax in list(axes.flat)[len(settings) :]:
         ax.set_visible(False)
     note = "line: mean over seeds at the chosen value; band: min-max over seeds"
-    return save(fig, path, f"{finding_title(comparison)}\n{note}")
+    return save(fig, path, f"{finding_title(comparison)}\n{note}", keys)
 
 
 def _panel(
@@ -80,7 +81,8 @@ def _panel(
     setting: SettingResult,
     colours: dict[str, str],
     target: float | None,
-) -> None:
+) -> dict[str, Line2D]:
+    """Draw one setting's curves; returns the legend keys the panels share."""
     extra: dict[str, Line2D] = {}
     for arm in setting.arms:
         colour = colours[arm.label]
@@ -116,16 +118,14 @@ def _panel(
                     markersize=9, markeredgewidth=2, linestyle="none")  # fmt: skip
             extra["diverged"] = Line2D([], [], color="0.2", marker="x", linestyle="none")
     if target is not None:
-        ax.axhline(target, color="black", linestyle="--", linewidth=1.1,
-                   label=f"target {100 * target:.0f}%")  # fmt: skip
+        ax.axhline(target, color="black", linestyle="--", linewidth=1.1)
+        extra["target"] = Line2D([], [], color="black", linestyle="--", linewidth=1.1)
     names = {
+        "target": f"target {100 * (target or 0):.0f}% training error",
         "other": "other lrs (thin; see lr_sensitivity.png)",
         "stuck": "not learning (dotted; not in the mean)",
         "diverged": "diverged: x where it stopped (not in the mean)",
     }
-    handles, labels = ax.get_legend_handles_labels()
-    handles += list(extra.values())
-    labels += [names[k] for k in extra]
     title = panel_name(comparison, setting)
     if len(comparison.settings) > 1 and setting.verdict:
         title += "\n" + verdict_line(comparison, setting.verdict)
@@ -135,4 +135,5 @@ def _panel(
     ax.set_ylim(0, 1.0)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.grid(alpha=0.3)
-    ax.legend(handles, labels, fontsize=LEGEND_SIZE, loc="best", framealpha=0.9)
+    ax.legend(fontsize=LEGEND_SIZE, loc="best", framealpha=0.9)
+    return {names[k]: handle for k, handle in extra.items()}

@@ -7,6 +7,7 @@ import pytest
 from matplotlib.colors import to_hex
 
 from alexnet_lab.results.compare import compare
+from alexnet_lab.results.metrics import TOP1_ERROR
 from alexnet_lab.results.palette import arm_colours
 from alexnet_lab.results.plot_final import plot_final_errors
 from alexnet_lab.results.plot_lr import plot_lr_sensitivity
@@ -123,7 +124,8 @@ def test_stalled_and_diverged_runs_stay_out_of_the_mean_curve(comparison, tmp_pa
     relu = comparison.settings[0].arm("relu")
     firsts = [r.history[0]["train_error"] for r in relu.runs if not r.not_learning]
     assert relu_mean.get_ydata()[0] == pytest.approx(sum(firsts) / 3)
-    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    (shared,) = fig.legends  # one legend below the panels for what they share
+    legend = [t.get_text() for t in shared.get_texts()]
     assert any(t.startswith("not learning") for t in legend)
     assert any(t.startswith("diverged") for t in legend)
     assert any(t.startswith("other lrs") for t in legend)
@@ -159,10 +161,7 @@ def test_top5_only_past_ten_classes_and_one_colour_per_arm(tmp_path):
     hundred = compare(c1_sweep(classes=100), claim_id="C1")
     assert len(plot_final_errors(ten, tmp_path / "a.png", 0.25).axes) == 1  # speed: epochs
     c1 = compare(c1_sweep(classes=10), claim_id="C1")
-    c1.metric = c1.claim.metric  # (an error claim is shown by its top-1 error)
-    from alexnet_lab.results.metrics import TOP1_ERROR
-
-    ten.metric = hundred.metric = TOP1_ERROR
+    ten.metric = hundred.metric = TOP1_ERROR  # as an error claim: shown by its top-1 error
     assert len(plot_final_errors(ten, tmp_path / "b.png").axes) == 1
     titles = [ax.get_title() for ax in plot_final_errors(hundred, tmp_path / "c.png").axes]
     assert [t.split(": ")[-1] for t in titles] == ["top-1 error", "top-5 error"]
