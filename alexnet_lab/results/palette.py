@@ -84,7 +84,8 @@ def num_classes(records: list[RunRecord]) -> int | None:
 def effect_words(comparison: Comparison, verdict: dict[str, Any] | None) -> str:
     """``tanh/relu = 1.20x [0.95, 1.51]`` or ``overlap better by +5.00 points [+3.1, +6.9]``."""
     if not verdict or "numbers" not in verdict:
-        return str((verdict or {}).get("measured") or "no effect measured")
+        reason = str((verdict or {}).get("reason") or "no effect measured")
+        return str((verdict or {}).get("measured") or reason.split("; ")[-1].rstrip("."))
     claim, metric, numbers = comparison.claim, comparison.metric, verdict["numbers"]
     interval = numbers.get("interval")
     if claim is None:

@@ -86,7 +86,7 @@ def _panel(
             continue
         mean = stats.mean * metric.scale
         ax.hlines(mean, x - 0.28, x + 0.28, color=colour, linewidth=3)
-        interval = mean_interval(stats)
+        interval = mean_interval(stats) if stats.censored < stats.n else None
         text = f"{'≥' if stats.censored else ''}{metric.amount(stats.mean)}"
         if interval:
             low, high = (v * metric.scale for v in interval)

@@ -183,3 +183,9 @@ def test_the_report_lists_the_lr_figure(tmp_path):
     assert summary["curve_panels"] == ["convnet4, cifar10 (5,000 images)"]
     assert "![lr sensitivity](lr_sensitivity.png)" in (tmp_path / "report.md").read_text()
     assert (tmp_path / "lr_sensitivity.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_a_missing_arm_is_said_in_the_title(tmp_path):
+    relu_only = compare([r for r in c1_sweep() if "activation=relu" in r["overrides"]], "C1")
+    fig = plot_training_curves(relu_only, 0.25, tmp_path / "c.png")
+    assert fig._suptitle.get_text().startswith("C1 inconclusive: arm tanh did not run")
