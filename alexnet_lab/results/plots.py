@@ -56,7 +56,8 @@ def arm_label(arm: ArmResult) -> str:
     """``relu (lr 0.01, 3 seeds)``: the arm, its chosen values and its usable seeds."""
     sel = [f"{k.split('.')[-1]} {v}" for k, v in arm.selected.items()]
     seeds = sum(usable(r) for r in arm.runs)
-    return f"{arm.label} ({', '.join([*sel, f'{seeds} seeds'])})"
+    word = f"{seeds} seed{'s' if seeds != 1 else ''}"
+    return f"{arm.label} ({', '.join([*sel, word])})"
 
 
 def plot_training_curves(comparison: Comparison, target: float | None, path: Path) -> Figure:
