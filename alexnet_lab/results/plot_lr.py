@@ -15,6 +15,7 @@ from pathlib import Path
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
+from matplotlib.ticker import MaxNLocator
 
 from alexnet_lab.overrides import parse_overrides
 from alexnet_lab.results.arms import ArmResult, Comparison, SettingResult
@@ -28,6 +29,7 @@ from alexnet_lab.results.palette import (
     new_figure,
     panel_name,
     save,
+    verdict_line,
 )
 from alexnet_lab.results.run_record import RunRecord
 
@@ -91,15 +93,20 @@ def _panel(
         ax.axhline(budget + 1, color="black", linestyle="--", linewidth=1)
         ax.set_ylabel(f"epochs to {100 * (target or 0):.0f}% training error")
     else:
-        ax.set_ylabel("final top-1 error (%): test, else last validation")
+        ax.set_ylabel("final top-1 error (%)")
     ax.set_ylim(0, top * 1.04)
     if log:
         ax.set_xscale("log")
+    if speed:
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel(key)
     ax.set_xticks(values, [f"{v:g}" for v in values], fontsize=LEGEND_SIZE)
     ax.minorticks_off()
-    what = "epochs to target" if speed else "final top-1 error"
-    ax.set_title(f"{panel_name(comparison, setting)}: {what}", fontsize=PANEL_SIZE)
+    what = "epochs to target" if speed else "final top-1 error (test, else last val.)"
+    title = f"{panel_name(comparison, setting)}: {what}"
+    if len(comparison.settings) > 1 and setting.verdict and speed:
+        title += "\n" + verdict_line(comparison, setting.verdict)
+    ax.set_title(title, fontsize=PANEL_SIZE)
     ax.grid(alpha=0.3)
     if speed or target is None:  # the arms' legend: the row's first panel
         ax.legend(fontsize=LEGEND_SIZE, loc="best", framealpha=0.9)
