@@ -48,4 +48,3 @@ def machine_info() -> dict[str, Any]:
         "torch": torch.__version__,
         "lightning": pytorch_lightning.__version__,
     }
-

@@ -130,7 +130,7 @@ class RunRecord:
         extra = dict(data.get("extra") or {})
         extra.update({k: v for k, v in data.items() if k not in known and k != "extra"})
         values["format"] = int(data.get("format") or 1)  # no field: the oldest records
-        for name in ("choices", "settings", "report", "final", "data", "machine", "config", "wandb"):
+        for name in _OBJECTS[:-1]:  # every object field but extra
             values[name] = dict(values.get(name) or {})
         values["overrides"] = list(values.get("overrides") or [])
         values["history"] = [dict(row) for row in values.get("history") or []]
