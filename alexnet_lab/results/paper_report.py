@@ -42,7 +42,9 @@ def sweep_summary(sweep: Path, reuse: bool = False) -> dict[str, Any]:
     if reuse and summary_path.exists():
         newest = max((p.stat().st_mtime for p in Path(sweep).glob(f"*/{RECORD_NAME}")), default=0)
         if summary_path.stat().st_mtime >= newest:
-            return dict(json.loads(summary_path.read_text()))
+            summary = json.loads(summary_path.read_text())
+            if isinstance(summary, dict) and {"what_ran", "settings", "verdict"} <= set(summary):
+                return summary  # else written by an older version: rebuilt below
     return build_report(sweep, quiet=True)
 
 
