@@ -4,9 +4,16 @@ so that nox does not install a second multi-GB copy of torch.
     nox                 # lint + typecheck + tests (what CI runs)
     nox -s tests -- -m "not slow"
     nox -s typecheck
+    CIFAR10=/path/to/cifar10 nox -s results   # the budgeted CPU results -> docs/results.md
 """
 
+import os
+import sys
+from pathlib import Path
+
 import nox
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 nox.options.sessions = ["lint", "typecheck", "tests"]
 
@@ -25,3 +32,15 @@ def lint(session: nox.Session) -> None:
 @nox.session(python=False)
 def typecheck(session: nox.Session) -> None:
     session.run("mypy", "alexnet_lab")
+
+
+@nox.session(python=False)
+def results(session: nox.Session) -> None:
+    """Re-run the budgeted CPU results on CIFAR-10 (bench/results.py), then docs/results.md."""
+    from bench.results import MISSING, commands
+
+    cifar10 = os.environ.get("CIFAR10")
+    if not cifar10:
+        session.error(MISSING)
+    for command in commands(cifar10):
+        session.run(*command, external=True)

@@ -15,6 +15,7 @@ from omegaconf import DictConfig, OmegaConf
 from pytorch_lightning.utilities import rank_zero_only
 
 from alexnet_lab.context import JobContext
+from alexnet_lab.machine import machine_info
 from alexnet_lab.overrides import task_overrides
 from alexnet_lab.results.record import RECORD_NAME, RunRecord, write_record
 
@@ -55,6 +56,7 @@ def new_record(cfg: DictConfig, output_dir: Path, context: JobContext) -> RunRec
             "batch_size": int(cfg.data.batch_size),
             "max_epochs": int(cfg.trainer.max_epochs),
         },
+        machine=dict(machine_info()),
         status="running",
         output_dir=str(output_dir),
         record_path=str(output_dir / RECORD_NAME),

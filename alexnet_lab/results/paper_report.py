@@ -2,28 +2,18 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 from typing import Any
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-
-from alexnet_lab.overrides import shell_join  # noqa: E402
-from alexnet_lab.results.claims import CLAIMS  # noqa: E402
-from alexnet_lab.results.record import RECORD_NAME  # noqa: E402
-from alexnet_lab.results.summary import ran_values  # noqa: E402
-from alexnet_lab.results.sweep import build_report  # noqa: E402
-from alexnet_lab.results.verdicts import effect_text  # noqa: E402
-
-VERDICT_COLOURS = {
-    "reproduced": "#b7e1b0",
-    "not reproduced": "#f4b6b0",
-    "inconclusive": "#f6e3a1",
-    "per setting": "#cfd8f0",
-}
+from alexnet_lab.overrides import shell_join
+from alexnet_lab.results.claims import CLAIMS
+from alexnet_lab.results.paper_figure import paper_figure
+from alexnet_lab.results.record import RECORD_NAME
+from alexnet_lab.results.summary import TRAIN_SIZE, ran_values
+from alexnet_lab.results.sweep import build_report
+from alexnet_lab.results.verdicts import effect_text
 
 
 def find_sweeps(root: Path) -> list[Path]:
@@ -42,47 +32,104 @@ def measured(summary: dict[str, Any]) -> str:
     return "; ".join(parts)
 
 
-def build_paper_report(root: Path) -> list[dict[str, Any]]:
-    """Rebuild each sweep's report and write ``paper_report.md`` and ``paper_report.png``.
+def sweep_summary(sweep: Path, reuse: bool = False) -> dict[str, Any]:
+    """The sweep's summary: rebuilt from its records, or with ``reuse`` its summary.json.
+
+    With ``reuse``, summary.json is read when it is newer than every record; when it is
+    missing or older, the sweep's report is built first.
+    """
+    summary_path = Path(sweep) / "summary.json"
+    if reuse and summary_path.exists():
+        newest = max((p.stat().st_mtime for p in Path(sweep).glob(f"*/{RECORD_NAME}")), default=0)
+        if summary_path.stat().st_mtime >= newest:
+            summary = json.loads(summary_path.read_text())
+            if isinstance(summary, dict) and {"what_ran", "settings", "verdict"} <= set(summary):
+                return summary  # else written by an older version: rebuilt below
+    return build_report(sweep, quiet=True)
+
+
+Rows = list[dict[str, Any]]
+
+
+def paper_rows(root: Path, reuse: bool = False) -> tuple[Rows, list[dict[str, str]]]:
+    """One row per sweep below ``root`` (by claim, C1..C7), and the sweeps left out.
 
     A sweep whose report cannot be built (no readable record, a failure while comparing) is
-    named on standard error and left out; the other sweeps are reported.
+    named on standard error and in the second list (``sweep``, ``reason``, ``command``).
     """
     root = Path(root)
-    rows = []
+    rows, broken = [], []
     for sweep in find_sweeps(root):
         try:
-            summary = build_report(sweep, quiet=True)
+            summary = sweep_summary(sweep, reuse)
         except Exception as exc:
             from alexnet_lab.console import print_error
 
+            reason = f"{type(exc).__name__}: {exc}"
+            command = shell_join(["alexnet-lab-report", str(sweep)])
             print_error(
                 "sweep left out",
-                f"the report of {sweep} could not be built ({type(exc).__name__}: {exc}). "
-                "It is left out of paper_report.md; fix or remove its records, then rerun: "
-                + shell_join(["alexnet-lab-report", str(sweep)]),
+                f"the report of {sweep} could not be built ({reason}). It is left out of "
+                f"the paper report; fix or remove its records, then rerun: {command}",
             )
+            broken.append({"sweep": os.path.relpath(sweep, root), "reason": reason,
+                           "command": command})  # fmt: skip
             continue
         verdict = summary.get("verdict") or {}
         rows.append({
             "claim": summary.get("claim"),
             "sweep": os.path.relpath(sweep, root),
+            "sweep_dir": str(sweep),
             "paper": summary.get("paper") or "-",
             "measured": measured(summary),
             "verdict": verdict.get("verdict", "no claim"),
             "reason": verdict.get("reason", ""),
             "what_ran": summary["what_ran"],
+            "summary": summary,
+            **row_settings(summary),
         })  # fmt: skip
-    if not rows:
-        raise FileNotFoundError(f"no sweeps (folders of */metrics.json) below {root}")
     order = list(CLAIMS)
     rows.sort(key=lambda r: (order.index(r["claim"]) if r["claim"] in order else 99, r["sweep"]))
-    (root / "paper_report.md").write_text(_markdown(rows))
-    _figure(rows, root / "paper_report.png")
+    return rows, broken
+
+
+def row_settings(summary: dict[str, Any]) -> dict[str, str]:
+    """What a measured number is conditional on, in short: data set, its size, the budget."""
+    ran = summary["what_ran"]
+    data = ", ".join(map(str, ran_values(ran, "data"))) or "?"
+    sizes = ran_values(ran, TRAIN_SIZE)
+    size = "/".join(f"{int(n):,}" for n in sizes if n is not None) or "?"
+    epochs = "/".join(map(str, ran_values(ran, "max_epochs"))) or "?"
+    budget = f"{epochs} epochs"
+    target = summary.get("target_error")
+    if target is not None and "target" in str(summary.get("metric")):
+        budget += f", target {float(target):.0%} train error"
+    return {"data": data, "train_size": size, "budget": budget}
+
+
+def build_paper_report(
+    root: Path, out: Path | None = None, reuse: bool = False
+) -> list[dict[str, Any]]:
+    """Rebuild each sweep's report and write ``paper_report.md`` and ``paper_report.png``.
+
+    They go to ``out`` (default: ``root``). A sweep whose report cannot be built is named on
+    standard error and left out; the other sweeps are reported.
+    """
+    rows, _ = paper_rows(root, reuse)
+    if not rows:
+        raise FileNotFoundError(f"no sweeps (folders of */metrics.json) below {root}")
+    write_paper_report(rows, Path(out or root))
     return rows
 
 
-def _markdown(rows: list[dict[str, Any]]) -> str:
+def write_paper_report(rows: Rows, out: Path) -> None:
+    """Write ``paper_report.md`` and ``paper_report.png`` of ``rows`` into ``out``."""
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "paper_report.md").write_text(_markdown(rows, out))
+    paper_figure(rows, out / "paper_report.png")
+
+
+def _markdown(rows: Rows, out: Path) -> str:
     lines = [
         "# The AlexNet paper's claims, as measured here", "",
         "| claim | paper | measured | verdict | settings | sweep report |",
@@ -93,9 +140,10 @@ def _markdown(rows: list[dict[str, Any]]) -> str:
         title = f"{claim.id}: {claim.title}" if claim else "(no claim)"
         ran = r["what_ran"]
         model, data = (", ".join(map(str, ran_values(ran, key))) for key in ("model", "data"))
-        settings = (f"{model} on {data}, "
+        settings = (f"{model} on {data} ({r['train_size']} train images), {r['budget']}, "
                     f"{ran['runs']} runs, seeds {', '.join(map(str, ran['seeds']))}")  # fmt: skip
-        link = f"[{r['sweep']}/report.md]({r['sweep']}/report.md)"
+        report = os.path.relpath(Path(r["sweep_dir"]) / "report.md", out)
+        link = f"[{r['sweep']}/report.md]({report})"
         lines.append(f"| {title} | {r['paper']} | {r['measured']} | **{r['verdict']}** | "
                      f"{settings} | {link} |")  # fmt: skip
     missing = [c for c in CLAIMS if c not in {r["claim"] for r in rows}]
@@ -103,20 +151,3 @@ def _markdown(rows: list[dict[str, Any]]) -> str:
         lines += ["", "Not run yet: " + ", ".join(f"{c} ({CLAIMS[c].title})" for c in missing)]
     lines += ["", "![all claims](paper_report.png)", ""]
     return "\n".join(lines)
-
-
-def _figure(rows: list[dict[str, Any]], path: Path) -> None:
-    cells = [[r["claim"] or "-", r["paper"][:60], r["measured"][:70], r["verdict"]] for r in rows]
-    fig, ax = plt.subplots(figsize=(15, 0.6 + 0.45 * len(rows)))
-    ax.axis("off")
-    table = ax.table(cellText=cells, colLabels=["claim", "paper", "measured", "verdict"],
-                     loc="center", cellLoc="left", colWidths=[0.06, 0.4, 0.4, 0.14])  # fmt: skip
-    table.auto_set_font_size(False)
-    table.set_fontsize(9)
-    table.scale(1, 1.5)
-    for i, r in enumerate(rows, start=1):
-        table[i, 3].set_facecolor(VERDICT_COLOURS.get(r["verdict"], "white"))
-    ax.set_title("AlexNet (2012) claims: measured here vs the paper", fontsize=11)
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)

@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 from alexnet_lab.console import console, print_error
+from alexnet_lab.overrides import shell_join
 from alexnet_lab.results.markdown import CURVES_PNG, ERRORS_PNG, render_markdown
 from alexnet_lab.results.paper_report import build_paper_report
 from alexnet_lab.results.summary import overall_verdict, summarise, what_ran
@@ -37,6 +38,7 @@ def main(argv: list[str] | None = None) -> None:
     """``alexnet-lab-report SWEEP_DIR``: rebuild a sweep's report from its run records.
 
     ``alexnet-lab-report --all DIR``: every sweep below DIR, then one paper_report.md.
+    ``alexnet-lab-report --all DIR --out PAGE_DIR``: the results page PAGE_DIR/results.md.
     """
     parser = argparse.ArgumentParser(prog="alexnet-lab-report", description=main.__doc__)
     parser.add_argument(
@@ -50,6 +52,13 @@ def main(argv: list[str] | None = None) -> None:
         action="store_true",
         help="report every sweep below FOLDER and write FOLDER/paper_report.md",
     )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        help="with --all: write the results page DIR/results.md, its figures and "
+        "paper_report.md/png into this folder",
+    )
+    parser.add_argument("--title", help="with --out: the results page's title")
     parser.add_argument("--quiet", action="store_true", help="write the files, print no table")
     parser.add_argument(
         "--wandb",
@@ -57,8 +66,17 @@ def main(argv: list[str] | None = None) -> None:
         help="also log the comparison to W&B as a summary run in the sweep's group",
     )
     args = parser.parse_args(argv)
+    if (args.out or args.title) and not args.all:
+        parser.error("--out and --title go with --all (the results page of many sweeps)")
     try:
-        if args.all:
+        if args.all and args.out:
+            from alexnet_lab.results.page import build_results_page
+
+            command = shell_join(["alexnet-lab-report", *(sys.argv[1:] if argv is None else argv)])
+            page = build_results_page(args.folder, args.out, args.title, command)
+            if not args.quiet:
+                console.print(f"results page: {page}", soft_wrap=True)
+        elif args.all:
             rows = build_paper_report(args.folder)
             if not args.quiet:
                 print_paper_table(rows, args.folder)

@@ -21,7 +21,9 @@ FORMAT = 2
 #: the fields without which a record says nothing usable: what ran, and how it went
 REQUIRED = {"overrides": list, "status": str}
 #: fields that must be JSON objects (or lists of objects) when present
-_OBJECTS = ("choices", "settings", "report", "final", "data", "config", "wandb", "extra")
+_OBJECTS = (
+    "choices", "settings", "report", "final", "data", "machine", "config", "wandb", "extra"
+)  # fmt: skip
 
 
 def read_json(path: Path | str) -> dict[str, Any]:
@@ -102,6 +104,8 @@ class RunRecord:
     not_learning: bool = False
     #: what the data module says about the data: train_size, chance_error, augmentation, ...
     data: dict[str, Any] = field(default_factory=dict)
+    #: the machine that trained it (``alexnet_lab.machine``); empty in older records
+    machine: dict[str, Any] = field(default_factory=dict)
     error: str | None = None
     output_dir: str | None = None
     record_path: str | None = None
@@ -126,7 +130,7 @@ class RunRecord:
         extra = dict(data.get("extra") or {})
         extra.update({k: v for k, v in data.items() if k not in known and k != "extra"})
         values["format"] = int(data.get("format") or 1)  # no field: the oldest records
-        for name in ("choices", "settings", "report", "final", "data", "config", "wandb"):
+        for name in _OBJECTS[:-1]:  # every object field but extra
             values[name] = dict(values.get(name) or {})
         values["overrides"] = list(values.get("overrides") or [])
         values["history"] = [dict(row) for row in values.get("history") or []]

@@ -1,6 +1,7 @@
 """Damaged run records are named (path and reason), never fatal to the report or to resume."""
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -68,6 +69,7 @@ def test_report_cli_names_the_damaged_file_without_a_traceback(tmp_path):
         [sys.executable, "-m", "alexnet_lab.results.report", str(tmp_path)],
         capture_output=True,
         text=True,
+        env={**os.environ, "COLUMNS": "300"},  # a long tmp path is not folded at the border
     )
     assert result.returncode == 2 and "Traceback" not in result.stderr
     err = "".join(result.stderr.split())

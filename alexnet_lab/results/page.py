@@ -1,0 +1,184 @@
+"""The results page: ``alexnet-lab-report --all ROOT --out DIR`` -> ``DIR/results.md``.
+
+Generated, never written by hand: a summary table (claim | paper | measured | verdict |
+data/budget | machine) that the README can paste, then one section per sweep, by claim id,
+with the paper's number, the measured one with its seed spread and interval, the verdict,
+the settings, the machine, the wall time and the sweep's figures (copied in beside the page as
+``<sweep>-<figure>.png``), and the paper-vs-measured figure of :mod:`paper_report`.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from alexnet_lab.overrides import shell_join
+from alexnet_lab.results.claims import CLAIMS
+from alexnet_lab.results.page_facts import (
+    machine_short,
+    machine_text,
+    sweep_facts,
+    wall_text,
+)
+from alexnet_lab.results.paper_report import Rows, paper_rows, write_paper_report
+from alexnet_lab.results.record import read_records
+from alexnet_lab.results.summary import TRAIN_SIZE, ran_values
+
+PAGE = "results.md"
+TITLE = "AlexNet (2012) ablations: the paper's claims as measured here"
+
+
+def build_results_page(
+    root: Path, out: Path, title: str | None = None, command: str | None = None
+) -> Path:
+    """Write ``out/results.md``, the sweeps' figures and the paper-vs-measured figure.
+
+    Each sweep's report is built first where its summary.json is missing or older than its
+    records. A sweep that cannot be reported is named on the page; the others are reported.
+    """
+    root, out = Path(root), Path(out)
+    rows, broken = paper_rows(root, reuse=True)
+    if not rows:
+        raise FileNotFoundError(f"no sweep with a readable report below {root}")
+    write_paper_report(rows, out)
+    for row in rows:
+        records, _ = read_records(Path(row["sweep_dir"]))
+        row["facts"] = sweep_facts(records)
+        row["figures"] = copy_figures(Path(row["sweep_dir"]), row["sweep"], out)
+    command = command or shell_join(["alexnet-lab-report", "--all", str(root), "--out", str(out)])
+    page = out / PAGE
+    page.write_text(render_page(rows, broken, title or TITLE, command, out))
+    return page
+
+
+def figure_prefix(sweep: str) -> str:
+    """The name a sweep's figures take on the page: its path below ROOT, ``/`` as ``-``."""
+    return sweep.replace(os.sep, "-").replace("/", "-").strip("-.") or "sweep"
+
+
+def copy_figures(sweep_dir: Path, sweep: str, out: Path) -> list[str]:
+    """Copy the sweep's PNGs into ``out`` as ``<sweep>-<figure>.png``; their new names."""
+    names = []
+    for png in sorted(sweep_dir.glob("*.png")):
+        if png.name == "paper_report.png":
+            continue
+        name = f"{figure_prefix(sweep)}-{png.name}"
+        shutil.copyfile(png, out / name)
+        names.append(name)
+    return names
+
+
+def _cell(text: Any) -> str:
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def summary_table(rows: Rows) -> list[str]:
+    """The table at the top of the page (the one the README pastes)."""
+    lines = [
+        "| claim | paper | measured | verdict | data/budget | machine |",
+        "|---|---|---|---|---|---|",
+    ]
+    for r in rows:
+        data = f"{r['data']} ({r['train_size']} train images), {r['budget']}"
+        cells = [r["claim"] or "-", r["paper"], r["measured"], f"**{r['verdict']}**", data,
+                 machine_short(r["facts"])]  # fmt: skip
+        lines.append("| " + " | ".join(_cell(c) for c in cells) + " |")
+    return lines
+
+
+def spread_lines(summary: dict[str, Any]) -> list[str]:
+    """Per setting and arm: the metric's mean and seed spread, and the selected values."""
+    metric = summary.get("metric", "metric")
+    lines = []
+    for setting in summary["settings"]:
+        label = "" if setting["label"] == "all runs" else f"{setting['label']}: "
+        arms = []
+        for arm in setting["arms"]:
+            mean, std = arm.get("metric_mean"), arm.get("metric_std")
+            value = "n/a" if mean is None else f"{mean:.3g}"
+            value += f" ± {std:.2g}" if std is not None else ""
+            notes = [f"n={arm.get('n')}"]
+            notes += [f"{k}={v}" for k, v in (arm.get("selected") or {}).items()]
+            if arm.get("censored"):
+                value = "≥" + value
+                notes.append(f"{arm['censored']} never reached the target")
+            arms.append(f"{arm['arm']} {value} ({', '.join(notes)})")
+        lines.append(f"  - {label}{metric} mean ± std over seeds: " + "; ".join(arms))
+    return lines
+
+
+def settings_text(summary: dict[str, Any]) -> str:
+    """Model, data and its size, init, scale, the select-key grids, seeds, epochs, target."""
+    ran = summary["what_ran"]
+
+    def values(key: str) -> str:
+        return ", ".join(map(str, ran_values(ran, key))) or "?"
+
+    parts = [f"model {values('model')}", f"data {values('data')}"]
+    sizes = [n for n in ran_values(ran, TRAIN_SIZE) if n is not None]
+    parts.append(f"{'/'.join(f'{int(n):,}' for n in sizes) or '?'} train images")
+    parts += [f"init {values('init')}", f"scale {values('scale')}"]
+    for key in summary.get("select_keys") or []:
+        parts.append(f"{key} grid {values(key)}")
+    for key in summary.get("setting_keys") or []:
+        parts.append(f"compared within each {key}: {values(key)}")
+    parts.append(f"seeds {', '.join(map(str, ran['seeds']))}")
+    parts.append(f"{values('max_epochs')} epochs")
+    if summary.get("target_error") is not None:
+        parts.append(f"target {float(summary['target_error']):.0%} train error")
+    return "; ".join(parts)
+
+
+def sweep_section(row: dict[str, Any], out: Path) -> list[str]:
+    """One sweep's section: paper, measured, verdict, settings, machine, time, figures."""
+    summary, facts = row["summary"], row["facts"]
+    claim = CLAIMS.get(row["claim"] or "")
+    heading = f"{claim.id}: {claim.title}" if claim else "(no claim)"
+    report = os.path.relpath(Path(row["sweep_dir"]) / "report.md", out)
+    lines = [f"### {heading} (`{row['sweep']}`)", ""]
+    if facts["gpus"]:
+        lines += [f"> GPU run: {' + '.join(facts['gpus'])}, {facts['date']}", ""]
+    lines += [
+        f"- **Paper:** {row['paper']}",
+        f"- **Measured:** {row['measured']}",
+        *spread_lines(summary),
+        f"- **Verdict:** **{row['verdict']}**. {row['reason']}",
+        f"- **Settings:** {settings_text(summary)}",
+        f"- **Machine:** {machine_text(facts)}",
+        f"- **Wall time:** {wall_text(facts)}",
+    ]
+    statuses = summary["what_ran"].get("statuses") or {}
+    if set(statuses) - {"completed"}:
+        lines.append("- **Runs:** " + ", ".join(f"{n} {s}" for s, n in statuses.items()))
+    lines += [f"- **Sweep report:** [{row['sweep']}/report.md]({report})", ""]
+    lines += [f"![{row['sweep']}: {name}]({name})" for name in row["figures"]]
+    return [*lines, ""]
+
+
+def render_page(
+    rows: Rows, broken: list[dict[str, str]], title: str, command: str, out: Path
+) -> str:
+    """The whole page's markdown (links relative to ``out``, where it is written)."""
+    when = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    lines = [
+        f"# {title}", "",
+        f"*Generated by alexnet-lab on {when}; do not edit by hand. Regenerate with:* "
+        f"`{command}`", "",
+        "## Summary", "",
+        *summary_table(rows), "",
+        "![paper vs measured](paper_report.png)", "",
+    ]  # fmt: skip
+    missing = [c for c in CLAIMS if c not in {r["claim"] for r in rows}]
+    if missing:
+        lines += ["Not run yet: " + ", ".join(f"{c} ({CLAIMS[c].title})" for c in missing), ""]
+    if broken:
+        lines += ["## Sweeps left out", "", "Their report could not be built:", ""]
+        lines += [f"- `{b['sweep']}`: {b['reason']} (retry: `{b['command']}`)" for b in broken]
+        lines.append("")
+    lines += ["## Claims", ""]
+    for row in rows:
+        lines += sweep_section(row, out)
+    return "\n".join(lines)

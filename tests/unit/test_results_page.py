@@ -1,0 +1,97 @@
+"""The results page (``alexnet-lab-report --all ROOT --out DIR``) and the paper-report PNG."""
+
+import re
+
+from alexnet_lab.results.claims import CLAIMS
+from alexnet_lab.results.page import build_results_page
+from alexnet_lab.results.paper_figure import cell_lines
+from alexnet_lab.results.paper_report import paper_rows
+from alexnet_lab.results.record import write_record
+from alexnet_lab.results.report import main
+from tests.unit.test_report import c1_records, curve, make_record
+
+CPU = {"cpu": "Example CPU", "cpu_count": 2, "torch_threads": 2, "gpus": [], "gpu_count": 0,
+       "torch": "2.0", "lightning": "2.1"}  # fmt: skip
+GPU = dict(CPU, gpus=["NVIDIA H100 80GB HBM3"], gpu_count=1)
+
+
+def write_sweep(folder, records, machine=None, start="2026-11-20T10:00:00+00:00"):
+    for i, record in enumerate(records):
+        record.update(started_at=start, finished_at=start.replace("T10:00", f"T10:{i + 1:02d}"))
+        if machine and i % 2 == 0:  # the others: older records, without a machine
+            record["machine"] = machine
+        write_record(folder / str(i) / "metrics.json", record)
+
+
+def pooling_records():
+    return [
+        make_record([f"pooling={arm}"], s, curve(3), top1=top1 + 0.001 * s, select=(), claim="C3")
+        for arm, top1 in (("overlap", 0.20), ("nonoverlap", 0.25))
+        for s in range(3)
+    ]
+
+
+def fabricate(root):
+    write_sweep(root / "c3" / "gpu", pooling_records(), machine=GPU)
+    write_sweep(root / "c1", c1_records([2, 2, 2], [6, 7, 6]), machine=CPU)
+    (root / "broken" / "0").mkdir(parents=True)
+    (root / "broken" / "0" / "metrics.json").write_text("{not json")
+
+
+def test_the_page_lists_every_claim_with_its_numbers_settings_machine_time_and_figures(tmp_path):
+    root, out = tmp_path / "runs", tmp_path / "docs"
+    fabricate(root)
+    page = build_results_page(root, out, title="Results")
+    text = page.read_text()
+    assert text.startswith("# Results\n") and "Regenerate with:* `alexnet-lab-report --all" in text
+    table = text[text.index("| claim | paper |") : text.index("![paper vs measured]")]
+    c1_row, c3_row = (line for line in table.splitlines() if line.startswith("| C"))
+    assert c1_row.startswith("| C1 |") and c3_row.startswith("| C3 |")  # by claim id
+    assert "synthetic (512 train images), 10 epochs, target 25% train error" in c1_row
+    assert c1_row.endswith("| CPU (some runs not recorded) |")
+    assert "| GPU NVIDIA H100 80GB HBM3 (2026-11-20) |" in c3_row
+    c1 = text[text.index("### C1") : text.index("### C3")]
+    assert f"- **Paper:** {CLAIMS['C1'].paper}" in c1
+    assert re.search(r"- \*\*Measured:\*\* \d\.\d\dx \(95% interval", c1)
+    assert "relu 2 ± 0 (n=3, optim.lr=0.1); tanh 6.33 ± 0.58 (n=3, optim.lr=0.1)" in c1
+    assert "- **Verdict:** **reproduced**." in c1
+    assert "model convnet4; data synthetic; 512 train images; init paper; scale raw" in c1
+    assert "optim.lr grid 0.01, 0.1; seeds 0, 1, 2; 10 epochs; target 25% train error" in c1
+    assert "- **Machine:** CPU Example CPU, 2 cores, 2 torch threads (torch 2.0, lightning " in c1
+    assert "not recorded (6 runs)" in c1
+    # 12 runs of 10 one-second epochs; the last of them finished 12 minutes after the first
+    assert "- **Wall time:** 2m 00s of training (epoch seconds summed over 12 runs); " in c1
+    assert "12m 00s from first start (2026-11-20 10:00 UTC)" in c1
+    c3 = text[text.index("### C3") :]
+    assert "> GPU run: NVIDIA H100 80GB HBM3, 2026-11-20" in c3
+    assert "(`c3/gpu`)" in c3 and "[c3/gpu/report.md](../runs/c3/gpu/report.md)" in c3
+    links = re.findall(r"!\[[^]]*\]\(([^)]+)\)", text)
+    assert "c1-training_curves.png" in links and "c3-gpu-final_errors.png" in links
+    assert "paper_report.png" in links and all((out / name).is_file() for name in links)
+    left_out = text[text.index("## Sweeps left out") : text.index("## Claims")]
+    assert "`broken`" in left_out and "not valid JSON" in left_out
+
+
+def test_the_paper_figure_rows_carry_the_data_its_size_and_the_target_uncut(tmp_path):
+    fabricate(tmp_path)
+    rows, broken = paper_rows(tmp_path)
+    assert [b["sweep"] for b in broken] == ["broken"]
+    c1 = next(r for r in rows if r["claim"] == "C1")
+    claim, paper, _, _, data, budget = cell_lines(c1)
+    assert " ".join(paper) == " ".join(CLAIMS["C1"].paper.split())  # wrapped, not cut
+    assert data == ["synthetic (512)"] and " ".join(budget) == "10 epochs, target 25% train error"
+
+
+def test_the_cli_writes_the_page_and_reuses_fresh_summaries(tmp_path, capsys):
+    root, out = tmp_path / "runs", tmp_path / "docs"
+    write_sweep(root / "c3", pooling_records())
+    main(["--all", str(root), "--out", str(out), "--title", "Mine"])
+    assert f"results page: {out / 'results.md'}" in capsys.readouterr().out.replace("\n", "")
+    text = (out / "results.md").read_text()
+    assert text.startswith("# Mine") and f"--out {out} --title Mine`" in text
+    assert "- **Machine:** not recorded" in text and "| not recorded |" in text
+    summary = root / "c3" / "summary.json"
+    before = summary.stat().st_mtime_ns
+    main(["--all", str(root), "--out", str(out), "--quiet"])
+    assert summary.stat().st_mtime_ns == before  # newer than its records: read, not rebuilt
+    assert (out / "paper_report.png").read_bytes()[:4] == b"\x89PNG"
