@@ -6,8 +6,10 @@ table (:func:`print_run_summary`).
 
 from __future__ import annotations
 
+import os
+import sys
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TextIO
 
 from rich.console import Console
 from rich.markup import escape
@@ -16,8 +18,20 @@ from rich.table import Table
 
 from alexnet_lab.results.record import RunRecord
 
-console = Console(stderr=False, soft_wrap=False)
-err_console = Console(stderr=True)
+#: Piped output (a log file, ``| tee``) has no terminal width, and rich would fold the sweep's
+#: table into 80 columns, four characters a cell; a log reads better wide. COLUMNS still wins.
+PIPED_WIDTH = 160
+
+
+def _width(stream: TextIO) -> int | None:
+    """The console width: the terminal's (or COLUMNS), else :data:`PIPED_WIDTH` when piped."""
+    if os.environ.get("COLUMNS") or stream.isatty():
+        return None
+    return PIPED_WIDTH
+
+
+console = Console(stderr=False, soft_wrap=False, width=_width(sys.stdout))
+err_console = Console(stderr=True, width=_width(sys.stderr))
 
 
 def print_error(title: str, paragraph: str) -> None:

@@ -311,3 +311,15 @@ def test_the_process_layout_is_not_a_setting_but_the_global_batch_is():
     comparison = compare(apart, claim_id="C3")
     assert comparison.setting_keys == ["global_batch"]
     assert {s.verdict["verdict"] for s in comparison.settings} == {"inconclusive"}
+
+
+def test_piped_output_is_wide_enough_for_the_sweep_table(monkeypatch):
+    """Without a terminal rich falls back to 80 columns; the sweep's table needs more."""
+    import io
+
+    from alexnet_lab import console
+
+    monkeypatch.delenv("COLUMNS", raising=False)
+    assert console._width(io.StringIO()) == console.PIPED_WIDTH
+    monkeypatch.setenv("COLUMNS", "100")
+    assert console._width(io.StringIO()) is None  # rich reads COLUMNS itself
