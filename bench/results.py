@@ -4,7 +4,7 @@
     CIFAR10=/path/to/cifar10-tree python bench/results.py
 
 C1 on 5,000 CIFAR-10 images (20 epochs, 7 lrs, 2 seeds), the C1 settings sweep (init x input
-scale) on 3,000, and short C3, C4 and C6 runs on 2,000 (4 epochs, 2 seeds), each into its own
+scale) on 3,000 (10 epochs, an easier 40% target, 3 lrs), and short C3, C4 and C6 runs on 2,000 (4 epochs, 2 seeds), each into its own
 folder under ``runs/``; then ``alexnet-lab-report --all runs --out docs`` writes the page.
 ``CIFAR10`` names the unpacked CIFAR-10 tree (or torchvision's files).
 """
@@ -31,8 +31,10 @@ def commands(cifar10: str, runs: str = "runs", docs: str = "docs") -> list[list[
         ["alexnet-lab", "experiment=relu_vs_tanh", *data, "data.train_size=5000",
          "trainer.max_epochs=20", "optim.lr=0.0001,0.0003,0.001,0.003,0.01,0.03,0.1",
          "seed=0,1", f"hydra.sweep.dir={runs}/c1_cifar10"],
+        # 25% is out of reach at this budget (C1 on 5,000 images did not reach it in 20
+        # epochs), so the settings sweep states an easier target for both arms: 40%
         ["alexnet-lab", "experiment=relu_vs_tanh_settings", *data, "data.train_size=3000",
-         "trainer.max_epochs=10", "optim.lr=0.001,0.01,0.1", "seed=0,1",
+         "trainer.max_epochs=10", "target_error=0.4", "optim.lr=0.001,0.01,0.1", "seed=0,1",
          f"hydra.sweep.dir={runs}/c1_settings_cifar10"],
     ]  # fmt: skip
     out += [
