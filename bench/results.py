@@ -4,8 +4,9 @@
     CIFAR10=/path/to/cifar10-tree python bench/results.py
 
 C1 on 5,000 CIFAR-10 images (20 epochs, 7 lrs, 2 seeds), the C1 settings sweep (init x input
-scale) on 3,000 (10 epochs, an easier 40% target, 3 lrs), and short C3, C4 and C6 runs on 2,000 (4 epochs, 2 seeds), each into its own
-folder under ``runs/``; then ``alexnet-lab-report --all runs --out docs`` writes the page.
+scale) on 3,000 (10 epochs, an easier 40% target, 3 lrs), and short C3, C4 and C6 runs on
+2,000 (4 epochs, 2 seeds), each into its own folder under ``runs/``; then
+``alexnet-lab-report --all runs --out docs`` writes the page.
 ``CIFAR10`` names the unpacked CIFAR-10 tree (or torchvision's files).
 """
 
