@@ -30,6 +30,7 @@ from alexnet_lab.record_builder import (
 from alexnet_lab.results.record import RunRecord
 from alexnet_lab.resume import ResumePlan, plan_resume
 from alexnet_lab.train import train
+from alexnet_lab.validation import ConfigValueError, validate
 
 
 def job_context() -> tuple[JobContext, Path]:
@@ -56,6 +57,10 @@ def guarded_job(cfg: DictConfig) -> RunRecord:
             "one SLURM job per run; within one run, trainer=ddp uses every process.",
         )
         sys.exit(2)
+    try:
+        validate(cfg)  # before anything loads or a W&B run starts
+    except ConfigValueError as exc:
+        return outcome.refuse_job(exc, output_dir, context)
     plan = _plan(cfg, output_dir, context)
     if plan.action == "skip":
         assert plan.previous is not None
