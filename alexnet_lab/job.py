@@ -83,6 +83,10 @@ def guarded_job(cfg: DictConfig) -> RunRecord:
         outcome.record_failure(record, exc)
         failure = exc
     finally:
+        deaths = ddp.end_job(failed=failure is not None)  # first: Lightning's watcher kills
+        if deaths and record.status == "failed":
+            died = "; ".join(deaths)
+            record.error = f"{died}. The launching process then failed: {record.error}"
         outcome.mark_interrupted(record)
         if not record.final:
             record.final = final_summary(record.history, {}, cfg.tta.name)

@@ -50,7 +50,8 @@ RULES: tuple[Rule, ...] = (
     Rule("data.batch_size", int, _at_least(1), "a whole number >= 1", "128"),
     Rule("data.train_size", int, _at_least(1), "null (all) or a whole number >= 1", "null", True),
     Rule("data.val_size", int, _at_least(1), "null (all) or a whole number >= 1", "null", True),
-    Rule("optim.lr", float, lambda v: v > 0, "a number > 0", "0.01"),
+    # lr 0 stays valid: it freezes the weights (the DDP test compares such runs exactly)
+    Rule("optim.lr", float, _at_least(0), "a number >= 0", "0.01"),
     Rule("optim.momentum", float, _in(0, 1), "a number in [0, 1)", "0.9"),
     Rule("optim.weight_decay", float, _at_least(0), "a number >= 0", "5e-4"),
     Rule("optim.plateau_factor", float, _OPEN01, "a number in (0, 1)", "0.1"),

@@ -28,8 +28,8 @@ def test_the_shipped_configs_are_valid(experiment):
         ("data.batch_size=0", "data.batch_size=0", "a whole number >= 1"),
         ("data.train_size=0", "data.train_size=0", "null (all) or a whole number >= 1"),
         ("data.val_size=0", "data.val_size=0", "null (all) or a whole number >= 1"),
-        ("optim.lr=-1", "optim.lr=-1", "a number > 0"),
-        ("optim.lr=nan", "optim.lr=nan", "a number > 0"),
+        ("optim.lr=-1", "optim.lr=-1", "a number >= 0"),
+        ("optim.lr=nan", "optim.lr=nan", "a number >= 0"),
         ("optim.momentum=1", "optim.momentum=1", "a number in [0, 1)"),
         ("optim.weight_decay=-0.1", "optim.weight_decay=-0.1", "a number >= 0"),
         ("dropout.p=1.0", "dropout.p=1.0", "a probability in [0, 1)"),
@@ -56,5 +56,5 @@ def test_null_sizes_and_target_are_valid():
 
 def test_every_bad_key_is_named_in_one_paragraph():
     with pytest.raises(ConfigValueError) as caught:
-        validate(composed("data=synthetic", "optim.lr=0", "data.batch_size=-2"))
-    assert "optim.lr=0 " in str(caught.value) and "data.batch_size=-2 " in str(caught.value)
+        validate(composed("data=synthetic", "optim.lr=-0.1", "data.batch_size=-2"))
+    assert "optim.lr=-0.1 " in str(caught.value) and "data.batch_size=-2 " in str(caught.value)
