@@ -112,26 +112,39 @@ def teardown_process_group() -> None:
         dist.destroy_process_group()
 
 
-def end_job(failed: bool, grace_s: float = 5.0, finish_s: float = 60.0) -> list[str]:
-    """Stop this job's DDP children and Lightning's watch over them; say which ranks died.
+#: the children of this process's disarmed observers, until :func:`end_job` ends them
+_WATCHED: list[subprocess.Popen[Any]] = []
+
+
+def disarm_observers() -> None:
+    """Stop Lightning's child-process observers of this process from killing it.
 
     Lightning's ``_ChildProcessObserver`` (a daemon thread of the launching process) SIGKILLs
     the launching process as soon as it sees a child that exited non-zero, even after the job
     it belongs to has ended: in a sweep that killed the next job, with no record and no report.
-    So it is disarmed here, and the children are ended: a completed job's get ``finish_s`` to
-    exit by themselves, a failed job's are sent SIGTERM at once; SIGKILL ``grace_s`` later.
-    Returns one sentence per child that had died on its own (``DDP rank 1 (pid N) died with
-    SIGKILL``), to be recorded in the job's error.
+    Called as soon as a job fails (the job records the failure itself) and at its end.
     """
-    deaths: list[str] = []
     for observer in _observers():
-        procs = list(observer._child_processes)
+        _WATCHED.extend(observer._child_processes)
         observer._child_processes = []  # its next check finds nothing to watch, and stops
         observer._finished = True
-        for rank, proc in enumerate(procs, start=1):
-            if proc.poll() not in (None, 0):
-                deaths.append(f"DDP rank {rank} (pid {proc.pid}) died with {_how(proc)}")
-        _end_processes(procs, grace_s if failed else finish_s, grace_s)
+
+
+def end_job(failed: bool, grace_s: float = 5.0, finish_s: float = 60.0) -> list[str]:
+    """Stop Lightning's watch over this job's DDP children, end them; say which ranks died.
+
+    The children are ended: a completed job's get ``finish_s`` to exit by themselves, a failed
+    job's are sent SIGTERM at once; SIGKILL ``grace_s`` later. Returns one sentence per child
+    that had died on its own (``DDP rank 1 (pid N) died with SIGKILL``), for the job's error.
+    """
+    disarm_observers()
+    procs, _WATCHED[:] = list(_WATCHED), []
+    deaths = [
+        f"DDP rank {rank} (pid {proc.pid}) died with {_how(proc)}"
+        for rank, proc in enumerate(procs, start=1)
+        if proc.poll() not in (None, 0)
+    ]
+    _end_processes(procs, grace_s if failed else finish_s, grace_s)
     return deaths
 
 
