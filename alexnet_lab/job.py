@@ -30,6 +30,7 @@ from alexnet_lab.record_builder import (
 from alexnet_lab.results.record import RunRecord
 from alexnet_lab.resume import ResumePlan, plan_resume
 from alexnet_lab.train import train
+from alexnet_lab.validation import ConfigValueError, validate
 
 
 def job_context() -> tuple[JobContext, Path]:
@@ -56,6 +57,10 @@ def guarded_job(cfg: DictConfig) -> RunRecord:
             "one SLURM job per run; within one run, trainer=ddp uses every process.",
         )
         sys.exit(2)
+    try:
+        validate(cfg)  # before anything loads or a W&B run starts
+    except ConfigValueError as exc:
+        return outcome.refuse_job(exc, output_dir, context)
     plan = _plan(cfg, output_dir, context)
     if plan.action == "skip":
         assert plan.previous is not None
@@ -78,6 +83,10 @@ def guarded_job(cfg: DictConfig) -> RunRecord:
         outcome.record_failure(record, exc)
         failure = exc
     finally:
+        deaths = ddp.end_job(failed=failure is not None)  # first: Lightning's watcher kills
+        if deaths and record.status == "failed":
+            died = "; ".join(deaths)
+            record.error = f"{died}. The launching process then failed: {record.error}"
         outcome.mark_interrupted(record)
         if not record.final:
             record.final = final_summary(record.history, {}, cfg.tta.name)

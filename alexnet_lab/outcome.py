@@ -7,6 +7,7 @@ everything with one paragraph; an interrupted run names the command that resumes
 
 from __future__ import annotations
 
+import shutil
 import signal
 import sys
 import traceback
@@ -18,8 +19,11 @@ from alexnet_lab.console import print_error
 from alexnet_lab.context import JobContext
 from alexnet_lab.errors import DivergedError, UserError
 from alexnet_lab.failures import FAILED_JOBS
-from alexnet_lab.results.record import RunRecord
+from alexnet_lab.overrides import task_overrides
+from alexnet_lab.record_builder import now, save_record
+from alexnet_lab.results.record import RECORD_NAME, RunRecord
 from alexnet_lab.resume import resume_command
+from alexnet_lab.sweep_lock import LOCK_NAME
 
 #: what stops a run without being a crash: Ctrl-C, SIGTERM, Lightning's sys.exit after Ctrl-C
 INTERRUPTS = (KeyboardInterrupt, signals.Terminated, SystemExit)
@@ -91,3 +95,46 @@ def stop_interrupted(context: JobContext, output_dir: Path) -> None:
         f"epoch is in {last_checkpoint(output_dir)}. Resume with: {command}",
     )
     sys.exit(signals.exit_code() or 130)
+
+
+def refuse_job(exc: UserError, output_dir: Path, context: JobContext) -> RunRecord:
+    """A job whose config is invalid: it trains nothing.
+
+    A single run prints the paragraph, leaves no output folder (only Hydra's files were in it)
+    and exits 2. A sweep's job is recorded ``failed`` with the paragraph, and the sweep goes
+    on; the command then exits 1 after the sweep report.
+    """
+    print_error("invalid value", str(exc))
+    if not context.multirun:
+        if not ddp.is_secondary_process():
+            remove_unused_folder(output_dir)
+        sys.exit(2)
+    choices = {k: v for k, v in context.choices.items() if not k.startswith("hydra")}
+    record = RunRecord(
+        status="failed",
+        error=str(exc),
+        overrides=task_overrides(list(context.overrides)),
+        choices=choices,
+        experiment=choices.get("experiment"),
+        output_dir=str(output_dir),
+        record_path=str(output_dir / RECORD_NAME),
+        started_at=now(),
+        finished_at=now(),
+    )
+    save_record(output_dir, record)
+    FAILED_JOBS.append(f"{' '.join(record.overrides)} -> invalid value")
+    return record
+
+
+def remove_unused_folder(output_dir: Path) -> None:
+    """Remove a run folder holding only what Hydra wrote at its start (and empty parents)."""
+    leftovers = {".hydra", LOCK_NAME} | {p.name for p in output_dir.glob("*.log")}
+    if not output_dir.is_dir() or any(p.name not in leftovers for p in output_dir.iterdir()):
+        return
+    if any(p.stat().st_size for p in output_dir.glob("*.log")):
+        return
+    shutil.rmtree(output_dir, ignore_errors=True)
+    parent, stop = output_dir.parent, Path.cwd()
+    while parent != stop and stop in parent.parents and not any(parent.iterdir()):
+        parent.rmdir()
+        parent = parent.parent

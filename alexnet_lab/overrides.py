@@ -37,10 +37,15 @@ def hydra_quote(value: str) -> str:
 
     Plain values stay as they are; others (spaces, quotes, non-ASCII, ...) are wrapped in
     single quotes, escaping ``'`` as ``\'`` and doubling the backslashes that come before a
-    quote or the end (Hydra keeps other backslashes in quoted values as they are).
+    quote or the end (Hydra keeps other backslashes in quoted values as they are); ``${`` is
+    escaped as ``\${`` so that OmegaConf does not take a folder named with it for an
+    interpolation.
     """
     if _PLAIN.fullmatch(value) and not _TYPED.fullmatch(value):
         return value
+    # OmegaConf would resolve ``${...}`` in the value: ``\${`` keeps it literal, and the
+    # backslashes before it double (OmegaConf reads ``\\`` there as one backslash)
+    value = re.sub(r"(\\*)\$\{", lambda m: m.group(1) * 2 + "\\${", value)
     body = re.sub(r"(\\+)(?='|$)", lambda m: m.group(1) * 2, value).replace("'", "\\'")
     return f"'{body}'"
 

@@ -10,6 +10,7 @@ from typing import Any
 import pytorch_lightning as pl
 from pytorch_lightning.utilities import rank_zero_only
 
+from alexnet_lab import ddp
 from alexnet_lab.errors import DivergedError
 from alexnet_lab.results.record import (
     RunRecord,
@@ -52,6 +53,12 @@ class RunRecorder(pl.Callback):
             stated = self.record.chance_error
             self.chance = self.chance if stated is None else float(stated)
         self.save()
+
+    def on_exception(
+        self, trainer: pl.Trainer, pl_module: pl.LightningModule, exception: BaseException
+    ) -> None:
+        """A failed DDP job: keep Lightning's watcher from killing this process (the sweep)."""
+        ddp.disarm_observers()
 
     def on_train_epoch_start(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
         """Start the epoch's wall clock."""

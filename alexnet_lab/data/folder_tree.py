@@ -7,6 +7,7 @@ Shared by ``data=imagefolder`` (and ImageNet, Imagenette) and ``data=cifar10`` o
 
 from __future__ import annotations
 
+import os
 import warnings
 from collections.abc import Callable
 from pathlib import Path
@@ -28,7 +29,17 @@ Tensors = tuple[torch.Tensor, torch.Tensor, list[str]]
 
 
 class BadImageError(UserError):
-    """An image file in the tree could not be read."""
+    """An image file in the tree could not be read.
+
+    Raised in a DataLoader worker (``data.in_memory=false``), it comes back to the main
+    process re-made by torch from ``"Caught BadImageError in DataLoader worker process 0.
+    Original Traceback ..."``: only the paragraph at its end is kept.
+    """
+
+    def __init__(self, message: str) -> None:
+        if "Original Traceback" in message and f"{type(self).__name__}: " in message:
+            message = message.rsplit(f"{type(self).__name__}: ", 1)[1].strip()
+        super().__init__(message)
 
 
 def layout_help(root: Path, val: str = "val") -> str:
@@ -37,7 +48,7 @@ def layout_help(root: Path, val: str = "val") -> str:
         f"The expected layout is {root}/train/<class>/<image> and {root}/{val}/<class>/<image> "
         "(the layout of PyTorch's ImageNet example; ILSVRC-2012's validation images must be "
         "sorted into class folders, e.g. with that example's valprep.sh), with the same class "
-        "folders in both, images as .jpg/.jpeg/.png/... files."
+        "folders in both, each holding images as .jpg/.jpeg/.png/... files."
     )
 
 
@@ -85,7 +96,22 @@ def check_tree(root: Path, expected_classes: int | None = None, val: str = "val"
             f"{', '.join(only_train[:10]) or 'none'}{' ...' if len(only_train) > 10 else ''}; "
             f"only in {val}: {', '.join(only_val[:10]) or 'none'}"
             f"{' ...' if len(only_val) > 10 else ''}. Both must hold the same class folders "
-            "(an empty folder counts): add or remove the differing ones."
+            "(even an empty one counts): add or remove the differing ones."
+        )
+    empty = [
+        f"{split}/{c}"
+        for split in ("train", val)
+        for c in train
+        if not _has_image(root / split / c)
+    ]
+    if empty:
+        raise UserError(
+            f"{len(empty)} class folder(s) of {root} hold no image file: "
+            f"{', '.join(empty[:10])}{' ...' if len(empty) > 10 else ''}. A class with no "
+            "training images cannot be learned, and one with no held-out images cannot be "
+            "measured (its error would read as 0). Add images (.jpg, .jpeg, .png, ...) to "
+            "them, or remove the class from both train and "
+            f"{val}."
         )
     if expected_classes is not None and len(train) != expected_classes:
         raise UserError(
@@ -93,6 +119,14 @@ def check_tree(root: Path, expected_classes: int | None = None, val: str = "val"
             f"{layout_help(root, val)}"
         )
     return train
+
+
+def _has_image(folder: Path) -> bool:
+    """True when ``folder`` (or one below it) holds an image file, as torchvision finds them."""
+    for _, _, files in os.walk(folder, followlinks=True):
+        if any(f.lower().endswith(IMG_EXTENSIONS) for f in files):
+            return True
+    return False
 
 
 def paper_resize(image_size: int) -> Callable[[Any], torch.Tensor]:

@@ -30,6 +30,7 @@ from alexnet_lab.stacked import records
 from alexnet_lab.stacked.grouping import config_blocker
 from alexnet_lab.stacked.model import stack_blocker, vmap_blocker
 from alexnet_lab.stacked.trainer import Member, build_member, load_checkpoint, train_stack
+from alexnet_lab.validation import ConfigValueError, validate
 from alexnet_lab.views import views_to_test
 
 log = logging.getLogger(__name__)
@@ -50,6 +51,18 @@ def datamodule_of(cfg: DictConfig) -> Any:
     datamodule.prepare_data()
     datamodule.setup("fit")
     return datamodule
+
+
+def invalid_values(cfg: DictConfig) -> str | None:
+    """Why a group led by this job's config runs job by job: a value of the wrong type or range.
+
+    Its jobs then take the job path, which records each bad one ``failed`` with its paragraph.
+    """
+    try:
+        validate(cfg)
+    except ConfigValueError:
+        return "a job has a value of the wrong type or range"
+    return None
 
 
 def blocker(cfg: DictConfig, datamodule: Any | None) -> str | None:
@@ -100,6 +113,7 @@ def plan(cfg: DictConfig, output_dir: Path) -> tuple[str, RunRecord | None]:
     """
     hc = HydraConfig.get()
     try:
+        validate(cfg)
         check_switches(cfg.model.name, parse_overrides(list(hc.overrides.task)))
         views_to_test(cfg)
     except UserError:

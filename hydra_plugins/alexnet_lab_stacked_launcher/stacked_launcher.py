@@ -104,7 +104,7 @@ class StackedLauncher(Launcher):
             return self._sequential(jobs, "a group of one job gains nothing from stacking")
         configs = {idx: self._sweep_config(idx, overrides) for idx, overrides in jobs}
         with self._job(configs[jobs[0][0]]) as (cfg, _):
-            reason = stacking.config_blocker(cfg)
+            reason = stacking.invalid_values(cfg) or stacking.config_blocker(cfg)
             datamodule = None if reason else stacking.datamodule_of(cfg)
             reason = reason or stacking.blocker(cfg, datamodule)
             if reason or datamodule is None:

@@ -311,3 +311,22 @@ def test_ctrl_c_leaves_an_interrupted_record_with_the_finished_epochs(tmp_path):
     assert record["status"] == "interrupted"
     assert 2 <= len(record["history"]) < 500
     assert record["final"]["last"]["epoch"] == len(record["history"])
+
+
+def test_a_bad_value_fails_its_job_and_the_sweep_goes_on(run_cli, tmp_path):
+    result = run_cli("-m", *TINY, "trainer.max_epochs=abc,1", "logger=csv", "hydra.sweep.dir=sweep")
+    assert result.returncode == 1, result.stderr[-3000:]
+    assert "Traceback" not in result.stderr
+    bad, good = (json.loads((tmp_path / "sweep" / j / "metrics.json").read_text()) for j in "01")
+    assert good["status"] == "completed"
+    assert bad["status"] == "failed"
+    assert bad["error"].startswith("trainer.max_epochs='abc' is not a number: it must be a whole")
+    assert (tmp_path / "sweep" / "report.md").is_file()
+
+
+def test_a_bad_value_in_a_single_run_is_one_paragraph_and_leaves_nothing(run_cli, tmp_path):
+    result = run_cli(*TINY, "data.val_size=0", "logger=csv", "hydra.run.dir=out/run")
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert result.stderr.count("data.val_size=0 is out of range") == 1
+    assert not (tmp_path / "out").exists()

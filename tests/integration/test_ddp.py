@@ -2,8 +2,10 @@
 
 import json
 import os
+import re
 import shutil
 import subprocess
+from pathlib import Path
 
 import pytest
 
@@ -70,3 +72,38 @@ def test_torchrun_runs_one_job_in_two_processes_with_one_record(tmp_path):
     sweep = subprocess.run([*command[:4], "-m", "seed=0,1", *command[4:-1]], cwd=tmp_path,
                            env=env, capture_output=True, text=True)  # fmt: skip
     assert sweep.returncode != 0 and "one run per launch" in sweep.stderr
+
+
+def _alive(pid: int) -> bool:
+    """True while ``pid`` runs (a zombie has ended)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] not in "ZX"
+    except OSError:
+        return False
+
+
+def test_a_killed_rank_fails_its_job_and_the_sweep_goes_on(run_cli, tmp_path):
+    pids = tmp_path / "pids"
+    result = run_cli(
+        "-m",
+        *FIXED,
+        "trainer.max_epochs=2",
+        "trainer=ddp",
+        "trainer.devices=2",
+        "trainer.accelerator=cpu",
+        "data.batch_size=64",
+        "+callbacks.kill._target_=tests.ddp_kill.KillRank",
+        "+callbacks.kill.rank=1,-1",  # job 0: rank 1 SIGKILLs itself after a step; job 1: none
+        f"+callbacks.kill.pid_dir={pids}",
+        "hydra.sweep.dir=sweep",
+    )
+    assert result.returncode == 1, result.stderr[-3000:]
+    sweep = tmp_path / "sweep"
+    killed, fine = (json.loads((sweep / j / "metrics.json").read_text()) for j in "01")
+    assert killed["status"] == "failed"
+    assert re.match(r"DDP rank 1 \(pid \d+\) died with SIGKILL", killed["error"]), killed["error"]
+    assert fine["status"] == "completed"
+    assert (sweep / "report.md").is_file()
+    ranks = {p.name: p.read_text() for p in pids.iterdir()}
+    assert any(job.endswith("/0") for job in ranks.values())  # job 0's rank 1 wrote its pid
+    assert not [name for name in ranks if _alive(int(name.split("-")[1]))]

@@ -174,3 +174,19 @@ def test_each_member_logs_to_its_own_loggers(tmp_path):
         rows = list((tmp_path / "logged" / job / "csv").rglob("metrics.csv"))
         assert rows and "train_error" in rows[0].read_text(), job
         assert (tmp_path / "logged" / job / "checkpoints" / "stacked_last.pt").exists()
+
+
+@pytest.mark.parametrize("grid", [["optim.lr=0.01,-1", "seed=0,1"], ["optim.lr=-1,0.01"]])
+def test_a_bad_value_fails_its_job_under_the_stacked_launcher_and_the_rest_complete(tmp_path, grid):
+    result = cli(tmp_path, *SWEEP, *grid, "trainer.max_epochs=1", "hydra/launcher=stacked",
+                 "hydra.sweep.dir=sweep")  # fmt: skip
+    assert result.returncode == 1, result.stdout[-3000:] + result.stderr[-3000:]
+    assert "Traceback" not in result.stderr
+    by_lr = {}
+    for key, record in records(tmp_path / "sweep").items():
+        by_lr.setdefault(key[0], []).append(record)
+    assert {r["status"] for r in by_lr["optim.lr=0.01"]} == {"completed"}
+    bad = by_lr["optim.lr=-1"]
+    assert {r["status"] for r in bad} == {"failed"}
+    assert all(r["error"].startswith("optim.lr=-1 is out of range") for r in bad)
+    assert (tmp_path / "sweep" / "report.md").is_file()

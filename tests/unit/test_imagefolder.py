@@ -114,6 +114,25 @@ def test_an_unreadable_image_stops_the_run_with_its_path(image_tree, in_memory):
     assert str(bad) in str(info.value) and "data.skip_bad_images=true" in str(info.value)
 
 
+def test_an_unreadable_image_read_by_a_worker_is_one_paragraph(image_tree):
+    bad = corrupt(image_tree)
+    dm = datamodule(image_tree, in_memory=False, num_workers=1)
+    with pytest.raises(BadImageError) as info:  # the statistics pass reads every file
+        dm.setup("fit")
+        for _ in dm.train_dataloader():
+            pass
+    assert str(info.value).startswith(f"cannot read the image {bad} (")
+    assert "Traceback" not in str(info.value) and "\n" not in str(info.value)
+
+
+@pytest.mark.parametrize("split", ["train", "val"])
+def test_an_empty_class_folder_is_refused_by_name(image_tree, split):
+    for image in (image_tree / split / "n02").iterdir():
+        image.unlink()
+    with pytest.raises(UserError, match=f"hold no image file: {split}/n02\\. A class"):
+        _ = datamodule(image_tree).num_classes
+
+
 def test_skip_bad_images_skips_and_counts_them(image_tree):
     bad = corrupt(image_tree)
     dm = datamodule(image_tree, skip_bad_images=True)
@@ -124,7 +143,7 @@ def test_skip_bad_images_skips_and_counts_them(image_tree):
 
 
 def test_train_and_val_class_lists_must_agree(image_tree):
-    (image_tree / "val" / "zebra").mkdir()
+    (image_tree / "val" / "zebra").mkdir()  # the class lists are compared first
     (image_tree / "train" / "n03").rename(image_tree / "train" / "okapi")
     with pytest.raises(UserError, match="only in train: okapi; only in val: n03, zebra"):
         _ = datamodule(image_tree).num_classes

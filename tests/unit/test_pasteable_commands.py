@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from hydra.core.override_parser.overrides_parser import OverridesParser
+from omegaconf import OmegaConf
 
 from alexnet_lab.ddp import JOB_ENV, child_argv
 from alexnet_lab.overrides import hydra_quote, shell_join
@@ -21,6 +22,9 @@ NAMES = [
     "null",
     "1e3",
     "x=y,z [a] {b}",
+    "run_${now:%H-%M}",
+    "a\\${b} ${",
+    "$HOME{x}\\\\${y}",
 ]
 
 
@@ -34,7 +38,9 @@ def pasted(command: str) -> list[str]:
 
 
 def hydra_value(override: str) -> object:
-    return OverridesParser.create().parse_override(override).value()
+    """The value as the config holds it: parsed by Hydra, then resolved by OmegaConf."""
+    value = OverridesParser.create().parse_override(override).value()
+    return OmegaConf.create({"v": value}).v
 
 
 @pytest.mark.parametrize("name", NAMES)
