@@ -91,7 +91,8 @@ def effect_words(comparison: Comparison, verdict: dict[str, Any] | None) -> str:
     if claim is None:
         return str(verdict.get("measured") or "")
     if claim.min_ratio is not None:
-        if numbers.get("ratio") is None:
+        if numbers.get("ratio") is None or (interval is None and verdict.get("measured")):
+            # no ratio, or none worth a number: "n/a (neither arm reached the target)"
             return str(verdict.get("measured") or "no ratio")
         slow, fast = (
             (claim.baseline, claim.favoured)

@@ -8,7 +8,7 @@ from matplotlib.colors import to_hex
 
 from alexnet_lab.results.compare import compare
 from alexnet_lab.results.metrics import TOP1_ERROR
-from alexnet_lab.results.palette import arm_colours
+from alexnet_lab.results.palette import arm_colours, finding_title
 from alexnet_lab.results.plot_final import plot_final_errors
 from alexnet_lab.results.plot_lr import plot_lr_sensitivity
 from alexnet_lab.results.plots import plot_training_curves
@@ -189,3 +189,12 @@ def test_a_missing_arm_is_said_in_the_title(tmp_path):
     relu_only = compare([r for r in c1_sweep() if "activation=relu" in r["overrides"]], "C1")
     fig = plot_training_curves(relu_only, 0.25, tmp_path / "c.png")
     assert fig._suptitle.get_text().startswith("C1 inconclusive: arm tanh did not run")
+
+
+def test_title_says_neither_arm_reached_the_target_instead_of_a_ratio():
+    """Both arms censored at budget + 1 make a ratio of 1.00x that means nothing."""
+    records = [run(act, "0.01", seed, reach=None) for act in ("relu", "tanh") for seed in (0, 1)]
+    comparison = compare(records, select_keys=["optim.lr"])
+    title = finding_title(comparison)
+    assert "neither arm reached the target" in title
+    assert "1.00x" not in title
