@@ -94,7 +94,8 @@ def guarded_job(cfg: DictConfig) -> RunRecord:
         record.wandb = finish_wandb(exit_code=0 if record.completed else 1) or {}
         record.finished_at = now()
         save_record(output_dir, record)
-        _summarise(record, bool(cfg.get("verbose")))
+        if context.multirun or record.history or not isinstance(failure, UserError):
+            _summarise(record, bool(cfg.get("verbose")))  # a run that never started: the paragraph
     outcome.settle(failure, record, context, output_dir)
     return record
 

@@ -66,6 +66,8 @@ def settle(
     if record.status == "interrupted":
         stop_interrupted(context, output_dir)
     if isinstance(outcome, UserError):
+        if not context.multirun and not record.history and not ddp.is_secondary_process():
+            discard_unstarted_run(output_dir)  # the paragraph below is all it has to say
         print_error("cannot run", str(outcome))
         sys.exit(2)
     if isinstance(outcome, DivergedError):
@@ -126,6 +128,17 @@ def refuse_job(exc: UserError, output_dir: Path, context: JobContext) -> RunReco
     return record
 
 
+def discard_unstarted_run(output_dir: Path) -> None:
+    """Remove the folder of a single run that stopped before its first epoch, and empty parents.
+
+    A run that cannot start (its data missing, an option that cannot work) has trained
+    nothing; its record, W&B folder and Hydra files would only be clutter beside the
+    paragraph that says why.
+    """
+    shutil.rmtree(output_dir, ignore_errors=True)
+    _remove_empty_parents(output_dir)
+
+
 def remove_unused_folder(output_dir: Path) -> None:
     """Remove a run folder holding only what Hydra wrote at its start (and empty parents)."""
     leftovers = {".hydra", LOCK_NAME} | {p.name for p in output_dir.glob("*.log")}
@@ -134,6 +147,11 @@ def remove_unused_folder(output_dir: Path) -> None:
     if any(p.stat().st_size for p in output_dir.glob("*.log")):
         return
     shutil.rmtree(output_dir, ignore_errors=True)
+    _remove_empty_parents(output_dir)
+
+
+def _remove_empty_parents(output_dir: Path) -> None:
+    """Remove the folders above ``output_dir`` that are now empty, up to the working folder."""
     parent, stop = output_dir.parent, Path.cwd()
     while parent != stop and stop in parent.parents and not any(parent.iterdir()):
         parent.rmdir()

@@ -42,6 +42,8 @@ class RunRecorder(pl.Callback):
     def on_fit_start(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
         """Mark the run as running and write the first record."""
         self._fit_start = time.perf_counter()
+        for logger in trainer.loggers:  # after the data's setup: a W&B run opens only now
+            logger.log_hyperparams(self.record.config)
         self.record.status = "running"
         # the batch one optimizer step averages over: data.batch_size in every process
         batch = self.record.setting("batch_size")

@@ -83,9 +83,9 @@ def train(
         default_root_dir=str(output_dir),
         enable_progress_bar=show_progress,
     )
+    # the loggers get this config from RunRecorder.on_fit_start, once the data is set up: a
+    # run whose data cannot load opens no W&B run
     record.config = dict(OmegaConf.to_container(cfg, resolve=True))  # type: ignore[arg-type]
-    for logger in loggers:
-        logger.log_hyperparams(record.config)
 
     trainer.fit(module, datamodule=datamodule, ckpt_path=checkpoint)
     tests = {}

@@ -162,11 +162,17 @@ def test_ddp_on_two_cpu_processes_leaves_one_record_per_job_and_one_report(run_c
 
 def test_cifar10_with_no_files_and_no_network_ends_in_one_paragraph(run_cli, tmp_path):
     closed = {"https_proxy": "http://127.0.0.1:9", "http_proxy": "http://127.0.0.1:9"}
-    result = run_cli("data=cifar10", "trainer.max_epochs=1", "logger=csv", env=closed)
+    # the default logger: a run that cannot start must open no W&B run
+    result = run_cli("data=cifar10", "trainer.max_epochs=1", env=closed)
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     text = " ".join(result.stderr.split())
     assert "data=fashion_mnist" in text and "cifar-10-batches-py" in text
+    assert text.count("cifar-10-batches-py and downloading it failed") == 1  # once
+    assert result.stdout.strip() == ""  # no outcome line beside the paragraph
+    # nothing left behind: no run folder, no record, no W&B run
+    assert not (tmp_path / "outputs").exists()
+    assert not list(tmp_path.rglob("metrics.json")) and not list(tmp_path.rglob("wandb"))
 
 
 def test_a_diverging_run_is_recorded_and_the_sweep_goes_on(run_cli, tmp_path):
