@@ -10,6 +10,7 @@ the settings, the machine, the wall time and the sweep's figures (copied in besi
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from datetime import datetime, timezone
 from pathlib import Path
@@ -48,6 +49,7 @@ def build_results_page(
         records, _ = read_records(Path(row["sweep_dir"]))
         row["facts"] = sweep_facts(records)
         row["figures"] = copy_figures(Path(row["sweep_dir"]), row["sweep"], out)
+        row["report"] = copy_report(Path(row["sweep_dir"]), row["sweep"], out)
     command = command or shell_join(["alexnet-lab-report", "--all", str(root), "--out", str(out)])
     page = out / PAGE
     page.write_text(render_page(rows, broken, title or TITLE, command, out))
@@ -69,6 +71,20 @@ def copy_figures(sweep_dir: Path, sweep: str, out: Path) -> list[str]:
         shutil.copyfile(png, out / name)
         names.append(name)
     return names
+
+
+def copy_report(sweep_dir: Path, sweep: str, out: Path) -> str:
+    """Copy the sweep's report.md into ``out`` as ``<sweep>-report.md``; its new name.
+
+    The page ships with its copies (the sweep folders stay on the machine that ran them), so
+    the report's figure links are pointed at the copied ``<sweep>-<figure>.png`` files.
+    """
+    prefix = figure_prefix(sweep)
+    text = (sweep_dir / "report.md").read_text() if (sweep_dir / "report.md").exists() else ""
+    text = re.sub(r"\]\(([\w.-]+\.png)\)", lambda m: f"]({prefix}-{m.group(1)})", text)
+    name = f"{prefix}-report.md"
+    (out / name).write_text(text)
+    return name
 
 
 def _cell(text: Any) -> str:
@@ -114,13 +130,18 @@ def settings_text(summary: dict[str, Any]) -> str:
     """Model, data and its size, init, scale, the select-key grids, seeds, epochs, target."""
     ran = summary["what_ran"]
 
-    def values(key: str) -> str:
-        return ", ".join(map(str, ran_values(ran, key))) or "?"
+    def values(*keys: str) -> str:
+        """The values of the first key that ran (a setting, else its override's name)."""
+        for key in keys:
+            found = ran_values(ran, key)
+            if found:
+                return ", ".join(map(str, found))
+        return "?"
 
     parts = [f"model {values('model')}", f"data {values('data')}"]
     sizes = [n for n in ran_values(ran, TRAIN_SIZE) if n is not None]
     parts.append(f"{'/'.join(f'{int(n):,}' for n in sizes) or '?'} train images")
-    parts += [f"init {values('init')}", f"scale {values('scale')}"]
+    parts += [f"init {values('init')}", f"scale {values('scale', 'data.scale')}"]
     for key in summary.get("select_keys") or []:
         parts.append(f"{key} grid {values(key)}")
     for key in summary.get("setting_keys") or []:
@@ -137,7 +158,7 @@ def sweep_section(row: dict[str, Any], out: Path) -> list[str]:
     summary, facts = row["summary"], row["facts"]
     claim = CLAIMS.get(row["claim"] or "")
     heading = f"{claim.id}: {claim.title}" if claim else "(no claim)"
-    report = os.path.relpath(Path(row["sweep_dir"]) / "report.md", out)
+    report = row.get("report") or os.path.relpath(Path(row["sweep_dir"]) / "report.md", out)
     lines = [f"### {heading} (`{row['sweep']}`)", ""]
     if facts["gpus"]:
         lines += [f"> GPU run: {' + '.join(facts['gpus'])}, {facts['date']}", ""]
@@ -153,7 +174,7 @@ def sweep_section(row: dict[str, Any], out: Path) -> list[str]:
     statuses = summary["what_ran"].get("statuses") or {}
     if set(statuses) - {"completed"}:
         lines.append("- **Runs:** " + ", ".join(f"{n} {s}" for s, n in statuses.items()))
-    lines += [f"- **Sweep report:** [{row['sweep']}/report.md]({report})", ""]
+    lines += [f"- **Sweep report:** [{report}]({report})", ""]
     lines += [f"![{row['sweep']}: {name}]({name})" for name in row["figures"]]
     return [*lines, ""]
 

@@ -64,10 +64,13 @@ def test_the_page_lists_every_claim_with_its_numbers_settings_machine_time_and_f
     assert "12m 00s from first start (2026-11-20 10:00 UTC)" in c1
     c3 = text[text.index("### C3") :]
     assert "> GPU run: NVIDIA H100 80GB HBM3, 2026-11-20" in c3
-    assert "(`c3/gpu`)" in c3 and "[c3/gpu/report.md](../runs/c3/gpu/report.md)" in c3
+    assert "(`c3/gpu`)" in c3 and "[c3-gpu-report.md](c3-gpu-report.md)" in c3
     links = re.findall(r"!\[[^]]*\]\(([^)]+)\)", text)
     assert "c1-training_curves.png" in links and "c3-gpu-final_errors.png" in links
     assert "paper_report.png" in links and all((out / name).is_file() for name in links)
+    # the sweep's own report ships beside the page, its figure links pointing at the copies
+    copied = re.findall(r"\]\(([\w.-]+\.png)\)", (out / "c3-gpu-report.md").read_text())
+    assert copied and all(name.startswith("c3-gpu-") and (out / name).is_file() for name in copied)
     left_out = text[text.index("## Sweeps left out") : text.index("## Claims")]
     assert "`broken`" in left_out and "not valid JSON" in left_out
 
