@@ -93,7 +93,7 @@ def _panel(
         ax.axhline(budget + 1, color="black", linestyle="--", linewidth=1)
         ax.set_ylabel(f"epochs to {100 * (target or 0):.0f}% training error")
     else:
-        ax.set_ylabel("final top-1 error (%)")
+        ax.set_ylabel("final top-1 error (%): test, else last val.")
     ax.set_ylim(0, top * 1.04)
     if log:
         ax.set_xscale("log")
@@ -102,7 +102,7 @@ def _panel(
     ax.set_xlabel(key)
     ax.set_xticks(values, [f"{v:g}" for v in values], fontsize=LEGEND_SIZE)
     ax.minorticks_off()
-    what = "epochs to target" if speed else "final top-1 error (test, else last val.)"
+    what = "epochs to target" if speed else "final top-1 error"  # the y label says which
     title = f"{panel_name(comparison, setting)}: {what}"
     if len(comparison.settings) > 1 and setting.verdict and speed:
         title += "\n" + verdict_line(comparison, setting.verdict)
