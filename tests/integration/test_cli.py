@@ -75,7 +75,9 @@ def test_relu_vs_tanh_sweeps_itself_and_ends_with_the_comparison(run_cli, tmp_pa
     # ...and the comparison went to one summary run of the same group
     (summary_run,) = (sweep / "wandb").glob("offline-run-*")
     assert b"relu_vs_tanh-sweep" in next(summary_run.glob("run-*.wandb")).read_bytes()
-    assert len(list((summary_run / "files" / "media" / "images").glob("*.png"))) == 2
+    # every figure of the sweep's report: curves, final errors (speed), lr sensitivity
+    assert summary["figures"] == ["training_curves.png", "final_errors.png", "lr_sensitivity.png"]
+    assert len(list((summary_run / "files" / "media" / "images").glob("*.png"))) == 3
     assert f"upload with: wandb sync {summary_run.relative_to(tmp_path)}" in result.stdout
 
 
