@@ -32,6 +32,9 @@ def run_cli(tmp_path: Path):
             "ALEXNET_LAB_DATA": str(tmp_path / "data"),
             "PYTHONUNBUFFERED": "1",
             "COLUMNS": "160",
+            # test-only Lightning callbacks (tests/collapse.py, tests/ddp_kill.py) are named
+            # by `_target_` and imported in the CLI's process, which runs in tmp_path
+            "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
             **(env or {}),
         }
         full_env.pop("WANDB_API_KEY", None)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, needs_fashion_mnist
+from tests.conftest import needs_fashion_mnist
 
 pytestmark = pytest.mark.slow
 TINY = [
@@ -216,7 +216,6 @@ def test_a_net_that_collapses_after_learning_is_flagged_in_its_record_and_the_re
     # epoch 1 learns (the modern init and input scale); from epoch 2 on the net answers one
     # class (tests/collapse.py: a certain stand-in for ReLU's collapse at a large lr)
     collapse = "+callbacks.collapse._target_=tests.collapse.CollapseAfterFirstEpoch"
-    pythonpath = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
     result = run_cli(
         "-m",
         "data=fashion_mnist",
@@ -234,7 +233,6 @@ def test_a_net_that_collapses_after_learning_is_flagged_in_its_record_and_the_re
         "callbacks=none",
         collapse,
         "hydra.sweep.dir=sweep",
-        env={"PYTHONPATH": pythonpath},  # tests.collapse
     )
     assert result.returncode == 0, result.stderr[-3000:]
     (record,) = records(tmp_path / "sweep")
@@ -295,7 +293,6 @@ def test_relu_vs_tanh_settings_compares_the_arms_within_each_setting(run_cli, tm
 
 
 def test_ctrl_c_leaves_an_interrupted_record_with_the_finished_epochs(tmp_path):
-    import os
     import signal
     import subprocess
     import sys
