@@ -17,7 +17,13 @@ from pytorch_lightning.utilities import rank_zero_only
 from alexnet_lab.context import JobContext
 from alexnet_lab.machine import machine_info
 from alexnet_lab.overrides import task_overrides
-from alexnet_lab.results.record import RECORD_NAME, RunRecord, write_record
+from alexnet_lab.results.record import (
+    RECORD_NAME,
+    RunRecord,
+    epochs_to_target,
+    is_not_learning,
+    write_record,
+)
 
 
 def now() -> str:
@@ -69,6 +75,19 @@ def continue_record(record: RunRecord, previous: RunRecord, checkpoint: Path) ->
     record.history = [dict(row) for row in previous.history]
     record.extra["resumed_from"] = str(checkpoint)
     record.started_at = previous.started_at or record.started_at
+
+
+def add_epoch_row(record: RunRecord, row: dict[str, Any], chance: float, patience: int) -> None:
+    """Put a finished epoch's row into the history and update what depends on it.
+
+    A resumed run repeats the epoch it was interrupted in, so the history keeps one row per
+    epoch; ``epochs_to_target`` and ``not_learning`` are recomputed from it.
+    """
+    history = [r for r in record.history if r["epoch"] < row["epoch"]]
+    history.append(row)
+    record.history = history
+    record.epochs_to_target = epochs_to_target(history, record.target_error)
+    record.not_learning = is_not_learning(history, chance, patience)
 
 
 def final_summary(

@@ -12,11 +12,10 @@ from pytorch_lightning.utilities import rank_zero_only
 
 from alexnet_lab import ddp
 from alexnet_lab.errors import DivergedError
+from alexnet_lab.record_builder import add_epoch_row
 from alexnet_lab.results.record import (
     RunRecord,
     chance_error,
-    epochs_to_target,
-    is_not_learning,
     write_record,
 )
 
@@ -76,12 +75,7 @@ class RunRecorder(pl.Callback):
         row["lr"] = float(trainer.optimizers[0].param_groups[0]["lr"])
         row["seconds"] = round(time.perf_counter() - self._epoch_start, 3)
         row["elapsed"] = round(time.perf_counter() - self._fit_start, 3)
-        # a resumed run repeats the epoch it was interrupted in: keep one row per epoch
-        history = [r for r in self.record.history if r["epoch"] < row["epoch"]]
-        history.append(row)
-        self.record.history = history
-        self.record.epochs_to_target = epochs_to_target(history, self.record.target_error)
-        self.record.not_learning = is_not_learning(history, self.chance, self.patience)
+        add_epoch_row(self.record, row, self.chance, self.patience)
         self.save()
 
 

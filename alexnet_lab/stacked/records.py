@@ -19,12 +19,10 @@ from omegaconf import DictConfig, OmegaConf
 from alexnet_lab.console import print_run_outcome
 from alexnet_lab.job import job_context
 from alexnet_lab.loggers import finish_wandb, wandb_run_names
-from alexnet_lab.record_builder import final_summary, new_record, now
+from alexnet_lab.record_builder import add_epoch_row, final_summary, new_record, now
 from alexnet_lab.results.record import (
     RECORD_NAME,
     RunRecord,
-    epochs_to_target,
-    is_not_learning,
     write_record,
 )
 from alexnet_lab.wandb_sweep import group_name
@@ -65,12 +63,7 @@ def start(record: RunRecord, data: dict[str, Any], previous: list[dict[str, Any]
 
 def add_epoch(record: RunRecord, row: dict[str, Any], chance: float) -> None:
     """Append an epoch's row as ``RunRecorder.on_train_epoch_end`` does, and save."""
-    history = [r for r in record.history if r["epoch"] < row["epoch"]]
-    history.append(row)
-    record.history = history
-    record.epochs_to_target = epochs_to_target(history, record.target_error)
-    patience = int(record.not_learning_patience or 5)
-    record.not_learning = is_not_learning(history, chance, patience)
+    add_epoch_row(record, row, chance, int(record.not_learning_patience or 5))
     save(record)
 
 
