@@ -1,6 +1,6 @@
 """Data sets as LightningDataModules with the paper's preprocessing."""
 
-from alexnet_lab.data.datamodules import ImageDataModule, InMemoryDataModule
+from alexnet_lab.data.datamodules import ImageDataModule
 from alexnet_lab.data.imagefolder import (
     ImageFolderDataModule,
     ImageNetDataModule,
@@ -9,6 +9,7 @@ from alexnet_lab.data.imagefolder import (
 from alexnet_lab.data.in_memory import (
     CIFAR10DataModule,
     FashionMNISTDataModule,
+    InMemoryDataModule,
     SyntheticDataModule,
 )
 

@@ -1,9 +1,11 @@
-"""LightningDataModules: the input side shared by every data set, and the in-memory base.
+"""LightningDataModules: the input side shared by every data set.
 
-Every data set yields uint8 batches (N, C, H, W). On the device, after transfer, each batch
-becomes float input with the training set's mean subtracted (the paper's only preprocessing:
-the mean image by default, ``mean=channel`` per channel) at the configured scale; training
-batches then get their random crops, flips and PCA lighting as whole-batch tensor operations.
+Every data set yields uint8 batches (N, C, H, W), through a DataLoader or, for in-memory
+splits on a GPU, from tensors kept on the device (``data.resident``, :mod:`.resident`). On
+the device, after transfer, each batch becomes float input with the training set's mean
+subtracted (the paper's only preprocessing: the mean image by default, ``mean=channel`` per
+channel) at the configured scale; training batches then get their random crops, flips and
+PCA lighting as whole-batch tensor operations.
 Validation is the official test split (the paper reports on ILSVRC's validation set).
 """
 
@@ -16,58 +18,29 @@ import pytorch_lightning as pl
 import torch
 from torch.utils.data import DataLoader, Dataset
 
+from alexnet_lab.data.resident import ResidentBatches
 from alexnet_lab.data.scaling import apply_scale, check_scale, unit_to_input
-from alexnet_lab.data.stats import ImageStats, compute_stats, tensor_batches
+from alexnet_lab.data.stats import ImageStats
+from alexnet_lab.data.tensor_sets import BatchTensorDataset, already_batched
 from alexnet_lab.data.transforms import center_crop, random_crop_flip, random_pca_lighting
 from alexnet_lab.errors import UserError
 from alexnet_lab.results.record import chance_error
 
 #: the mean subtracted: the training set's mean image (the paper's) or its channel means
 MEANS = ("pixel", "channel")
+#: ``data.resident``: keep in-memory splits on the training device (auto: on a GPU, one process)
+RESIDENT = ("auto", True, False)
 
 
-def deterministic_subset(
-    images: torch.Tensor, labels: torch.Tensor, size: int | None, seed: int
-) -> tuple[torch.Tensor, torch.Tensor]:
-    """Return the first ``size`` items of a fixed permutation (all items when size is None)."""
-    if size is None or size >= len(labels):
-        return images, labels
-    order = subset_indices(len(labels), size, seed)
-    return images[order], labels[order]
-
-
-def subset_indices(total: int, size: int | None, seed: int) -> torch.Tensor:
-    """Sorted indices of a fixed random subset of ``size`` of ``total`` items (all if None)."""
-    if size is None or size >= total:
-        return torch.arange(total)
-    order = torch.randperm(total, generator=torch.Generator().manual_seed(seed))[:size]
-    return order.sort().values
-
-
-class BatchTensorDataset(Dataset):
-    """Images and labels in memory, fetched a whole batch at a time.
-
-    The DataLoader hands ``__getitems__`` the batch's indices, so a batch is one indexing
-    operation on the stored tensor instead of 128 item lookups and a stack.
-    """
-
-    def __init__(self, images: torch.Tensor, labels: torch.Tensor) -> None:
-        self.images, self.labels = images, labels
-
-    def __len__(self) -> int:
-        return len(self.labels)
-
-    def __getitem__(self, index: int) -> tuple[torch.Tensor, torch.Tensor]:
-        return self.images[index], self.labels[index]
-
-    def __getitems__(self, indices: list[int]) -> tuple[torch.Tensor, torch.Tensor]:
-        index = torch.as_tensor(indices)
-        return self.images[index], self.labels[index]
-
-
-def already_batched(batch: Any) -> Any:
-    """collate_fn for :class:`BatchTensorDataset`: its batches come stacked already."""
-    return batch
+def check_resident(value: object) -> bool | str:
+    """``data.resident`` as auto, True or False; a clear error for anything else."""
+    if isinstance(value, bool) or value == "auto":
+        return value  # type: ignore[return-value]
+    raise UserError(
+        f"data.resident={value!r} is not a choice. Valid values: auto (on the training device "
+        "when it is a GPU and the run is one process), true (always, CPU included), false "
+        "(batches through a DataLoader, copied to the device each step)."
+    )
 
 
 class ImageDataModule(pl.LightningDataModule):
@@ -101,6 +74,7 @@ class ImageDataModule(pl.LightningDataModule):
         lighting_std: float = 0.1,
         crop_size: int | None = None,
         center_crop: int | None = None,
+        resident: bool | str = "auto",
     ) -> None:
         super().__init__()
         del crop_size, center_crop  # the augmentation group reads these from the data config
@@ -119,6 +93,8 @@ class ImageDataModule(pl.LightningDataModule):
         self.target_error = target_error
         self.crop, self.random_crop, self.flip = crop, random_crop, flip
         self.lighting, self.lighting_std = lighting, lighting_std
+        self.resident = check_resident(resident)
+        self._on_device: dict[int, tuple[torch.Tensor, torch.Tensor]] = {}
         self.train_set: Dataset | None = None
         self.val_set: Dataset | None = None
         self.stats: ImageStats | None = None
@@ -160,6 +136,32 @@ class ImageDataModule(pl.LightningDataModule):
             return int(self.requested_workers)
         return 0 if self.in_memory else min(8, os.cpu_count() or 1)
 
+    def resident_device(self) -> torch.device | None:
+        """The device the splits live on while training (``data.resident``), else None.
+
+        ``auto``: the trainer's device when it is a GPU and the run is one process (DDP's
+        ranks each need their shard, which the DistributedSampler of a DataLoader draws).
+        Only in-memory splits can live there; files streamed from disk cannot.
+        """
+        trainer = getattr(self, "trainer", None)
+        strategy = getattr(trainer, "strategy", None)  # None: no Trainer has attached yet
+        if strategy is None or self.resident is False:
+            return None
+        why_not = None
+        if not isinstance(self.train_set, BatchTensorDataset):
+            why_not = f"{self.name} is read from files, not held in memory"
+        elif strategy.world_size > 1:
+            why_not = "a DDP run shards its data with a DistributedSampler"
+        if why_not:
+            if self.resident is True:
+                raise UserError(
+                    f"data.resident=true cannot keep the data on the device: {why_not}. "
+                    "Use data.resident=auto (it falls back to the DataLoader) or false."
+                )
+            return None
+        device = strategy.root_device
+        return device if self.resident is True or device.type == "cuda" else None
+
     @property
     def mean(self) -> torch.Tensor:
         """The mean subtracted from every image (0-255 units)."""
@@ -178,17 +180,17 @@ class ImageDataModule(pl.LightningDataModule):
         self.train_set, self.val_set = self.build_sets()
         self.stats = self.compute_stats()
 
-    def train_dataloader(self) -> DataLoader:
+    def train_dataloader(self) -> DataLoader | ResidentBatches:
         """Shuffled mini-batches of the training split."""
         assert self.train_set is not None, "call setup() first"
         return self._loader(self.train_set, shuffle=True)
 
-    def val_dataloader(self) -> DataLoader:
+    def val_dataloader(self) -> DataLoader | ResidentBatches:
         """The validation split (the official test split), in order."""
         assert self.val_set is not None, "call setup() first"
         return self._loader(self.val_set, shuffle=False)
 
-    def test_dataloader(self) -> DataLoader:
+    def test_dataloader(self) -> DataLoader | ResidentBatches:
         """The same split as validation: the paper reports on the official test/val set."""
         return self.val_dataloader()
 
@@ -253,6 +255,7 @@ class ImageDataModule(pl.LightningDataModule):
             "pca_eigvals": [float(f"{v:.4g}") for v in stats.eigvals] if stats else None,
             "chance_error": self.chance_error(),
             "num_workers": self.num_workers,
+            "resident": str(device) if (device := self.resident_device()) else None,
         }
 
     def train_labels(self) -> list[int] | None:
@@ -267,7 +270,15 @@ class ImageDataModule(pl.LightningDataModule):
         """The training error of always answering the most frequent training class."""
         return round(chance_error(self.train_labels() or [], self.num_classes), 6)
 
-    def _loader(self, dataset: Dataset, shuffle: bool) -> DataLoader:
+    def _loader(self, dataset: Dataset, shuffle: bool) -> DataLoader | ResidentBatches:
+        device = self.resident_device()
+        if device is not None and isinstance(dataset, BatchTensorDataset):
+            if id(dataset) not in self._on_device:  # copied once per split
+                self._on_device[id(dataset)] = (
+                    dataset.images.to(device),
+                    dataset.labels.to(device),
+                )
+            return ResidentBatches(*self._on_device[id(dataset)], self.batch_size, shuffle)
         workers = self.num_workers
         extra: dict[str, Any] = {}
         if isinstance(dataset, BatchTensorDataset):
@@ -283,35 +294,3 @@ class ImageDataModule(pl.LightningDataModule):
             pin_memory=torch.cuda.is_available(),
             **extra,
         )
-
-
-class InMemoryDataModule(ImageDataModule):
-    """Data sets small enough to keep as uint8 tensors: subclasses implement ``load_split``."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        # splits read by prepare_data, reused by setup in the same process (under DDP the
-        # other ranks read them in setup)
-        self._read: dict[bool, tuple[torch.Tensor, torch.Tensor]] = {}
-
-    def load_split(self, train: bool) -> tuple[torch.Tensor, torch.Tensor]:
-        """Return (uint8 images N x C x H x W, int64 labels) of one split."""
-        raise NotImplementedError
-
-    def prepare_data(self) -> None:
-        """Fetch or stage the files once (global rank 0 only, under DDP)."""
-        for train in (True, False):
-            self._read[train] = self.load_split(train)
-
-    def build_sets(self) -> tuple[Dataset, Dataset]:
-        """Both splits as in-memory tensors (the configured subsets)."""
-        train_split = self._read.pop(True, None) or self.load_split(train=True)
-        val_split = self._read.pop(False, None) or self.load_split(train=False)
-        x_train, y_train = deterministic_subset(*train_split, self.train_size, self.subset_seed)
-        x_val, y_val = deterministic_subset(*val_split, self.val_size, self.subset_seed + 1)
-        return BatchTensorDataset(x_train, y_train), BatchTensorDataset(x_val, y_val)
-
-    def compute_stats(self) -> ImageStats:
-        """One pass over the in-memory training images (well under a second for CIFAR-10)."""
-        assert isinstance(self.train_set, BatchTensorDataset)
-        return compute_stats(tensor_batches(self.train_set.images))

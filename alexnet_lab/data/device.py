@@ -31,13 +31,9 @@ from dataclasses import dataclass
 
 import torch
 
+from alexnet_lab.data.resident import int64_draw, shuffled_order
 from alexnet_lab.data.scaling import apply_scale, unit_to_input
 from alexnet_lab.data.transforms import center_crop, pca_lighting
-
-
-def _int64_draw(generator: torch.Generator) -> int:
-    """One ``torch.empty((), dtype=torch.int64).random_()`` draw, as DataLoader makes them."""
-    return int(torch.empty((), dtype=torch.int64).random_(generator=generator).item())
 
 
 @dataclass
@@ -101,13 +97,12 @@ class DeviceData:
     # -- shuffling -----------------------------------------------------------------------
     def epoch_order(self, generator: torch.Generator) -> torch.Tensor:
         """One member's order of the training set for the next epoch (steps 1-2 above)."""
-        _int64_draw(generator)  # the DataLoader iterator's base seed
-        seed = _int64_draw(generator)  # RandomSampler's seed for its own generator
-        return torch.randperm(self.train_size, generator=torch.Generator().manual_seed(seed))
+        int64_draw(generator)  # the DataLoader iterator's base seed
+        return shuffled_order(self.train_size, generator)  # RandomSampler's seed, randperm
 
     def validation_draw(self, generator: torch.Generator) -> None:
         """The draw of iterating the validation DataLoader once (step 4 above)."""
-        _int64_draw(generator)
+        int64_draw(generator)
 
     def batch_indices(self, orders: torch.Tensor) -> Iterator[torch.Tensor]:
         """Split (M, N) per-member orders into (M, B) index batches on the device."""

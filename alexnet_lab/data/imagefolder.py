@@ -19,7 +19,7 @@ import torch
 from PIL import Image
 from torch.utils.data import DataLoader, Dataset
 
-from alexnet_lab.data.datamodules import BatchTensorDataset, ImageDataModule, subset_indices
+from alexnet_lab.data.datamodules import ImageDataModule
 from alexnet_lab.data.folder_tree import (
     CACHE_NAME,
     BadImageError,
@@ -40,6 +40,7 @@ from alexnet_lab.data.stats import (
     tensor_batches,
     writable_cache_dir,
 )
+from alexnet_lab.data.tensor_sets import BatchTensorDataset, subset_indices
 from alexnet_lab.errors import DataUnavailableError, UserError
 
 __all__ = ["BadImageError", "ImageFolderDataModule", "ImageNetDataModule", "ImagenetteDataModule"]

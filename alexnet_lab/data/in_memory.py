@@ -1,4 +1,4 @@
-"""The data sets kept in memory as uint8 tensors: CIFAR-10, Fashion-MNIST and synthetic images."""
+"""The data sets kept in memory as uint8 tensors: their base, CIFAR-10, Fashion-MNIST, synthetic."""
 
 from __future__ import annotations
 
@@ -8,14 +8,17 @@ from typing import Any
 
 import torch
 import torch.nn.functional as F
+from torch.utils.data import Dataset
 
-from alexnet_lab.data.datamodules import InMemoryDataModule
+from alexnet_lab.data.datamodules import ImageDataModule
 from alexnet_lab.data.sources import (
     cifar10_tree_split,
     load_cifar10,
     load_cifar10_tree,
     load_fashion_mnist,
 )
+from alexnet_lab.data.stats import ImageStats, compute_stats, tensor_batches
+from alexnet_lab.data.tensor_sets import BatchTensorDataset, deterministic_subset
 from alexnet_lab.errors import UserError
 
 #: where data=cifar10 reads from (``data.source``)
@@ -24,6 +27,38 @@ CIFAR10_SOURCES = ("auto", "torchvision", "folder")
 
 def _resolve_root(root: str | os.PathLike) -> Path:
     return Path(root).expanduser().resolve()
+
+
+class InMemoryDataModule(ImageDataModule):
+    """Data sets small enough to keep as uint8 tensors: subclasses implement ``load_split``."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        # splits read by prepare_data, reused by setup in the same process (under DDP the
+        # other ranks read them in setup)
+        self._read: dict[bool, tuple[torch.Tensor, torch.Tensor]] = {}
+
+    def load_split(self, train: bool) -> tuple[torch.Tensor, torch.Tensor]:
+        """Return (uint8 images N x C x H x W, int64 labels) of one split."""
+        raise NotImplementedError
+
+    def prepare_data(self) -> None:
+        """Fetch or stage the files once (global rank 0 only, under DDP)."""
+        for train in (True, False):
+            self._read[train] = self.load_split(train)
+
+    def build_sets(self) -> tuple[Dataset, Dataset]:
+        """Both splits as in-memory tensors (the configured subsets)."""
+        train_split = self._read.pop(True, None) or self.load_split(train=True)
+        val_split = self._read.pop(False, None) or self.load_split(train=False)
+        x_train, y_train = deterministic_subset(*train_split, self.train_size, self.subset_seed)
+        x_val, y_val = deterministic_subset(*val_split, self.val_size, self.subset_seed + 1)
+        return BatchTensorDataset(x_train, y_train), BatchTensorDataset(x_val, y_val)
+
+    def compute_stats(self) -> ImageStats:
+        """One pass over the in-memory training images (well under a second for CIFAR-10)."""
+        assert isinstance(self.train_set, BatchTensorDataset)
+        return compute_stats(tensor_batches(self.train_set.images))
 
 
 class CIFAR10DataModule(InMemoryDataModule):

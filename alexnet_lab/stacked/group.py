@@ -161,7 +161,7 @@ def train_group(members: list[Member], datamodule: Any, device: torch.device) ->
     from alexnet_lab.failures import FAILED_JOBS
 
     data = DeviceData.from_datamodule(datamodule, device)
-    described = datamodule.describe()
+    described = {**datamodule.describe(), "resident": str(device)}  # DeviceData's device
     chance = float(described.get("chance_error") or 0.9)
     for m in members:
         m.record.extra["group_size"] = len(members)

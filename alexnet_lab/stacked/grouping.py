@@ -69,7 +69,7 @@ def split(group: Sequence[int], max_members: int) -> list[list[int]]:
 
 def config_blocker(cfg: Mapping[str, Any]) -> str | None:
     """Why a composed job config cannot be stacked (data, trainer), or None when it can."""
-    from alexnet_lab.data.datamodules import InMemoryDataModule
+    from alexnet_lab.data.in_memory import InMemoryDataModule
 
     data_class = get_class(str(cfg["data"]["_target_"]))
     if not issubclass(data_class, InMemoryDataModule):

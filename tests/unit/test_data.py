@@ -2,9 +2,9 @@ import pytest
 import torch
 
 from alexnet_lab.data import CIFAR10DataModule, FashionMNISTDataModule, SyntheticDataModule
-from alexnet_lab.data.datamodules import deterministic_subset
 from alexnet_lab.data.scaling import apply_scale, channel_stats
 from alexnet_lab.data.sources import stage_fashion_mnist
+from alexnet_lab.data.tensor_sets import deterministic_subset
 from alexnet_lab.errors import DataUnavailableError, UserError
 from tests.conftest import FASHION_SYSTEM_DIR, needs_fashion_mnist
 

@@ -9,8 +9,8 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader
 
-from alexnet_lab.data.datamodules import BatchTensorDataset, already_batched
 from alexnet_lab.data.device import DeviceData
+from alexnet_lab.data.tensor_sets import BatchTensorDataset, already_batched
 from alexnet_lab.stacked.grouping import config_blocker, group_jobs, group_key, split
 from alexnet_lab.stacked.model import StackedModel, stack_blocker
 from alexnet_lab.stacked.trainer import sgd_step
