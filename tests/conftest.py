@@ -11,12 +11,26 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 FASHION_SYSTEM_DIR = Path("/usr/share/datasets/fashion-mnist")
+CIFAR10_TAR = ROOT.parent / "shared" / "data" / "cifar10-jpg.tar.xz"
 
 # Skipped on a developer machine without the package; never skipped in CI (CI=true).
 needs_fashion_mnist = pytest.mark.skipif(
     not (FASHION_SYSTEM_DIR / "train-images-idx3-ubyte.gz").exists() and not os.environ.get("CI"),
     reason="Debian's dataset-fashion-mnist is missing (apt-get install dataset-fashion-mnist)",
 )
+
+
+@pytest.fixture(scope="session")
+def cifar10_tree(tmp_path_factory) -> Path:
+    """The whole CIFAR-10 as JPEGs (../shared/data/cifar10-jpg.tar.xz), unpacked once.
+
+    Its decoded tensors are cached inside it on first use, so later tests read them.
+    """
+    if not CIFAR10_TAR.exists():
+        pytest.skip(f"{CIFAR10_TAR} is absent: the CIFAR-10 JPEG tree ships only beside the repo")
+    root = tmp_path_factory.mktemp("cifar10-jpg")
+    subprocess.run(["tar", "xJf", str(CIFAR10_TAR), "-C", str(root)], check=True)
+    return root
 
 
 @pytest.fixture

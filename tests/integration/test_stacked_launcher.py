@@ -81,6 +81,41 @@ def test_stacked_members_train_as_their_sequential_runs(sweeps):
             assert abs(a["final"]["test"]["top1_error"] - b["final"]["test"]["top1_error"]) <= 0.01
 
 
+def test_on_real_cifar10_four_stacked_members_train_as_their_sequential_runs(
+    cifar10_tree, tmp_path
+):
+    """2 lrs x 2 seeds on 512 real CIFAR-10 images, 2 epochs: stacked = sequential."""
+    args = [
+        "-m",
+        "data=cifar10",
+        f"data.root={cifar10_tree}",
+        "data.train_size=512",
+        "data.val_size=256",
+        *SWEEP[4:],  # convnet4, no norm, torch init, standardised input, crops and flips
+        "optim.lr=0.01,0.05",
+        "seed=0,1",
+        "trainer.max_epochs=2",
+    ]
+    seq = cli(tmp_path, *args, "hydra.sweep.dir=basic")
+    assert seq.returncode == 0, seq.stdout[-3000:] + seq.stderr[-3000:]
+    stacked = cli(tmp_path, *args, "hydra/launcher=stacked", "hydra.sweep.dir=stacked")
+    assert stacked.returncode == 0, stacked.stdout[-3000:] + stacked.stderr[-3000:]
+    assert "stacked 4 jobs on cpu" in stacked.stdout + stacked.stderr
+    a, b = records(tmp_path / "basic"), records(tmp_path / "stacked")
+    assert a.keys() == b.keys() and len(a) == 4
+    for key, run in a.items():
+        member = b[key]
+        assert member["data"]["name"] == run["data"]["name"] == "cifar10"
+        assert member["data"]["train_size"] == 512 and member["data"]["source"] == "folder"
+        assert member["status"] == run["status"] == "completed", key
+        assert member["group_size"] == 4 and len(member["history"]) == 2
+        for row_a, row_b in zip(run["history"], member["history"], strict=True):
+            assert abs(row_a["train_error"] - row_b["train_error"]) <= 0.01, key
+    # real images: the lrs learn different amounts, so the members are not one run four times
+    errors = {key: run["history"][-1]["train_error"] for key, run in b.items()}
+    assert len(set(errors.values())) > 1
+
+
 def test_a_diverging_member_is_recorded_and_frozen_while_its_neighbours_complete(sweeps):
     _, stacked, _ = sweeps
     for key, record in records(stacked).items():

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -12,19 +11,7 @@ import alexnet_lab.data.sources as sources
 from alexnet_lab.data import CIFAR10DataModule
 from alexnet_lab.data.sources import CIFAR10_CLASSES
 from alexnet_lab.errors import UserError
-from tests.conftest import ROOT, make_image_tree
-
-SHARED_TAR = ROOT.parent / "shared" / "data" / "cifar10-jpg.tar.xz"
-
-
-@pytest.fixture(scope="session")
-def cifar10_tree(tmp_path_factory) -> Path:
-    """The whole CIFAR-10 as JPEGs (../shared/data/cifar10-jpg.tar.xz), unpacked once."""
-    if not SHARED_TAR.exists():
-        pytest.skip(f"{SHARED_TAR} is absent: the CIFAR-10 JPEG tree ships only beside the repo")
-    root = tmp_path_factory.mktemp("cifar10-jpg")
-    subprocess.run(["tar", "xJf", str(SHARED_TAR), "-C", str(root)], check=True)
-    return root
+from tests.conftest import make_image_tree
 
 
 def loaded(**kwargs) -> CIFAR10DataModule:
