@@ -152,7 +152,9 @@ def main(argv: list[str] | None = None) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         seconds = {
-            "(a) sequential jobs (basic launcher, CLI)": run_cli(args, folder, "hydra.sweep.dir=a"),
+            "(a) sequential jobs (basic launcher, CLI)": run_cli(
+                args, folder, "hydra/launcher=basic", "hydra.sweep.dir=a"
+            ),
             "(b) stacked launcher (CLI)": run_cli(
                 args, folder, "hydra/launcher=stacked", "hydra.sweep.dir=b"
             ),

@@ -157,3 +157,22 @@ def test_the_stacked_launcher_is_discovered_from_outside_the_checkout(tmp_path):
     )
     assert out.returncode == 0, out.stderr
     assert "StackedLauncher" in out.stdout
+
+
+def test_the_default_launcher_stacks_only_on_a_gpu_and_checks_its_option(capsys):
+    """hydra/launcher=auto: the stacked launcher with stack=cuda (basic on a CPU machine)."""
+    from hydra import compose, initialize_config_dir
+
+    from alexnet_lab.cli import CONFIG_DIR
+    from hydra_plugins.alexnet_lab_stacked_launcher.stacked_launcher import StackedLauncher
+
+    with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
+        cfg = compose("config", return_hydra_config=True)
+    launcher = cfg.hydra.launcher
+    assert launcher._target_.endswith("stacked_launcher.StackedLauncher")
+    assert launcher.stack == "cuda" and launcher.max_members is None
+    assert StackedLauncher(stack="always").stack == "always"
+    with pytest.raises(SystemExit) as stopped:
+        StackedLauncher(stack="gpu")
+    assert stopped.value.code == 2
+    assert "Valid values: always" in capsys.readouterr().err.replace("\n", " ")
