@@ -176,3 +176,19 @@ def test_the_default_launcher_stacks_only_on_a_gpu_and_checks_its_option(capsys)
         StackedLauncher(stack="gpu")
     assert stopped.value.code == 2
     assert "Valid values: always" in capsys.readouterr().err.replace("\n", " ")
+
+
+def test_stacked_members_draw_their_own_dropout_masks():
+    """Identical members on identical input: dropout makes their training logits differ."""
+    torch.manual_seed(0)
+    net = nn.Sequential(nn.Linear(16, 16), nn.Dropout(0.5), nn.Linear(16, 3))
+    stack = StackedModel([net, net], "cpu")
+    x = torch.randn(8, 16).expand(2, 8, 16)
+    y = torch.zeros(2, 8, dtype=torch.long)
+    _, loss, logits = stack.train_step(x, y)
+    assert logits.shape == (2, 8, 3)
+    assert not torch.allclose(logits[0], logits[1])  # each member its own mask
+    assert loss[0] != loss[1]
+    # without dropout (eval) the identical members agree exactly
+    evaluated = stack.log_probs(x[0])
+    torch.testing.assert_close(evaluated[0], evaluated[1])
