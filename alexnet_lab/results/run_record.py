@@ -97,6 +97,7 @@ class RunRecord:
     target_error: float | None = None
     not_learning_patience: int | None = None
     #: one row per epoch: epoch, train_error (running), val_error, val_top5_error, lr, seconds
+    #: (a stacked member's: its share of the stack's epoch; ``stack_seconds``: the whole epoch)
     history: list[dict[str, Any]] = field(default_factory=list)
     #: last and best values; ``test`` (the configured view), ``tests`` (every view tested)
     final: dict[str, Any] = field(default_factory=dict)

@@ -236,7 +236,10 @@ def train_stack(
                 "val_top5_error": round(float(val["top5_error"][i]), 6),
                 "val_loss": round(float(val["loss"][i]), 6),
                 "lr": m.lr,
-                "seconds": seconds,
+                # the member's share of the stack's epoch, so seconds summed over a sweep's
+                # records is its wall time, as for sequential runs; the whole epoch beside it
+                "seconds": round(seconds / len(running), 3),
+                "stack_seconds": seconds,
                 "elapsed": round(time.perf_counter() - fit_start, 3),
             }
             if m.scheduler is not None:

@@ -111,6 +111,9 @@ def test_on_real_cifar10_four_stacked_members_train_as_their_sequential_runs(
         assert member["group_size"] == 4 and len(member["history"]) == 2
         for row_a, row_b in zip(run["history"], member["history"], strict=True):
             assert abs(row_a["train_error"] - row_b["train_error"]) <= 0.01, key
+            # a member's seconds are its quarter of the stack's epoch: sums stay wall time
+            assert row_b["stack_seconds"] > 0
+            assert abs(4 * row_b["seconds"] - row_b["stack_seconds"]) <= 0.005
     # real images: the lrs learn different amounts, so the members are not one run four times
     errors = {key: run["history"][-1]["train_error"] for key, run in b.items()}
     assert len(set(errors.values())) > 1
