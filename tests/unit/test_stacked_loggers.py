@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from alexnet_lab.loggers import finish_wandb, wandb_logger
 from alexnet_lab.results.record import RunRecord
 from alexnet_lab.stacked.member_loggers import close_loggers, log_epoch, open_loggers
 from tests.wandb_file import read_run
@@ -79,6 +80,12 @@ def test_two_members_log_to_their_own_runs_while_both_are_open(offline: Path):
     assert run_a.run.display_name == "optim.lr=0.01" and list(run_b.run.tags) == ["optim.lr=1e30"]
     assert wandb.run is None
     assert close_loggers(a, exit_code=0) == {}  # closed once
+
+    # a sequential job after the stack gets a run of its own (W&B would hand it a member's
+    # run if one were left unfinished), and finish_wandb's default finishes that one
+    later = wandb_logger(save_dir=str(offline / "later")).experiment
+    assert later.id not in (info_a["id"], info_b["id"]) and wandb.run is later
+    assert (finish_wandb(exit_code=0) or {}).get("id") == later.id and wandb.run is None
 
 
 def test_a_member_does_not_log_into_a_run_left_active(offline: Path):
