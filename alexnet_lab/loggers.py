@@ -5,13 +5,16 @@ from __future__ import annotations
 import netrc
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
 from pytorch_lightning.loggers import WandbLogger
 
 from alexnet_lab.overrides import shell_join
 from alexnet_lab.results.record import RunRecord
+
+if TYPE_CHECKING:
+    from wandb.sdk.wandb_run import Run
 
 
 def has_wandb_api_key() -> bool:
@@ -67,15 +70,16 @@ def wandb_logger(
     return logger
 
 
-def finish_wandb(exit_code: int) -> dict[str, str] | None:
-    """Finish the active W&B run (if any) with ``exit_code``; say how to sync an offline run.
+def finish_wandb(exit_code: int, run: Run | None = None) -> dict[str, str] | None:
+    """Finish ``run`` (default: the active W&B run, if any) with ``exit_code``; say where it is.
 
+    Returns the run's mode, folder, id and group, and how to sync it (offline) or its URL.
     Every job of a multirun must finish its run, or the next job logs into it and a failed job
-    shows as finished.
+    shows as finished. A stacked member passes its own run, which is not ``wandb.run``.
     """
     import wandb
 
-    run = wandb.run
+    run = run if run is not None else wandb.run
     if run is None:
         return None
     offline = bool(getattr(run.settings, "_offline", False)) or run.settings.mode in (
@@ -93,7 +97,7 @@ def finish_wandb(exit_code: int) -> dict[str, str] | None:
         info["sync"] = shell_join(["wandb", "sync", run_dir])
     else:
         info["url"] = run.url or ""
-    wandb.finish(exit_code=exit_code)
+    run.finish(exit_code=exit_code)
     return info
 
 

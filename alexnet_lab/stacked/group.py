@@ -28,6 +28,7 @@ from alexnet_lab.results.record import RECORD_NAME, RecordError, RunRecord
 from alexnet_lab.resume import plan_resume
 from alexnet_lab.stacked import records
 from alexnet_lab.stacked.grouping import config_blocker
+from alexnet_lab.stacked.member_loggers import MemberLoggers
 from alexnet_lab.stacked.model import stack_blocker, vmap_blocker
 from alexnet_lab.stacked.trainer import Member, build_member, load_checkpoint, train_stack
 from alexnet_lab.validation import ConfigValueError, validate
@@ -157,7 +158,11 @@ def prepare(
 
 
 def train_group(members: list[Member], datamodule: Any, device: torch.device) -> bool:
-    """Train the stack and close every member's record; True when a signal interrupted it."""
+    """Train the stack and close every member's record; True when a signal interrupted it.
+
+    Every member's loggers open before the first step and log each epoch as it ends; a member
+    that ends (completed, diverged, or stopped by a crash or a signal) closes its own.
+    """
     from alexnet_lab.failures import FAILED_JOBS
 
     data = DeviceData.from_datamodule(datamodule, device)
@@ -165,20 +170,23 @@ def train_group(members: list[Member], datamodule: Any, device: torch.device) ->
     chance = float(described.get("chance_error") or 0.9)
     for m in members:
         m.record.extra["group_size"] = len(members)
-        records.start(m.record, described, m.record.history)
     ended: set[int] = set()
     steps = data.steps_per_epoch()
+    loggers: dict[int, MemberLoggers] = {}  # each member's, open until it ends
 
     def on_epoch(member: Member, row: dict[str, Any]) -> None:
-        records.add_epoch(member.record, row, chance)
+        records.add_epoch(member.record, row, chance, loggers.get(id(member)))
 
     def on_end(member: Member) -> None:
         ended.add(id(member))
-        member.record = records.finish(member.record, member.tests, steps)
+        opened = loggers.pop(id(member), None)
+        member.record = records.finish(member.record, member.tests, opened)
 
     test_views = views_to_test(members[0].cfg)
     interrupted = False
     try:
+        for m in members:  # every member's loggers (its W&B run) open before training
+            loggers[id(m)] = records.start(m.record, described, m.record.history, steps)
         train_stack(members, data, test_views, on_epoch, on_end)
     except (KeyboardInterrupt, signals.Terminated, SystemExit) as exc:
         interrupted = True

@@ -6,6 +6,10 @@ member's own Hydra config), gains its rows as ``RunRecorder`` adds them (``epoch
 run's finish (:func:`alexnet_lab.loggers.finish_wandb`) and the console's outcome line; so the sweep
 report cannot tell a stacked record from a sequential one. Stacked records add
 ``launcher: "stacked"`` and ``group_size``.
+
+The member's loggers (W&B, CSV; :mod:`alexnet_lab.stacked.member_loggers`) are live, as a
+sequential job's are: :func:`start` opens them, :func:`add_epoch` logs each row as it comes,
+:func:`finish` closes them, so a diverged member's W&B run ends while the stack goes on.
 """
 
 from __future__ import annotations
@@ -13,22 +17,26 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from hydra.utils import instantiate
 from omegaconf import DictConfig, OmegaConf
 
 from alexnet_lab.console import print_run_outcome
 from alexnet_lab.job import job_context
-from alexnet_lab.loggers import finish_wandb, wandb_run_names
 from alexnet_lab.record_builder import add_epoch_row, final_summary, new_record, now
 from alexnet_lab.results.record import (
     RECORD_NAME,
     RunRecord,
     write_record,
 )
+from alexnet_lab.stacked.member_loggers import (
+    MemberLoggers,
+    close_loggers,
+    log_epoch,
+    open_loggers,
+)
 from alexnet_lab.wandb_sweep import group_name
 
 LAUNCHER = "stacked"
-#: the member's logger configs and W&B group, kept beside the record until it is closed
+#: the member's logger configs and W&B group, kept beside the record for :func:`start` (not saved)
 _LOGGERS = "_loggers"
 
 
@@ -52,57 +60,50 @@ def save(record: RunRecord) -> None:
     write_record(Path(str(record.output_dir)) / RECORD_NAME, record.replace(extra=extra))
 
 
-def start(record: RunRecord, data: dict[str, Any], previous: list[dict[str, Any]]) -> None:
-    """What ``RunRecorder.on_fit_start`` records: running, the data, the global batch."""
+def start(
+    record: RunRecord, data: dict[str, Any], previous: list[dict[str, Any]], steps_per_epoch: int
+) -> MemberLoggers:
+    """Record what ``RunRecorder.on_fit_start`` does; open the member's loggers with its config.
+
+    The record says running and gets the data and the global batch; the loggers (a W&B run)
+    open as a sequential job's do at fit start. ``previous`` rows (a resumed member's) stay in
+    the record; its loggers, like a resumed sequential job's, log only the epochs trained from
+    now on.
+    """
     record.status = "running"
     record.settings["global_batch_size"] = int(record.settings["batch_size"])
     record.data = data
     record.history = list(previous)
     save(record)
+    info = record.extra.get(_LOGGERS) or {}
+    return open_loggers(record, info.get("configs") or {}, info.get("group"), steps_per_epoch)
 
 
-def add_epoch(record: RunRecord, row: dict[str, Any], chance: float) -> None:
-    """Append an epoch's row as ``RunRecorder.on_train_epoch_end`` does, and save."""
+def add_epoch(
+    record: RunRecord, row: dict[str, Any], chance: float, loggers: MemberLoggers | None = None
+) -> None:
+    """Append an epoch's row as ``RunRecorder.on_train_epoch_end`` does, save, log it live."""
     add_epoch_row(record, row, chance, int(record.not_learning_patience or 5))
     save(record)
+    if loggers is not None:
+        log_epoch(loggers, row)
 
 
 def finish(
-    record: RunRecord, tests: dict[str, dict[str, float]], steps_per_epoch: int
+    record: RunRecord, tests: dict[str, dict[str, float]], loggers: MemberLoggers | None
 ) -> RunRecord:
-    """Close the member's run: final summary, its loggers and W&B run, the saved record."""
+    """Close the member's run: final summary, its loggers and W&B run, the saved record.
+
+    ``loggers`` is what :func:`start` opened (None when it never got that far).
+    """
     if record.status == "running":
         record.status = "interrupted"
         record.error = record.error or "interrupted during the run"
     tta = str(record.config["tta"]["name"])
     record.final = final_summary(record.history, tests, tta)
-    replay_loggers(record, steps_per_epoch)
-    record.wandb = finish_wandb(exit_code=0 if record.completed else 1) or {}
+    exit_code = 0 if record.completed else 1
+    record.wandb = close_loggers(loggers, exit_code) if loggers is not None else {}
     record.finished_at = now()
     save(record)
     print_run_outcome(record, bool(record.config.get("verbose")))
     return record
-
-
-def replay_loggers(record: RunRecord, steps_per_epoch: int) -> None:
-    """Log the member's config and epoch rows to its loggers (W&B, CSV) after training.
-
-    The loggers are instantiated from the job's own ``logger`` config, with the W&B group,
-    tags and name a sequential job gets. Members train together in one process, and
-    Lightning's WandbLogger attaches to whichever W&B run is active, so each member's run is
-    opened, filled with its epoch rows (at the step Lightning would log them) and finished
-    in turn once the stack is done.
-    """
-    info = record.extra.get(_LOGGERS) or {}
-    for name, logger_cfg in (info.get("configs") or {}).items():
-        extra: dict[str, Any] = {}
-        if logger_cfg.get("save_dir", "") is None:  # as train(): the run's own folder
-            extra["save_dir"] = str(record.output_dir)
-        if name == "wandb":
-            extra.update(wandb_run_names(record, info.get("group")))
-        logger = instantiate(logger_cfg, **extra)
-        logger.log_hyperparams(record.config)
-        for row in record.history:
-            metrics = {k: v for k, v in row.items() if isinstance(v, (int, float))}
-            logger.log_metrics(metrics, step=int(row["epoch"]) * steps_per_epoch - 1)
-        logger.finalize("success" if record.completed else "failed")

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from alexnet_lab.results.report import build_report
+from tests.wandb_file import read_run
 
 pytestmark = pytest.mark.slow
 SWEEP = [
@@ -212,6 +213,36 @@ def test_each_member_logs_to_its_own_loggers(tmp_path):
         rows = list((tmp_path / "logged" / job / "csv").rglob("metrics.csv"))
         assert rows and "train_error" in rows[0].read_text(), job
         assert (tmp_path / "logged" / job / "checkpoints" / "stacked_last.pt").exists()
+
+
+def test_each_member_logs_live_to_its_own_wandb_run(tmp_path):
+    args = [*SWEEP, "logger=wandb", "optim.lr=0.01,1e30", "seed=0,1", "trainer.max_epochs=2"]
+    done = cli(tmp_path, *args, "hydra/launcher=stacked", "hydra.sweep.dir=logged")
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    found = records(tmp_path / "logged")
+    assert len(found) == 4 and len({r["wandb"]["id"] for r in found.values()}) == 4
+    runs = {}
+    for key, record in found.items():
+        info = record["wandb"]
+        assert info["mode"] == "offline" and info["group"] == "sweep-logged", key
+        assert Path(info["dir"]).is_dir() and info["sync"].startswith("wandb sync ")
+        (run_file,) = Path(info["dir"]).glob("run-*.wandb")
+        assert run_file.name == f"run-{info['id']}.wandb"
+        run = runs[key] = read_run(run_file)
+        assert run.run.run_group == "sweep-logged"
+        assert run.run.display_name == " ".join(record["overrides"])[:128]
+        assert len(run.history) == len(record["history"]), key
+        for logged, row in zip(run.history, record["history"], strict=True):
+            assert {k: logged[k] for k in row} == row  # every value, as the record has it
+        if record["status"] == "completed":
+            assert run.exit_code == 0 and len(run.history) == 2
+            steps = [r["trainer/global_step"] for r in run.history]
+            assert steps == [steps[0], 2 * steps[0] + 1]  # epoch * steps_per_epoch - 1
+        else:  # diverged in its first epoch: a failed run with nothing logged
+            assert record["status"] == "diverged" and run.exit_code == 1 and not run.history
+    # every member's run opened when the stack started, before any epoch was logged
+    first_rows = [r.history[0]["_timestamp"] for r in runs.values() if r.history]
+    assert max(r.start_time for r in runs.values()) < min(first_rows)
 
 
 @pytest.mark.parametrize("grid", [["optim.lr=0.01,-1", "seed=0,1"], ["optim.lr=-1,0.01"]])
