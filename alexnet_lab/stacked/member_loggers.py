@@ -89,6 +89,20 @@ def log_epoch(opened: MemberLoggers, row: dict[str, Any]) -> None:
         logger.save()
 
 
+def log_tests(opened: MemberLoggers, tests: dict[str, dict[str, float]], epochs: int) -> None:
+    """Log each test view's errors as ``trainer.test`` does: after training, view by view.
+
+    Lightning logs a test at the step training ended on (``epochs * steps_per_epoch``); a
+    later view's values follow an earlier one's, as in a sequential run with two views.
+    """
+    step = int(epochs) * opened.steps_per_epoch
+    for values in tests.values():
+        metrics = {k: float(v) for k, v in values.items() if isinstance(v, (int, float))}
+        for logger in opened.loggers:
+            logger.log_metrics(metrics, step=step)
+            logger.save()
+
+
 def close_loggers(opened: MemberLoggers, exit_code: int) -> dict[str, str]:
     """Finalize every logger and finish the member's W&B run with ``exit_code``.
 

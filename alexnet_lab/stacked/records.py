@@ -31,6 +31,7 @@ from alexnet_lab.stacked.member_loggers import (
     MemberLoggers,
     close_loggers,
     log_epoch,
+    log_tests,
     open_loggers,
 )
 from alexnet_lab.wandb_sweep import group_name
@@ -102,6 +103,8 @@ def finish(
     tta = str(record.config["tta"]["name"])
     record.final = final_summary(record.history, tests, tta)
     exit_code = 0 if record.completed else 1
+    if loggers is not None and tests:
+        log_tests(loggers, tests, len(record.history))
     record.wandb = close_loggers(loggers, exit_code) if loggers is not None else {}
     record.finished_at = now()
     save(record)

@@ -231,13 +231,19 @@ def test_each_member_logs_live_to_its_own_wandb_run(tmp_path):
         run = runs[key] = read_run(run_file)
         assert run.run.run_group == "sweep-logged"
         assert run.run.display_name == " ".join(record["overrides"])[:128]
-        assert len(run.history) == len(record["history"]), key
-        for logged, row in zip(run.history, record["history"], strict=True):
+        epochs = [r for r in run.history if "epoch" in r]
+        assert len(epochs) == len(record["history"]), key
+        for logged, row in zip(epochs, record["history"], strict=True):
             assert {k: logged[k] for k in row} == row  # every value, as the record has it
         if record["status"] == "completed":
-            assert run.exit_code == 0 and len(run.history) == 2
-            steps = [r["trainer/global_step"] for r in run.history]
+            assert run.exit_code == 0 and len(epochs) == 2
+            steps = [r["trainer/global_step"] for r in epochs]
             assert steps == [steps[0], 2 * steps[0] + 1]  # epoch * steps_per_epoch - 1
+            # then the test of the final weights, as trainer.test logs it after training
+            (test,) = [r for r in run.history if "test_error" in r]
+            assert test["test_error"] == record["final"]["test"]["top1_error"]
+            assert test["test_top5_error"] == record["final"]["test"]["top5_error"]
+            assert test["trainer/global_step"] == steps[1] + 1
         else:  # diverged in its first epoch: a failed run with nothing logged
             assert record["status"] == "diverged" and run.exit_code == 1 and not run.history
     # every member's run opened when the stack started, before any epoch was logged
