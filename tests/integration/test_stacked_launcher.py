@@ -265,3 +265,32 @@ def test_a_bad_value_fails_its_job_under_the_stacked_launcher_and_the_rest_compl
     assert {r["status"] for r in bad} == {"failed"}
     assert all(r["error"].startswith("optim.lr=-1 is out of range") for r in bad)
     assert (tmp_path / "sweep" / "report.md").is_file()
+
+
+def test_an_experiments_own_sweep_takes_the_stacked_launcher_unchanged(tmp_path):
+    """experiment=relu_vs_tanh: one stack per activation, and C1's report from the members."""
+    done = cli(
+        tmp_path,
+        "experiment=relu_vs_tanh",
+        "hydra/launcher=stacked",
+        "data=synthetic",
+        "data.train_size=200",
+        "data.val_size=100",
+        "data.scale=standard",
+        "optim.lr=0.01,0.05",
+        "seed=0,1",
+        "trainer.max_epochs=2",
+        "logger=none",
+        "trainer.enable_progress_bar=false",
+        "hydra.sweep.dir=c1",
+    )
+    log = done.stdout + done.stderr
+    assert done.returncode == 0, log[-3000:]
+    assert "Launching 8 jobs in 2 group(s)" in log and log.count("stacked 4 jobs on cpu") == 2
+    found = [json.loads(p.read_text()) for p in (tmp_path / "c1").glob("*/metrics.json")]
+    assert len(found) == 8 and {r["group_size"] for r in found} == {4}
+    assert {r["settings"]["activation"] for r in found} == {"relu", "tanh"}
+    summary = json.loads((tmp_path / "c1" / "summary.json").read_text())
+    assert summary["claim"] == "C1"
+    arms = {arm["arm"]: arm for arm in summary["settings"][0]["arms"]}
+    assert set(arms) == {"relu", "tanh"} and all(arm["n"] == 2 for arm in arms.values())
