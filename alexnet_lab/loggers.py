@@ -101,6 +101,23 @@ def finish_wandb(exit_code: int, run: Run | None = None) -> dict[str, str] | Non
     return info
 
 
+def logger_options(
+    name: str, logger_cfg: Any, output_dir: str | Path, record: RunRecord, group: str | None
+) -> dict[str, Any]:
+    """What a run adds to one ``logger`` entry's config when it instantiates it.
+
+    A logger whose ``save_dir`` is null writes into the run's folder; a W&B run (the entry
+    named ``wandb``) is named after the run's overrides and grouped with its sweep
+    (:func:`wandb_run_names`).
+    """
+    extra: dict[str, Any] = {}
+    if "save_dir" in logger_cfg and logger_cfg["save_dir"] is None:
+        extra["save_dir"] = str(output_dir)
+    if name == "wandb":
+        extra.update(wandb_run_names(record, group))
+    return extra
+
+
 def wandb_run_names(record: RunRecord, group: str | None) -> dict[str, Any]:
     """The W&B run's group, tags (claim and overrides) and name (its overrides)."""
     overrides = record.overrides

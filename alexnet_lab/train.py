@@ -26,7 +26,7 @@ from pytorch_lightning.callbacks import ProgressBar
 
 from alexnet_lab.checkpoints import checkpointers
 from alexnet_lab.context import JobContext
-from alexnet_lab.loggers import wandb_run_names
+from alexnet_lab.loggers import logger_options
 from alexnet_lab.models import build_model, check_switches
 from alexnet_lab.module import ClassifierModule
 from alexnet_lab.overrides import parse_overrides
@@ -116,14 +116,8 @@ def instantiate_loggers(
     A logger whose ``save_dir`` is null writes into the run's folder; a W&B run is named
     after the run's overrides and grouped with the rest of its sweep.
     """
-    loggers = []
-    for name, logger_cfg in (cfg.get("logger") or {}).items():
-        extra: dict[str, Any] = {}
-        if "save_dir" in logger_cfg and logger_cfg.save_dir is None:
-            extra["save_dir"] = str(output_dir)
-        if name == "wandb":
-            sweep_dir = str(context.sweep_dir or "")
-            group = group_name(record.experiment, sweep_dir, context.multirun)
-            extra.update(wandb_run_names(record, group))
-        loggers.append(instantiate(logger_cfg, **extra))
-    return loggers
+    group = group_name(record.experiment, str(context.sweep_dir or ""), context.multirun)
+    return [
+        instantiate(logger_cfg, **logger_options(name, logger_cfg, output_dir, record, group))
+        for name, logger_cfg in (cfg.get("logger") or {}).items()
+    ]

@@ -22,7 +22,7 @@ from typing import Any
 from hydra.utils import instantiate
 from pytorch_lightning.loggers import Logger, WandbLogger
 
-from alexnet_lab.loggers import finish_wandb, wandb_run_names
+from alexnet_lab.loggers import finish_wandb, logger_options
 from alexnet_lab.results.record import RunRecord
 
 #: W&B's ``reinit`` for a run beside other active runs (not ``wandb.run``; W&B >= 0.19)
@@ -42,19 +42,17 @@ def open_loggers(
 ) -> MemberLoggers:
     """Instantiate the member's loggers and give them its config (a W&B run opens now).
 
-    ``configs`` is the job's resolved ``logger`` config. As in ``train.instantiate_loggers``, a
-    null ``save_dir`` means the job's own folder. If one logger cannot open, those already
+    ``configs`` is the job's resolved ``logger`` config, completed as a sequential run's
+    (:func:`alexnet_lab.loggers.logger_options`). If one logger cannot open, those already
     open are closed (failed) before the error goes on.
     """
     opened = MemberLoggers(steps_per_epoch=int(steps_per_epoch))
     try:
         for name, logger_cfg in configs.items():
-            extra: dict[str, Any] = {}
-            if "save_dir" in logger_cfg and logger_cfg["save_dir"] is None:
-                extra["save_dir"] = str(record.output_dir)
+            extra = logger_options(name, logger_cfg, str(record.output_dir), record, group)
             if name == "wandb":
                 _check_no_active_run()
-                extra.update(wandb_run_names(record, group), reinit=CONCURRENT_RUN)
+                extra["reinit"] = CONCURRENT_RUN
             logger = instantiate(logger_cfg, **extra)
             opened.loggers.append(logger)
             logger.log_hyperparams(record.config)  # a WandbLogger creates its run here
