@@ -28,8 +28,6 @@ from alexnet_lab.results.record import chance_error
 
 #: the mean subtracted: the training set's mean image (the paper's) or its channel means
 MEANS = ("pixel", "channel")
-#: ``data.resident``: keep in-memory splits on the training device (auto: on a GPU, one process)
-RESIDENT = ("auto", True, False)
 
 
 def check_resident(value: object) -> bool | str:
