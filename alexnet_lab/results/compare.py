@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from alexnet_lab.overrides import parse_overrides
@@ -19,8 +19,8 @@ from alexnet_lab.results.arms import ArmResult, Comparison, SettingResult
 from alexnet_lab.results.claims import CLAIM_BY_KEY, CLAIMS, Claim, view_claim
 from alexnet_lab.results.metrics import FINAL_TRAIN_ERROR, REPORTED, TOP1_ERROR, Metric
 from alexnet_lab.results.run_record import RunRecord
+from alexnet_lab.results.setting_verdict import judge_setting
 from alexnet_lab.results.stats import ArmStats
-from alexnet_lab.results.verdicts import judge, judge_part
 
 __all__ = [
     "EXECUTION_KEYS",
@@ -199,47 +199,12 @@ def _select(
         others={_sel_label(s): rs for s, rs in by_sel.items() if s != best_sel},
         grid=grid,
         at_edge=at_edge,
-        not_learning=sum(r.not_learning for r in runs),
+        not_learning=sum(r.did_not_learn for r in runs),
     )
 
 
 def _verdict(claim: Claim | None, arms: list[ArmResult]) -> dict[str, Any] | None:
-    if claim is None:
-        return None
-    by_label = {a.label: a for a in arms}
-    fav, base = by_label.get(claim.favoured), by_label.get(claim.baseline)
-    if fav is None or base is None:
-        missing = claim.favoured if fav is None else claim.baseline
-        return {
-            "verdict": "inconclusive",
-            "reason": f"the paper compares {claim.favoured} with {claim.baseline}; "
-            f"arm {missing} did not run in this setting.",
-        }
-    result = judge(claim, fav.stats, base.stats)
-    parts = _judge_parts(claim, by_label)
-    if parts:
-        result["parts"] = parts
-    edge = [f"{a.label} ({', '.join(a.at_edge)})" for a in arms if a.at_edge]
-    if edge:
-        result["warning"] = (
-            "best value at the grid's edge: widen the grid; the comparison is not "
-            "fair until the best value is inside it: " + "; ".join(edge)
-        )
-    return result
-
-
-def _judge_parts(claim: Claim, by_label: dict[str, ArmResult]) -> list[dict[str, Any]]:
-    """The claim's secondary comparisons, where their arms ran."""
-    judged = []
-    for part in claim.parts:
-        better, worse = _first(by_label, part.better), _first(by_label, part.worse)
-        if better and worse:
-            judged.append(judge_part(part, better.of(part.metric), worse.of(part.metric)))
-    return judged
-
-
-def _first(by_label: dict[str, ArmResult], labels: Iterable[str]) -> ArmResult | None:
-    return next((by_label[label] for label in labels if label in by_label), None)
+    return judge_setting(claim, arms) if claim is not None else None
 
 
 def _sel_label(selection: tuple) -> str:

@@ -35,7 +35,7 @@ class Metric:
     #: a signed quantity (the train/validation gap) shows its sign
     signed: bool = False
     lower_is_better: bool = True
-    #: the measure's step (1 for epochs): its rounding adds resolution^2/12 to the variance
+    #: the measure's step (1 for epochs): a value k stands for (k - resolution, k]
     resolution: float = 0.0
     #: a difference of two values in words: "points", "epochs"
     effect_unit: str = "points"
@@ -49,14 +49,18 @@ class Metric:
         return self.read(record)
 
     def stats(self, label: str, records: Iterable[RunRecord]) -> ArmStats:
-        """The arm's values over its runs (runs without a value are left out)."""
-        values, censored = [], 0
+        """The arm's values over its runs; runs without a value are counted as left out."""
+        values, flags, keys, left_out = [], [], [], 0
         for record in records:
             value, is_censored = self.read(record)
-            if value is not None:
-                values.append(value)
-                censored += is_censored
-        return ArmStats(label, values, censored, self.resolution)
+            if value is None:
+                left_out += 1
+                continue
+            values.append(value)
+            flags.append(is_censored)
+            keys.append(record.run_id)
+        return ArmStats(label, values, resolution=self.resolution, flags=flags, keys=keys,
+                        left_out=left_out)  # fmt: skip
 
     def amount(self, value: float, signed: bool = False) -> str:
         """``value`` in the metric's shown scale, without unit."""
@@ -64,10 +68,10 @@ class Metric:
         return f"{self.scale * value:{sign}.{self.decimals}f}"
 
     def cell(self, stats: ArmStats) -> str:
-        """``mean ± std`` over seeds with the unit (``≥`` when some runs are censored)."""
+        """``mean ± std`` over seeds with the unit (``>`` when some runs are censored)."""
         if not stats.n:
             return "n/a"
-        ge = "≥" if stats.censored else ""
+        ge = ">" if stats.censored else ""
         return f"{ge}{self.amount(stats.mean, self.signed)} ± {self.amount(stats.std)}{self.unit}"
 
     def heading(self, target: float | None) -> str:
@@ -91,12 +95,17 @@ def _completed(read: Callable[[RunRecord], float | None]) -> Callable[[RunRecord
 
 
 def _epochs_to_target(record: RunRecord) -> Reading:
-    """The first epoch at or below the target; a run that never got there stands at budget+1."""
+    """The first epoch at or below the target, else a lower bound or nothing.
+
+    A completed run that never got there is censored at the epochs it ran (the true value lies
+    above). An interrupted, still running or failed run that had not got there says nothing,
+    and neither does a diverged one: its lr was too large, which says nothing of its arm's speed.
+    """
     if record.epochs_to_target is not None:
         return float(record.epochs_to_target), False
-    if record.status == "failed":
+    if not record.completed:
         return None, False
-    return float(record.max_epochs + 1), True
+    return float(len(record.history) or record.max_epochs), True
 
 
 def _gap(record: RunRecord) -> float | None:
@@ -126,8 +135,9 @@ EPOCHS_TO_TARGET = Metric(
     resolution=1.0,
     effect_unit="epochs",
     better_word="faster",
-    censored_means="a run that never reached the target counts as the budget + 1 epochs, "
-    "a lower bound",
+    censored_means="a completed run that never reached the target within its B epochs counts "
+    "as more than B epochs (a lower bound, so an interval it touches is open on that side); "
+    "interrupted, still running, failed and diverged runs that had not reached it are left out",
 )
 TOP1_ERROR = Metric(
     name="top1_error",

@@ -19,7 +19,6 @@ from matplotlib.figure import Figure  # noqa: E402
 
 from alexnet_lab.results.arms import Comparison, SettingResult  # noqa: E402
 from alexnet_lab.results.run_record import RunRecord  # noqa: E402
-from alexnet_lab.results.stats import ArmStats, t_quantile  # noqa: E402
 
 #: fixed colours of the arms the paper's claims name: favoured arms cool, baselines warm
 ARM_COLOURS = {
@@ -129,14 +128,6 @@ def finding_title(comparison: Comparison) -> str:
     else:
         head = f"{claim.id}: {claim.title}: verdict per setting (panel titles)"
     return f"{head}\npaper: {claim.paper}"
-
-
-def mean_interval(stats: ArmStats) -> tuple[float, float] | None:
-    """95% t-interval of an arm's mean over its seeds (the measure's rounding included)."""
-    if stats.n < 2:
-        return None
-    half = t_quantile(0.975, stats.n - 1) * math.sqrt(stats.variance / stats.n)
-    return stats.mean - half, stats.mean + half
 
 
 def new_figure(rows: int, cols: int, height: float = FIGSIZE[1]) -> tuple[Figure, Any]:

@@ -23,13 +23,13 @@ from alexnet_lab.results.palette import (
     arm_colours,
     diverged,
     finding_title,
-    mean_interval,
     new_figure,
     num_classes,
     panel_name,
     save,
     verdict_line,
 )
+from alexnet_lab.results.stats import mean_interval
 
 
 def figure_metrics(comparison: Comparison) -> list[Metric]:

@@ -18,6 +18,8 @@ from pathlib import Path
 from typing import Any
 
 FORMAT = 2
+#: a running training error within this of the majority-class error counts as at chance
+CHANCE_MARGIN = 0.02
 #: the fields without which a record says nothing usable: what ran, and how it went
 REQUIRED = {"overrides": list, "status": str}
 #: fields that must be JSON objects (or lists of objects) when present
@@ -209,6 +211,20 @@ class RunRecord:
     def chance_error(self) -> float | None:
         """The majority-class error of the training set the run was held against."""
         return self.data.get("chance_error")
+
+    @property
+    def at_chance(self) -> bool:
+        """Whether the last epoch's running training error sat at chance, whatever the length.
+
+        At chance: within :data:`CHANCE_MARGIN` of the majority-class error, or above it.
+        """
+        chance, last = self.chance_error, self.last("train_error")
+        return bool(chance) and last is not None and last >= float(chance or 0) - CHANCE_MARGIN
+
+    @property
+    def did_not_learn(self) -> bool:
+        """Flagged while training (``not_learning``) or ending at chance, however short."""
+        return self.not_learning or self.at_chance
 
     @property
     def last_row(self) -> dict[str, Any]:

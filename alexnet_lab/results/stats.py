@@ -1,32 +1,60 @@
-"""Intervals that stay honest at 2-5 seeds: Welch's t-interval and a log-scale ratio interval.
+"""Intervals that stay honest at 2-5 seeds, with integer and censored measures as bounds.
 
-A verdict's effect counts only when its 95% interval excludes the threshold the claim's words
-set. With two or three seeds the t quantile is large (12.7 at one degree of freedom, 4.3 at
-two), and integer measures (epochs) carry their rounding: a value known to the epoch is the
-true one plus a uniform error of +-0.5, variance 1/12, so two seeds that both read 5 epochs
-do not make the arm's mean certain. No scipy: the t quantile comes from the regularised
-incomplete beta function below (Numerical Recipes' continued fraction).
+Every run's value enters as the bounds it really stands for: a continuous value (an error) as
+itself; an integer count (epochs) ``k`` as ``(k - 1, k]``, since the target was crossed some
+time during epoch ``k``; a run that never reached the target within its ``B`` epochs as
+``(B, inf)``, a lower bound. An interval for a difference or a ratio of arm means then has two
+ends, each a Student-t end (Welch's degrees of freedom for two arms, one-sample t for paired
+differences) taken with every run at the bound least favourable to that end: the low end of
+``worse - better`` from ``better``'s upper bounds and ``worse``'s lower ones, the high end the
+other way round. With no seed spread the interval is exactly the range the bounds allow (ten
+seeds all at 5 vs 9 epochs: a ratio anywhere in 8/5 to 9/4 = 1.60x to 2.25x), and an end that
+a censored run leaves open is infinite: a one-sided interval ("at least 5.7x").
+The t distribution comes from scipy.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from scipy import stats as scipy_stats
 
 LEVEL = 0.95
 #: The most seeds per arm :func:`seeds_needed` looks for before it says "more than".
 MAX_SEEDS = 1000
+INF = math.inf
 
 
 @dataclass
 class ArmStats:
-    """One arm's metric over its seeds (censored values stand at the budget + 1)."""
+    """One arm's metric over its runs: values, which are lower bounds, and the measure's step.
+
+    ``flags[i]`` is true when ``values[i]`` is censored: the true value lies above it (a run
+    that never reached the target within ``values[i]`` epochs). Without ``flags``, the
+    ``censored`` largest values are taken as the censored ones. ``keys`` name the run each
+    value came from (paired claims match them); ``left_out`` counts runs without a value
+    (interrupted, still running, failed, or diverged before reaching the target).
+    """
 
     label: str
     values: list[float]
     censored: int = 0
-    #: the measure's resolution (1 for epochs, 0 for continuous measures)
+    #: the measure's step (1 for epochs, 0 for continuous measures)
     resolution: float = 0.0
+    flags: list[bool] = field(default_factory=list)
+    keys: list[str] = field(default_factory=list)
+    left_out: int = 0
+
+    def __post_init__(self) -> None:
+        self.values = [float(v) for v in self.values]
+        if len(self.flags) != len(self.values):
+            largest = sorted(range(self.n), key=lambda i: -self.values[i])[: self.censored]
+            self.flags = [i in largest for i in range(self.n)]
+        self.censored = sum(self.flags)
+        if len(self.keys) != len(self.values):
+            self.keys = [str(i) for i in range(self.n)]
 
     @property
     def n(self) -> int:
@@ -35,100 +63,68 @@ class ArmStats:
 
     @property
     def mean(self) -> float:
-        """Mean over seeds (nan without values)."""
+        """Mean over seeds (nan without values); with censored values, a lower bound."""
         return sum(self.values) / self.n if self.n else math.nan
 
     @property
     def std(self) -> float:
         """Sample standard deviation over seeds (0 for one value)."""
-        if self.n < 2:
-            return 0.0
-        m = self.mean
-        return math.sqrt(sum((v - m) ** 2 for v in self.values) / (self.n - 1))
+        return _std(self.values)
 
     @property
-    def variance(self) -> float:
-        """Sample variance plus the rounding variance of the measure (resolution^2 / 12)."""
-        return self.std**2 + self.resolution**2 / 12
+    def lows(self) -> list[float]:
+        """Each run's lowest possible true value."""
+        step = self.resolution
+        return [v if c else v - step for v, c in zip(self.values, self.flags, strict=True)]
+
+    @property
+    def highs(self) -> list[float]:
+        """Each run's highest possible true value (inf for a censored run)."""
+        return [INF if c else v for v, c in zip(self.values, self.flags, strict=True)]
+
+    @property
+    def all_censored(self) -> bool:
+        """Whether no run of the arm has an exact value (and it has runs)."""
+        return bool(self.n) and self.censored == self.n
 
 
 @dataclass(frozen=True)
 class Interval:
-    """An estimate with its two-sided interval and the t distribution's degrees of freedom."""
+    """An estimate, its interval (either end may be infinite: one-sided) and t's df."""
 
     estimate: float
     low: float
     high: float
     df: float
     level: float = LEVEL
+    #: the range the runs' bounds allow without any seed noise (the noise-free interval)
+    bounds: tuple[float, float] = (-INF, INF)
 
-    def as_dict(self) -> dict[str, float]:
-        """JSON-ready: estimate, low, high, df, level."""
+    def as_dict(self) -> dict[str, float | None]:
+        """JSON-ready: estimate, low, high (null where open), df, level, bounds."""
         return {
-            "estimate": round(self.estimate, 6),
-            "low": round(self.low, 6),
-            "high": round(self.high, 6),
+            "estimate": _json(self.estimate),
+            "low": _json(self.low),
+            "high": _json(self.high),
             "df": round(self.df, 2) if math.isfinite(self.df) else -1.0,
             "level": self.level,
+            "bounds_low": _json(self.bounds[0]),
+            "bounds_high": _json(self.bounds[1]),
         }
 
-
-def _betacf(a: float, b: float, x: float) -> float:
-    """Continued fraction of the incomplete beta function (modified Lentz)."""
-    tiny, qab, qap, qam = 1e-300, a + b, a + 1.0, a - 1.0
-    c, d = 1.0, 1.0 - qab * x / qap
-    d = 1.0 / (d if abs(d) > tiny else tiny)
-    h = d
-    for m in range(1, 300):
-        m2 = 2 * m
-        for aa in (m * (b - m) * x / ((qam + m2) * (a + m2)),
-                   -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2))):  # fmt: skip
-            d = 1.0 + aa * d
-            d = 1.0 / (d if abs(d) > tiny else tiny)
-            c = 1.0 + aa / c
-            c = c if abs(c) > tiny else tiny
-            h *= d * c
-        if abs(d * c - 1.0) < 1e-14:
-            break
-    return h
-
-
-def betainc(a: float, b: float, x: float) -> float:
-    """The regularised incomplete beta function I_x(a, b)."""
-    if x <= 0.0:
-        return 0.0
-    if x >= 1.0:
-        return 1.0
-    log_front = math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b)
-    front = math.exp(log_front + a * math.log(x) + b * math.log1p(-x))
-    if x < (a + 1.0) / (a + b + 2.0):
-        return front * _betacf(a, b, x) / a
-    return 1.0 - front * _betacf(b, a, 1.0 - x) / b
-
-
-def t_cdf(t: float, df: float) -> float:
-    """P(T <= t) for Student's t with ``df`` (real, > 0) degrees of freedom."""
-    if math.isinf(df):
-        return 0.5 * (1.0 + math.erf(t / math.sqrt(2.0)))
-    tail = 0.5 * betainc(df / 2.0, 0.5, df / (df + t * t))
-    return 1.0 - tail if t >= 0 else tail
+    @property
+    def one_sided(self) -> bool:
+        """Whether an end is open (infinite, or zero for a ratio)."""
+        return not (math.isfinite(self.low) and math.isfinite(self.high))
 
 
 def t_quantile(p: float, df: float) -> float:
-    """The ``p`` quantile of Student's t with ``df`` degrees of freedom (bisection on the CDF)."""
+    """The ``p`` quantile of Student's t with ``df`` degrees of freedom (scipy)."""
     if not 0.0 < p < 1.0:
         raise ValueError(f"p must lie in (0, 1), not {p}")
-    if p < 0.5:
-        return -t_quantile(1.0 - p, df)
-    low, high = 0.0, 1.0
-    while t_cdf(high, df) < p:
-        high *= 2.0
-    for _ in range(200):
-        mid = (low + high) / 2.0
-        low, high = (mid, high) if t_cdf(mid, df) < p else (low, mid)
-        if high - low < 1e-12 * max(1.0, high):
-            break
-    return (low + high) / 2.0
+    if math.isinf(df):
+        return float(scipy_stats.norm.ppf(p))
+    return float(scipy_stats.t.ppf(p, df))
 
 
 def welch_df(terms: list[tuple[float, int]]) -> float:
@@ -140,56 +136,132 @@ def welch_df(terms: list[tuple[float, int]]) -> float:
     return total**2 / denominator
 
 
-def _interval(estimate: float, terms: list[tuple[float, int]], level: float) -> Interval:
+def _std(values: Sequence[float]) -> float:
+    n = len(values)
+    if n < 2:
+        return 0.0
+    m = sum(values) / n
+    return math.sqrt(sum((v - m) ** 2 for v in values) / (n - 1))
+
+
+def _mean(values: Sequence[float]) -> float:
+    return sum(values) / len(values)
+
+
+def _half(sides: list[Sequence[float]], level: float, scale: list[float] | None = None) -> tuple:
+    """T quantile x standard error of a sum of arm means (Welch), and its df."""
+    scale = scale or [1.0] * len(sides)
+    terms = [((_std(s) / k) ** 2, len(s)) for s, k in zip(sides, scale, strict=False)]
     se = math.sqrt(sum(v / n for v, n in terms))
     df = welch_df(terms)
-    half = t_quantile(0.5 + level / 2.0, df) * se
-    return Interval(estimate, estimate - half, estimate + half, df, level)
+    return t_quantile(0.5 + level / 2.0, df) * se, df
 
 
 def difference_interval(better: ArmStats, worse: ArmStats, level: float = LEVEL) -> Interval:
-    """Welch's t-interval for ``worse.mean - better.mean``.
+    """An interval for ``worse.mean - better.mean``, each run at its bounds (Welch's t).
 
     Positive when ``better`` is lower (for a higher-is-better measure pass the arms swapped).
     """
-    terms = [(better.variance, better.n), (worse.variance, worse.n)]
-    return _interval(worse.mean - better.mean, terms, level)
+    estimate = worse.mean - better.mean
+    low_sides, high_sides = (worse.lows, better.highs), (worse.highs, better.lows)
+    low = high = math.nan
+    df = math.inf
+    if any(math.isinf(v) for v in better.highs):
+        low_point = low = -INF
+    else:
+        low_point = _mean(low_sides[0]) - _mean(low_sides[1])
+        half, df = _half(list(low_sides), level)
+        low = low_point - half
+    if any(math.isinf(v) for v in worse.highs):
+        high_point = high = INF
+    else:
+        high_point = _mean(high_sides[0]) - _mean(high_sides[1])
+        half, df_high = _half(list(high_sides), level)
+        high, df = high_point + half, min(df, df_high)
+    return Interval(estimate, low, high, df, level, (low_point, high_point))
+
+
+def paired_interval(better: ArmStats, worse: ArmStats, level: float = LEVEL) -> Interval:
+    """A one-sample t-interval for the mean of ``worse - better`` over runs the arms share.
+
+    For arms that are views of the same trained weights: the runs are matched by
+    :attr:`ArmStats.keys`, and each pair's difference enters with its bounds.
+    """
+    b = dict(zip(better.keys, zip(better.lows, better.highs, strict=False), strict=False))
+    w = dict(zip(worse.keys, zip(worse.lows, worse.highs, strict=False), strict=False))
+    shared = [k for k in worse.keys if k in b]
+    lows = [w[k][0] - b[k][1] for k in shared]
+    highs = [w[k][1] - b[k][0] for k in shared]
+    n = len(shared)
+    exact = dict(zip(better.keys, better.values, strict=True))
+    estimate = _mean([v - exact[k] for k, v in zip(worse.keys, worse.values, strict=True)
+                      if k in exact]) if n else 0.0  # fmt: skip
+    quantile = t_quantile(0.5 + level / 2.0, max(n - 1, 1))
+    ends = []
+    for side, sign in ((lows, -1), (highs, 1)):
+        if any(math.isinf(v) for v in side):
+            ends.append(sign * INF)
+            continue
+        ends.append(_mean(side) + sign * quantile * _std(side) / math.sqrt(n))
+    points = (_mean(lows), _mean(highs)) if n else (-INF, INF)
+    return Interval(estimate, ends[0], ends[1], float(max(n - 1, 1)), level, points)
 
 
 def ratio_interval(numerator: ArmStats, denominator: ArmStats, level: float = LEVEL) -> Interval:
-    """An interval for ``numerator.mean / denominator.mean`` (delta method on the log scale).
+    """An interval for ``numerator.mean / denominator.mean``, each run at its bounds.
 
-    The log ratio's variance is the sum of each arm's squared coefficient of variation over its
-    seeds; the degrees of freedom are Welch's over those two terms; the ends are exponentiated.
+    On the log scale (delta method: each side's squared coefficient of variation over its
+    runs, Welch's degrees of freedom), the low end from the numerator's lower bounds over the
+    denominator's upper bounds, the high end the other way round; an end a censored run leaves
+    open is 0 or inf.
     """
-    terms = [
-        (arm.variance / arm.mean**2, arm.n) for arm in (numerator, denominator) if arm.mean > 0
-    ]
-    log_ratio = _interval(math.log(numerator.mean / denominator.mean), terms, level)
-    return Interval(
-        math.exp(log_ratio.estimate),
-        math.exp(log_ratio.low),
-        math.exp(log_ratio.high),
-        log_ratio.df,
-        level,
-    )
+    estimate = numerator.mean / denominator.mean if denominator.mean > 0 else INF
+    ends, points, dfs = [], [], []
+    for top, bottom, sign in (
+        (numerator.lows, denominator.highs, -1),
+        (numerator.highs, denominator.lows, 1),
+    ):
+        if any(map(math.isinf, top + bottom)) or _mean(top) <= 0 or _mean(bottom) <= 0:
+            ends.append(0.0 if sign < 0 else INF)  # a censored run leaves this end open
+            points.append(ends[-1])
+            continue
+        point = _mean(top) / _mean(bottom)
+        half, df = _half([top, bottom], level, [_mean(top), _mean(bottom)])
+        ends.append(point * math.exp(sign * half))
+        points.append(point)
+        dfs.append(df)
+    df = min(dfs) if dfs else math.inf
+    return Interval(estimate, ends[0], ends[1], df, level, (points[0], points[1]))
 
 
 def seeds_needed(
-    margin: float, variances: tuple[float, float], level: float = LEVEL, minimum: int = 2
+    margin: float, spreads: tuple[float, float], level: float = LEVEL, minimum: int = 2
 ) -> int | None:
-    """Seeds per arm at which an effect would clear its interval at the observed spread.
+    """Seeds per arm at which an effect ``margin`` from its threshold would clear the interval.
 
-    ``margin`` is the effect's distance from its threshold and ``variances`` each arm's
-    variance, both in the effect's units. ``None`` when no number would (a zero margin) or
-    more than :data:`MAX_SEEDS` would.
+    ``spreads`` are each arm's standard deviations in the effect's units. ``None`` when no
+    number would (a zero margin) or more than :data:`MAX_SEEDS` would.
     """
     margin = abs(margin)
     if margin == 0 or not math.isfinite(margin):
         return None
     for n in range(minimum, MAX_SEEDS + 1):
-        terms = [(v, n) for v in variances]
+        terms = [(s**2, n) for s in spreads]
         se = math.sqrt(sum(v / n for v, n in terms))
         if se == 0 or t_quantile(0.5 + level / 2.0, welch_df(terms)) * se < margin:
             return n
     return None
+
+
+def mean_interval(stats: ArmStats, level: float = LEVEL) -> tuple[float, float] | None:
+    """A t-interval for one arm's mean, its runs at their bounds (None under two runs)."""
+    if stats.n < 2:
+        return None
+    quantile = t_quantile(0.5 + level / 2.0, stats.n - 1)
+    half = quantile * stats.std / math.sqrt(stats.n)
+    high = INF if stats.censored else _mean(stats.highs) + half
+    return _mean(stats.lows) - half, high
+
+
+def _json(value: float) -> float | None:
+    return round(value, 6) if math.isfinite(value) else None

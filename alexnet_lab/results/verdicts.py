@@ -1,13 +1,19 @@
-"""Verdicts: does a measured effect hold beyond the seed noise, in the claim's direction and size.
+"""Verdicts: is the measured effect the paper's, in direction and size, beyond the seed noise.
 
-An effect counts when its 95% interval (Welch's t for a difference, a log-scale t-interval for
-a ratio, the measure's rounding added for integer measures: see ``stats.py``) excludes the
-threshold the claim's words set: no difference for a direction claim; for a ratio claim
-("several times faster", :attr:`Claim.min_ratio`) the favoured arm must be that many times
-better at the interval's low end, and the claim fails when the interval's high end is below
-it. Every verdict carries its interval, and an inconclusive one says how many seeds per arm
-a firm verdict would need at the observed spread. A censored value (a run that never reached
-the target) is a lower bound: it can never be what makes its own arm win.
+The rules, in order, for one claim in one setting (``stats.py`` builds the intervals):
+
+- A **ratio claim** ("several times faster", :attr:`Claim.min_ratio`) is ``reproduced`` when
+  its interval lies wholly at or above the factor, ``not reproduced`` when wholly below it.
+- A **difference claim** is ``reproduced`` when its interval lies wholly on the paper's side of
+  zero (and says "smaller than the paper's" when it also excludes the paper's number);
+  ``not reproduced`` when it lies wholly on the other side, or, where the paper gives a number,
+  when it excludes effects as large as :data:`EQUIVALENCE_FRACTION` of it (a precise null).
+  Arms that are views of the same weights are judged on paired differences per run.
+- Otherwise ``inconclusive``, with what would decide: more epochs when censored runs leave the
+  interval open, a finer measure when the epochs' rounding alone spans the threshold, more
+  seeds (how many, at the spread seen) when the noise does.
+
+``setting_verdict.judge_setting`` adds what only the arms' runs show.
 """
 
 from __future__ import annotations
@@ -16,37 +22,52 @@ import dataclasses
 import math
 from typing import Any
 
-from alexnet_lab.results.claims import INCONCLUSIVE, NOT_REPRODUCED, REPRODUCED, Claim, Part
+from alexnet_lab.results.advice import difference_decide, ratio_decide
+from alexnet_lab.results.claims import (
+    EQUIVALENCE_FRACTION,
+    INCONCLUSIVE,
+    NOT_REPRODUCED,
+    REPRODUCED,
+    Claim,
+    Part,
+)
 from alexnet_lab.results.metrics import Metric
 from alexnet_lab.results.stats import (
     ArmStats,
     Interval,
     difference_interval,
+    paired_interval,
     ratio_interval,
-    seeds_needed,
 )
 
 MIN_SEEDS = 2
 
 
 def judge(claim: Claim, favoured: ArmStats, baseline: ArmStats) -> dict[str, Any]:
-    """The verdict for one setting: label, reason in words, the numbers and interval behind it."""
+    """The verdict from the arms' values alone: label, reason in words, numbers, interval."""
     favoured, baseline = _resolved(claim.metric, favoured, baseline)
     if claim.min_ratio is not None:
         return _judge_ratio(claim, claim.min_ratio, favoured, baseline)
-    return _judge_difference(claim.metric, favoured, baseline, claim.paper)
+    return _judge_difference(
+        claim.metric, favoured, baseline, claim.paper, claim.paper_effect, claim.is_paired
+    )
 
 
-def judge_part(part: Part, better: ArmStats, worse: ArmStats) -> dict[str, Any]:
+def judge_part(part: Part, better: ArmStats, worse: ArmStats, paired: bool = False) -> dict:
     """Judge a claim's secondary comparison (:class:`Part`): is ``better`` below ``worse``."""
     better, worse = _resolved(part.metric, better, worse)
-    result = _judge_difference(part.metric, better, worse, part.paper, what=part.what)
+    result = _judge_difference(
+        part.metric, better, worse, part.paper, part.paper_effect, paired, what=part.what
+    )
     return {"part": part.what, **result}
 
 
 def effect_text(verdict: dict[str, Any] | None) -> str:
     """A verdict's measured effect with its interval in words (``n/a`` without one)."""
     return str((verdict or {}).get("measured") or "n/a")
+
+
+# -- the rules on the values -----------------------------------------------------------------
 
 
 def _resolved(metric: Metric, *arms: ArmStats) -> tuple[ArmStats, ...]:
@@ -65,71 +86,92 @@ def _numbers(metric: Metric, fav: ArmStats, base: ArmStats) -> dict[str, Any]:
     }
 
 
-def _too_few(fav: ArmStats, base: ArmStats) -> str | None:
-    if fav.n >= MIN_SEEDS and base.n >= MIN_SEEDS:
+def _too_few(fav: ArmStats, base: ArmStats, paired: bool = False) -> str | None:
+    n = len(set(fav.keys) & set(base.keys)) if paired else min(fav.n, base.n)
+    if n >= MIN_SEEDS:
         return None
+    what = f"{n} paired runs" if paired else f"{fav.label} has {fav.n}, {base.label} {base.n}"
     return (
-        f"too few seeds to judge: {fav.label} has {fav.n}, {base.label} has {base.n} usable "
-        f"runs; at least {MIN_SEEDS} per arm are needed for an interval."
+        f"too few seeds to judge: {what} usable; at least {MIN_SEEDS} per arm are needed for "
+        f"an interval: run more seeds (seed=0,1,2)."
     )
 
 
 def _values(metric: Metric, fav: ArmStats, base: ArmStats) -> str:
-    ge = " (≥: some runs never reached it)" if fav.censored or base.censored else ""
-    return f"{metric.label} {fav.label} {metric.cell(fav)}, {base.label} {metric.cell(base)}{ge}"
+    gt = " (>: some runs never reached it)" if fav.censored or base.censored else ""
+    return f"{metric.label} {fav.label} {metric.cell(fav)}, {base.label} {metric.cell(base)}{gt}"
 
 
-def _ci(interval: Interval, show: Any) -> str:
-    return (
-        f"95% interval {show(interval.low)} to {show(interval.high)}, t with {interval.df:.1f} df"
-    )
-
-
-def _firm(seeds: int | None, n: int) -> str:
-    if seeds is None:
-        return "no number of seeds would settle an effect this close to the threshold"
-    if seeds <= n:
-        return f"{seeds} seeds per arm would do at this spread; the interval is borderline"
-    return f"a firm verdict would need about {seeds} seeds per arm at this spread"
+def _ci(interval: Interval, show: Any, open_low: float = -math.inf) -> str:
+    """``95% interval a to b`` (``at least a`` / ``at most b`` when one end is open)."""
+    level = f"{100 * interval.level:.0f}%"
+    low_open = interval.low <= open_low or math.isinf(interval.low)
+    if math.isinf(interval.high) and not low_open:
+        return f"{level} interval: at least {show(interval.low)}"
+    if low_open and math.isfinite(interval.high):
+        return f"{level} interval: at most {show(interval.high)}"
+    if low_open:
+        return f"{level} interval: open on both sides"
+    return f"{level} interval {show(interval.low)} to {show(interval.high)}"
 
 
 def _judge_difference(
-    metric: Metric, fav: ArmStats, base: ArmStats, paper: str, what: str = ""
+    metric: Metric,
+    fav: ArmStats,
+    base: ArmStats,
+    paper: str,
+    paper_effect: float | None,
+    paired: bool,
+    what: str = "",
 ) -> dict[str, Any]:
-    """Direction beyond the noise: the interval of (worse - better) excludes 0."""
+    """Direction and size: the interval of (worse - better) against 0 and the paper's effect."""
     better, worse = (fav, base) if metric.lower_is_better else (base, fav)
     effect = worse.mean - better.mean  # positive: the paper's direction
     numbers = _numbers(metric, fav, base) | {"effect": _finite(effect)}
     head = f"{what}: " if what else ""
-    few = _too_few(fav, base)
+    few = _too_few(fav, base, paired)
     if few:
-        return {"verdict": INCONCLUSIVE, "numbers": numbers, "reason": head + few,
+        return {"verdict": INCONCLUSIVE, "numbers": numbers, "reason": head + few, "decide": few,
                 "measured": f"{metric.difference(effect)} (no interval)"}  # fmt: skip
-    interval = difference_interval(better, worse)
-    seeds = seeds_needed(effect, (fav.variance, base.variance))
-    numbers |= {"interval": interval.as_dict(), "seeds_needed": seeds}
-    ci = _ci(interval, lambda v: metric.amount(v, signed=True))
+    interval = (paired_interval if paired else difference_interval)(better, worse)
+    effect = interval.estimate
+    numbers |= {"effect": _finite(effect), "interval": interval.as_dict(), "paired": paired}
+    show = lambda v: metric.amount(v, signed=True)  # noqa: E731
+    ci = _ci(interval, show)
+    kind = "paired per run, " if paired else ""
     said = (
         f"{head}{_values(metric, fav, base)}: {fav.label} is {metric.difference(effect)} "
-        f"{metric.better_word} ({ci}); the paper: {paper}."
+        f"{metric.better_word} ({kind}{ci}); the paper: {paper}."
     )
-    if interval.low > 0 and not fav.censored:
-        verdict, words = REPRODUCED, "The paper's direction holds beyond the seed noise."
-    elif interval.high < 0 and not base.censored:
+    margin = EQUIVALENCE_FRACTION * paper_effect if paper_effect else None
+    numbers["margin"] = margin
+    decide = None
+    if interval.low > 0:
+        verdict, words = REPRODUCED, "The paper's direction holds beyond the seed noise"
+        if paper_effect and interval.high < paper_effect:
+            words += f", smaller than the paper's {metric.difference(paper_effect)}"
+        words += "."
+    elif interval.high < 0:
         verdict, words = NOT_REPRODUCED, "The opposite direction holds beyond the seed noise."
+    elif margin is not None and interval.high < margin:
+        verdict = NOT_REPRODUCED
+        words = (
+            f"The interval excludes effects as large as {EQUIVALENCE_FRACTION:g} of the paper's "
+            f"({metric.difference(margin)}): too small to be the paper's finding."
+        )
     else:
         verdict = INCONCLUSIVE
-        words = (
-            f"The difference is inside the seed noise (the interval includes 0): "
-            f"{_firm(seeds, min(fav.n, base.n))}."
-        )
-    measured = f"{metric.difference(effect)} {metric.label} ({ci.split(',')[0]})"
-    return {"verdict": verdict, "numbers": numbers, "reason": f"{said} {words}",
-            "measured": measured, "effect": _finite(effect)}  # fmt: skip
+        decide, seeds = difference_decide(metric, interval, better, worse, margin, paired)
+        numbers["seeds_needed"] = seeds
+        words = f"Undecided: {decide}"
+    measured = f"{metric.difference(effect)} {metric.label} ({ci})"
+    out = {"verdict": verdict, "numbers": numbers, "reason": f"{said} {words}",
+           "measured": measured, "effect": _finite(effect)}  # fmt: skip
+    return out | ({"decide": decide} if decide else {})
 
 
 def _judge_ratio(claim: Claim, min_ratio: float, fav: ArmStats, base: ArmStats) -> dict[str, Any]:
-    """Size beyond the noise: the ratio's interval lies above ``min_ratio`` (or below it)."""
+    """Size: the ratio's interval lies at or above ``min_ratio`` (or wholly below it)."""
     metric = claim.metric
     slow, fast = (base, fav) if metric.lower_is_better else (fav, base)
     ratio = slow.mean / fast.mean if fast.n and fast.mean > 0 and slow.n else None
@@ -140,53 +182,44 @@ def _judge_ratio(claim: Claim, min_ratio: float, fav: ArmStats, base: ArmStats) 
     name = f"{slow.label}/{fast.label}"
     few = _too_few(fav, base)
     if few or ratio is None:
-        return {"verdict": INCONCLUSIVE, "numbers": numbers,
-                "reason": few or "no ratio: an arm's mean is zero.",
+        why = few or "no ratio: an arm has no value."
+        return {"verdict": INCONCLUSIVE, "numbers": numbers, "reason": why, "decide": why,
                 "measured": f"{ratio:.2f}x (no interval)" if ratio else "n/a"}  # fmt: skip
-    if fav.censored == fav.n and base.censored == base.n:
-        return {
-            "verdict": INCONCLUSIVE,
-            "numbers": numbers,
-            "measured": "n/a (neither arm reached the target)",
-            "reason": "neither arm reached the target within the epoch budget: raise "
-            "trainer.max_epochs or the target.",
-        }
+    if fav.all_censored and base.all_censored:
+        epochs = max(fav.values + base.values)
+        why = (
+            f"neither arm reached the target within {epochs:g} epochs: more epochs "
+            "(trainer.max_epochs) or an easier target_error would decide."
+        )
+        return {"verdict": INCONCLUSIVE, "numbers": numbers, "decide": why,
+                "measured": "n/a (neither arm reached the target)", "reason": why}  # fmt: skip
     interval = ratio_interval(slow, fast)
-    log_variances = (slow.variance / slow.mean**2, fast.variance / fast.mean**2)
-    seeds = seeds_needed(math.log(ratio / min_ratio), log_variances)
-    numbers |= {"interval": interval.as_dict(), "seeds_needed": seeds}
-    ci = _ci(interval, lambda v: f"{v:.2f}x")
-    bound = " (a lower bound: some runs never reached the target)" if base.censored else ""
+    numbers |= {"interval": interval.as_dict()}
+    show = lambda v: f"{v:.2f}x"  # noqa: E731
+    ci = _ci(interval, show, open_low=0.0)
+    ge = "≥ " if slow.censored and not fast.censored else ""
     said = (
-        f"{_values(metric, fav, base)}: {name} = {ratio:.2f}x{bound} ({ci}); "
-        f"the paper: {claim.paper}."
+        f"{_values(metric, fav, base)}: {name} = {ge}{ratio:.2f}x ({ci}); the paper: {claim.paper}."
     )
-    better = metric.better_word
-    if interval.low >= min_ratio and not fav.censored:
+    better, decide = metric.better_word, None
+    if interval.low >= min_ratio:
         verdict = REPRODUCED
         words = f"{fav.label} is {better} by at least {min_ratio:g}x beyond the seed noise."
-    # a censored value is a lower bound: "baseline is faster" needs the baseline's values
-    # exact; the favoured arm's censored values could only be larger, which makes it slower
-    elif interval.high < 1 and not base.censored:
+    elif interval.high < 1:
         verdict, words = NOT_REPRODUCED, f"{base.label} is {better}, beyond the seed noise."
-    elif interval.high < min_ratio and not base.censored:
+    elif interval.high < min_ratio:
         verdict = NOT_REPRODUCED
-        words = (
-            f"The advantage is below {min_ratio:g}x beyond the seed noise, short of the "
-            f"claim's {min_ratio:g}x."
-        )
+        words = f"The advantage is below {min_ratio:g}x beyond the seed noise, short of the claim."
     else:
         verdict = INCONCLUSIVE
-        where = (
-            f"{fav.label} is {better} beyond the seed noise, but whether by {min_ratio:g}x "
-            "is inside it"
-            if interval.low > 1 and not fav.censored
-            else "The difference is inside the seed noise"
-        )
-        words = f"{where}: {_firm(seeds, min(fav.n, base.n))}."
-    return {"verdict": verdict, "numbers": numbers, "reason": f"{said} {words}",
-            "measured": f"{ratio:.2f}x ({ci.split(',')[0]})"}  # fmt: skip
+        decide, seeds = ratio_decide(min_ratio, interval, slow, fast)
+        numbers["seeds_needed"] = seeds
+        words = f"Whether by {min_ratio:g}x is open: {decide}"
+    ratio_text = f"{ge}{ratio:.2f}x ({ci})"
+    out = {"verdict": verdict, "numbers": numbers, "reason": f"{said} {words}",
+           "measured": ratio_text}  # fmt: skip
+    return out | ({"decide": decide} if decide else {})
 
 
 def _finite(value: float) -> float | None:
-    return None if math.isnan(value) else value
+    return None if math.isnan(value) or math.isinf(value) else value

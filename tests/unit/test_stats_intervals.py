@@ -41,28 +41,29 @@ def test_welch_df_is_between_the_smaller_arm_and_the_pooled_df():
 
 
 def test_zero_spread_in_epochs_is_not_certainty():
-    # the example: two seeds each at 5 and 6 epochs, spread 0
+    # two seeds each at 5 and 6 epochs, spread 0: each count k stands for (k-1, k]
     relu, tanh = ArmStats("relu", [5, 5], resolution=1), ArmStats("tanh", [6, 6], resolution=1)
     interval = difference_interval(relu, tanh)
-    assert interval.estimate == 1 and interval.low < 0 < interval.high  # rounding alone
+    assert interval.estimate == 1 and (interval.low, interval.high) == (0, 2)  # rounding alone
     ratio = ratio_interval(tanh, relu)
-    assert ratio.estimate == pytest.approx(1.2) and ratio.low < 1 < ratio.high < 2
+    assert ratio.estimate == pytest.approx(1.2)
+    assert (ratio.low, ratio.high) == (pytest.approx(5 / 5), pytest.approx(6 / 4))
     verdict = judge(CLAIMS["C1"], ArmStats("relu", [5, 5]), ArmStats("tanh", [6, 6]))
     # 2x is still ruled out, but "relu is faster" is not claimed, and the interval is printed
     assert verdict["verdict"] == "not reproduced" and "below 2x" in verdict["reason"]
-    assert "95% interval 0.9" in verdict["reason"] and "df" in verdict["reason"]
+    assert "95% interval 1.00x to 1.50x" in verdict["reason"]
     # a continuous measure without spread has no rounding: its interval is a point
     exact = difference_interval(ArmStats("a", [0.2, 0.2]), ArmStats("b", [0.3, 0.3]))
     assert exact.low == exact.high == pytest.approx(0.1)
 
 
 def test_seeds_needed_grows_as_the_effect_shrinks_against_the_spread():
-    variances = (0.01**2, 0.01**2)
-    assert seeds_needed(0.05, variances) == 2
-    few, many = seeds_needed(0.02, variances), seeds_needed(0.005, variances)
+    spreads = (0.01, 0.01)
+    assert seeds_needed(0.05, spreads) == 2
+    few, many = seeds_needed(0.02, spreads), seeds_needed(0.005, spreads)
     assert few is not None and many is not None and 2 < few < many
-    assert seeds_needed(0.0, variances) is None
-    assert seeds_needed(1e-6, variances) is None  # more than MAX_SEEDS
+    assert seeds_needed(0.0, spreads) is None
+    assert seeds_needed(1e-6, spreads) is None  # more than MAX_SEEDS
 
 
 def test_an_inconclusive_verdict_says_how_many_seeds_would_settle_it():

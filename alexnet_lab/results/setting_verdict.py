@@ -1,0 +1,140 @@
+"""One setting's verdict from its arms' runs: the value rules, then what only the runs show.
+
+After :func:`~alexnet_lab.results.verdicts.judge` rules on the values: an arm without a
+finished run at any lr (its runs diverged: its lr was too large, which says nothing of its
+speed; smaller lrs to try) has no verdict; arms whose runs all ended at chance did not learn,
+so their final numbers say nothing (a baseline that never reached a speed target stays
+censored, said in words); a budget too short to show a ratio claim is said with the budget
+that could; a verdict that the arm whose improvement could flip it has at its grid's edge is
+inconclusive, naming the value to add. The secondary comparisons (:class:`Part`) follow.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from alexnet_lab.results.advice import budget_words, edge_value, grid_edge_words, lr_advice
+from alexnet_lab.results.arms import ArmResult
+from alexnet_lab.results.claims import INCONCLUSIVE, NOT_REPRODUCED, REPRODUCED, Claim
+from alexnet_lab.results.metrics import FINAL_TRAIN_ERROR
+from alexnet_lab.results.verdicts import judge, judge_part
+
+
+def judge_setting(claim: Claim, arms: list[ArmResult]) -> dict[str, Any]:
+    """The verdict of one setting from its arms (each at its selected lr), every rule applied."""
+    by_label = {a.label: a for a in arms}
+    fav, base = by_label.get(claim.favoured), by_label.get(claim.baseline)
+    if fav is None or base is None:
+        missing = claim.favoured if fav is None else claim.baseline
+        return {
+            "verdict": INCONCLUSIVE,
+            "reason": f"the paper compares {claim.favoured} with {claim.baseline}; "
+            f"arm {missing} did not run in this setting.",
+        }
+    result = judge(claim, fav.stats, base.stats)
+    stuck = _no_finished_run(fav, base)
+    if stuck:
+        result |= {"verdict": INCONCLUSIVE, "reason": stuck, "decide": stuck}
+    else:
+        _apply_chance(claim, fav, base, result)
+        _apply_budget(claim, fav, base, result)
+        _apply_edges(claim, fav, base, result)
+    parts = _judge_parts(claim, by_label)
+    if parts:
+        result["parts"] = parts
+    edge = [f"{a.label} ({', '.join(a.at_edge)})" for a in arms if a.at_edge]
+    if edge and "edge" not in result:
+        result["warning"] = (
+            "best value at the grid's edge: widen the grid; the comparison is not "
+            "fair until the best value is inside it: " + "; ".join(edge)
+        )
+    left = {a.label: a.stats.left_out for a in (fav, base) if a.stats.left_out}
+    if left:
+        result["left_out"] = left
+        result["reason"] += (
+            " Left out: "
+            + ", ".join(f"{n} {label} run{'s' * (n > 1)}" for label, n in left.items())
+            + " without a value (interrupted, still running, failed, or diverged before it)."
+        )
+    return result
+
+
+def _no_finished_run(fav: ArmResult, base: ArmResult) -> str | None:
+    """An arm without a value at any lr (selection prefers values): why, and what to try."""
+    words = []
+    for arm in (fav, base):
+        if arm.stats.n:
+            continue
+        statuses = sorted({r.status for r in arm.every_run})
+        if "diverged" in statuses:
+            words.append(f"{arm.label} has no finished run at any lr: {lr_advice(arm)}")
+        else:
+            words.append(
+                f"{arm.label} has no finished run ({', '.join(statuses) or 'none ran'}): "
+                "finish its runs (resume=true) before judging."
+            )
+    return " ".join(words) or None
+
+
+def _apply_chance(claim: Claim, fav: ArmResult, base: ArmResult, result: dict) -> None:
+    """Arms whose runs all ended at chance did not learn: no verdict on them, in words."""
+    stuck = [a for a in (fav, base) if a.runs and all(r.did_not_learn for r in a.runs)]
+    if not stuck:
+        return
+    censoring = bool(claim.metric.censored_means)
+    names = ", ".join(f"{a.label} ({_chance_text(a)})" for a in stuck)
+    if censoring and stuck == [base]:
+        result["reason"] += (
+            f" Note: {names} stayed at chance, so its runs count as never reaching the target."
+        )
+        return
+    why = (
+        f"did not learn at this budget: {names} stayed at chance, so its {claim.metric.label} "
+        f"says nothing about the claim. Train longer (trainer.max_epochs), or with an lr or "
+        f"init that learns, before judging."
+    )
+    result |= {"verdict": INCONCLUSIVE, "decide": why, "did_not_learn": [a.label for a in stuck]}
+    result["reason"] = f"{result['reason']} Inconclusive: {why}"
+
+
+def _chance_text(arm: ArmResult) -> str:
+    train = arm.of(FINAL_TRAIN_ERROR)
+    chance = next((r.chance_error for r in arm.runs if r.chance_error), None)
+    shown = f"running training error {100 * train.mean:.1f}%" if train.n else "no error"
+    return shown + (f", chance {100 * chance:.1f}%" if chance else "")
+
+
+def _apply_budget(claim: Claim, fav: ArmResult, base: ArmResult, result: dict) -> None:
+    """Say when the epoch budget could not show a ratio claim whatever the baseline did."""
+    if claim.min_ratio is None or not fav.stats.n or fav.stats.all_censored:
+        return
+    budget = max((r.max_epochs for r in base.runs), default=0)
+    words = budget_words(claim, fav.stats, budget)
+    if words:
+        result["budget"] = words
+        result["reason"] += " " + words
+
+
+def _apply_edges(claim: Claim, fav: ArmResult, base: ArmResult, result: dict) -> None:
+    """A verdict that the arm whose improvement could flip it has at its grid's edge."""
+    verdict = result["verdict"]
+    could_flip = base if verdict == REPRODUCED else fav if verdict == NOT_REPRODUCED else None
+    if could_flip is None or not could_flip.at_edge:
+        return
+    add = {key: edge_value(could_flip, key) for key in could_flip.at_edge}
+    words = grid_edge_words(could_flip, verdict, add)
+    result |= {"verdict": INCONCLUSIVE, "was": verdict, "edge": add, "decide": words}
+    result["reason"] += " Inconclusive: " + words
+
+
+def _judge_parts(claim: Claim, by_label: dict[str, ArmResult]) -> list[dict[str, Any]]:
+    """The claim's secondary comparisons, where their arms ran."""
+    judged = []
+    for part in claim.parts:
+        better = next((by_label[x] for x in part.better if x in by_label), None)
+        worse = next((by_label[x] for x in part.worse if x in by_label), None)
+        if better and worse:
+            judged.append(
+                judge_part(part, better.of(part.metric), worse.of(part.metric), claim.is_paired)
+            )
+    return judged
