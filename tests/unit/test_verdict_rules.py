@@ -1,0 +1,186 @@
+"""Each verdict rule on constructed records fed through the real ``compare()``.
+
+Each test fails without its rule: a claim judged on its own quantity (C4: the overfitting;
+C7: paired per run), the effect against the paper's size, honest censoring and rounding,
+grid edges, diverged and unlearning arms, and the budget check.
+"""
+
+import math
+
+import pytest
+
+from alexnet_lab.results.advice import check_budget
+from alexnet_lab.results.claims import CLAIMS
+from alexnet_lab.results.compare import compare
+from alexnet_lab.results.record import RunRecord
+from alexnet_lab.results.stats import ArmStats, ratio_interval
+from alexnet_lab.results.verdicts import judge
+from tests.unit.test_report import c1_records, curve, make_record
+from tests.unit.test_results_views import run
+
+
+def verdict_of(records, claim):
+    (setting,) = compare(records, claim_id=claim).settings
+    return setting.verdict
+
+
+def dropout_records(on_gap, off_gap, top1=0.30):
+    records = []
+    for arm, gap in (("on", on_gap), ("off", off_gap)):
+        for seed in range(3):
+            final_train = top1 - gap + 0.002 * seed
+            records.append(
+                make_record([f"dropout={arm}"], seed, [0.8, 0.5, final_train], top1=top1,
+                            select=(), claim="C4")  # fmt: skip
+            )
+    return records
+
+
+def test_c4_is_judged_on_the_overfitting_not_on_top1():
+    # equal test top-1, the gap cut from 28 to 5 points: reproduced (top-1 alone: no effect)
+    verdict = verdict_of(dropout_records(0.05, 0.28), "C4")
+    assert verdict["verdict"] == "reproduced"
+    assert "train/validation gap" in verdict["reason"]
+    assert verdict["effect"] == pytest.approx(0.23)
+    parts = {p["part"]: p for p in verdict["parts"]}
+    assert parts["test top-1 error"]["effect"] == pytest.approx(0.0)
+    assert "convergence (epoch of the best validation error, later with dropout)" in parts
+
+
+def c7_records(pairs):
+    return [
+        run([], seed, ten, tests={"center": center, "ten_crop": ten})
+        for seed, (center, ten) in enumerate(pairs)
+    ]
+
+
+def test_c7_views_of_the_same_weights_are_paired_per_seed():
+    # ten-crop better by 1.3-1.5 points on every seed; the seeds themselves spread by 10 points
+    pairs = [(0.400, 0.386), (0.500, 0.487), (0.450, 0.435), (0.350, 0.337)]
+    verdict = verdict_of(c7_records(pairs), "C7")
+    assert verdict["verdict"] == "reproduced" and verdict["numbers"]["paired"] is True
+    interval = verdict["numbers"]["interval"]
+    assert 0.012 < interval["low"] < interval["high"] < 0.016  # paired: tight
+    assert "paired per run" in verdict["reason"]
+    # unpaired (Welch), the same numbers would be inside the seed noise
+    centre = ArmStats("center", [c for c, _ in pairs])
+    ten = ArmStats("ten_crop", [t for _, t in pairs])
+    welch = judge(CLAIMS["C3"], ten, centre)  # a claim judged unpaired
+    assert welch["verdict"] == "inconclusive"
+
+
+def pooling(overlap, nonoverlap, claim="C2"):
+    arms = ("lrn", "none") if claim == "C2" else ("overlap", "nonoverlap")
+    key = "norm" if claim == "C2" else "pooling"
+    return [
+        make_record([f"{key}={arm}"], seed, curve(3), top1=top1, select=(), claim=claim)
+        for arm, values in zip(arms, (overlap, nonoverlap), strict=True)
+        for seed, top1 in enumerate(values)
+    ]
+
+
+def test_a_precise_null_is_not_reproduced_and_a_tiny_gain_is_called_smaller():
+    # 10 seeds, the interval about -0.1 to +0.1 points: it excludes half the paper's 1.4 points
+    lrn = [0.200 + 0.001 * (s % 2) for s in range(10)]
+    none = [0.200 + 0.001 * ((s + 1) % 2) for s in range(10)]
+    verdict = verdict_of(pooling(lrn, none), "C2")
+    assert verdict["verdict"] == "not reproduced"
+    assert -0.002 < verdict["numbers"]["interval"]["low"] < 0 < verdict["numbers"]["interval"][
+        "high"] < 0.007  # fmt: skip
+    assert "excludes effects as large as 0.5 of the paper's (+0.70 points)" in verdict["reason"]
+    # a 0.5-point gain beyond the noise: reproduced, and said to be smaller than 1.4 points
+    small = verdict_of(pooling([0.200, 0.201, 0.200], [0.205, 0.206, 0.205]), "C2")
+    assert small["verdict"] == "reproduced"
+    assert "smaller than the paper's +1.40 points" in small["reason"]
+
+
+def test_interrupted_runs_are_left_out_not_counted_as_never_reaching():
+    records = c1_records([2, 2, 2], [6, 7, 6], lrs=("0.1",))
+    # a fourth relu seed interrupted at epoch 1, before the target: says nothing
+    records.append(make_record(["activation=relu", "optim.lr=0.1"], 3, [0.8], status="interrupted",
+                               max_epochs=10, claim="C1"))  # fmt: skip
+    verdict = verdict_of(records, "C1")
+    assert verdict["numbers"]["n"] == {"relu": 3, "tanh": 3}
+    assert verdict["numbers"]["censored"] == {"relu": 0, "tanh": 0}
+    assert verdict["left_out"] == {"relu": 1} and "Left out: 1 relu run" in verdict["reason"]
+
+
+def test_integer_epochs_enter_as_bounds_not_points():
+    # 10 seeds all at 5 vs 9 epochs: the true ratio lies anywhere in 8/5..9/4 = 1.6x..2.25x
+    relu, tanh = ArmStats("relu", [5] * 10), ArmStats("tanh", [9] * 10)
+    verdict = judge(CLAIMS["C1"], relu, tanh)
+    interval = verdict["numbers"]["interval"]
+    assert (interval["low"], interval["high"]) == (pytest.approx(1.6), pytest.approx(2.25))
+    assert verdict["verdict"] == "inconclusive"
+    assert "more seeds would not decide" in verdict["decide"]
+    assert verdict["numbers"]["seeds_needed"] is None
+
+
+def test_a_censored_ratio_is_one_sided_and_the_advice_names_epochs():
+    tanh = ArmStats("tanh", [10, 10, 9], flags=[True, True, False], resolution=1)
+    relu = ArmStats("relu", [3, 4, 3], resolution=1)
+    interval = ratio_interval(tanh, relu)
+    assert math.isinf(interval.high) and interval.low > 1
+    verdict = judge(CLAIMS["C1"], relu, tanh)
+    assert "interval: at least" in verdict["reason"] and " to inf" not in verdict["reason"]
+    # the bounds alone (9.33 / 3.33 = 2.8x at least) clear 2x: the seed noise blocks
+    assert verdict["verdict"] == "inconclusive" and "seeds per arm" in verdict["decide"]
+    # tanh never reached the target within 5 epochs: 5 / 3 = 1.67x at least, so only a
+    # longer budget can decide, however many seeds
+    early = ArmStats("tanh", [5, 5, 5], flags=[True] * 3, resolution=1)
+    verdict = judge(CLAIMS["C1"], ArmStats("relu", [3, 3, 3], resolution=1), early)
+    assert verdict["verdict"] == "inconclusive" and "more epochs would decide" in verdict["decide"]
+    assert "slower than 6 epochs" in verdict["decide"]
+    # the favoured arm never reaching the target can never make it win
+    slow_relu = ArmStats("relu", [10, 10], flags=[True, True], resolution=1)
+    assert judge(CLAIMS["C1"], slow_relu, ArmStats("tanh", [4, 5]))["verdict"] != "reproduced"
+
+
+def test_a_grid_edge_that_could_flip_the_verdict_makes_it_inconclusive():
+    # relu only 1.2x faster (not reproduced), at the top of its lr grid: a larger lr might win
+    records = c1_records([5, 5, 5], [6, 6, 6], lrs=("0.01", "0.03"))
+    verdict = verdict_of(records, "C1")
+    assert verdict["was"] == "not reproduced" and verdict["verdict"] == "inconclusive"
+    assert verdict["edge"] == {"optim.lr": "0.09"}
+    assert "add optim.lr=0.09 to its grid" in verdict["reason"]
+
+
+def test_an_arm_whose_runs_all_diverged_has_no_verdict_but_the_lrs_to_try():
+    records = c1_records([2, 2], [6, 6], lrs=("0.01", "0.1"))
+    for record in records:
+        if "activation=tanh" in record["overrides"]:
+            record.update(status="diverged", epochs_to_target=None)
+            record["settings"]["lr"] = float(record["overrides"][1].split("=")[1])
+    verdict = verdict_of(records, "C1")
+    assert verdict["verdict"] == "inconclusive"
+    assert "tanh has no finished run at any lr" in verdict["reason"]
+    assert "optim.lr=0.0033,0.001" in verdict["reason"] and "slow" not in verdict["reason"]
+
+
+def test_arms_at_chance_are_flagged_whatever_their_length():
+    records = pooling([0.89, 0.90], [0.90, 0.89], claim="C3")
+    for record in records:  # 4 epochs at chance: shorter than any not-learning patience
+        record["history"] = [dict(row, train_error=0.895) for row in record["history"][:4]]
+        record["data"]["chance_error"] = 0.9
+    assert RunRecord.coerce(records[0]).at_chance
+    verdict = verdict_of(records, "C3")
+    assert verdict["verdict"] == "inconclusive"
+    assert "did not learn at this budget" in verdict["reason"]
+    assert verdict["did_not_learn"] == ["overlap", "nonoverlap"]
+    assert "seeds" not in verdict["decide"]
+
+
+def test_the_budget_check_says_when_a_ratio_claim_cannot_be_shown():
+    c1 = CLAIMS["C1"]
+    assert check_budget(c1, max_epochs=10, seeds=2) is None  # 10 / 5 = 2x at best: reachable
+    short = check_budget(c1, max_epochs=8, seeds=2)
+    assert short and "at most 1.60x" in short and "trainer.max_epochs=10" in short
+    assert "1 seed per arm gives no interval" in (check_budget(c1, max_epochs=40, seeds=1) or "")
+    # after the sweep: relu at 6 epochs, a 10-epoch budget could show at most 10/6 = 1.67x
+    records = c1_records([6, 6], [10, 10], lrs=("0.1",))
+    for record in records:
+        if "activation=tanh" in record["overrides"]:
+            record["epochs_to_target"] = None
+    verdict = verdict_of(records, "C1")
+    assert "This budget could not show the claim" in verdict["reason"]
+    assert "trainer.max_epochs=12" in verdict["budget"]
