@@ -43,6 +43,18 @@ def print_error(title: str, paragraph: str) -> None:
     )
 
 
+def print_warning(title: str, paragraph: str) -> None:
+    """Print one paragraph of advice (the command goes on) to standard error."""
+    err_console.print(
+        Panel(
+            escape(paragraph),
+            title=f"[bold yellow]{escape(title)}",
+            expand=False,
+            border_style="yellow",
+        )
+    )
+
+
 def _pct(value: Any) -> str:
     return f"{100 * value:.2f}%" if isinstance(value, (int, float)) else "-"
 

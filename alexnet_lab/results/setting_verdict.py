@@ -89,7 +89,7 @@ def _apply_chance(claim: Claim, fav: ArmResult, base: ArmResult, result: dict) -
         )
         return
     why = (
-        f"did not learn at this budget: {names} stayed at chance, so its {claim.metric.label} "
+        f"did not learn at this budget: {names} stayed at chance, so the {claim.metric.label} "
         f"says nothing about the claim. Train longer (trainer.max_epochs), or with an lr or "
         f"init that learns, before judging."
     )
