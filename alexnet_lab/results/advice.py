@@ -62,7 +62,8 @@ def check_budget(claim: Claim, max_epochs: int, seeds: int) -> str | None:
             problems.append(
                 f"with {claim.favoured} reaching the target in {claim.paper_favoured:g} epochs as "
                 f"in the paper's own run and {claim.baseline} never reaching it, "
-                f"{max_epochs} epoch{'s' * (max_epochs != 1)} can show at most {max_epochs / claim.paper_favoured:.2f}x, "
+                f"{max_epochs} epoch{'s' * (max_epochs != 1)} can show at most "
+                f"{max_epochs / claim.paper_favoured:.2f}x, "
                 f"under the claim's {claim.min_ratio:g}x: run at least "
                 f"trainer.max_epochs={need}"
             )

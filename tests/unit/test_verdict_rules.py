@@ -30,8 +30,14 @@ def dropout_records(on_gap, off_gap, top1=0.30):
         for seed in range(3):
             final_train = top1 - gap + 0.002 * seed
             records.append(
-                make_record([f"dropout={arm}"], seed, [0.8, 0.5, final_train], top1=top1,
-                            select=(), claim="C4")  # fmt: skip
+                make_record(
+                    [f"dropout={arm}"],
+                    seed,
+                    [0.8, 0.5, final_train],
+                    top1=top1,
+                    select=(),
+                    claim="C4",
+                )  # fmt: skip
             )
     return records
 
