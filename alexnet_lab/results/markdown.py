@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from alexnet_lab.results.arms import Comparison
+from alexnet_lab.results.claims import EQUIVALENCE_FRACTION
 from alexnet_lab.results.stats import LEVEL
 from alexnet_lab.results.tables import arm_table, markdown_table, setting_table
 
@@ -53,18 +54,28 @@ def method_lines(comparison: Comparison, target: float | None) -> list[str]:
             f"quantity); the target is {100 * target:.0f}%."
         )
     lines.append(
-        f"A verdict counts an effect only when its {100 * LEVEL:.0f}% interval (Welch's t, with "
-        "its degrees of freedom; for a ratio, on the log scale) clears the claim's threshold; "
-        "an inconclusive verdict says how many seeds per arm would settle it at the spread seen."
+        f"A verdict counts an effect only when its {100 * LEVEL:.0f}% interval (Student's t: "
+        "Welch's for two arms, paired per run for views of the same weights; for a ratio, on "
+        "the log scale) clears the claim's threshold: a ratio claim's factor; for a difference, "
+        "zero for `reproduced`, and for `not reproduced` zero or, where the paper gives a "
+        f"number, {EQUIVALENCE_FRACTION:g} of it. An inconclusive verdict says what would decide: "
+        "more epochs, a finer measure, or how many seeds at the spread seen."
     )
     if metric.resolution:
         lines.append(
-            f"{metric.label.capitalize()} is counted in steps of {metric.resolution:g}: each "
-            f"arm's variance includes the rounding ({metric.resolution:g}²/12), so equal values "
-            "over seeds do not make an arm certain."
+            f"{metric.label.capitalize()} is counted in steps of {metric.resolution:g}: a count k "
+            f"stands for (k - {metric.resolution:g}, k], and the interval's ends take each run "
+            "at the end of that range least favourable to them."
         )
     if metric.censored_means:
         lines.append(f"Censored values: {metric.censored_means}.")
+    if comparison.select_keys:
+        keys = ", ".join(comparison.select_keys)
+        lines.append(
+            f"Each arm's {keys} is chosen on the same seeds that are judged (the best per arm), "
+            "which flatters every arm a little; the interval does not count that choice. A "
+            "verdict that a better value beyond the grid's edge could flip is inconclusive."
+        )
     return [" ".join(lines), ""]
 
 

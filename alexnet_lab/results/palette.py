@@ -99,15 +99,28 @@ def effect_words(comparison: Comparison, verdict: dict[str, Any] | None) -> str:
             else (claim.favoured, claim.baseline)
         )
         text = f"{slow}/{fast} = {numbers['ratio']:.2f}x"
-        return text + (f" [{interval['low']:.2f}, {interval['high']:.2f}]" if interval else "")
+        return text + (_bracket(interval, lambda v: f"{v:.2f}", True) if interval else "")
     effect = verdict.get("effect", numbers.get("effect"))
     if effect is None:
         return str(verdict.get("measured") or "")
     text = f"{claim.favoured} {metric.better_word} by {metric.difference(effect)}"
     if interval:
-        low, high = (metric.amount(interval[k], signed=True) for k in ("low", "high"))
-        text += f" [{low}, {high}]"
+        text += _bracket(interval, lambda v: metric.amount(v, signed=True))
     return text
+
+
+def _bracket(interval: dict[str, Any], show: Any, ratio: bool = False) -> str:
+    """`` [a, b]``; an end a censored run leaves open (null, or 0 for a ratio): ``≥ a``/``≤ b``."""
+    low, high = interval.get("low"), interval.get("high")
+    if ratio and low == 0:
+        low = None
+    if low is None and high is None:
+        return " [open]"
+    if high is None:
+        return f" [≥ {show(low)}]"
+    if low is None:
+        return f" [≤ {show(high)}]"
+    return f" [{show(low)}, {show(high)}]"
 
 
 def verdict_line(comparison: Comparison, verdict: dict[str, Any] | None) -> str:

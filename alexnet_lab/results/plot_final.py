@@ -86,20 +86,23 @@ def _panel(
             continue
         mean = stats.mean * metric.scale
         ax.hlines(mean, x - 0.28, x + 0.28, color=colour, linewidth=3)
-        interval = mean_interval(stats) if stats.censored < stats.n else None
-        text = f"{'≥' if stats.censored else ''}{metric.amount(stats.mean)}"
+        interval = _possible(mean_interval(stats), metric, speed)
+        text = f"{'>' if stats.censored else ''}{metric.amount(stats.mean)}"
         if interval:
-            low, high = (v * metric.scale for v in interval)
-            ax.vlines(x + 0.32, low, high, color=colour, linewidth=1.6)
-            text += f"\n[{metric.amount(interval[0])}, {metric.amount(interval[1])}]"
+            low, high = interval
+            top = high if math.isfinite(high) else (budget + 1) / metric.scale
+            ax.vlines(x + 0.32, low * metric.scale, top * metric.scale, color=colour,
+                      linewidth=1.6, linestyle="-" if math.isfinite(high) else ":")  # fmt: skip
+            shown = metric.amount(high) if math.isfinite(high) else "open"
+            text += f"\n[{metric.amount(low)}, {shown}]"
         ax.annotate(text, (x + 0.36, mean), va="center", fontsize=LEGEND_SIZE, color=colour)
     ax.set_xticks(range(len(setting.arms)), [_tick(a.label, a.selected) for a in setting.arms])
     ax.set_xlim(-0.5, len(setting.arms) - 0.3)
     if speed:
-        ax.axhline(budget + 1, color="black", linestyle="--", linewidth=1)
+        ax.axhline(budget, color="black", linestyle="--", linewidth=1)
         where = ("axes fraction", "data")
-        ax.annotate(f"not reached: ≥ budget + 1 = {budget + 1} (hollow)", (0.01, budget + 1),
-                    xycoords=where, va="bottom", fontsize=LEGEND_SIZE)  # fmt: skip
+        words = f"budget {budget}: hollow = not reached, more than the epochs run"
+        ax.annotate(words, (0.01, budget), xycoords=where, va="bottom", fontsize=LEGEND_SIZE)
         ax.set_ylim(0, (budget + 1) * 1.12)
         goal = f"{100 * target:.0f}% " if target is not None else "the target "
         ax.set_ylabel(f"epochs to {goal}training error")
@@ -116,6 +119,20 @@ def _panel(
     if odd:
         note = ", ".join(sorted(odd)) + ": counted, as the verdict counts them"
         ax.annotate(note, (0.01, 0.01), xycoords="axes fraction", fontsize=LEGEND_SIZE, color="0.3")
+
+
+def _possible(
+    interval: tuple[float, float] | None, metric: Metric, speed: bool
+) -> tuple[float, float] | None:
+    """The interval clipped to values the measure can take (errors in [0, 1], epochs > 0)."""
+    if interval is None:
+        return None
+    low, high = interval
+    if speed:
+        return max(low, 0.0), high
+    if metric.signed:
+        return max(low, -1.0), min(high, 1.0)
+    return max(low, 0.0), min(high, 1.0)
 
 
 def _tick(label: str, selected: dict[str, str]) -> str:

@@ -85,8 +85,9 @@ def _panel(
 ) -> dict[str, Line2D]:
     """Draw one setting's curves; returns the legend keys the panels share."""
     extra: dict[str, Line2D] = {}
-    for arm in setting.arms:
+    for order, arm in enumerate(setting.arms):
         colour = colours[arm.label]
+        style = ("-", "--", "-.", ":")[order % 4]  # an arm drawn over another stays visible
         for runs in arm.others.values():
             good = [r for r in runs if usable(r)]
             if good:
@@ -104,7 +105,8 @@ def _panel(
                 alpha=0.18,
                 linewidth=0,
             )
-            ax.plot(*mean_curve(good), color=colour, linewidth=2.4, label=arm_label(arm))
+            ax.plot(*mean_curve(good), color=colour, linewidth=2.4, linestyle=style,
+                    label=arm_label(arm), zorder=3 + order)  # fmt: skip
         for run in arm.runs:
             if usable(run):
                 continue
@@ -121,8 +123,13 @@ def _panel(
     if target is not None:
         ax.axhline(target, color="black", linestyle="--", linewidth=1.1)
         extra["target"] = Line2D([], [], color="black", linestyle="--", linewidth=1.1)
+    chance = next((r.chance_error for a in setting.arms for r in a.runs if r.chance_error), None)
+    if chance:
+        ax.axhline(chance, color="0.45", linestyle=(0, (1, 3)), linewidth=1.3)
+        extra["chance"] = Line2D([], [], color="0.45", linestyle=(0, (1, 3)), linewidth=1.3)
     names = {
         "target": f"target {100 * (target or 0):.0f}% training error",
+        "chance": f"chance {100 * (chance or 0):.0f}% (majority class): at it, nothing learned",
         "other": "other lrs (thin; see lr_sensitivity.png)",
         "stuck": "not learning (dotted; not in the mean)",
         "diverged": "diverged: x where it stopped (not in the mean)",

@@ -32,6 +32,8 @@ def judge_setting(claim: Claim, arms: list[ArmResult]) -> dict[str, Any]:
             f"arm {missing} did not run in this setting.",
         }
     result = judge(claim, fav.stats, base.stats)
+    if fav.stats.all_censored and base.stats.all_censored:
+        result["measured"] = _after_budget(fav, base)
     stuck = _no_finished_run(fav, base)
     if stuck:
         result |= {"verdict": INCONCLUSIVE, "reason": stuck, "decide": stuck}
@@ -57,6 +59,16 @@ def judge_setting(claim: Claim, arms: list[ArmResult]) -> dict[str, Any]:
             + " without a value (interrupted, still running, failed, or diverged before it)."
         )
     return result
+
+
+def _after_budget(*arms: ArmResult) -> str:
+    """``after 20 epochs: relu 28.6%, tanh 47.6% running training error`` (neither reached)."""
+    epochs = max(r.max_epochs for a in arms for r in a.runs)
+    errors = []
+    for arm in arms:
+        train = arm.of(FINAL_TRAIN_ERROR)
+        errors.append(f"{arm.label} {100 * train.mean:.1f}%" if train.n else f"{arm.label} n/a")
+    return f"after {epochs} epochs: {', '.join(errors)} running training error (none reached it)"
 
 
 def _no_finished_run(fav: ArmResult, base: ArmResult) -> str | None:
