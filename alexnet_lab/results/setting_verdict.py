@@ -62,13 +62,14 @@ def judge_setting(claim: Claim, arms: list[ArmResult]) -> dict[str, Any]:
 
 
 def _after_budget(*arms: ArmResult) -> str:
-    """``after 20 epochs: relu 28.6%, tanh 47.6% running training error`` (neither reached)."""
+    """``after 20 epochs: relu 28.6%, tanh 47.6% running training error (neither reached...)``."""
     epochs = max(r.max_epochs for a in arms for r in a.runs)
     errors = []
     for arm in arms:
         train = arm.of(FINAL_TRAIN_ERROR)
         errors.append(f"{arm.label} {100 * train.mean:.1f}%" if train.n else f"{arm.label} n/a")
-    return f"after {epochs} epochs: {', '.join(errors)} running training error (none reached it)"
+    shown = ", ".join(errors)
+    return f"after {epochs} epochs: {shown} running training error (neither reached the target)"
 
 
 def _no_finished_run(fav: ArmResult, base: ArmResult) -> str | None:

@@ -198,5 +198,5 @@ def test_title_says_neither_arm_reached_the_target_instead_of_a_ratio():
     records = [run(act, "0.01", seed, reach=None) for act in ("relu", "tanh") for seed in (0, 1)]
     comparison = compare(records, select_keys=["optim.lr"])
     title = finding_title(comparison)
-    assert "neither arm reached the target" in title
-    assert "1.00x" not in title
+    assert "after 12 epochs: relu 41.5%, tanh 41.5% running training error" in title
+    assert "neither reached the target" in title and "1.00x" not in title
