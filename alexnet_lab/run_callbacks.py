@@ -79,6 +79,23 @@ class RunRecorder(pl.Callback):
         self.save()
 
 
+class StopAtTarget(pl.Callback):
+    """Ends training once the epoch's running training error reached the target.
+
+    For budgeted speed claims (C1 reads only the epochs to the target): the run completes,
+    is tested, and its record says ``stopped_at_target``. Runs after :class:`RunRecorder`.
+    """
+
+    def __init__(self, record: RunRecord) -> None:
+        self.record = record
+
+    def on_train_epoch_end(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
+        """Stop when the recorder found the target reached at this epoch."""
+        if self.record.epochs_to_target is not None:
+            self.record.stopped_at_target = True
+            trainer.should_stop = True
+
+
 class DivergenceMonitor(pl.Callback):
     """Stops the run at the first non-finite training loss by raising :class:`DivergedError`."""
 

@@ -32,7 +32,7 @@ from alexnet_lab.module import ClassifierModule
 from alexnet_lab.overrides import parse_overrides
 from alexnet_lab.record_builder import final_summary, new_record, now, save_record
 from alexnet_lab.results.record import RECORD_NAME, RunRecord
-from alexnet_lab.run_callbacks import DivergenceMonitor, RNGState, RunRecorder
+from alexnet_lab.run_callbacks import DivergenceMonitor, RNGState, RunRecorder, StopAtTarget
 from alexnet_lab.views import views_to_test
 from alexnet_lab.wandb_sweep import group_name
 
@@ -76,6 +76,8 @@ def train(
         output_dir / RECORD_NAME, record, datamodule.num_classes, int(cfg.not_learning_patience)
     )
     callbacks += [recorder, DivergenceMonitor(), RNGState(), *checkpointers(output_dir)]
+    if cfg.get("stop_at_target") and record.target_error is not None:
+        callbacks.insert(callbacks.index(recorder) + 1, StopAtTarget(record))
     trainer: pl.Trainer = instantiate(
         cfg.trainer,
         logger=loggers or False,

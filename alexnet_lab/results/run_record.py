@@ -104,6 +104,8 @@ class RunRecord:
     #: last and best values; ``test`` (the configured view), ``tests`` (every view tested)
     final: dict[str, Any] = field(default_factory=dict)
     epochs_to_target: int | None = None
+    #: the run ended at the target (``stop_at_target=true``), before its epoch budget
+    stopped_at_target: bool = False
     not_learning: bool = False
     #: what the data module says about the data: train_size, chance_error, augmentation, ...
     data: dict[str, Any] = field(default_factory=dict)

@@ -258,8 +258,16 @@ def _complete(
     test_views: list[str],
     on_end: Callable[[Member], None],
 ) -> tuple[list[Member], Tensors]:
-    """Test the members that reached ``max_epochs`` (once per view), close them, unstack them."""
-    done = [i for i, m in enumerate(running) if m.epoch >= m.max_epochs]
+    """Test the members that are done (once per view), close them, unstack them.
+
+    Done: ``max_epochs`` reached, or the target reached under ``stop_at_target``.
+    """
+    for m in running:
+        if m.cfg.get("stop_at_target") and m.record.epochs_to_target is not None:
+            m.record.stopped_at_target = True
+    done = [
+        i for i, m in enumerate(running) if m.epoch >= m.max_epochs or m.record.stopped_at_target
+    ]
     if not done:
         return running, momentum
     eval_crop = running[0].cfg.augmentation.crop

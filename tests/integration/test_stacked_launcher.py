@@ -294,3 +294,19 @@ def test_an_experiments_own_sweep_takes_the_stacked_launcher_unchanged(tmp_path)
     assert summary["claim"] == "C1"
     arms = {arm["arm"]: arm for arm in summary["settings"][0]["arms"]}
     assert set(arms) == {"relu", "tanh"} and all(arm["n"] == 2 for arm in arms.values())
+
+
+def test_stop_at_target_leaves_the_stack_at_the_target_as_a_sequential_run_stops(tmp_path):
+    # a target any net reaches in its first epoch: each member leaves the stack after epoch 1
+    args = [*SWEEP, "optim.lr=0.01,0.05", "seed=0", "trainer.max_epochs=3", "target_error=0.999",
+            "stop_at_target=true"]  # fmt: skip
+    stacked = cli(tmp_path, *args, "hydra/launcher=stacked", "hydra.sweep.dir=s")
+    basic = cli(tmp_path, *args, "hydra/launcher=basic", "hydra.sweep.dir=b")
+    assert stacked.returncode == 0 and basic.returncode == 0, stacked.stderr + basic.stderr
+    for sweep in ("s", "b"):
+        found = records(tmp_path / sweep)
+        assert len(found) == 2
+        for record in found.values():
+            assert record["status"] == "completed" and record["stopped_at_target"] is True
+            assert record["epochs_to_target"] == 1 and len(record["history"]) == 1
+            assert record["final"]["test"]["top1_error"] is not None

@@ -57,3 +57,18 @@ def test_train_takes_what_hydra_would_know_from_a_job_context(tmp_path: Path):
     # a logger with save_dir null writes into the run's folder, no Hydra resolver needed
     assert (tmp_path / "csv").is_dir()
     assert record.config["logger"]["csv"]["save_dir"] is None
+
+
+def test_stop_at_target_ends_a_run_at_the_epoch_it_reached_the_target(tmp_path: Path):
+    # an easy target (any error below 100%) is reached in epoch 1 of a 3-epoch budget
+    tiny = [o for o in TINY if not o.startswith("trainer.max_epochs")]
+    cfg = composed(*tiny, "trainer.max_epochs=3", "target_error=0.999", "logger=none",
+                   "stop_at_target=true")  # fmt: skip
+    record = train(cfg, tmp_path / "stopped")
+    assert record.status == "completed" and record.stopped_at_target
+    assert record.epochs_to_target == 1 and [row["epoch"] for row in record.history] == [1]
+    assert record.max_epochs == 3 and record.final["test"]["top1_error"] is not None
+    # off (the default): the whole budget runs
+    cfg = composed(*tiny, "trainer.max_epochs=2", "target_error=0.999", "logger=none")
+    record = train(cfg, tmp_path / "full")
+    assert not record.stopped_at_target and len(record.history) == 2
