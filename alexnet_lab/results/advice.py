@@ -178,7 +178,13 @@ def ratio_decide(
         top, bottom, gap = slow.highs, fast.lows, math.log(min_ratio / high)
     spreads = (_sd(top) / _avg(top), _sd(bottom) / _avg(bottom))
     seeds = seeds_needed(gap, spreads)
-    return _seeds_words(seeds, min(slow.n, fast.n)), seeds
+    words = _seeds_words(seeds, min(slow.n, fast.n))
+    if slow.censored and low < min_ratio:
+        words += (
+            f" More epochs would help too: {slow.censored} of {slow.label}'s runs never reached "
+            "the target, and their lower bounds rise with the budget."
+        )
+    return words, seeds
 
 
 def _seeds_words(seeds: int | None, n: int) -> str:
