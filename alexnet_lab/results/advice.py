@@ -179,7 +179,7 @@ def ratio_decide(
     spreads = (_sd(top) / _avg(top), _sd(bottom) / _avg(bottom))
     seeds = seeds_needed(gap, spreads)
     words = _seeds_words(seeds, min(slow.n, fast.n))
-    if slow.censored and low < min_ratio:
+    if slow.censored and low >= min_ratio:
         words += (
             f" More epochs would help too: {slow.censored} of {slow.label}'s runs never reached "
             "the target, and their lower bounds rise with the budget."
