@@ -13,9 +13,10 @@ fc     fully connected to the classes             10
 =====  =========================================  ===============
 
 Pools use cuda-convnet's ceil rounding, so both pooling arms give the same sizes. The norm
-(``norm=lrn|lrn_literal``) sits where layers-18pct had its response norm, after pool1 and pool2;
-Figure 1 itself ran without it ("no regularization of any kind"). 89,578 parameters
-with 3 input channels and 10 classes.
+sits where layers-18pct had its response norm, after pool1 and pool2: ``norm=rnorm`` is that
+source's own within-map ``rnorm`` (size 3, scale 5e-5, pow 0.75), ``norm=lrn|lrn_literal`` the
+paper's cross-map LRN in its place; Figure 1 itself ran without any ("no regularization of any
+kind"). 89,578 parameters with 3 input channels and 10 classes.
 """
 
 from __future__ import annotations

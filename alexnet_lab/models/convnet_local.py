@@ -32,6 +32,9 @@ by the size, power 0.75, k = 1 (hard-coded ``1 +`` in cuda-convnet's kernel), i.
 :data:`CUDA_CONVNET_LRN`; keys given explicitly win, so a config that passes the ImageNet
 paper's values (5, 1e-4, 0.75, 2) gets those instead.
 
+``norm=rnorm`` (cuda-convnet's within-map norm, which this net's source did not use) keeps the
+``norm`` option's own values at the same two places.
+
 cuda-convnet's own init (``initW``, Gaussian std; biases 0) was conv1 1e-4, conv2 0.01,
 local3/local4 0.04, fc 0.01; for its per-layer weight decay see :data:`WEIGHT_DECAY_LAYERS`.
 """
@@ -44,6 +47,7 @@ from typing import Any
 
 from torch import nn
 
+from alexnet_lab.models.layers import CROSS_MAP_NORMS
 from alexnet_lab.models.locally_connected import LocallyConnected2d
 from alexnet_lab.models.registry import register_model
 from alexnet_lab.models.switches import (
@@ -82,19 +86,22 @@ class ConvNetLocal(SwitchedNet):
         """The net for ``data.size`` (default 24) square images.
 
         ``local_width``: local3's filters (64: the 11% net, 32: the 13% net). ``lrn``: the model
-        config's own cmrnorm coefficients, which replace the ``norm`` group's when a norm is on.
+        config's own cmrnorm coefficients, which replace the ``norm`` group's when a cross-map norm
+        is on (``rnorm`` keeps its own).
         """
-        if lrn and s.norm.get("name", "none") != "none":
+        cross_map = s.norm.get("name", "none") in CROSS_MAP_NORMS
+        if lrn and cross_map:
             s = dataclasses.replace(s, norm={"name": s.norm["name"], **dict(lrn)})
+        defaults = CUDA_CONVNET_LRN if cross_map else {}  # rnorm: its own option's values
         size = data.size or 24
         convs = sequential(
             ("conv1", nn.Conv2d(data.channels, 64, 5, padding=2)),
             ("act1", s.act()),
             ("pool1", s.pool("max")),
-            ("norm1", s.norm_layer(**CUDA_CONVNET_LRN)),
+            ("norm1", s.norm_layer(**defaults)),
             ("conv2", nn.Conv2d(64, 64, 5, padding=2)),
             ("act2", s.act()),
-            ("norm2", s.norm_layer(**CUDA_CONVNET_LRN)),
+            ("norm2", s.norm_layer(**defaults)),
             ("pool2", s.pool("max")),
         )
         side = output_shape(convs, data.channels, size)[-1]

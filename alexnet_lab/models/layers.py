@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 from alexnet_lab.models.locally_connected import LocallyConnected2d
@@ -15,7 +16,14 @@ ACTIVATIONS: dict[str, type[nn.Module]] = {
     "sigmoid": nn.Sigmoid,
     "gelu": nn.GELU,
 }
-NORMS = ("lrn", "lrn_literal", "none")
+#: the cross-map norms (section 3.3's LRN) and ``rnorm``, cuda-convnet's within-map norm
+NORMS = ("lrn", "lrn_literal", "rnorm", "none")
+CROSS_MAP_NORMS = ("lrn", "lrn_literal")
+#: section 3.3's LRN: n=5, alpha=1e-4, beta=0.75, k=2
+PAPER_LRN: dict[str, float] = {"size": 5, "alpha": 1e-4, "beta": 0.75, "k": 2.0}
+#: ``rnorm1``/``rnorm2`` of cuda-convnet's layers-18pct: size 3, scale 5e-5, pow 0.75 (the
+#: constant 1 is cuda-convnet's kernel's)
+CUDA_CONVNET_RNORM: dict[str, float] = {"size": 3, "alpha": 5e-5, "beta": 0.75, "k": 1.0}
 INITS = ("paper", "caffe", "torch")
 
 
@@ -71,14 +79,60 @@ class PaperLRN(nn.Module):
         return f"size={self.size}, coefficient={self.coefficient:g}, beta={self.beta}, k={self.k}"
 
 
-def local_response_norm(
-    name: str, size: int = 5, alpha: float = 1e-4, beta: float = 0.75, k: float = 2.0
-) -> nn.Module | None:
-    """Return the norm layer for a ``norm`` option, or None for ``none``."""
+class WithinMapNorm(nn.Module):
+    """cuda-convnet's ``rnorm``: response normalization within each map, over a spatial window.
+
+    b[c, y, x] = a[c, y, x] / (k + alpha / size**2 * sum a[c, y', x']**2) ** beta, the sum over
+    the ``size x size`` window that starts ``size // 2`` pixels above and left of (y, x) (centred
+    for odd sizes), pixels outside the map counting as 0. That is cuda-convnet's kernel
+    (``kCNorm_fewfilter``: window from ``-sizeX/2``, clipped to the image, ``1 + addScale *
+    sum``) with ``addScale = scale / size**2`` (its ``layer.py`` divides ``scale`` by
+    ``size**2`` for ``rnorm``, by ``size`` for the cross-map ``cmrnorm``). So ``alpha`` is the
+    config's ``scale`` and the divisor is ``size**2`` also at the borders: an average pool of
+    the squares with ``count_include_pad=True``.
+    """
+
+    def __init__(self, size: int, alpha: float, beta: float, k: float = 1.0) -> None:
+        super().__init__()
+        if size < 1:
+            raise ValueError(f"rnorm size must be >= 1, not {size}")
+        self.size, self.alpha, self.beta, self.k = size, alpha, beta, k
+
+    @property
+    def coefficient(self) -> float:
+        """The factor applied to each squared neighbour in the denominator."""
+        return self.alpha / self.size**2
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Normalise ``x`` (N, C, H, W) within each map."""
+        before = self.size // 2
+        padded = F.pad(x * x, (before, self.size - 1 - before) * 2)
+        mean_square = F.avg_pool2d(padded, self.size, stride=1)  # sum / size**2
+        return x / (self.k + self.alpha * mean_square) ** self.beta
+
+    def extra_repr(self) -> str:
+        """Show the per-term coefficient, as :class:`PaperLRN` does."""
+        return (
+            f"size={self.size}x{self.size}, coefficient={self.coefficient:g}, "
+            f"beta={self.beta}, k={self.k}"
+        )
+
+
+def local_response_norm(name: str, **params: float) -> nn.Module | None:
+    """Return the norm layer for a ``norm`` option, or None for ``none``.
+
+    ``params`` (``size``, ``alpha``, ``beta``, ``k``) left out take the option's source values:
+    :data:`PAPER_LRN` for the cross-map norms, :data:`CUDA_CONVNET_RNORM` for ``rnorm``.
+    """
     if name == "none":
         return None
-    if name in ("lrn", "lrn_literal"):
-        return PaperLRN(size, alpha, beta, k, literal=name == "lrn_literal")
+    if name in CROSS_MAP_NORMS:
+        p = {**PAPER_LRN, **params}
+        literal = name == "lrn_literal"
+        return PaperLRN(int(p["size"]), p["alpha"], p["beta"], p["k"], literal=literal)
+    if name == "rnorm":
+        p = {**CUDA_CONVNET_RNORM, **params}
+        return WithinMapNorm(int(p["size"]), p["alpha"], p["beta"], p["k"])
     raise ValueError(f"unknown norm {name!r}; valid: {list(NORMS)}")
 
 
