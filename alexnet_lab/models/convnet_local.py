@@ -36,7 +36,8 @@ paper's values (5, 1e-4, 0.75, 2) gets those instead.
 ``norm`` option's own values at the same two places.
 
 cuda-convnet's own init (``initW``, Gaussian std; biases 0) was conv1 1e-4, conv2 0.01,
-local3/local4 0.04, fc 0.01; for its per-layer weight decay see :data:`WEIGHT_DECAY_LAYERS`.
+local3/local4 0.04, fc 0.01, the same in the -11pct and -13pct configs: ``init=cuda_convnet``
+(:data:`CUDA_CONVNET_INIT`). For its per-layer weight decay see :data:`WEIGHT_DECAY_LAYERS`.
 """
 
 from __future__ import annotations
@@ -68,6 +69,16 @@ CUDA_CONVNET_LRN: dict[str, float] = {"size": 9, "alpha": 0.001, "beta": 0.75, "
 #: local3, local4 and fc10, ``wc=0`` on conv1 and conv2. Names are the last component of the
 #: ``named_modules`` names (``features.local3``, ``features.local4``, ``classifier.fc``).
 WEIGHT_DECAY_LAYERS: tuple[str, ...] = ("local3", "local4", "fc")
+
+#: ``initW`` of each weighted layer in ``layers-conv-local-11pct.cfg`` and ``-13pct.cfg`` (the
+#: std of a zero-mean normal; no ``initB``, so biases start at cuda-convnet's default 0).
+CUDA_CONVNET_INIT: dict[str, float] = {
+    "features.conv1": 1e-4,
+    "features.conv2": 0.01,
+    "features.local3": 0.04,
+    "features.local4": 0.04,
+    "classifier.fc": 0.01,  # fc10
+}
 
 
 class ConvNetLocal(SwitchedNet):
@@ -115,6 +126,8 @@ class ConvNetLocal(SwitchedNet):
         return features, linear_classifier(features, data.channels, size, data.classes)
 
 
-register_model("convnet_local", switches=("activation", "norm", "pooling"))(
-    ConvNetLocal.from_options
-)
+register_model(
+    "convnet_local",
+    switches=("activation", "norm", "pooling"),
+    layer_inits={"cuda_convnet": CUDA_CONVNET_INIT},
+)(ConvNetLocal.from_options)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 import torch
 import torch.nn.functional as F
@@ -24,7 +24,9 @@ PAPER_LRN: dict[str, float] = {"size": 5, "alpha": 1e-4, "beta": 0.75, "k": 2.0}
 #: ``rnorm1``/``rnorm2`` of cuda-convnet's layers-18pct: size 3, scale 5e-5, pow 0.75 (the
 #: constant 1 is cuda-convnet's kernel's)
 CUDA_CONVNET_RNORM: dict[str, float] = {"size": 3, "alpha": 5e-5, "beta": 0.75, "k": 1.0}
-INITS = ("paper", "caffe", "torch")
+INITS = ("paper", "caffe", "torch", "cuda_convnet")
+#: inits whose per-layer weight stds each model declares (``register_model(layer_inits=...)``)
+LAYER_INITS = ("cuda_convnet",)
 
 
 def activation(name: str) -> nn.Module:
@@ -144,24 +146,39 @@ def init_weights(
     bias_one: float = 1.0,
     bias_one_layers: Iterable[str] = (),
     hidden_fc_layers: Iterable[str] = (),
+    layer_std: Mapping[str, float] | None = None,
 ) -> None:
     """Initialise every conv, locally connected and linear layer of ``model`` by the named rule.
 
     ``paper``/``caffe``: weights ~ N(0, weight_std) (``hidden_fc_std`` in the hidden FC layers),
     biases ``bias_one`` in the layers named in ``bias_one_layers`` and 0 elsewhere. ``torch``
-    leaves the framework's own initialisation untouched. Layer names are the model's
-    ``named_modules`` names (e.g. ``features.conv2``).
+    leaves the framework's own initialisation untouched. ``cuda_convnet``: weights ~ N(0,
+    ``layer_std[layer]``), the model's table of its source config's ``initW``, and biases 0
+    (cuda-convnet's ``initB`` default); the table must name exactly the weighted layers.
+    Layer names are the model's ``named_modules`` names (e.g. ``features.conv2``).
     """
     if name == "torch":
         return
     if name not in INITS:
         raise ValueError(f"unknown init {name!r}; valid: {list(INITS)}")
-    ones, hidden = set(bias_one_layers), set(hidden_fc_layers)
-    for layer_name, module in model.named_modules():
-        if not isinstance(module, (nn.Conv2d, nn.Linear, LocallyConnected2d)):
-            continue
-        weight = module.weight
-        std = hidden_fc_std if layer_name in hidden else weight_std
-        nn.init.normal_(weight, mean=0.0, std=std)
+    weighted = {
+        layer_name: module
+        for layer_name, module in model.named_modules()
+        if isinstance(module, (nn.Conv2d, nn.Linear, LocallyConnected2d))
+    }
+    if name in LAYER_INITS:
+        if layer_std is None or set(layer_std) != set(weighted):
+            raise ValueError(
+                f"init {name!r} needs a std for each weighted layer {sorted(weighted)}; "
+                f"the model's table names {sorted(layer_std or {})}"
+            )
+        stds: dict[str, float] = dict(layer_std)
+        ones: set[str] = set()
+    else:
+        hidden = set(hidden_fc_layers)
+        stds = {n: hidden_fc_std if n in hidden else weight_std for n in weighted}
+        ones = set(bias_one_layers)
+    for layer_name, module in weighted.items():
+        nn.init.normal_(module.weight, mean=0.0, std=stds[layer_name])
         if module.bias is not None:
             nn.init.constant_(module.bias, bias_one if layer_name in ones else 0.0)
