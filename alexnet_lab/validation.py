@@ -90,7 +90,9 @@ def _display_key(cfg: DictConfig, key: str) -> str:
 def validate(cfg: DictConfig) -> None:
     """Raise :class:`ConfigValueError` naming every key whose value is of the wrong type or range.
 
-    Keys a config does not have (a group option without ``dropout.p``, say) are skipped.
+    Keys a config does not have (a group option without ``dropout.p``, say) are skipped. An
+    init that the model has no source for (``init=cuda_convnet`` with ``model=alexnet``) is
+    refused here too, in the same paragraph (:func:`alexnet_lab.models.init_problem`).
     """
     bad = []
     for rule in RULES:
@@ -105,6 +107,13 @@ def validate(cfg: DictConfig) -> None:
                 f"{key}={shown} is {why}: it must be {rule.range} "
                 f"(for example {key}={rule.example})"
             )
+    model, init = (OmegaConf.select(cfg, k, default=None) for k in ("model.name", "init.name"))
+    if model is not None and init is not None:
+        from alexnet_lab.models import init_problem  # torch: only when a config has a model
+
+        why_not = init_problem(str(model), str(init))
+        if why_not:
+            bad.append(why_not)
     if bad:
         raise ConfigValueError(
             "; ".join(bad) + ". Nothing was trained. Fix the value on the command line (or in "

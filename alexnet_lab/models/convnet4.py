@@ -13,9 +13,14 @@ fc     fully connected to the classes             10
 =====  =========================================  ===============
 
 Pools use cuda-convnet's ceil rounding, so both pooling arms give the same sizes. The norm
-(``norm=lrn|lrn_literal``) sits where layers-18pct had its response norm, after pool1 and pool2;
-Figure 1 itself ran without it ("no regularization of any kind"). 89,578 parameters
-with 3 input channels and 10 classes.
+sits where layers-18pct had its response norm, after pool1 and pool2: ``norm=rnorm`` is that
+source's own within-map ``rnorm`` (size 3, scale 5e-5, pow 0.75), ``norm=lrn|lrn_literal`` the
+paper's cross-map LRN in its place; Figure 1 itself ran without any ("no regularization of any
+kind"). 89,578 parameters with 3 input channels and 10 classes.
+
+``init=cuda_convnet`` draws each layer's weights with the std of layers-18pct's ``initW``
+(:data:`CUDA_CONVNET_INIT`; biases 0): conv1's 1e-4 keeps its responses to centred 0-255
+input near a std of 0.05, where N(0, 0.01) puts them near 5, in tanh's saturated range.
 """
 
 from __future__ import annotations
@@ -31,6 +36,15 @@ from alexnet_lab.models.switches import (
     linear_classifier,
     sequential,
 )
+
+#: ``initW`` of each weighted layer in cuda-convnet's ``layers-18pct.cfg`` (the std of a
+#: zero-mean normal; ``initB`` is not set there, so biases start at its default 0).
+CUDA_CONVNET_INIT: dict[str, float] = {
+    "features.conv1": 1e-4,
+    "features.conv2": 0.01,
+    "features.conv3": 0.01,
+    "classifier.fc": 0.01,  # fc10
+}
 
 
 class ConvNet4(SwitchedNet):
@@ -57,4 +71,8 @@ class ConvNet4(SwitchedNet):
         return features, linear_classifier(features, data.channels, data.size or 32, data.classes)
 
 
-register_model("convnet4", switches=("activation", "norm", "pooling"))(ConvNet4.from_options)
+register_model(
+    "convnet4",
+    switches=("activation", "norm", "pooling"),
+    layer_inits={"cuda_convnet": CUDA_CONVNET_INIT},
+)(ConvNet4.from_options)

@@ -32,8 +32,12 @@ by the size, power 0.75, k = 1 (hard-coded ``1 +`` in cuda-convnet's kernel), i.
 :data:`CUDA_CONVNET_LRN`; keys given explicitly win, so a config that passes the ImageNet
 paper's values (5, 1e-4, 0.75, 2) gets those instead.
 
+``norm=rnorm`` (cuda-convnet's within-map norm, which this net's source did not use) keeps the
+``norm`` option's own values at the same two places.
+
 cuda-convnet's own init (``initW``, Gaussian std; biases 0) was conv1 1e-4, conv2 0.01,
-local3/local4 0.04, fc 0.01; for its per-layer weight decay see :data:`WEIGHT_DECAY_LAYERS`.
+local3/local4 0.04, fc 0.01, the same in the -11pct and -13pct configs: ``init=cuda_convnet``
+(:data:`CUDA_CONVNET_INIT`). For its per-layer weight decay see :data:`WEIGHT_DECAY_LAYERS`.
 """
 
 from __future__ import annotations
@@ -44,6 +48,7 @@ from typing import Any
 
 from torch import nn
 
+from alexnet_lab.models.layers import CROSS_MAP_NORMS
 from alexnet_lab.models.locally_connected import LocallyConnected2d
 from alexnet_lab.models.registry import register_model
 from alexnet_lab.models.switches import (
@@ -65,6 +70,16 @@ CUDA_CONVNET_LRN: dict[str, float] = {"size": 9, "alpha": 0.001, "beta": 0.75, "
 #: ``named_modules`` names (``features.local3``, ``features.local4``, ``classifier.fc``).
 WEIGHT_DECAY_LAYERS: tuple[str, ...] = ("local3", "local4", "fc")
 
+#: ``initW`` of each weighted layer in ``layers-conv-local-11pct.cfg`` and ``-13pct.cfg`` (the
+#: std of a zero-mean normal; no ``initB``, so biases start at cuda-convnet's default 0).
+CUDA_CONVNET_INIT: dict[str, float] = {
+    "features.conv1": 1e-4,
+    "features.conv2": 0.01,
+    "features.local3": 0.04,
+    "features.local4": 0.04,
+    "classifier.fc": 0.01,  # fc10
+}
+
 
 class ConvNetLocal(SwitchedNet):
     """Two 5x5 conv layers, two locally connected 3x3 layers and a linear classifier.
@@ -82,19 +97,22 @@ class ConvNetLocal(SwitchedNet):
         """The net for ``data.size`` (default 24) square images.
 
         ``local_width``: local3's filters (64: the 11% net, 32: the 13% net). ``lrn``: the model
-        config's own cmrnorm coefficients, which replace the ``norm`` group's when a norm is on.
+        config's own cmrnorm coefficients, which replace the ``norm`` group's when a cross-map norm
+        is on (``rnorm`` keeps its own).
         """
-        if lrn and s.norm.get("name", "none") != "none":
+        cross_map = s.norm.get("name", "none") in CROSS_MAP_NORMS
+        if lrn and cross_map:
             s = dataclasses.replace(s, norm={"name": s.norm["name"], **dict(lrn)})
+        defaults = CUDA_CONVNET_LRN if cross_map else {}  # rnorm: its own option's values
         size = data.size or 24
         convs = sequential(
             ("conv1", nn.Conv2d(data.channels, 64, 5, padding=2)),
             ("act1", s.act()),
             ("pool1", s.pool("max")),
-            ("norm1", s.norm_layer(**CUDA_CONVNET_LRN)),
+            ("norm1", s.norm_layer(**defaults)),
             ("conv2", nn.Conv2d(64, 64, 5, padding=2)),
             ("act2", s.act()),
-            ("norm2", s.norm_layer(**CUDA_CONVNET_LRN)),
+            ("norm2", s.norm_layer(**defaults)),
             ("pool2", s.pool("max")),
         )
         side = output_shape(convs, data.channels, size)[-1]
@@ -108,6 +126,8 @@ class ConvNetLocal(SwitchedNet):
         return features, linear_classifier(features, data.channels, size, data.classes)
 
 
-register_model("convnet_local", switches=("activation", "norm", "pooling"))(
-    ConvNetLocal.from_options
-)
+register_model(
+    "convnet_local",
+    switches=("activation", "norm", "pooling"),
+    layer_inits={"cuda_convnet": CUDA_CONVNET_INIT},
+)(ConvNetLocal.from_options)

@@ -8,6 +8,10 @@ name is looked up, so no list of models is kept anywhere else.
 A builder is called as ``builder(options, switches, in_channels, num_classes, image_size)``:
 ``options`` are the model config's other keys (``fc_width``, ``local_width``, ...), ``switches``
 the chosen :class:`~alexnet_lab.models.switches.Switches`.
+
+``layer_inits`` are the per-layer inits a model's own source defines (``cuda_convnet``: each
+layer's ``initW`` in Krizhevsky's example config), as ``{init name: {layer name: weight std}}``;
+a model without a source for such an init does not list it, and choosing it is refused.
 """
 
 from __future__ import annotations
@@ -15,12 +19,13 @@ from __future__ import annotations
 import importlib
 import pkgutil
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
 from torch import nn
 
 from alexnet_lab.errors import UserError
+from alexnet_lab.models.layers import LAYER_INITS
 from alexnet_lab.models.switches import SWITCH_GROUPS, Switches
 
 
@@ -50,22 +55,35 @@ class ModelEntry:
     name: str
     builder: Builder
     switches: tuple[str, ...]
+    layer_inits: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
 
 
 _MODELS: dict[str, ModelEntry] = {}
 
 
-def register_model(name: str, switches: Iterable[str]) -> Callable[[B], B]:
-    """Register the decorated builder as model ``name`` with the given switch groups."""
+def register_model(
+    name: str,
+    switches: Iterable[str],
+    layer_inits: Mapping[str, Mapping[str, float]] | None = None,
+) -> Callable[[B], B]:
+    """Register the decorated builder as model ``name`` with the given switch groups.
+
+    ``layer_inits``: the per-layer inits (:data:`~alexnet_lab.models.layers.LAYER_INITS`) the
+    model has a source for, each a table of weight stds by layer name.
+    """
     having = tuple(switches)
     unknown = sorted(set(having) - set(SWITCH_GROUPS))
     if unknown:
         raise ValueError(f"model {name!r}: unknown switches {unknown}; valid: {SWITCH_GROUPS}")
+    tables = {init: dict(table) for init, table in (layer_inits or {}).items()}
+    strange = sorted(set(tables) - set(LAYER_INITS))
+    if strange:
+        raise ValueError(f"model {name!r}: unknown layer inits {strange}; valid: {LAYER_INITS}")
 
     def decorate(builder: B) -> B:
         if name in _MODELS and _MODELS[name].builder is not builder:
             raise ValueError(f"model {name!r} is registered twice")
-        _MODELS[name] = ModelEntry(name, builder, having)
+        _MODELS[name] = ModelEntry(name, builder, having, tables)
         return builder
 
     return decorate

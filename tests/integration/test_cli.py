@@ -271,11 +271,13 @@ def test_relu_vs_tanh_settings_compares_the_arms_within_each_setting(run_cli, tm
         "hydra.sweep.dir=sweep",
     )
     sweep = tmp_path / "sweep"
-    assert len(records(sweep)) == 16  # 2 activations x 2 inits x 2 scales x 2 seeds
+    assert len(records(sweep)) == 24  # 2 activations x 3 inits x 2 scales x 2 seeds
     summary = json.loads((sweep / "summary.json").read_text())
     assert summary["setting_keys"] == ["init", "data.scale"]
     labels = [s["label"] for s in summary["settings"]]
     assert sorted(labels) == [
+        "init=cuda_convnet, data.scale=raw",
+        "init=cuda_convnet, data.scale=standard",
         "init=paper, data.scale=raw",
         "init=paper, data.scale=standard",
         "init=torch, data.scale=raw",

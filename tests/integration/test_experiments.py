@@ -61,3 +61,18 @@ def test_a_switch_the_model_lacks_stops_before_any_data_is_loaded(run_cli, tmp_p
     text = " ".join(result.stderr.split())
     assert "`towers` is not a switch of model=convnet4" in text and "alexnet_cifar" in text
     assert "CIFAR-10" not in text and not (tmp_path / "data").exists()
+
+
+def test_init_cuda_convnet_on_a_model_without_its_source_stops_before_any_data_loads(
+    run_cli, tmp_path
+):
+    # experiment=lrn defaults to init=cuda_convnet; AlexNet has no cuda-convnet config
+    result = run_cli("experiment=lrn", "model=alexnet_cifar", "seed=0", "logger=csv")
+    assert "does not apply to model=alexnet_cifar" in result.stdout + result.stderr
+    records = [json.loads(p.read_text()) for p in (tmp_path / "multirun").rglob("metrics.json")]
+    assert len(records) == 2 and {r["status"] for r in records} == {"failed"}  # norm=lrn,none
+    for record in records:  # one paragraph each, naming the inits that do apply
+        assert "init=cuda_convnet does not apply to model=alexnet_cifar" in record["error"]
+        assert "init=paper, init=caffe or init=torch" in record["error"]
+        assert "\n" not in record["error"] and not record["history"]
+    assert "CIFAR-10" not in result.stderr and not (tmp_path / "data").exists()

@@ -1,6 +1,7 @@
 """Every config group option and every experiment composes (Hydra's compose API)."""
 
 import pytest
+import torch
 from hydra import compose, initialize_config_dir
 
 from alexnet_lab.cli import CONFIG_DIR
@@ -81,4 +82,33 @@ def test_relu_vs_tanh_has_no_regularization_and_a_grid_spanning_both_scales():
     lrs = [float(v) for v in cfg.hydra.sweeper.params["optim.lr"].split(",")]
     assert min(lrs) <= 1e-4 and max(lrs) >= 1e-1  # raw-scale and standardised optima inside
     settings = composed("experiment=relu_vs_tanh_settings", hydra=True).hydra.sweeper.params
-    assert settings["init"] == "paper,torch" and settings["data.scale"] == "raw,standard"
+    assert settings["init"] == "cuda_convnet,paper,torch"
+    assert settings["data.scale"] == "raw,standard"
+
+
+@pytest.mark.parametrize(
+    "experiment,model,stds",
+    [
+        ("relu_vs_tanh", "convnet4", (1e-4, 0.01, 0.01, 0.01)),  # layers-18pct
+        ("lrn", "convnet_local", (1e-4, 0.01, 0.04, 0.04, 0.01)),  # layers-conv-local-11pct
+    ],
+)
+def test_figure_1_and_the_lrn_net_start_as_cuda_convnet_built_them(experiment, model, stds):
+    cfg = composed(f"experiment={experiment}")
+    assert cfg.init.name == "cuda_convnet" and cfg.model.name == model
+    torch.manual_seed(0)
+    net = build_model(cfg, 3, 10, 24 if model == "convnet_local" else 32)
+    weights = [m.weight for m in net.modules() if getattr(m, "weight", None) is not None]
+    assert [w.std().item() for w in weights] == pytest.approx(stds, rel=0.1)
+    # the other inits stay choosable over the experiment, and stay what they were
+    assert composed(f"experiment={experiment}", "init=paper").init.weight_std == 0.01
+    assert composed(f"experiment={experiment}", "init=torch").init.name == "torch"
+    # and the default run keeps the ImageNet paper's init
+    assert composed().init.name == "paper"
+
+
+def test_figure_1_still_runs_without_response_norm_and_rnorm_is_an_option():
+    assert composed("experiment=relu_vs_tanh").norm.name == "none"  # "no regularization"
+    assert composed().norm.name == "lrn"  # convnet4's default: the paper's cross-map LRN
+    norm = composed("norm=rnorm").norm
+    assert (norm.name, norm.size, norm.alpha, norm.beta, norm.k) == ("rnorm", 3, 5e-5, 0.75, 1.0)

@@ -6,12 +6,13 @@ from torch import nn
 
 from alexnet_lab.models import build_model
 from alexnet_lab.models.convnet4 import ConvNet4
-from alexnet_lab.models.layers import PaperLRN
+from alexnet_lab.models.layers import PaperLRN, WithinMapNorm
 from alexnet_lab.models.switches import Switches
 
 NORMS = {
     "lrn": {"name": "lrn", "size": 5, "alpha": 1e-4, "beta": 0.75, "k": 2.0},
     "lrn_literal": {"name": "lrn_literal", "size": 5, "alpha": 1e-4, "beta": 0.75, "k": 2.0},
+    "rnorm": {"name": "rnorm", "size": 3, "alpha": 5e-5, "beta": 0.75, "k": 1.0},
     "none": {"name": "none"},
 }
 POOLS = {"overlap": (3, 2), "nonoverlap": (2, 2)}
@@ -50,7 +51,8 @@ def test_every_switch_combination_gives_logits_and_the_cuda_convnet_map_sizes(
     assert sizes["pool1"] == (32, 16, 16)
     assert sizes["pool2"] == (32, 8, 8)
     assert sizes["pool3"] == (64, 4, 4)
-    has_norm = [n for n, m in model.features.named_children() if isinstance(m, PaperLRN)]
+    kind = WithinMapNorm if norm == "rnorm" else PaperLRN
+    has_norm = [n for n, m in model.features.named_children() if isinstance(m, kind)]
     assert has_norm == ([] if norm == "none" else ["norm1", "norm2"])
     acts = [m for m in model.features if isinstance(m, (nn.ReLU, nn.Tanh))]
     assert len(acts) == 3 and all(type(a).__name__.lower() == activation for a in acts)
@@ -90,3 +92,13 @@ def test_torch_init_leaves_the_framework_default_untouched():
         torch.testing.assert_close(a, b, msg=name)
     # and it is not the paper's N(0, 0.01): Kaiming-uniform of conv1 has a far larger spread
     assert model.features.conv1.weight.std() > 0.05
+
+
+def test_rnorm_sits_after_pool1_and_pool2_with_layers_18pct_values():
+    model = build_model(cfg(norm="rnorm"), 3, 10, 32)
+    names = [n for n, _ in model.features.named_children()]
+    assert names[names.index("pool1") : names.index("pool1") + 3] == ["pool1", "norm1", "conv2"]
+    assert names[names.index("pool2") : names.index("pool2") + 3] == ["pool2", "norm2", "conv3"]
+    for layer in (model.features.norm1, model.features.norm2):
+        assert isinstance(layer, WithinMapNorm)
+        assert (layer.size, layer.alpha, layer.beta, layer.k) == (3, 5e-5, 0.75, 1.0)

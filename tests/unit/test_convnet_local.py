@@ -178,3 +178,14 @@ def test_single_channel_input_and_larger_image():
     model = ConvNetLocal(in_channels=1, image_size=32)
     assert model.features.local3.in_size == 8
     assert model(torch.randn(2, 1, 32, 32)).shape == (2, 10)
+
+
+def test_rnorm_keeps_its_own_values_not_the_nets_cross_map_ones():
+    from alexnet_lab.models.layers import WithinMapNorm
+
+    rnorm = {"name": "rnorm", "size": 3, "alpha": 5e-5, "beta": 0.75, "k": 1.0}
+    for lrn in (None, CUDA_CONVNET_LRN):  # with and without the model config's cmrnorm values
+        model = ConvNetLocal(3, 10, 24, Switches(norm=rnorm), lrn=lrn)
+        norms = [m for m in model.features if isinstance(m, (WithinMapNorm, PaperLRN))]
+        assert len(norms) == 2 and all(isinstance(m, WithinMapNorm) for m in norms)
+        assert all((m.size, m.alpha, m.beta, m.k) == (3, 5e-5, 0.75, 1.0) for m in norms)
