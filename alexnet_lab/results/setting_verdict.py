@@ -56,7 +56,7 @@ def judge_setting(claim: Claim, arms: list[ArmResult]) -> dict[str, Any]:
         result["reason"] += (
             " Left out: "
             + ", ".join(f"{n} {label} run{'s' * (n > 1)}" for label, n in left.items())
-            + " without a value (interrupted, still running, failed, or diverged before it)."
+            + " without a value (interrupted, still running, failed, or diverged)."
         )
     return result
 
