@@ -15,6 +15,7 @@ from omegaconf import DictConfig
 
 from alexnet_lab import ddp, signals
 from alexnet_lab.failures import FAILED_JOBS
+from alexnet_lab.help import bare_help
 from alexnet_lab.plugins import expose_checkout_plugins
 from alexnet_lab.quiet import quiet_terminal
 from alexnet_lab.results.record import RunRecord
@@ -57,6 +58,10 @@ def hydra_main(cfg: DictConfig) -> RunRecord:
 
 def main() -> None:
     """Console-script entry point (``alexnet-lab``, ``python -m alexnet_lab``)."""
+    help_text = bare_help(sys.argv[1:], CONFIG_DIR)  # Hydra's own takes seconds
+    if help_text is not None:
+        print(help_text)
+        return
     quiet_terminal()  # Lightning's banners, W&B's console, torch's LeafSpec warning
     signals.install()
     expose_checkout_plugins()  # hydra/launcher=stacked under `pip install -e .` too
