@@ -92,3 +92,15 @@ def test_an_unknown_option_names_the_closest_valid_one():
     assert result.returncode == 2
     assert "Did you mean activation=relu?" in " ".join(result.stderr.split())
     assert "Traceback" not in result.stderr and result.stdout == ""
+
+
+def test_the_report_commands_help_is_plain_text(capsys):
+    from alexnet_lab.results.report import main as report_main
+
+    try:
+        report_main(["--help"])
+    except SystemExit as stop:
+        assert stop.code == 0
+    out = capsys.readouterr().out
+    assert "alexnet-lab-report --all DIR --out PAGE_DIR" in out
+    assert "``" not in out and ":mod:" not in out
