@@ -15,7 +15,7 @@ from omegaconf import DictConfig
 
 from alexnet_lab import ddp, signals
 from alexnet_lab.failures import FAILED_JOBS
-from alexnet_lab.job import guarded_job
+from alexnet_lab.help import bare_help
 from alexnet_lab.plugins import expose_checkout_plugins
 from alexnet_lab.quiet import quiet_terminal
 from alexnet_lab.results.record import RunRecord
@@ -46,12 +46,22 @@ CONFIG_DIR = config_dir()
 
 @hydra.main(version_base="1.3", config_path=str(CONFIG_DIR), config_name="config")
 def hydra_main(cfg: DictConfig) -> RunRecord:
-    """One Hydra job: train and test one configuration, leaving its run record."""
+    """One Hydra job: train and test one configuration, leaving its run record.
+
+    The job's modules (torch, Lightning, W&B) are imported here, after Hydra has read the
+    arguments, so ``--help`` and a mistyped option answer in about a second.
+    """
+    from alexnet_lab.job import guarded_job
+
     return guarded_job(cfg)
 
 
 def main() -> None:
     """Console-script entry point (``alexnet-lab``, ``python -m alexnet_lab``)."""
+    help_text = bare_help(sys.argv[1:], CONFIG_DIR)  # Hydra's own takes seconds
+    if help_text is not None:
+        print(help_text)
+        return
     quiet_terminal()  # Lightning's banners, W&B's console, torch's LeafSpec warning
     signals.install()
     expose_checkout_plugins()  # hydra/launcher=stacked under `pip install -e .` too

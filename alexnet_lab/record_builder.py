@@ -15,7 +15,9 @@ from omegaconf import DictConfig, OmegaConf
 from pytorch_lightning.utilities import rank_zero_only
 
 from alexnet_lab.context import JobContext
+from alexnet_lab.errors import UserError
 from alexnet_lab.machine import machine_info
+from alexnet_lab.models.registry import get_model
 from alexnet_lab.overrides import task_overrides
 from alexnet_lab.results.record import (
     RECORD_NAME,
@@ -29,6 +31,25 @@ from alexnet_lab.results.record import (
 def now() -> str:
     """The time now, UTC, ISO 8601 to the second."""
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+#: the paper switches a model may lack (models/registry.py), recorded only where it has them
+OPTIONAL_SWITCHES = ("norm", "pooling", "dropout", "towers")
+
+
+def model_settings(cfg: DictConfig) -> dict[str, Any]:
+    """The model and the paper switches it has.
+
+    A switch the model lacks (convnet4's dropout and towers) is no setting of the run, so a
+    report never lists it as held fixed.
+    """
+    try:
+        having = set(get_model(cfg.model.name).switches)
+    except UserError:  # an unregistered model fails at build time, with its own message
+        having = set(OPTIONAL_SWITCHES)
+    settings = {"model": cfg.model.name, "activation": cfg.activation.name}
+    settings.update({k: cfg[k].name for k in OPTIONAL_SWITCHES if k in having})
+    return settings
 
 
 def new_record(cfg: DictConfig, output_dir: Path, context: JobContext) -> RunRecord:
@@ -45,12 +66,7 @@ def new_record(cfg: DictConfig, output_dir: Path, context: JobContext) -> RunRec
         not_learning_patience=int(cfg.not_learning_patience),
         report={str(k): v for k, v in report.items()} if isinstance(report, dict) else {},
         settings={
-            "model": cfg.model.name,
-            "activation": cfg.activation.name,
-            "norm": cfg.norm.name,
-            "pooling": cfg.pooling.name,
-            "dropout": cfg.dropout.name,
-            "towers": cfg.towers.name,
+            **model_settings(cfg),
             "augmentation": cfg.augmentation.name,
             "tta": cfg.tta.name,
             "init": cfg.init.name,

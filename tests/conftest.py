@@ -11,7 +11,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 FASHION_SYSTEM_DIR = Path("/usr/share/datasets/fashion-mnist")
-CIFAR10_TAR = ROOT.parent / "shared" / "data" / "cifar10-jpg.tar.xz"
+#: the environment variable naming a local CIFAR-10 tree (DIR/train/<class>/, DIR/test/<class>/)
+CIFAR10_ENV = "ALEXNET_LAB_CIFAR10"
 
 # Skipped on a developer machine without the package; never skipped in CI (CI=true).
 needs_fashion_mnist = pytest.mark.skipif(
@@ -21,15 +22,22 @@ needs_fashion_mnist = pytest.mark.skipif(
 
 
 @pytest.fixture(scope="session")
-def cifar10_tree(tmp_path_factory) -> Path:
-    """The whole CIFAR-10 as JPEGs (../shared/data/cifar10-jpg.tar.xz), unpacked once.
+def cifar10_tree() -> Path:
+    """The whole CIFAR-10 as an ImageFolder tree, from ``$ALEXNET_LAB_CIFAR10``.
 
-    Its decoded tensors are cached inside it on first use, so later tests read them.
+    The folder holds ``train/<class>/`` and ``test/<class>/`` (docs/data.md says where to get
+    one); ``.ci/run`` sets the variable. Its decoded tensors are cached inside it on first use,
+    so later tests read them. Without the variable the test is skipped, saying why.
     """
-    if not CIFAR10_TAR.exists():
-        pytest.skip(f"{CIFAR10_TAR} is absent: the CIFAR-10 JPEG tree ships only beside the repo")
-    root = tmp_path_factory.mktemp("cifar10-jpg")
-    subprocess.run(["tar", "xJf", str(CIFAR10_TAR), "-C", str(root)], check=True)
+    value = os.environ.get(CIFAR10_ENV)
+    if not value:
+        pytest.skip(
+            f"{CIFAR10_ENV} is not set: point it at a local CIFAR-10 tree "
+            "(DIR/train/<class>/, DIR/test/<class>/; see docs/data.md)"
+        )
+    root = Path(value)
+    if not (root / "train").is_dir() or not (root / "test").is_dir():
+        pytest.fail(f"{CIFAR10_ENV}={root} has no train/ and test/ folders (see docs/data.md)")
     return root
 
 

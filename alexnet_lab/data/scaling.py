@@ -1,4 +1,4 @@
-"""Input scale: how pixel bytes become network input (paper.md, "Data")."""
+"""Input scale: how pixel bytes become network input (docs/claims.md, "Data")."""
 
 from __future__ import annotations
 

@@ -44,12 +44,13 @@ def build_results_page(
     rows, broken = paper_rows(root, reuse=True)
     if not rows:
         raise FileNotFoundError(f"no sweep with a readable report below {root}")
-    write_paper_report(rows, out)
+    out.mkdir(parents=True, exist_ok=True)
     for row in rows:
         records, _ = read_records(Path(row["sweep_dir"]))
         row["facts"] = sweep_facts(records)
         row["figures"] = copy_figures(Path(row["sweep_dir"]), row["sweep"], out)
         row["report"] = copy_report(Path(row["sweep_dir"]), row["sweep"], out)
+    write_paper_report(rows, out)  # after the copies: its links point at them
     command = command or shell_join(["alexnet-lab-report", "--all", str(root), "--out", str(out)])
     page = out / PAGE
     page.write_text(render_page(rows, broken, title or TITLE, command, out))

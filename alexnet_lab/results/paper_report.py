@@ -142,7 +142,8 @@ def _markdown(rows: Rows, out: Path) -> str:
         model, data = (", ".join(map(str, ran_values(ran, key))) for key in ("model", "data"))
         settings = (f"{model} on {data} ({r['train_size']} train images), {r['budget']}, "
                     f"{ran['runs']} runs, seeds {', '.join(map(str, ran['seeds']))}")  # fmt: skip
-        report = os.path.relpath(Path(r["sweep_dir"]) / "report.md", out)
+        # the copy beside a results page (page.copy_report), else the sweep's own report
+        report = r.get("report") or os.path.relpath(Path(r["sweep_dir"]) / "report.md", out)
         link = f"[{r['sweep']}/report.md]({report})"
         lines.append(f"| {title} | {r['paper']} | {r['measured']} | **{r['verdict']}** | "
                      f"{settings} | {link} |")  # fmt: skip

@@ -34,13 +34,26 @@ __all__ = [
 ]
 
 
+#: ``--help``'s description: plain text (the docstring's reST markup would show as is)
+DESCRIPTION = """\
+Rebuild reports from run records.
+
+  alexnet-lab-report SWEEP_DIR                 one sweep: summary.json, report.md, figures
+  alexnet-lab-report --all DIR                 every sweep below DIR, then DIR/paper_report.md
+  alexnet-lab-report --all DIR --out PAGE_DIR  the results page PAGE_DIR/results.md"""
+
+
 def main(argv: list[str] | None = None) -> None:
     """``alexnet-lab-report SWEEP_DIR``: rebuild a sweep's report from its run records.
 
     ``alexnet-lab-report --all DIR``: every sweep below DIR, then one paper_report.md.
     ``alexnet-lab-report --all DIR --out PAGE_DIR``: the results page PAGE_DIR/results.md.
     """
-    parser = argparse.ArgumentParser(prog="alexnet-lab-report", description=main.__doc__)
+    parser = argparse.ArgumentParser(
+        prog="alexnet-lab-report",
+        description=DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument(
         "folder",
         type=Path,

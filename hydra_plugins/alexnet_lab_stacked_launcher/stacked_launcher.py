@@ -13,9 +13,10 @@ job function, as the basic launcher would; the log names each such job and why.
 
 Which launcher is the default: ``hydra/launcher=auto`` (``conf/hydra/launcher/auto.yaml``), this
 launcher with ``stack: cuda``: on a machine with a GPU it stacks; without one it hands the
-whole sweep to Hydra's basic launcher, so a CPU sweep runs exactly as before. On our 2-core
-CPU a stack of eight convnet4s trained at 0.46-1.23x the images/s of eight sequential runs
-(bench/sweep.py), so stacking there is opt-in (``hydra/launcher=stacked``, ``stack: always``).
+whole sweep to Hydra's basic launcher, so a CPU sweep runs exactly as before. On a 2-core AMD
+EPYC CPU (2026-11-25) a stack of eight convnet4s trained at 0.46-1.23x the images/s of eight
+sequential runs (bench/sweep.py), so stacking there is opt-in (``hydra/launcher=stacked``,
+``stack: always``).
 """
 
 # no `from __future__ import annotations`: Hydra executes plugin modules outside sys.modules,

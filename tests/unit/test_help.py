@@ -42,9 +42,34 @@ def test_help_is_the_apps_own():
     assert "powered by Hydra" not in out
     assert all(f"  {name} " in out for name in EXPERIMENTS)
     assert "activation: gelu, relu, sigmoid, tanh" in out  # Hydra's $APP_CONFIG_GROUPS
-    assert out.count("  alexnet-lab ") == 3  # the examples
-    assert "  auto     the default" in out and "  basic  one job after another" in out
+    examples = out[out.index("== Examples") : out.index("== Launchers")].splitlines()[1:]
+    commands = [line for line in examples if line.startswith("  alexnet-lab ")]
+    assert len(commands) == 4
+    for line in examples:  # each command is followed by what it does and what it costs
+        if line.startswith("  alexnet-lab "):
+            cost = examples[examples.index(line) + 1]
+            assert cost.startswith("      ") and re.search(r"\((\S+ )?\d.* (min|hours)", cost), cost
+    launchers = out[out.index("== Launchers") :].splitlines()[1:5]
+    assert [line.split()[0] for line in launchers] == ["auto", "stacked", "basic", "slurm"]
+    assert all(len(line) <= 100 for line in launchers)  # one launcher per line, no second column
     assert len(out.splitlines()) < 60
+
+
+def test_a_bare_help_is_hydras_help_without_hydra_and_without_torch():
+    """``--help`` alone is rendered from the template (fast); Hydra renders the same text."""
+    run = [sys.executable, "-m", "alexnet_lab"]
+    fast = subprocess.run([*run, "--help"], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    hydra = subprocess.run(
+        [*run, "--help", "seed=0"], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert fast.returncode == hydra.returncode == 0
+    assert fast.stdout == hydra.stdout and "activation: gelu, relu" in fast.stdout
+    imported = subprocess.run(
+        [sys.executable, "-c", "import sys, alexnet_lab.cli; print(sorted({'torch', "
+         "'pytorch_lightning', 'wandb'} & set(sys.modules)))"],
+        cwd=ROOT, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert imported.stdout.strip() == "[]", imported.stderr[-2000:]
 
 
 def test_an_unknown_option_names_the_closest_valid_one():
@@ -67,3 +92,15 @@ def test_an_unknown_option_names_the_closest_valid_one():
     assert result.returncode == 2
     assert "Did you mean activation=relu?" in " ".join(result.stderr.split())
     assert "Traceback" not in result.stderr and result.stdout == ""
+
+
+def test_the_report_commands_help_is_plain_text(capsys):
+    from alexnet_lab.results.report import main as report_main
+
+    try:
+        report_main(["--help"])
+    except SystemExit as stop:
+        assert stop.code == 0
+    out = capsys.readouterr().out
+    assert "alexnet-lab-report --all DIR --out PAGE_DIR" in out
+    assert "``" not in out and ":mod:" not in out

@@ -66,6 +66,8 @@ def test_the_page_lists_every_claim_with_its_numbers_settings_machine_time_and_f
     c3 = text[text.index("### C3") :]
     assert "> GPU run: NVIDIA H100 80GB HBM3, 2026-11-20" in c3
     assert "(`c3/gpu`)" in c3 and "[c3-gpu-report.md](c3-gpu-report.md)" in c3
+    # paper_report.md beside the page links the copied reports too, not the runs' folder
+    assert "[c3/gpu/report.md](c3-gpu-report.md)" in (out / "paper_report.md").read_text()
     links = re.findall(r"!\[[^]]*\]\(([^)]+)\)", text)
     assert "c1-training_curves.png" in links and "c3-gpu-final_errors.png" in links
     assert "paper_report.png" in links and all((out / name).is_file() for name in links)
