@@ -53,6 +53,7 @@ def hydra_main(cfg: DictConfig) -> RunRecord:
     """
     from alexnet_lab.job import guarded_job
 
+    quiet_terminal()  # again: importing Lightning just now set its loggers back to INFO
     return guarded_job(cfg)
 
 
