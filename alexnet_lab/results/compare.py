@@ -168,11 +168,14 @@ def _arm_order(claim: Claim | None, label: str) -> tuple[int, str]:
     return (2, label)
 
 
-def _rank(stats: ArmStats, train: ArmStats) -> tuple[float, float, float]:
-    """Lower is better: metric mean, then censored share, then final running train error."""
+def _rank(stats: ArmStats, train: ArmStats, runs: list[RunRecord]) -> tuple[float, ...]:
+    """Lower is better: any run diverged (the lr is too large, whatever its survivors show),
+    then the metric's mean, the censored share, the final running training error.
+    """
     if not stats.n:
-        return (math.inf, math.inf, math.inf)
-    return (stats.mean, stats.censored / stats.n, train.mean if train.n else 1.0)
+        return (math.inf, math.inf, math.inf, math.inf)
+    diverged = float(any(r.status == "diverged" for r in runs))
+    return (diverged, stats.mean, stats.censored / stats.n, train.mean if train.n else 1.0)
 
 
 def _select(
@@ -180,7 +183,9 @@ def _select(
 ) -> ArmResult:
     metric = metrics[0]
     stats = {s: metric.stats(label, runs) for s, runs in by_sel.items()}
-    best_sel = min(by_sel, key=lambda s: _rank(stats[s], FINAL_TRAIN_ERROR.stats(label, by_sel[s])))
+    best_sel = min(
+        by_sel, key=lambda s: _rank(stats[s], FINAL_TRAIN_ERROR.stats(label, by_sel[s]), by_sel[s])
+    )
     runs = by_sel[best_sel]
     grid: dict[str, list[str]] = {}
     at_edge = []

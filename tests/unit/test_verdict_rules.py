@@ -190,3 +190,16 @@ def test_the_budget_check_says_when_a_ratio_claim_cannot_be_shown():
     verdict = verdict_of(records, "C1")
     assert "This budget could not show the claim" in verdict["reason"]
     assert "trainer.max_epochs=12" in verdict["budget"]
+
+
+def test_an_lr_that_diverged_on_a_seed_is_not_chosen_for_its_survivors():
+    # relu at lr 0.1: one seed reached the target at epoch 2, the other two diverged; at lr
+    # 0.01 all three reached it at epoch 5. The survivor must not make 0.1 the "fastest" lr.
+    records = c1_records([5, 5, 5], [9, 9, 9], lrs=("0.01",))
+    records += [make_record(["activation=relu", "optim.lr=0.1"], s, curve(2), claim="C1")
+                for s in range(3)]  # fmt: skip
+    for record in records:
+        if record["overrides"][:2] == ["activation=relu", "optim.lr=0.1"] and record["seed"]:
+            record.update(status="diverged", epochs_to_target=None)
+    (setting,) = compare(records, claim_id="C1").settings
+    assert setting.arm("relu").selected == {"optim.lr": "0.01"}
