@@ -169,8 +169,10 @@ def _arm_order(claim: Claim | None, label: str) -> tuple[int, str]:
 
 
 def _rank(stats: ArmStats, train: ArmStats, runs: list[RunRecord]) -> tuple[float, ...]:
-    """Lower is better: any run diverged (the lr is too large, whatever its survivors show),
-    then the metric's mean, the censored share, the final running training error.
+    """Lower is better: a value where a run diverged last, then the mean, then the rest.
+
+    A diverged run says its lr is too large, whatever its survivors show; then the metric's
+    mean, the censored share, the final running training error.
     """
     if not stats.n:
         return (math.inf, math.inf, math.inf, math.inf)
