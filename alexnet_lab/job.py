@@ -14,6 +14,7 @@ from hydra.core.hydra_config import HydraConfig
 from hydra.types import RunMode
 from omegaconf import DictConfig
 from pytorch_lightning.utilities import rank_zero_only
+from rich.markup import escape
 
 from alexnet_lab import ddp, outcome
 from alexnet_lab.console import console, print_error, print_run_outcome
@@ -64,7 +65,7 @@ def guarded_job(cfg: DictConfig) -> RunRecord:
     plan = _plan(cfg, output_dir, context)
     if plan.action == "skip":
         assert plan.previous is not None
-        console.print(f"skipped (completed, resume=true): {output_dir}", soft_wrap=True)
+        console.print(escape(f"skipped (completed, resume=true): {output_dir}"), soft_wrap=True)
         return plan.previous
     record = new_record(cfg, output_dir, context)
     if plan.action == "resume":
