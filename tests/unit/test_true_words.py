@@ -1,0 +1,62 @@
+"""Messages that say what is true: a reused PID, Lightning's logging-interval warning, ..."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import time
+import warnings
+from dataclasses import asdict
+
+import pytest
+
+from alexnet_lab import sweep_lock
+from alexnet_lab.sweep_lock import LOCK_NAME, FolderLocked, LockOwner
+
+
+def test_a_lock_whose_pid_is_now_another_program_does_not_claim_alexnet_lab(tmp_path):
+    other = subprocess.Popen(["sleep", "60"])
+    try:
+        while sweep_lock.process_command(other.pid) != "sleep 60":  # until it has started
+            time.sleep(0.01)
+        holder = LockOwner(
+            socket.gethostname(), other.pid, "2026-01-01T00:00:00+00:00", "alexnet-lab -m seed=1"
+        )
+        (tmp_path / LOCK_NAME).write_text(json.dumps(asdict(holder)))
+        with pytest.raises(FolderLocked) as caught:
+            sweep_lock.acquire(tmp_path)
+    finally:
+        other.kill()
+        other.wait()
+    message = str(caught.value)
+    assert "that PID now belongs to another program (sleep 60)" in message
+    assert f"delete {tmp_path.resolve() / LOCK_NAME}" in message
+    assert "is in use by process" not in message
+
+
+def test_a_process_command_line_is_read_from_proc():
+    assert sweep_lock.process_command(0) is None
+    me = sweep_lock.process_command(os.getpid())
+    assert me is not None and "pytest" in me
+
+
+def test_lightnings_logging_interval_warning_is_silenced_at_the_cli_start(monkeypatch):
+    from lightning_fabric.utilities.warnings import PossibleUserWarning
+    from pytorch_lightning.utilities import rank_zero_warn
+
+    from alexnet_lab.quiet import quiet_terminal
+
+    monkeypatch.setenv("WANDB_SILENT", "true")
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        quiet_terminal()
+        rank_zero_warn(
+            "The number of training batches (2) is smaller than the logging interval "
+            "Trainer(log_every_n_steps=10). Set a lower value for log_every_n_steps if you "
+            "want to see logs for the training epoch.",
+            category=PossibleUserWarning,
+        )
+        warnings.warn("another warning", UserWarning, stacklevel=1)
+    assert [str(w.message) for w in seen] == ["another warning"]
