@@ -60,3 +60,30 @@ def test_lightnings_logging_interval_warning_is_silenced_at_the_cli_start(monkey
         )
         warnings.warn("another warning", UserWarning, stacklevel=1)
     assert [str(w.message) for w in seen] == ["another warning"]
+
+
+def _no_constants(name: str):
+    raise AssertionError(f"summary.json holds {name}, which is not JSON")
+
+
+def test_strict_json_writes_null_for_nan_and_infinities():
+    from alexnet_lab.results.record import strict_json
+
+    assert strict_json({"a": [float("nan"), float("-inf"), 1.5]}) == (
+        '{\n  "a": [\n    null,\n    null,\n    1.5\n  ]\n}'
+    )
+
+
+def test_summary_json_holds_null_where_a_value_is_not_finite(tmp_path):
+    from alexnet_lab.results.report import build_report
+    from tests.unit.test_report import curve, make_record
+
+    for i, arm in enumerate(["overlap", "nonoverlap"]):
+        record = make_record([f"pooling={arm}"], 0, curve(3), select=())
+        record["final"]["test"]["top1_error"] = float("-inf")  # as a damaged record may say
+        folder = tmp_path / str(i)
+        folder.mkdir()
+        (folder / "metrics.json").write_text(json.dumps(record))  # -Infinity, Python's way
+    summary = build_report(tmp_path, quiet=True)
+    on_disk = json.loads((tmp_path / "summary.json").read_text(), parse_constant=_no_constants)
+    assert on_disk["arms"] == summary["arms"] == ["overlap", "nonoverlap"]
