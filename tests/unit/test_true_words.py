@@ -6,6 +6,7 @@ import json
 import os
 import socket
 import subprocess
+import sys
 import time
 import warnings
 from dataclasses import asdict
@@ -87,3 +88,25 @@ def test_summary_json_holds_null_where_a_value_is_not_finite(tmp_path):
     summary = build_report(tmp_path, quiet=True)
     on_disk = json.loads((tmp_path / "summary.json").read_text(), parse_constant=_no_constants)
     assert on_disk["arms"] == summary["arms"] == ["overlap", "nonoverlap"]
+
+
+@pytest.mark.parametrize("epochs", [0, 1])
+def test_an_interrupt_names_last_ckpt_only_when_an_epoch_wrote_it(
+    tmp_path, capsys, monkeypatch, epochs
+):
+    from alexnet_lab import outcome
+    from alexnet_lab.checkpoints import last_checkpoint
+    from alexnet_lab.context import JobContext
+
+    monkeypatch.setattr(sys, "argv", ["alexnet-lab", "data=synthetic"])
+    checkpoint = last_checkpoint(tmp_path)
+    if epochs:
+        checkpoint.parent.mkdir()
+        checkpoint.write_bytes(b"weights")
+    with pytest.raises(SystemExit) as info:
+        outcome.stop_interrupted(JobContext(), tmp_path)
+    assert info.value.code == 130
+    err = " ".join(capsys.readouterr().err.replace("│", " ").split())
+    assert ("its last finished epoch is in" in err) == bool(epochs)
+    assert ("it finished no epoch, so resuming starts it from the beginning" in err) != bool(epochs)
+    assert "Resume with: alexnet-lab data=synthetic resume=true" in err
