@@ -44,6 +44,7 @@ def test_a_sweep_into_a_folder_named_like_markup_reports_and_prints_it(run_cli, 
         (["logger.wandb.project=my/team/proj"], "is not a valid W&B project name"),
         (["WANDB_MODE=offlin"], "WANDB_MODE='offlin' is not a W&B mode"),
         (["WANDB_MODE=online"], "needs a W&B API key"),
+        (["optim.lrr=0.1"], "the config has no key 'optim.lrr'. Did you mean optim.lr=0.1?"),
     ],
 )
 def test_a_bad_folder_seed_or_wandb_setting_is_one_paragraph_exit_2_and_leaves_nothing(

@@ -110,3 +110,35 @@ def test_an_interrupt_names_last_ckpt_only_when_an_epoch_wrote_it(
     assert ("its last finished epoch is in" in err) == bool(epochs)
     assert ("it finished no epoch, so resuming starts it from the beginning" in err) != bool(epochs)
     assert "Resume with: alexnet-lab data=synthetic resume=true" in err
+
+
+@pytest.mark.parametrize(
+    "args,fix",
+    [
+        (["optim.lrr=0.1"], "Did you mean optim.lr=0.1?"),
+        (["-m", "experiment=relu_vs_tanh", "optim.lrr=0.1,0.2"], "Did you mean optim.lr=0.1,0.2?"),
+        (["seedd=3"], "Did you mean seed=3?"),
+        (["data=synthetic", "data.noize=0.1"], "Did you mean data.noise=0.1?"),
+    ],
+)
+def test_an_unknown_key_gets_the_closest_key_not_hydras_plus(args, fix):
+    from alexnet_lab.cli import CONFIG_DIR
+    from alexnet_lab.suggest import unknown_key
+
+    problem = unknown_key(args, CONFIG_DIR)
+    assert problem is not None and fix in problem and "Nothing was run" in problem
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["-m", "experiment=relu_vs_tanh", "optim.lr=0.1,0.2", "seed=0,1"],
+        ["data=synthetic", "data.noise=0.1", "target_error=0.2", "+anything=1"],
+        ["--config-dir", "/elsewhere", "mine.key=1"],
+    ],
+)
+def test_known_keys_added_keys_and_added_config_folders_pass(args):
+    from alexnet_lab.cli import CONFIG_DIR
+    from alexnet_lab.suggest import unknown_key
+
+    assert unknown_key(args, CONFIG_DIR) is None
