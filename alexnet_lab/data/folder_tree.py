@@ -77,8 +77,19 @@ def find_samples(split_dir: Path) -> tuple[list[str], list[tuple[str, int]]]:
     return classes, samples
 
 
+def require_folder(root: Path) -> None:
+    """Raise one paragraph when ``root`` (``data.root``) is a file: it must be a folder."""
+    if root.exists() and not root.is_dir():
+        raise DataUnavailableError(
+            f"data.root={root} is a file, not a folder. data.root names the folder that holds "
+            "the data set (its files, or its train/ and val/ or test/ image folders): set "
+            "data.root=<that folder> (or ALEXNET_LAB_DATA for the folder holding the data sets)."
+        )
+
+
 def check_tree(root: Path, expected_classes: int | None = None, val: str = "val") -> list[str]:
     """Validate an ImageFolder tree and return its class names (one paragraph if it is bad)."""
+    require_folder(root)
     if not root.is_dir():
         raise DataUnavailableError(
             f"the image folder {root} does not exist. {layout_help(root, val)} Set "

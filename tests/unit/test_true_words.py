@@ -142,3 +142,49 @@ def test_known_keys_added_keys_and_added_config_folders_pass(args):
     from alexnet_lab.suggest import unknown_key
 
     assert unknown_key(args, CONFIG_DIR) is None
+
+
+@pytest.fixture
+def no_network(monkeypatch):
+    # a proxy on a closed loopback port makes a download fail at once even with network
+    monkeypatch.setenv("https_proxy", "http://127.0.0.1:9")
+    monkeypatch.setenv("http_proxy", "http://127.0.0.1:9")
+
+
+@pytest.mark.parametrize("name", ["cifar10", "fashion_mnist", "imagefolder"])
+def test_data_root_a_file_says_it_is_a_file(tmp_path, no_network, name):
+    from alexnet_lab.data import (
+        CIFAR10DataModule,
+        FashionMNISTDataModule,
+        ImageFolderDataModule,
+    )
+    from alexnet_lab.errors import DataUnavailableError
+
+    kind = {
+        "cifar10": CIFAR10DataModule,
+        "fashion_mnist": FashionMNISTDataModule,
+        "imagefolder": ImageFolderDataModule,
+    }[name]
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(DataUnavailableError) as caught:
+        kind(root=str(tmp_path / "file"), name=name).prepare_data()
+    message = str(caught.value)
+    assert message.startswith(f"data.root={tmp_path / 'file'} is a file, not a folder.")
+    assert "does not exist" not in message
+
+
+def test_corrupt_cifar10_batch_files_are_named_corrupt(tmp_path, no_network):
+    from torchvision.datasets import CIFAR10
+
+    from alexnet_lab.data import CIFAR10DataModule
+    from alexnet_lab.errors import DataUnavailableError
+
+    folder = tmp_path / "cifar-10-batches-py"
+    folder.mkdir()
+    for name, _ in [*CIFAR10.train_list, *CIFAR10.test_list]:
+        (folder / name).write_bytes(b"cut short")
+    with pytest.raises(DataUnavailableError) as caught:
+        CIFAR10DataModule(root=str(tmp_path), name="cifar10").prepare_data()
+    message = str(caught.value)
+    assert message.startswith("CIFAR-10's batch file(s) data_batch_1, data_batch_2, ")
+    assert f"test_batch in {folder} are corrupt" in message and "is not in" not in message
