@@ -14,6 +14,7 @@ from dataclasses import asdict
 import pytest
 
 from alexnet_lab import sweep_lock
+from alexnet_lab.results.record import write_record
 from alexnet_lab.sweep_lock import LOCK_NAME, FolderLocked, LockOwner
 
 
@@ -188,3 +189,38 @@ def test_corrupt_cifar10_batch_files_are_named_corrupt(tmp_path, no_network):
     message = str(caught.value)
     assert message.startswith("CIFAR-10's batch file(s) data_batch_1, data_batch_2, ")
     assert f"test_batch in {folder} are corrupt" in message and "is not in" not in message
+
+
+def test_resume_on_a_run_folder_without_runs_says_so(tmp_path):
+    from alexnet_lab.resume import plan_resume
+
+    with pytest.warns(UserWarning, match=r"resume=true: .*run holds no runs .*hydra\.run\.dir="):
+        plan = plan_resume(tmp_path / "run", tmp_path / "run", None, ["seed=0"])
+    assert plan.action == "fresh"
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a sweep's job without a record yet: normal, silent
+        assert plan_resume(tmp_path / "s" / "1", tmp_path / "s", None, ["seed=0"]).action == "fresh"
+
+
+def test_resume_on_a_sweep_folder_without_runs_says_so(tmp_path):
+    from omegaconf import OmegaConf
+
+    from alexnet_lab.resume import check_sweep_before_it_starts
+    from tests.unit.test_report import make_record
+
+    def config(folder):
+        hydra = {
+            "sweep": {"dir": str(folder), "subdir": "${hydra.job.num}"},
+            "runtime": {"choices": {}},
+            "sweeper": {"_target_": "elsewhere.Sweeper"},
+            "overrides": {"task": ["seed=0,1", "resume=true"]},
+        }
+        return OmegaConf.create({"resume": True, "hydra": hydra})
+
+    (tmp_path / "typo").mkdir()
+    with pytest.warns(UserWarning, match=r"typo holds no runs .*hydra\.sweep\.dir="):
+        check_sweep_before_it_starts(config(tmp_path / "typo"))
+    write_record(tmp_path / "sweep" / "0" / "metrics.json", make_record(["seed=0"], 0, [0.5]))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        check_sweep_before_it_starts(config(tmp_path / "sweep"))
