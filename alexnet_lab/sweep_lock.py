@@ -164,6 +164,15 @@ def acquire(folder: Path, owner: LockOwner | None = None) -> LockOwner:
     raise FolderLocked(_refusal(folder, read_owner(lock)))
 
 
+def held_by_another_live_command(folder: Path) -> bool:
+    """Whether another alexnet-lab process of this host holds ``folder``'s lock now."""
+    holder = read_owner(folder / LOCK_NAME)
+    if holder is None or not _this_host(holder) or holder.pid == os.getpid():
+        return False
+    command = process_command(holder.pid)
+    return pid_alive(holder.pid) and (command is None or _is_alexnet_lab(command))
+
+
 def release(folder: Path, owner: LockOwner) -> None:
     """Remove ``folder``'s lock if ``owner`` still holds it (never another process's)."""
     lock = folder / LOCK_NAME

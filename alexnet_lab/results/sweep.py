@@ -14,6 +14,7 @@ from alexnet_lab.results.plots import plot_training_curves
 from alexnet_lab.results.record import RecordError, read_records, strict_json
 from alexnet_lab.results.summary import summarise
 from alexnet_lab.results.terminal import print_table
+from alexnet_lab.sweep_lock import held_by_another_live_command
 
 
 def build_report(sweep_dir: Path, quiet: bool = False) -> dict[str, Any]:
@@ -30,8 +31,10 @@ def build_report(sweep_dir: Path, quiet: bool = False) -> dict[str, Any]:
                 f"no readable run records below {sweep_dir}: {describe(unreadable)}"
             )
         raise FileNotFoundError(f"no run records (metrics.json) below {sweep_dir}")
-    # a record left at "running" belongs to a process that was killed
-    records = [r.replace(status="interrupted") if r.status == "running" else r for r in records]
+    # a record left at "running" belongs to a process that was killed, unless the command
+    # that writes the sweep still runs (a report taken part-way): then its job is running
+    if not held_by_another_live_command(sweep_dir):
+        records = [r.replace(status="interrupted") if r.status == "running" else r for r in records]
     first = records[0]
     comparison = compare(
         records,

@@ -224,3 +224,35 @@ def test_resume_on_a_sweep_folder_without_runs_says_so(tmp_path):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         check_sweep_before_it_starts(config(tmp_path / "sweep"))
+
+
+def test_a_report_taken_while_the_sweep_runs_calls_its_job_running(tmp_path):
+    from alexnet_lab.results.report import build_report
+    from tests.unit.test_report import curve, make_record
+
+    for i, arm in enumerate(["overlap", "nonoverlap"]):
+        write_record(
+            tmp_path / str(i) / "metrics.json",
+            make_record([f"pooling={arm}"], 0, curve(3), select=()),
+        )
+    running = make_record(["pooling=nonoverlap"], 1, curve(3)[:1], status="running", select=())
+    write_record(tmp_path / "2" / "metrics.json", running)
+    sweep = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)", "alexnet-lab"])
+    try:
+        while "alexnet-lab" not in (sweep_lock.process_command(sweep.pid) or ""):
+            time.sleep(0.01)
+        holder = LockOwner(
+            socket.gethostname(), sweep.pid, "2026-01-01T00:00:00+00:00", "alexnet-lab -m"
+        )
+        (tmp_path / LOCK_NAME).write_text(json.dumps(asdict(holder)))
+        during = build_report(tmp_path, quiet=True)
+    finally:
+        sweep.kill()
+        sweep.wait()
+    after = build_report(tmp_path, quiet=True)  # its process is gone: the job was interrupted
+
+    def statuses(summary):
+        return summary["settings"][0]["arms"][1]["statuses"]
+
+    assert statuses(during) == {"completed": 1, "running": 1}
+    assert statuses(after) == {"completed": 1, "interrupted": 1}
