@@ -256,3 +256,21 @@ def test_a_report_taken_while_the_sweep_runs_calls_its_job_running(tmp_path):
 
     assert statuses(during) == {"completed": 1, "running": 1}
     assert statuses(after) == {"completed": 1, "interrupted": 1}
+
+
+def test_a_truncated_summary_json_is_named_and_rebuilt_not_blamed_on_the_records(tmp_path):
+    from alexnet_lab.results.paper_report import paper_rows
+    from alexnet_lab.results.report import build_report
+    from tests.unit.test_report import curve, make_record
+
+    sweep = tmp_path / "sweep"
+    for i, arm in enumerate(["overlap", "nonoverlap"]):
+        record = make_record([f"pooling={arm}"], 0, curve(3), select=(), claim="C3")
+        write_record(sweep / str(i) / "metrics.json", record)
+    build_report(sweep, quiet=True)
+    summary = sweep / "summary.json"
+    summary.write_text(summary.read_text()[: 4096 // 8])  # cut short, as by a full disk
+    with pytest.warns(UserWarning, match=f"{summary} is unreadable .*rebuilt from the sweep's"):
+        rows, broken = paper_rows(tmp_path, reuse=True)
+    assert broken == [] and [r["claim"] for r in rows] == ["C3"]
+    assert json.loads(summary.read_text())["claim"] == "C3"
