@@ -27,7 +27,7 @@ class FolderLockCallback(Callback):
 
     def on_multirun_start(self, config: DictConfig, **kwargs: Any) -> None:
         """Lock ``hydra.sweep.dir``; under ``resume=true``, check the whole grid first."""
-        self._take(Path(config.hydra.sweep.dir))
+        self._take(Path(config.hydra.sweep.dir), "hydra.sweep.dir")
         if ddp.is_secondary_process():
             return
         from alexnet_lab.errors import UserError
@@ -43,7 +43,7 @@ class FolderLockCallback(Callback):
 
     def on_run_start(self, config: DictConfig, **kwargs: Any) -> None:
         """Lock ``hydra.run.dir``."""
-        self._take(Path(config.hydra.run.dir))
+        self._take(Path(config.hydra.run.dir), "hydra.run.dir")
 
     def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
         """Release the lock (also released at exit, however the command ends)."""
@@ -53,15 +53,35 @@ class FolderLockCallback(Callback):
         """Release the lock."""
         self._release()
 
-    def _take(self, folder: Path) -> None:
+    def _take(self, folder: Path, key: str) -> None:
+        """Check ``folder`` (a file there, ``${`` in its name) and lock it, or exit 2.
+
+        Any failure is one paragraph and exit status 2 (Hydra's dispatcher would reduce an
+        ordinary exception to a warning and go on); a folder this made is removed again.
+        """
         if ddp.is_secondary_process():
             return
+        from alexnet_lab.console import print_error
+        from alexnet_lab.folder_checks import folder_problem
+
+        problem = folder_problem(folder, key)
+        if problem:
+            print_error("cannot use folder", problem)
+            sys.exit(2)
+        existed = folder.exists()
         try:
             self.held = (folder, sweep_lock.hold(folder))
         except sweep_lock.FolderLocked as exc:
-            from alexnet_lab.console import print_error
-
             print_error("folder in use", str(exc))
+            sys.exit(2)
+        except Exception as exc:
+            if not existed and folder.is_dir() and not any(folder.iterdir()):
+                folder.rmdir()
+            print_error(
+                "cannot use folder",
+                f"{key}={folder} cannot be locked for this command ({type(exc).__name__}: "
+                f"{exc}). Nothing was started. Give {key}= a folder you can write to.",
+            )
             sys.exit(2)
 
     def _release(self) -> None:
@@ -107,6 +127,8 @@ def write_sweep_report(sweep_dir: Path) -> None:
 
 def log_report_to_wandb(sweep_dir: Path) -> None:
     """When the sweep's runs logged to W&B, add its comparison as a summary run in their group."""
+    from rich.markup import escape
+
     from alexnet_lab.console import console
     from alexnet_lab.results.record import find_records
     from alexnet_lab.results.wandb_summary import log_sweep_summary, used_wandb
@@ -115,4 +137,5 @@ def log_report_to_wandb(sweep_dir: Path) -> None:
         return
     info = log_sweep_summary(sweep_dir)
     if info and info.get("sync"):
-        console.print(f"W&B summary run (offline); upload with: {info['sync']}", soft_wrap=True)
+        text = f"W&B summary run (offline); upload with: {info['sync']}"
+        console.print(escape(text), soft_wrap=True)

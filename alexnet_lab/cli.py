@@ -19,7 +19,7 @@ from alexnet_lab.help import bare_help
 from alexnet_lab.plugins import expose_checkout_plugins
 from alexnet_lab.quiet import quiet_terminal
 from alexnet_lab.results.record import RunRecord
-from alexnet_lab.suggest import unknown_option
+from alexnet_lab.suggest import unknown_key, unknown_option
 from alexnet_lab.wandb_sweep import agent_overrides
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -70,7 +70,7 @@ def main() -> None:
         sys.argv = ddp.child_argv(sys.argv[0])
     else:  # a run started by `wandb agent` writes below its sweep's folder
         sys.argv += agent_overrides(sys.argv[1:])
-        problem = unknown_option(sys.argv[1:], CONFIG_DIR)
+        problem = unknown_option(sys.argv[1:], CONFIG_DIR) or unknown_key(sys.argv[1:], CONFIG_DIR)
         if problem:
             from alexnet_lab.console import print_error
 

@@ -14,6 +14,7 @@ from hydra.core.hydra_config import HydraConfig
 from hydra.types import RunMode
 from omegaconf import DictConfig
 from pytorch_lightning.utilities import rank_zero_only
+from rich.markup import escape
 
 from alexnet_lab import ddp, outcome
 from alexnet_lab.console import console, print_error, print_run_outcome
@@ -31,6 +32,7 @@ from alexnet_lab.results.record import RunRecord
 from alexnet_lab.resume import ResumePlan, plan_resume
 from alexnet_lab.train import train
 from alexnet_lab.validation import ConfigValueError, validate
+from alexnet_lab.wandb_checks import WandbSettingsError, check_wandb
 
 
 def job_context() -> tuple[JobContext, Path]:
@@ -61,10 +63,11 @@ def guarded_job(cfg: DictConfig) -> RunRecord:
         validate(cfg)  # before anything loads or a W&B run starts
     except ConfigValueError as exc:
         return outcome.refuse_job(exc, output_dir, context)
+    _check_wandb(cfg, output_dir)
     plan = _plan(cfg, output_dir, context)
     if plan.action == "skip":
         assert plan.previous is not None
-        console.print(f"skipped (completed, resume=true): {output_dir}", soft_wrap=True)
+        console.print(escape(f"skipped (completed, resume=true): {output_dir}"), soft_wrap=True)
         return plan.previous
     record = new_record(cfg, output_dir, context)
     if plan.action == "resume":
@@ -98,6 +101,20 @@ def guarded_job(cfg: DictConfig) -> RunRecord:
             _summarise(record, bool(cfg.get("verbose")))  # a run that never started: the paragraph
     outcome.settle(failure, record, context, output_dir)
     return record
+
+
+def _check_wandb(cfg: DictConfig, output_dir: Path) -> None:
+    """W&B's mode, project name and API key, before any data loads: a bad one exits 2.
+
+    The same for every job of a sweep, so a sweep stops at its first job (nothing trained).
+    """
+    try:
+        check_wandb(cfg)
+    except WandbSettingsError as exc:
+        print_error("W&B cannot start", str(exc))
+        if not ddp.is_secondary_process():
+            outcome.remove_unused_folder(output_dir)
+        sys.exit(2)
 
 
 def _plan(cfg: DictConfig, output_dir: Path, context: JobContext) -> ResumePlan:

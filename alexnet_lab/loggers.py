@@ -41,6 +41,34 @@ def wandb_mode() -> str:
     return "online" if has_wandb_api_key() else "offline"
 
 
+class BoundedWandbLogger(WandbLogger):
+    """Lightning's WandbLogger with a bounded start (``init_timeout`` seconds, not W&B's 90).
+
+    A run that does not start in time, or is refused (a bad key), is a
+    :class:`~alexnet_lab.wandb_checks.WandbStartError` paragraph that says how to go offline,
+    not W&B's traceback.
+    """
+
+    def __init__(self, *args: Any, init_timeout: float, **kwargs: Any) -> None:
+        import wandb
+
+        kwargs.setdefault("settings", wandb.Settings(init_timeout=init_timeout))
+        super().__init__(*args, **kwargs)
+        self.init_timeout = init_timeout
+
+    @property
+    def experiment(self) -> Any:
+        """The W&B run, started on first use (by Lightning); a failed start is a paragraph."""
+        import wandb
+
+        try:
+            return super().experiment
+        except wandb.errors.Error as exc:
+            from alexnet_lab.wandb_checks import start_failed
+
+            raise start_failed(exc, self.init_timeout) from exc
+
+
 def wandb_logger(
     project: str = "alexnet-lab",
     entity: str | None = None,
@@ -48,14 +76,16 @@ def wandb_logger(
     group: str | None = None,
     tags: list[str] | None = None,
     name: str | None = None,
+    init_timeout: float = 30.0,
     **kwargs: Any,
 ) -> WandbLogger:
     """A Lightning WandbLogger whose mode is chosen by :func:`wandb_mode`.
 
     W&B's console output is off unless ``WANDB_SILENT=false`` (:mod:`alexnet_lab.quiet`).
+    ``init_timeout``: the seconds W&B may take to start the run (online: to reach its server).
     """
     Path(save_dir).mkdir(parents=True, exist_ok=True)
-    logger = WandbLogger(
+    logger = BoundedWandbLogger(
         project=project,
         entity=entity,
         save_dir=save_dir,
@@ -63,6 +93,7 @@ def wandb_logger(
         tags=tags,
         name=name,
         mode=wandb_mode(),
+        init_timeout=init_timeout,
         **kwargs,
     )
     # Lightning always passes anonymous=None, which W&B >= 0.19 warns has no effect

@@ -91,10 +91,16 @@ def stop_interrupted(context: JobContext, output_dir: Path) -> None:
 
         write_sweep_report(folder)
     command = resume_command(sys.argv[1:], folder.resolve(), context.multirun)
+    checkpoint = last_checkpoint(output_dir)
+    where = (
+        f"its last finished epoch is in {checkpoint}"
+        if checkpoint.is_file()
+        else "it finished no epoch, so resuming starts it from the beginning"
+    )
     print_error(
         "interrupted",
-        f"the run in {output_dir} stopped; its record says `interrupted` and its last finished "
-        f"epoch is in {last_checkpoint(output_dir)}. Resume with: {command}",
+        f"the run in {output_dir} stopped; its record says `interrupted` and {where}. "
+        f"Resume with: {command}",
     )
     sys.exit(signals.exit_code() or 130)
 

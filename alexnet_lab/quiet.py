@@ -10,7 +10,9 @@ which starts through the same entry point) inherits it:
 * W&B prints its header, history and summary unless silent: ``WANDB_SILENT=true`` (a user's
   own ``WANDB_SILENT`` wins), which also covers the sweep's summary run.
 * torch's ``isinstance(treespec, LeafSpec) is deprecated`` FutureWarning, raised inside
-  Lightning's ``_pytree`` helper, is filtered by its message and category only.
+  Lightning's ``_pytree`` helper, is filtered by its message and category only; so is
+  Lightning's "number of training batches is smaller than the logging interval" warning,
+  which every small data set meets (per-epoch values are logged either way).
 * stdout becomes line-buffered when it is not a terminal, so a piped run (``| tee log``)
   shows each job's line as it finishes.
 
@@ -31,14 +33,19 @@ LIGHTNING_LOGGERS = (
     "lightning.fabric",
 )
 LEAFSPEC_WARNING = r"`isinstance\(treespec, LeafSpec\)` is deprecated"
+#: Lightning's advice for an epoch of fewer steps than ``log_every_n_steps``: a small data set
+#: (every test, every quick try) meets it on every run, and the run record and the loggers'
+#: per-epoch values do not depend on it
+LOG_INTERVAL_WARNING = r"The number of training batches \(\d+\) is smaller than the logging"
 
 
 def quiet_terminal() -> None:
-    """Silence Lightning's info banners, W&B's console output and torch's LeafSpec warning."""
+    """Silence Lightning's info banners, W&B's console output and two known warnings."""
     for name in LIGHTNING_LOGGERS:
         logging.getLogger(name).setLevel(logging.WARNING)
     os.environ.setdefault("WANDB_SILENT", "true")
     warnings.filterwarnings("ignore", message=LEAFSPEC_WARNING, category=FutureWarning)
+    warnings.filterwarnings("ignore", message=LOG_INTERVAL_WARNING)
     line_buffered_stdout()
 
 

@@ -48,6 +48,15 @@ def check_same_experiment(folder: Path, experiment: str | None) -> None:
         )
 
 
+def nothing_to_resume(folder: Path, key: str) -> str:
+    """The warning for ``resume=true`` on a folder that holds no run record at all."""
+    return (
+        f"resume=true: {folder} holds no runs (no {RECORD_NAME} below it: a new or mistyped "
+        "folder?), so there is nothing to continue and everything trains from scratch. To "
+        f"continue an earlier command, stop this one and give {key}= the folder it wrote."
+    )
+
+
 def checkpoint_loads(path: Path) -> str | None:
     """None when the checkpoint loads, else why not (truncated, corrupt, missing)."""
     if not path.exists():
@@ -66,6 +75,8 @@ def plan_resume(
     check_same_experiment(sweep_folder, experiment)
     path = output_dir / RECORD_NAME
     if not path.exists():
+        if output_dir == sweep_folder:  # a single run: nothing to continue at all
+            warnings.warn(nothing_to_resume(output_dir, "hydra.run.dir"), UserWarning, stacklevel=2)
         return ResumePlan(notes=[f"no record in {output_dir}: runs from scratch"])
     try:
         previous = RunRecord.load(path)
@@ -131,6 +142,8 @@ def check_sweep_before_it_starts(config: DictConfig) -> None:
     hydra_cfg = config.hydra
     folder = Path(hydra_cfg.sweep.dir)
     check_same_experiment(folder, hydra_cfg.runtime.choices.get("experiment"))
+    if not any(folder.rglob(RECORD_NAME)):
+        warnings.warn(nothing_to_resume(folder, "hydra.sweep.dir"), UserWarning, stacklevel=2)
     raw = OmegaConf.to_container(hydra_cfg, resolve=False)
     assert isinstance(raw, dict)
     sweeper = raw.get("sweeper") or {}

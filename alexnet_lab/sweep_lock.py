@@ -84,9 +84,34 @@ def _create(lock: Path, owner: LockOwner) -> bool:
         os.unlink(tmp)
 
 
+def process_command(pid: int) -> str | None:
+    """The command line of process ``pid`` on this host (``/proc``); None where unknown."""
+    try:
+        raw = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return None
+    parts = [part.decode(errors="replace") for part in raw.split(b"\0") if part]
+    return shlex.join(parts) if parts else None  # empty: a zombie, or not yet started
+
+
+def _is_alexnet_lab(command: str) -> bool:
+    """Whether a process's command line is this toolkit's (the CLI, its module, its tests)."""
+    return "alexnet-lab" in command or "alexnet_lab" in command
+
+
 def _refusal(folder: Path, holder: LockOwner | None) -> str:
     folder = folder.resolve()
     lock = folder / LOCK_NAME
+    now_running = process_command(holder.pid) if holder and _this_host(holder) else None
+    if holder and now_running is not None and not _is_alexnet_lab(now_running):
+        # the PID was reused: say what runs under it now, not what took the lock
+        return (
+            f"{lock} names process {holder.pid}, which took it at {holder.started} for "
+            f"`{holder.command}`; that PID now belongs to another program ({now_running}), so "
+            "the lock is most likely left over from a command that is gone. This command "
+            f"started nothing. If no alexnet-lab command is writing into {folder}, delete "
+            f"{lock} and run this command again."
+        )
     who = (
         f"process {holder.pid} on host {holder.host} (started {holder.started}: {holder.command})"
         if holder
@@ -98,6 +123,10 @@ def _refusal(folder: Path, holder: LockOwner | None) -> str:
         "resume=true continues it), or give this command its own folder (hydra.sweep.dir=... "
         f"for a sweep, hydra.run.dir=... for a run). If that process is gone, delete {lock}."
     )
+
+
+def _this_host(owner: LockOwner) -> bool:
+    return owner.host == socket.gethostname()
 
 
 def acquire(folder: Path, owner: LockOwner | None = None) -> LockOwner:
@@ -133,6 +162,15 @@ def acquire(folder: Path, owner: LockOwner | None = None) -> LockOwner:
             stacklevel=2,
         )
     raise FolderLocked(_refusal(folder, read_owner(lock)))
+
+
+def held_by_another_live_command(folder: Path) -> bool:
+    """Whether another alexnet-lab process of this host holds ``folder``'s lock now."""
+    holder = read_owner(folder / LOCK_NAME)
+    if holder is None or not _this_host(holder) or holder.pid == os.getpid():
+        return False
+    command = process_command(holder.pid)
+    return pid_alive(holder.pid) and (command is None or _is_alexnet_lab(command))
 
 
 def release(folder: Path, owner: LockOwner) -> None:

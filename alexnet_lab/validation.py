@@ -60,7 +60,8 @@ RULES: tuple[Rule, ...] = (
     Rule("dropout.p", float, _in(0, 1), "a probability in [0, 1)", "0.5"),
     Rule("augmentation.lighting_std", float, _at_least(0), "a number >= 0", "0.1"),
     Rule("target_error", float, _OPEN01, "null or a number in (0, 1)", "0.25", True),
-    Rule("seed", int, lambda v: True, "a whole number", "0"),
+    # numpy's generators (seeded by Lightning's seed_everything) take 0 .. 2**32 - 1 only
+    Rule("seed", int, _in(0, 2**32), "a whole number from 0 to 4294967295", "0"),
     Rule("not_learning_patience", int, _at_least(1), "a whole number >= 1", "5"),
 )
 

@@ -1,13 +1,13 @@
 """An ImageFolder tree on disk: its layout checks, its files, and decoding them into uint8 tensors.
 
 ``root/<split>/<class>/<image>``, classes sorted by folder name and files found as torchvision's
-``ImageFolder`` finds them (``torchvision.datasets.folder.find_classes`` / ``make_dataset``).
+``ImageFolder`` finds them (``torchvision.datasets.folder.find_classes`` / ``make_dataset``),
+except that a link back into the tree is not followed (:mod:`alexnet_lab.data.tree_walk`).
 Shared by ``data=imagefolder`` (and ImageNet, Imagenette) and ``data=cifar10`` on a local tree.
 """
 
 from __future__ import annotations
 
-import os
 import warnings
 from collections.abc import Callable
 from pathlib import Path
@@ -16,9 +16,10 @@ from typing import Any
 import torch
 from PIL import Image, UnidentifiedImageError
 from torch.utils.data import DataLoader, Dataset
-from torchvision.datasets.folder import IMG_EXTENSIONS, find_classes, make_dataset
+from torchvision.datasets.folder import IMG_EXTENSIONS, find_classes
 from torchvision.transforms import v2
 
+from alexnet_lab.data.tree_walk import image_files, walk_folders
 from alexnet_lab.errors import DataUnavailableError, UserError
 
 CACHE_NAME = ".alexnet-lab-cache"
@@ -63,16 +64,32 @@ def split_classes(split_dir: Path) -> list[str]:
 def find_samples(split_dir: Path) -> tuple[list[str], list[tuple[str, int]]]:
     """Sorted class names and (path, class index) of every image file below ``split_dir``.
 
-    torchvision's ``make_dataset``, with empty class folders allowed: the tree check, not the
-    file search, says what is wrong with a tree.
+    torchvision's ``make_dataset``, with empty class folders allowed (the tree check, not the
+    file search, says what is wrong with a tree), and with links back into the tree skipped
+    (:mod:`alexnet_lab.data.tree_walk`).
     """
     classes, class_to_idx = find_classes(split_dir)
-    samples = make_dataset(split_dir, class_to_idx, extensions=IMG_EXTENSIONS, allow_empty=True)
+    samples = [
+        (path, class_to_idx[name])
+        for name in classes
+        for path in image_files(split_dir / name, split_dir)
+    ]
     return classes, samples
+
+
+def require_folder(root: Path) -> None:
+    """Raise one paragraph when ``root`` (``data.root``) is a file: it must be a folder."""
+    if root.exists() and not root.is_dir():
+        raise DataUnavailableError(
+            f"data.root={root} is a file, not a folder. data.root names the folder that holds "
+            "the data set (its files, or its train/ and val/ or test/ image folders): set "
+            "data.root=<that folder> (or ALEXNET_LAB_DATA for the folder holding the data sets)."
+        )
 
 
 def check_tree(root: Path, expected_classes: int | None = None, val: str = "val") -> list[str]:
     """Validate an ImageFolder tree and return its class names (one paragraph if it is bad)."""
+    require_folder(root)
     if not root.is_dir():
         raise DataUnavailableError(
             f"the image folder {root} does not exist. {layout_help(root, val)} Set "
@@ -123,7 +140,10 @@ def check_tree(root: Path, expected_classes: int | None = None, val: str = "val"
 
 def _has_image(folder: Path) -> bool:
     """True when ``folder`` (or one below it) holds an image file, as torchvision finds them."""
-    for _, _, files in os.walk(folder, followlinks=True):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # find_samples warns about the links it skips
+        found = list(walk_folders(folder, within=folder.parent))
+    for _, files in found:
         if any(f.lower().endswith(IMG_EXTENSIONS) for f in files):
             return True
     return False

@@ -29,6 +29,7 @@ from alexnet_lab.data.folder_tree import (
     decode_samples,
     find_samples,
     layout_help,
+    require_folder,
 )
 from alexnet_lab.data.stats import (
     ImageStats,
@@ -99,6 +100,7 @@ class ImageFolderDataModule(ImageDataModule):
     def samples(self, split: str) -> list[tuple[str, int]]:
         """(path, label) of the configured subset of a split, in a fixed order."""
         if split not in self._samples:
+            require_folder(self.root)  # a file: say so (torchvision: NotADirectoryError)
             classes, found = find_samples(self.root / split)
             if not found:
                 raise DataUnavailableError(

@@ -15,6 +15,7 @@ from alexnet_lab.data.folder_tree import (
     check_tree,
     decode_samples,
     find_samples,
+    require_folder,
 )
 from alexnet_lab.data.stats import fingerprint, writable_cache_dir
 from alexnet_lab.errors import DataUnavailableError, UserError
@@ -46,9 +47,20 @@ def load_cifar10(root: Path, train: bool) -> tuple[torch.Tensor, torch.Tensor]:
     """Load a CIFAR-10 split as (uint8 images NCHW, int64 labels), downloading when needed."""
     from torchvision.datasets import CIFAR10
 
+    require_folder(root)
     try:
         ds = CIFAR10(str(root), train=train, download=True)
     except Exception as exc:  # URLError, OSError, RuntimeError: all mean "not here, not fetchable"
+        corrupt = corrupt_cifar10_files(root)
+        if corrupt:
+            folder = root / CIFAR10.base_folder
+            raise DataUnavailableError(
+                f"CIFAR-10's batch file(s) {', '.join(corrupt)} in {folder} are corrupt (their "
+                "MD5 checksum is not CIFAR-10's: a download or copy cut short?), and fetching a "
+                f"fresh copy failed ({type(exc).__name__}: {exc}). Replace them: delete "
+                f"{folder} and run the command again where the network is reachable, or copy "
+                f"an intact cifar-10-batches-py/ folder (or cifar-10-python.tar.gz) into {root}."
+            ) from None
         raise DataUnavailableError(
             f"CIFAR-10 is not in {root / 'cifar-10-batches-py'} and downloading it failed "
             f"({type(exc).__name__}: {exc}). Tried: torchvision.datasets.CIFAR10("
@@ -62,6 +74,23 @@ def load_cifar10(root: Path, train: bool) -> tuple[torch.Tensor, torch.Tensor]:
             "Debian's dataset-fashion-mnist package) or data=synthetic."
         ) from None
     return _as_nchw_uint8(ds.data), torch.as_tensor(ds.targets, dtype=torch.long)
+
+
+def corrupt_cifar10_files(root: Path) -> list[str]:
+    """The names of CIFAR-10's batch files in ``root`` whose MD5 is not torchvision's."""
+    from torchvision.datasets import CIFAR10
+    from torchvision.datasets.utils import check_integrity
+
+    folder = root / CIFAR10.base_folder
+    return [
+        name
+        for name, md5 in [
+            *CIFAR10.train_list,
+            *CIFAR10.test_list,
+            (CIFAR10.meta["filename"], CIFAR10.meta["md5"]),
+        ]
+        if (folder / name).is_file() and not check_integrity(str(folder / name), md5)
+    ]
 
 
 def cifar10_tree_split(root: Path) -> str | None:
@@ -133,6 +162,7 @@ def load_fashion_mnist(
     """Load a Fashion-MNIST split, offline from ``system_dir`` when it holds the raw files."""
     from torchvision.datasets import FashionMNIST
 
+    require_folder(root)
     stage_fashion_mnist(root, system_dir)
     try:
         ds = FashionMNIST(str(root), train=train, download=True)

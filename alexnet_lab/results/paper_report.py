@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -36,13 +37,23 @@ def sweep_summary(sweep: Path, reuse: bool = False) -> dict[str, Any]:
     """The sweep's summary: rebuilt from its records, or with ``reuse`` its summary.json.
 
     With ``reuse``, summary.json is read when it is newer than every record; when it is
-    missing or older, the sweep's report is built first.
+    missing, older or unreadable (cut short: a warning names it), the sweep's report is built
+    first, from its records.
     """
     summary_path = Path(sweep) / "summary.json"
     if reuse and summary_path.exists():
         newest = max((p.stat().st_mtime for p in Path(sweep).glob(f"*/{RECORD_NAME}")), default=0)
         if summary_path.stat().st_mtime >= newest:
-            summary = json.loads(summary_path.read_text())
+            try:
+                summary = json.loads(summary_path.read_text())
+            except (OSError, ValueError) as exc:  # the records are not to blame
+                summary = None
+                warnings.warn(
+                    f"{summary_path} is unreadable ({type(exc).__name__}: {exc}); it is "
+                    "rebuilt from the sweep's run records",
+                    UserWarning,
+                    stacklevel=2,
+                )
             if isinstance(summary, dict) and {"what_ran", "settings", "verdict"} <= set(summary):
                 return summary  # else written by an older version: rebuilt below
     return build_report(sweep, quiet=True)

@@ -164,6 +164,24 @@ def _natural_key(text: str) -> list[Any]:
     return [int(t) if t.isdigit() else t for t in re.split(r"(\d+)", text)]
 
 
+def strict_json(data: Any) -> str:
+    """``data`` as standard JSON text, readable by any JSON reader.
+
+    NaN and infinities become null; ``allow_nan=False`` enforces that none is left.
+    """
+    return json.dumps(_nulls(data), indent=2, allow_nan=False)
+
+
+def _nulls(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _nulls(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_nulls(v) for v in value]
+    return value
+
+
 def _finite(value: Any) -> Any:
     """Replace NaN/inf (not valid JSON) by strings so the record stays readable everywhere."""
     if isinstance(value, float) and not math.isfinite(value):

@@ -11,6 +11,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from rich.markup import escape
+
 from alexnet_lab.console import console, print_error
 from alexnet_lab.overrides import shell_join
 from alexnet_lab.results.markdown import CURVES_PNG, ERRORS_PNG, render_markdown
@@ -88,7 +90,7 @@ def main(argv: list[str] | None = None) -> None:
             command = shell_join(["alexnet-lab-report", *(sys.argv[1:] if argv is None else argv)])
             page = build_results_page(args.folder, args.out, args.title, command)
             if not args.quiet:
-                console.print(f"results page: {page}", soft_wrap=True)
+                console.print(escape(f"results page: {page}"), soft_wrap=True)
         elif args.all:
             rows = build_paper_report(args.folder)
             if not args.quiet:
@@ -100,9 +102,8 @@ def main(argv: list[str] | None = None) -> None:
 
                 info = log_sweep_summary(args.folder)
                 if info:
-                    console.print(
-                        f"W&B summary run: {info.get('sync') or info.get('url')}", soft_wrap=True
-                    )
+                    text = f"W&B summary run: {info.get('sync') or info.get('url')}"
+                    console.print(escape(text), soft_wrap=True)
     except FileNotFoundError as exc:
         print_error(
             "no report",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -12,9 +11,10 @@ from alexnet_lab.results.palette import panel_name
 from alexnet_lab.results.plot_final import plot_final_errors
 from alexnet_lab.results.plot_lr import LR_PNG, plot_lr_sensitivity
 from alexnet_lab.results.plots import plot_training_curves
-from alexnet_lab.results.record import RecordError, read_records
+from alexnet_lab.results.record import RecordError, read_records, strict_json
 from alexnet_lab.results.summary import summarise
 from alexnet_lab.results.terminal import print_table
+from alexnet_lab.sweep_lock import held_by_another_live_command
 
 
 def build_report(sweep_dir: Path, quiet: bool = False) -> dict[str, Any]:
@@ -31,8 +31,10 @@ def build_report(sweep_dir: Path, quiet: bool = False) -> dict[str, Any]:
                 f"no readable run records below {sweep_dir}: {describe(unreadable)}"
             )
         raise FileNotFoundError(f"no run records (metrics.json) below {sweep_dir}")
-    # a record left at "running" belongs to a process that was killed
-    records = [r.replace(status="interrupted") if r.status == "running" else r for r in records]
+    # a record left at "running" belongs to a process that was killed, unless the command
+    # that writes the sweep still runs (a report taken part-way): then its job is running
+    if not held_by_another_live_command(sweep_dir):
+        records = [r.replace(status="interrupted") if r.status == "running" else r for r in records]
     first = records[0]
     comparison = compare(
         records,
@@ -52,7 +54,7 @@ def build_report(sweep_dir: Path, quiet: bool = False) -> dict[str, Any]:
     summary = summarise(comparison, target, figures)
     summary["curve_panels"] = [panel_name(comparison, s) for s in comparison.settings]
     summary["unreadable"] = [{"record": e.path, "reason": e.reason} for e in unreadable]
-    (sweep_dir / "summary.json").write_text(json.dumps(summary, indent=2))
+    (sweep_dir / "summary.json").write_text(strict_json(summary))  # NaN/inf: null
     markdown = render_markdown(comparison, summary)
     if unreadable:
         markdown += "\n## Unreadable records\n\nLeft out of the comparison above:\n\n"

@@ -47,10 +47,8 @@ def print_table(comparison: Comparison, summary: dict[str, Any], sweep_dir: Path
                 console.print(f"[yellow]warning: {escape(s.verdict['warning'])}")
     if summary["verdict"] and len(comparison.settings) > 1:
         console.print(f"[bold]Across settings:[/] {escape(summary['verdict']['reason'])}")
-    console.print(
-        f"report: {sweep_dir / 'report.md'}; figures: "
-        + ", ".join(str(sweep_dir / f) for f in summary["figures"])
-    )
+    files = ", ".join(str(sweep_dir / f) for f in summary["figures"])
+    console.print(escape(f"report: {sweep_dir / 'report.md'}; figures: {files}"))
 
 
 def print_paper_table(rows: list[dict[str, Any]], folder: Path) -> None:
@@ -58,4 +56,6 @@ def print_paper_table(rows: list[dict[str, Any]], folder: Path) -> None:
     columns = ["claim", "paper", "measured", "verdict", "sweep"]
     body = [[str(r[k]) for k in columns] for r in rows]
     console.print(rich_table((columns, body), "AlexNet claims: measured here vs the paper"))
-    console.print(f"report: {folder / 'paper_report.md'}; figure: {folder / 'paper_report.png'}")
+    console.print(
+        escape(f"report: {folder / 'paper_report.md'}; figure: {folder / 'paper_report.png'}")
+    )

@@ -8,6 +8,7 @@ runs. Mode as for the runs (online with an API key, offline without; ``WANDB_MOD
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import warnings
@@ -79,6 +80,23 @@ def verdict_rows(summary: dict[str, Any]) -> list[list[Any]]:
     return rows
 
 
+#: W&B's longest artifact name
+ARTIFACT_NAME_MAX = 128
+
+
+def artifact_name(group: str) -> str:
+    """The report artifact's name for ``group``: W&B's characters, at most 128 of them.
+
+    A longer one (a long sweep folder's name) keeps its start and ends in a hash of the whole
+    name, so it stays the same for the same group and differs between groups.
+    """
+    name = re.sub(r"[^\w.-]", "_", f"report-{group}")
+    if len(name) <= ARTIFACT_NAME_MAX:
+        return name
+    digest = hashlib.sha256(name.encode()).hexdigest()[:12]
+    return f"{name[: ARTIFACT_NAME_MAX - len(digest) - 1]}-{digest}"
+
+
 def log_sweep_summary(sweep_dir: Path) -> dict[str, str] | None:
     """Log a sweep's written report to W&B as one summary run; return where it went.
 
@@ -117,7 +135,7 @@ def log_sweep_summary(sweep_dir: Path) -> dict[str, str] | None:
         run.log({"verdicts": wandb.Table(columns=TABLE_COLUMNS, data=verdict_rows(summary))})
         run.summary["verdict"] = verdict.get("verdict", "-")
         run.summary["reason"] = verdict.get("reason", "")
-        artifact = wandb.Artifact(re.sub(r"[^\w.-]", "_", f"report-{group}"), type="sweep-report")
+        artifact = wandb.Artifact(artifact_name(group), type="sweep-report")
         for name in ("summary.json", "report.md"):
             artifact.add_file(str(sweep_dir / name))
         run.log_artifact(artifact)

@@ -33,6 +33,7 @@ from alexnet_lab.stacked.model import stack_blocker, vmap_blocker
 from alexnet_lab.stacked.trainer import Member, build_member, load_checkpoint, train_stack
 from alexnet_lab.validation import ConfigValueError, validate
 from alexnet_lab.views import views_to_test
+from alexnet_lab.wandb_checks import check_wandb
 
 log = logging.getLogger(__name__)
 
@@ -115,6 +116,7 @@ def plan(cfg: DictConfig, output_dir: Path) -> tuple[str, RunRecord | None]:
     hc = HydraConfig.get()
     try:
         validate(cfg)
+        check_wandb(cfg)  # a bad W&B setting: the job path's paragraph and exit 2
         check_switches(cfg.model.name, parse_overrides(list(hc.overrides.task)))
         views_to_test(cfg)
     except UserError:

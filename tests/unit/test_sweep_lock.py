@@ -39,8 +39,10 @@ def test_acquire_writes_the_owner_and_release_removes_it(tmp_path):
     assert not list(folder.iterdir())  # no temporary files left
 
 
-def test_a_lock_held_by_a_live_process_is_refused_naming_it(tmp_path):
+def test_a_lock_held_by_a_live_process_is_refused_naming_it(tmp_path, monkeypatch):
     import os
+
+    monkeypatch.setattr(sweep_lock, "process_command", lambda pid: "python -m alexnet_lab -m")
 
     holder = owner(os.getppid(), command="alexnet-lab -m optim.lr=0.1,0.3")
     write_lock(tmp_path, holder)
@@ -87,8 +89,12 @@ def callback_config(folder: Path):
     return OmegaConf.create({"hydra": {"run": {"dir": str(folder)}, "sweep": {"dir": str(folder)}}})
 
 
-def test_the_callback_refuses_a_held_folder_with_exit_2_and_one_paragraph(tmp_path, capsys):
+def test_the_callback_refuses_a_held_folder_with_exit_2_and_one_paragraph(
+    tmp_path, capsys, monkeypatch
+):
     import os
+
+    monkeypatch.setattr(sweep_lock, "process_command", lambda pid: "python -m alexnet_lab -m")
 
     from alexnet_lab.callbacks import FolderLockCallback
 

@@ -36,8 +36,10 @@ def test_the_shipped_configs_are_valid(experiment):
         ("augmentation.lighting_std=-1", "augmentation.lighting_std=-1", "a number >= 0"),
         ("target_error=1.5", "target_error=1.5", "null or a number in (0, 1)"),
         ("data.target_error=0", "data.target_error=0", "null or a number in (0, 1)"),
-        ("seed=x", "seed='x'", "a whole number"),
-        ("seed=true", "seed=True", "a whole number"),
+        ("seed=x", "seed='x'", "a whole number from 0 to 4294967295"),
+        ("seed=true", "seed=True", "a whole number from 0 to 4294967295"),
+        ("seed=-1", "seed=-1", "a whole number from 0 to 4294967295"),
+        ("seed=4294967296", "seed=4294967296", "a whole number from 0 to 4294967295"),
         ("not_learning_patience=0", "not_learning_patience=0", "a whole number >= 1"),
     ],
 )

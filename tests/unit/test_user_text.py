@@ -1,0 +1,46 @@
+"""User text (folder names, overrides) is printed as it is: never read as rich markup."""
+
+import json
+
+import pytest
+
+from alexnet_lab.results.record import write_record
+from alexnet_lab.results.report import build_report, main
+from tests.unit.test_report import curve, make_record
+
+MARKUP = "a[/b]c[x]d[bold]e"
+
+
+def flat(text: str) -> str:
+    return "".join(text.replace("│", "").split())
+
+
+@pytest.fixture
+def sweep(tmp_path):
+    folder = tmp_path / MARKUP
+    for i, (arm, seed) in enumerate([("overlap", 0), ("nonoverlap", 0)]):
+        record = make_record([f"pooling={arm}", "data.root=/x[/b]"], seed, curve(3), select=())
+        write_record(folder / str(i) / "metrics.json", record)
+    return folder
+
+
+def test_a_report_into_a_folder_named_like_markup_prints_its_paths(sweep, capsys):
+    summary = build_report(sweep)
+    out = flat(capsys.readouterr().out)
+    assert flat(f"report: {sweep / 'report.md'}") in out
+    assert json.loads((sweep / "summary.json").read_text())["arms"] == summary["arms"]
+
+
+def test_the_report_command_on_such_a_folder_exits_0(sweep, capsys):
+    main([str(sweep)])
+    assert flat(str(sweep / "report.md")) in flat(capsys.readouterr().out)
+
+
+def test_the_paper_table_prints_its_folder_as_it_is(tmp_path, capsys):
+    from alexnet_lab.results.terminal import print_paper_table
+
+    row = {"claim": "C1", "paper": "6x", "measured": "2x", "verdict": "[x]", "sweep": MARKUP}
+    print_paper_table([row], tmp_path / MARKUP)
+    out = flat(capsys.readouterr().out)
+    assert flat(f"report: {tmp_path / MARKUP / 'paper_report.md'}") in out
+    assert f"[x]{MARKUP}" in out.replace("┃", "")
