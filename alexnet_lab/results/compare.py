@@ -168,16 +168,23 @@ def _arm_order(claim: Claim | None, label: str) -> tuple[int, str]:
     return (2, label)
 
 
-def _rank(stats: ArmStats, train: ArmStats, runs: list[RunRecord]) -> tuple[float, ...]:
-    """Lower is better: a value where a run diverged last, then the mean, then the rest.
+def _rank(metric: Metric, stats: ArmStats, train: ArmStats, runs: list[RunRecord]) -> tuple:
+    """Lower is better: the mean with each diverged run at the worst value, then the rest.
 
-    A diverged run says its lr is too large, whatever its survivors show; then the metric's
-    mean, the censored share, the final running training error.
+    For choosing an lr only: a run that diverged before it had a value counts as the worst
+    the measure allows (the budget + 1 epochs, or an error of 1), so one survivor of a value
+    that mostly diverges does not make it the best; the verdict leaves such runs out. Then
+    the censored share and the final running training error break ties.
     """
     if not stats.n:
-        return (math.inf, math.inf, math.inf, math.inf)
-    diverged = float(any(r.status == "diverged" for r in runs))
-    return (diverged, stats.mean, stats.censored / stats.n, train.mean if train.n else 1.0)
+        return (math.inf, math.inf, math.inf)
+    values = list(stats.values)
+    for record in runs:
+        if record.status == "diverged" and metric.value(record)[0] is None:
+            values.append(record.max_epochs + 1.0 if metric.resolution else 1.0)
+    mean = sum(values) / len(values)
+    sign = 1.0 if metric.lower_is_better else -1.0
+    return (sign * mean, stats.censored / stats.n, train.mean if train.n else 1.0)
 
 
 def _select(
@@ -185,9 +192,8 @@ def _select(
 ) -> ArmResult:
     metric = metrics[0]
     stats = {s: metric.stats(label, runs) for s, runs in by_sel.items()}
-    best_sel = min(
-        by_sel, key=lambda s: _rank(stats[s], FINAL_TRAIN_ERROR.stats(label, by_sel[s]), by_sel[s])
-    )
+    train = {s: FINAL_TRAIN_ERROR.stats(label, runs) for s, runs in by_sel.items()}
+    best_sel = min(by_sel, key=lambda s: _rank(metric, stats[s], train[s], by_sel[s]))
     runs = by_sel[best_sel]
     grid: dict[str, list[str]] = {}
     at_edge = []
