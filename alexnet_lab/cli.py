@@ -17,7 +17,7 @@ from alexnet_lab import ddp, signals
 from alexnet_lab.failures import FAILED_JOBS
 from alexnet_lab.help import bare_help
 from alexnet_lab.plugins import expose_checkout_plugins
-from alexnet_lab.quiet import quiet_terminal
+from alexnet_lab.quiet import quiet_lightning, quiet_terminal
 from alexnet_lab.results.record import RunRecord
 from alexnet_lab.suggest import unknown_key, unknown_option
 from alexnet_lab.wandb_sweep import agent_overrides
@@ -53,7 +53,7 @@ def hydra_main(cfg: DictConfig) -> RunRecord:
     """
     from alexnet_lab.job import guarded_job
 
-    quiet_terminal()  # again: importing Lightning just now set its loggers back to INFO
+    quiet_lightning()  # importing Lightning set its loggers back to INFO
     return guarded_job(cfg)
 
 

@@ -16,6 +16,7 @@ from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
 
+from alexnet_lab.overrides import shown_overrides
 from alexnet_lab.results.record import RunRecord
 
 #: Piped output (a log file, ``| tee``) has no terminal width, and rich would fold the sweep's
@@ -68,9 +69,17 @@ def print_run_outcome(record: RunRecord | Mapping[str, Any], verbose: bool = Fal
 
 
 def run_line(record: RunRecord | Mapping[str, Any]) -> str:
-    """One line per run: overrides, status, epochs run and to target, last errors, seconds."""
+    """One line per run: what varies, status, epochs run and to target, last errors, seconds.
+
+    In a sweep the line names only the overrides that differ between its jobs; a run refused
+    before its first epoch (an invalid value, missing data: a failure with no traceback) says
+    that it did not start.
+    """
     run = RunRecord.coerce(record)
-    parts = [" ".join(run.overrides) or "(defaults)", run.status or "-"]
+    named = " ".join(shown_overrides(list(run.overrides))) or "(defaults)"
+    if run.status == "failed" and not run.history and "traceback" not in run.extra:
+        return f"{named} | did not start"
+    parts = [named, run.status or "-"]
     if run.not_learning:
         parts[-1] += ", not learning"
     parts.append(f"epochs {len(run.history)}")

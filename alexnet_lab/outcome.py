@@ -66,8 +66,10 @@ def settle(
     if record.status == "interrupted":
         stop_interrupted(context, output_dir)
     if isinstance(outcome, UserError):
-        if not context.multirun and not record.history and not ddp.is_secondary_process():
+        if not record.history and not ddp.is_secondary_process():
             discard_unstarted_run(output_dir)  # the paragraph below is all it has to say
+            if context.multirun and context.sweep_dir:
+                discard_unstarted_sweep(context.sweep_dir)
         print_error("cannot run", str(outcome))
         sys.exit(2)
     if isinstance(outcome, DivergedError):
@@ -154,6 +156,21 @@ def remove_unused_folder(output_dir: Path) -> None:
         return
     shutil.rmtree(output_dir, ignore_errors=True)
     _remove_empty_parents(output_dir)
+
+
+def discard_unstarted_sweep(sweep_dir: Path) -> None:
+    """Remove a sweep folder that holds only what Hydra and the lock wrote at its start.
+
+    The sweep stops at a job that cannot start; when no job before it left anything, the
+    folder (and its empty parents) would only be clutter beside the paragraph.
+    """
+    sweep_dir = sweep_dir.resolve()  # Hydra's sweep.dir is relative to the working folder
+    if not sweep_dir.is_dir():
+        return
+    if any(p.name not in {"multirun.yaml", LOCK_NAME} for p in sweep_dir.iterdir()):
+        return
+    shutil.rmtree(sweep_dir, ignore_errors=True)
+    _remove_empty_parents(sweep_dir)
 
 
 def _remove_empty_parents(output_dir: Path) -> None:

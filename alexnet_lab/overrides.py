@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import re
 import shlex
+import sys
+from collections.abc import Mapping
+from typing import Any
 
 
 def parse_overrides(overrides: list[str]) -> dict[str, str]:
@@ -24,6 +27,50 @@ def parse_overrides(overrides: list[str]) -> dict[str, str]:
 def task_overrides(overrides: list[str]) -> list[str]:
     """The overrides that define a job (``resume=`` is how it runs, not what it is)."""
     return [o for o in overrides if not o.startswith("resume=")]
+
+
+def varying_keys(command: list[str], sweep_params: Mapping[str, Any]) -> set[str] | None:
+    """The keys a sweep varies, or None when the command cannot be read.
+
+    A key varies when its sweep has more than one value: on the command line (``seed=0,1``),
+    else in the experiment's ``hydra.sweeper.params``.
+    """
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+
+    given = [a for a in command if "=" in a and not a.startswith("-")]
+    from_config = [f"{key}={value}" for key, value in sweep_params.items()]
+    try:
+        parsed = OverridesParser.create().parse_overrides([*from_config, *given])
+    except Exception:  # noqa: BLE001 (Hydra reports the bad override itself)
+        return None
+    sweeps: dict[str, bool] = {}  # the command line wins over the config, as in Hydra
+    for override in parsed:
+        key = override.key_or_group
+        if not override.is_sweep_override():
+            sweeps[key] = False
+            continue
+        try:
+            sweeps[key] = len(list(override.sweep_string_iterator())) > 1
+        except Exception:  # noqa: BLE001 (a glob or a sweep type that cannot be listed)
+            sweeps[key] = True
+    return {key for key, varies in sweeps.items() if varies}
+
+
+def shown_overrides(overrides: list[str]) -> list[str]:
+    """What a job line names: in a sweep, only the overrides whose key varies between jobs.
+
+    A single run, or a job whose sweep cannot be read (no Hydra job here), names them all.
+    """
+    from hydra.core.hydra_config import HydraConfig
+    from hydra.types import RunMode
+
+    if not HydraConfig.initialized() or HydraConfig.get().mode != RunMode.MULTIRUN:
+        return overrides
+    varying = varying_keys(sys.argv[1:], HydraConfig.get().sweeper.get("params") or {})
+    if not varying:
+        return overrides
+    shown = [o for o in overrides if o.lstrip("+~").partition("=")[0] in varying]
+    return shown or overrides
 
 
 #: a value Hydra's override grammar reads back as the same string without quotes

@@ -31,6 +31,14 @@ LIGHTNING_LOGGERS = (
     "lightning_fabric",
     "lightning.pytorch",
     "lightning.fabric",
+    # Lightning's import sets its top loggers back to INFO, and the CLI imports Lightning only
+    # after Hydra has read the arguments: the loggers of the banners keep their own level
+    "pytorch_lightning.utilities.rank_zero",
+    "lightning_fabric.utilities.rank_zero",
+    "lightning_fabric.utilities.seed",
+    "lightning.pytorch.utilities.rank_zero",
+    "lightning.fabric.utilities.rank_zero",
+    "lightning.fabric.utilities.seed",
 )
 LEAFSPEC_WARNING = r"`isinstance\(treespec, LeafSpec\)` is deprecated"
 #: Lightning's advice for an epoch of fewer steps than ``log_every_n_steps``: a small data set
@@ -41,12 +49,17 @@ LOG_INTERVAL_WARNING = r"The number of training batches \(\d+\) is smaller than 
 
 def quiet_terminal() -> None:
     """Silence Lightning's info banners, W&B's console output and two known warnings."""
-    for name in LIGHTNING_LOGGERS:
-        logging.getLogger(name).setLevel(logging.WARNING)
+    quiet_lightning()
     os.environ.setdefault("WANDB_SILENT", "true")
     warnings.filterwarnings("ignore", message=LEAFSPEC_WARNING, category=FutureWarning)
     warnings.filterwarnings("ignore", message=LOG_INTERVAL_WARNING)
     line_buffered_stdout()
+
+
+def quiet_lightning() -> None:
+    """Lightning's loggers at WARNING (again after Lightning's import, which resets its own)."""
+    for name in LIGHTNING_LOGGERS:
+        logging.getLogger(name).setLevel(logging.WARNING)
 
 
 def line_buffered_stdout() -> None:

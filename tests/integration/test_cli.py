@@ -92,8 +92,9 @@ def test_a_piped_sweep_prints_one_line_per_job_and_no_library_banners(run_cli, t
     assert not [line for line in lines if line.startswith("wandb:")]
     outcome = [line for line in lines if " | completed | epochs 1 | " in line]
     assert len(outcome) == 2
-    assert outcome[0].startswith("data=synthetic ") and "optim.lr=0.01 " in outcome[0]
-    assert "optim.lr=0.1 " in outcome[1] and outcome[1].endswith(" s")
+    # each line names what varies between the jobs, not the overrides they share
+    assert outcome[0].startswith("optim.lr=0.01 | ") and "data=synthetic" not in outcome[0]
+    assert outcome[1].startswith("optim.lr=0.1 | ") and outcome[1].endswith(" s")
     assert "│ status" not in text
     assert len(lines) <= 30, text  # 2 launch lines, 2 outcome lines, the sweep's table
     verbose = run_ok(run_cli, *tiny, "logger=csv", "verbose=true", "hydra.run.dir=run")
@@ -175,6 +176,17 @@ def test_cifar10_with_no_files_and_no_network_ends_in_one_paragraph(run_cli, tmp
     # nothing left behind: no run folder, no record, no W&B run
     assert not (tmp_path / "outputs").exists()
     assert not list(tmp_path.rglob("metrics.json")) and not list(tmp_path.rglob("wandb"))
+
+
+def test_a_sweep_whose_first_job_cannot_start_leaves_no_folder_and_says_so(run_cli, tmp_path):
+    closed = {"https_proxy": "http://127.0.0.1:9", "http_proxy": "http://127.0.0.1:9"}
+    result = run_cli("-m", "pooling=overlap,nonoverlap", "logger=none", env=closed)
+    assert result.returncode == 2
+    lines = [line for line in result.stdout.splitlines() if " | " in line]
+    assert lines == ["pooling=overlap | did not start"]  # what varies, and that it did not start
+    assert "cifar-10-batches-py and downloading it failed" in " ".join(result.stderr.split())
+    assert not (tmp_path / "multirun").exists()  # no sweep folder, no job folder, no record
+    assert not list(tmp_path.rglob("metrics.json"))
 
 
 def test_a_diverging_run_is_recorded_and_the_sweep_goes_on(run_cli, tmp_path):
