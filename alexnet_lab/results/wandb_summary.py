@@ -129,6 +129,8 @@ def log_sweep_summary(sweep_dir: Path) -> dict[str, str] | None:
                 "sweep_dir": str(sweep_dir),
             },
             reinit="finish_previous",  # the job runs of the sweep are finished already
+            # bounded as the runs' own start (alexnet_lab.loggers.wandb_logger)
+            settings=wandb.Settings(init_timeout=float(logger_cfg.get("init_timeout", 30))),
         )
         for png in sorted(sweep_dir.glob("*.png")):
             run.log({png.stem: wandb.Image(str(png), caption=png.name)})
