@@ -2,43 +2,17 @@
 
 from __future__ import annotations
 
-import netrc
-import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlparse
 
 from pytorch_lightning.loggers import WandbLogger
 
 from alexnet_lab.overrides import shell_join
 from alexnet_lab.results.record import RunRecord
+from alexnet_lab.wandb_checks import start_failed, wandb_mode
 
 if TYPE_CHECKING:
     from wandb.sdk.wandb_run import Run
-
-
-def has_wandb_api_key() -> bool:
-    """True when W&B would find an API key: WANDB_API_KEY or a ~/.netrc entry (``wandb login``)."""
-    if os.environ.get("WANDB_API_KEY"):
-        return True
-    host = urlparse(os.environ.get("WANDB_BASE_URL", "https://api.wandb.ai")).hostname
-    netrc_path = Path(os.environ.get("NETRC", Path.home() / ".netrc"))
-    try:
-        return bool(host and netrc.netrc(str(netrc_path)).authenticators(host))
-    except (FileNotFoundError, netrc.NetrcParseError, OSError):
-        return False
-
-
-def wandb_mode() -> str:
-    """The W&B mode for a run: WANDB_MODE when set, else online with an API key, else offline.
-
-    Deciding before ``wandb.init`` means a machine with no account (CI, a laptop on a train)
-    never meets W&B's login prompt or its "no API key" error.
-    """
-    explicit = os.environ.get("WANDB_MODE")
-    if explicit:
-        return explicit
-    return "online" if has_wandb_api_key() else "offline"
 
 
 class BoundedWandbLogger(WandbLogger):
@@ -64,8 +38,6 @@ class BoundedWandbLogger(WandbLogger):
         try:
             return super().experiment
         except wandb.errors.Error as exc:
-            from alexnet_lab.wandb_checks import start_failed
-
             raise start_failed(exc, self.init_timeout) from exc
 
 

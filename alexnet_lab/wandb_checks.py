@@ -8,11 +8,39 @@ the data loaded, or a login prompt. W&B's start itself is bounded by ``init_time
 
 from __future__ import annotations
 
+import netrc
 import os
 import typing
+from pathlib import Path
 from typing import Any
+from urllib.parse import urlparse
 
 from alexnet_lab.errors import UserError
+
+
+def has_wandb_api_key() -> bool:
+    """True when W&B would find an API key: WANDB_API_KEY or a ~/.netrc entry (``wandb login``)."""
+    if os.environ.get("WANDB_API_KEY"):
+        return True
+    host = urlparse(os.environ.get("WANDB_BASE_URL", "https://api.wandb.ai")).hostname
+    netrc_path = Path(os.environ.get("NETRC", Path.home() / ".netrc"))
+    try:
+        return bool(host and netrc.netrc(str(netrc_path)).authenticators(host))
+    except (FileNotFoundError, netrc.NetrcParseError, OSError):
+        return False
+
+
+def wandb_mode() -> str:
+    """The W&B mode for a run: WANDB_MODE when set, else online with an API key, else offline.
+
+    Deciding before ``wandb.init`` means a machine with no account (CI, a laptop on a train)
+    never meets W&B's login prompt or its "no API key" error.
+    """
+    explicit = os.environ.get("WANDB_MODE")
+    if explicit:
+        return explicit
+    return "online" if has_wandb_api_key() else "offline"
+
 
 #: how to go on without W&B's servers, the end of every paragraph here
 OFFLINE_FIX = (
@@ -39,8 +67,6 @@ def wandb_modes() -> tuple[str, ...]:
 def wandb_problem(logger_cfg: Any) -> str | None:
     """Why the ``logger.wandb`` entry ``logger_cfg`` cannot start a W&B run, else None."""
     import wandb
-
-    from alexnet_lab.loggers import has_wandb_api_key, wandb_mode
 
     mode = os.environ.get("WANDB_MODE")
     if mode and mode not in wandb_modes():
