@@ -33,6 +33,7 @@ class FolderLockCallback(Callback):
         from alexnet_lab.errors import UserError
         from alexnet_lab.resume import check_sweep_before_it_starts
 
+        self._check_used(config, Path(config.hydra.sweep.dir), multirun=True)
         try:
             check_sweep_before_it_starts(config)
         except UserError as exc:
@@ -42,8 +43,10 @@ class FolderLockCallback(Callback):
             sys.exit(2)
 
     def on_run_start(self, config: DictConfig, **kwargs: Any) -> None:
-        """Lock ``hydra.run.dir``."""
+        """Lock ``hydra.run.dir``; refuse it when it holds an earlier command's run."""
         self._take(Path(config.hydra.run.dir))
+        if not ddp.is_secondary_process():
+            self._check_used(config, Path(config.hydra.run.dir), multirun=False)
 
     def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
         """Release the lock (also released at exit, however the command ends)."""
@@ -63,6 +66,27 @@ class FolderLockCallback(Callback):
 
             print_error("folder in use", str(exc))
             sys.exit(2)
+
+    @staticmethod
+    def _check_used(config: DictConfig, folder: Path, multirun: bool) -> None:
+        """A folder with runs in it: resume=true, replace=true (moved aside) or exit 2."""
+        from alexnet_lab.console import err_console, print_error
+        from alexnet_lab.errors import UserError
+        from alexnet_lab.used_folder import check_folder
+
+        resume, replace = bool(config.get("resume")), bool(config.get("replace"))
+        try:
+            aside = check_folder(folder, resume=resume, replace=replace, multirun=multirun)
+        except UserError as exc:
+            print_error("folder already used", str(exc))
+            sys.exit(2)
+        if aside is not None:
+            err_console.print(
+                f"replace=true: the earlier runs of {folder} were moved to {aside}",
+                markup=False,
+                highlight=False,
+                soft_wrap=True,
+            )
 
     def _release(self) -> None:
         if self.held:
