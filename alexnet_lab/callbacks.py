@@ -9,7 +9,7 @@ from typing import Any
 from hydra.experimental.callback import Callback
 from omegaconf import DictConfig
 
-from alexnet_lab import ddp, sweep_lock
+from alexnet_lab import ddp, signals, sweep_lock
 from alexnet_lab.failures import FAILED_JOBS
 from alexnet_lab.overrides import shell_join
 
@@ -101,32 +101,52 @@ class SweepReportCallback(Callback):
         """Write summary.json, report.md and the figures (launching process only)."""
         if ddp.is_secondary_process():  # only one process owns sweep-level files
             return
-        write_sweep_report(Path(config.hydra.sweep.dir))
+        if write_sweep_report(Path(config.hydra.sweep.dir)) == INTERRUPTED:
+            sys.exit(signals.exit_code() or 130)
 
 
-def write_sweep_report(sweep_dir: Path) -> None:
-    """Build the sweep's report and its W&B summary run.
+#: what :func:`write_sweep_report` returns when Ctrl-C or SIGTERM stopped it
+INTERRUPTED = "interrupted"
 
-    A failure is a paragraph, not a traceback, and makes the command exit non-zero; the run
-    records stay intact.
+
+def write_sweep_report(sweep_dir: Path, announce: bool = True) -> str | None:
+    """Build the sweep's report and its W&B summary run; None, or why it is not there.
+
+    A failure is a paragraph (unless ``announce`` is false: the caller says it), not a
+    traceback, and makes the command exit non-zero; the run records stay intact. Every file
+    is written atomically; Ctrl-C or SIGTERM part-way removes what is partial, prints the
+    command that rebuilds the report and returns :data:`INTERRUPTED`.
     """
+    from alexnet_lab.console import print_error
+    from alexnet_lab.results.atomic import remove_partial
     from alexnet_lab.results.report import build_report
 
     if not any(sweep_dir.rglob("metrics.json")):
-        return
+        return None
+    rebuild = shell_join(["alexnet-lab-report", str(sweep_dir.resolve())])
     try:
         build_report(sweep_dir)
         log_report_to_wandb(sweep_dir)
-    except Exception as exc:  # Hydra would only warn: make it visible and fail the command
-        from alexnet_lab.console import print_error
-
+    except (KeyboardInterrupt, signals.Terminated):
+        remove_partial(sweep_dir)
         print_error(
-            "no sweep report",
-            f"building the report of {sweep_dir} failed ({type(exc).__name__}: {exc}). "
-            "The run records are intact; rebuild it with: "
-            + shell_join(["alexnet-lab-report", str(sweep_dir)]),
+            "report interrupted",
+            f"the report of {sweep_dir} was stopped before it was complete; its partial files "
+            f"were removed and the run records are intact. Rebuild it with: {rebuild}",
         )
-        FAILED_JOBS.append(f"sweep report of {sweep_dir} -> {type(exc).__name__}: {exc}")
+        return INTERRUPTED
+    except Exception as exc:  # Hydra would only warn: make it visible and fail the command
+        remove_partial(sweep_dir)
+        reason = f"{type(exc).__name__}: {exc}"
+        if announce:
+            print_error(
+                "no sweep report",
+                f"building the report of {sweep_dir} failed ({reason}). "
+                f"The run records are intact; rebuild it with: {rebuild}",
+            )
+        FAILED_JOBS.append(f"sweep report of {sweep_dir} -> {reason}")
+        return reason
+    return None
 
 
 def log_report_to_wandb(sweep_dir: Path) -> None:

@@ -11,6 +11,9 @@ which starts through the same entry point) inherits it:
   own ``WANDB_SILENT`` wins), which also covers the sweep's summary run.
 * torch's ``isinstance(treespec, LeafSpec) is deprecated`` FutureWarning, raised inside
   Lightning's ``_pytree`` helper, is filtered by its message and category only.
+* A log handler that cannot write (its file on a full disk) is ignored
+  (``logging.raiseExceptions = False``) instead of printing a traceback per message; W&B's
+  and Hydra's file logs would print thousands. The run's own error still says the disk is full.
 * stdout becomes line-buffered when it is not a terminal, so a piped run (``| tee log``)
   shows each job's line as it finishes.
 
@@ -38,6 +41,7 @@ def quiet_terminal() -> None:
     for name in LIGHTNING_LOGGERS:
         logging.getLogger(name).setLevel(logging.WARNING)
     os.environ.setdefault("WANDB_SILENT", "true")
+    logging.raiseExceptions = False
     warnings.filterwarnings("ignore", message=LEAFSPEC_WARNING, category=FutureWarning)
     line_buffered_stdout()
 

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from alexnet_lab.overrides import shell_join
+from alexnet_lab.results.atomic import write_text
 from alexnet_lab.results.claims import CLAIMS
 from alexnet_lab.results.paper_figure import paper_figure
 from alexnet_lab.results.record import RECORD_NAME
@@ -125,7 +126,7 @@ def build_paper_report(
 def write_paper_report(rows: Rows, out: Path) -> None:
     """Write ``paper_report.md`` and ``paper_report.png`` of ``rows`` into ``out``."""
     out.mkdir(parents=True, exist_ok=True)
-    (out / "paper_report.md").write_text(_markdown(rows, out))
+    write_text(out / "paper_report.md", _markdown(rows, out))
     paper_figure(rows, out / "paper_report.png")
 
 

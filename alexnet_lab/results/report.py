@@ -97,6 +97,18 @@ def main(argv: list[str] | None = None) -> None:
             "metrics.json, or with --all a folder that holds such sweeps.",
         )
         sys.exit(2)
+    except OSError as exc:
+        from alexnet_lab.disk import is_disk_full
+
+        if not is_disk_full(exc):
+            raise
+        print_error(
+            "disk full",
+            f"the report of {args.folder} could not be written: {exc}. Every file of it is "
+            "either the previous one or none (each is written whole or not at all), and the "
+            "run records are intact. Free space on that disk, then run this command again.",
+        )
+        sys.exit(1)
 
 
 if __name__ == "__main__":

@@ -33,7 +33,7 @@ def snapshot(folder: Path) -> dict[str, str]:
 def refused(result, folder: Path) -> str:
     """Check the refusal: exit 2, one paragraph naming both fixes, no traceback."""
     assert result.returncode == 2, result.stderr[-3000:]
-    message = " ".join(result.stderr.split())
+    message = " ".join(result.stderr.replace("│", " ").split())  # the paragraph, unwrapped
     assert "folder already used" in message and "Traceback" not in result.stderr
     assert str(folder.resolve()) in message and "resume=true" in message
     assert "replace=true" in message and "nothing is deleted" in message
@@ -62,7 +62,7 @@ def test_a_finished_sweep_is_never_overwritten_by_the_same_or_another_grid(run_c
     )
     assert replaced.returncode == 0, replaced.stderr[-3000:]
     (aside,) = tmp_path.glob("sweep.replaced-*")
-    assert f"moved to {aside}" in " ".join(replaced.stderr.split())
+    assert f"moved to {aside}" in " ".join(replaced.stderr.replace("│", " ").split())
     assert snapshot(aside) == before  # the old sweep, whole, beside the new one
     (record,) = [json.loads(p.read_text()) for p in sweep.rglob("metrics.json")]
     assert "optim.lr=0.5" in record["overrides"] and "replace=true" not in record["overrides"]
