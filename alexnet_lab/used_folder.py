@@ -4,9 +4,10 @@ A sweep folder (``hydra.sweep.dir``) or a run folder (``hydra.run.dir``) with ru
 belongs to the command that made them. A new command into it must say what it means:
 ``resume=true`` finishes what is missing there (:mod:`alexnet_lab.resume`); ``replace=true``
 moves the old runs aside, into the sibling folder ``<folder>.replaced-<time>`` (never deleting
-anything), and starts over. Without either it stops before any job, with one paragraph that
-names both, and nothing in the folder changes. Checked by the folder-lock callback once the
-folder is locked (:mod:`alexnet_lab.callbacks`), so no other command can add runs meanwhile.
+anything; ``alexnet-lab-report --all`` leaves such folders out), and starts over. Without
+either it stops before any job, with one paragraph that names both, and nothing in the folder
+changes. Checked by the folder-lock callback once the folder is locked
+(:mod:`alexnet_lab.callbacks`), so no other command can add runs meanwhile.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from pathlib import Path
 
 from alexnet_lab.errors import UserError
 from alexnet_lab.overrides import hydra_quote, shell_join
+from alexnet_lab.results.layout import REPLACED
 from alexnet_lab.results.record import RECORD_NAME
 from alexnet_lab.sweep_lock import LOCK_NAME
 
@@ -52,10 +54,10 @@ def describe(records: list[Path]) -> str:
 def aside_folder(folder: Path, when: datetime | None = None) -> Path:
     """Where ``replace=true`` moves the runs of ``folder``: ``<folder>.replaced-<time>``."""
     stamp = (when or datetime.now()).strftime("%Y%m%d-%H%M%S")
-    aside = folder.with_name(f"{folder.name}.replaced-{stamp}")
+    aside = folder.with_name(f"{folder.name}{REPLACED}{stamp}")
     n = 2
     while aside.exists():
-        aside = folder.with_name(f"{folder.name}.replaced-{stamp}-{n}")
+        aside = folder.with_name(f"{folder.name}{REPLACED}{stamp}-{n}")
         n += 1
     return aside
 

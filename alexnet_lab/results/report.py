@@ -13,6 +13,7 @@ from pathlib import Path
 
 from alexnet_lab.console import console, print_error
 from alexnet_lab.overrides import shell_join
+from alexnet_lab.results.layout import parts, several_sweeps
 from alexnet_lab.results.markdown import CURVES_PNG, ERRORS_PNG, render_markdown
 from alexnet_lab.results.paper_report import build_paper_report
 from alexnet_lab.results.summary import overall_verdict, summarise, what_ran
@@ -81,6 +82,10 @@ def main(argv: list[str] | None = None) -> None:
             if not args.quiet:
                 print_paper_table(rows, args.folder)
         else:
+            units = parts(args.folder)
+            if units:  # a folder of sweeps: one report would merge them
+                print_error("several sweeps", several_sweeps(args.folder, units))
+                sys.exit(2)
             build_report(args.folder, quiet=args.quiet)
             if args.wandb:
                 from alexnet_lab.results.wandb_summary import log_sweep_summary
