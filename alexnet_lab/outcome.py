@@ -112,18 +112,20 @@ def settle_disk_full(
             f"the record of the run in {output_dir} could not be saved: {unsaved}. The run "
             + (f"ended with {type(outcome).__name__}: {outcome}." if outcome else "completed.")
         )
-    why = (
-        "disk full"
-        if is_disk_full(outcome) or "No space left" in str(unsaved)
-        else ("record not saved")
-    )
+    full = is_disk_full(outcome) or "No space left" in str(unsaved)
+    why = "disk full" if full else "record not saved"
+    interrupted = record.status == "interrupted"  # then it still exits 130/143
+    code = (signals.exit_code() or 130) if interrupted else 1
     if not context.multirun:
         print_error(why, paragraph)
-        sys.exit(1)
+        if not interrupted:
+            sys.exit(code)
+        return
     FAILED_JOBS.append(f"{' '.join(record.overrides)} -> {why}: {unsaved or outcome}")
     folder = context.sweep_dir or output_dir.parent
-    if not still_full(folder):
-        print_error(why, paragraph + " The sweep goes on with its next job.")
+    if interrupted or not still_full(folder):
+        goes_on = "" if interrupted else " The sweep goes on with its next job."
+        print_error(why, paragraph + goes_on)
         return
     from alexnet_lab.callbacks import write_sweep_report
 
@@ -141,7 +143,7 @@ def settle_disk_full(
         f"{paragraph} The disk is still full, so the sweep stops here; no job after this one "
         f"started. {said} Once there is room, finish the sweep with: {command}",
     )
-    sys.exit(1)
+    sys.exit(code)
 
 
 def stop_interrupted(context: JobContext, output_dir: Path) -> None:
