@@ -9,7 +9,7 @@ from typing import Any
 from hydra.experimental.callback import Callback
 from omegaconf import DictConfig
 
-from alexnet_lab import ddp, sweep_lock
+from alexnet_lab import ddp, signals, sweep_lock
 from alexnet_lab.failures import FAILED_JOBS
 from alexnet_lab.overrides import shell_join
 
@@ -33,6 +33,7 @@ class FolderLockCallback(Callback):
         from alexnet_lab.errors import UserError
         from alexnet_lab.resume import check_sweep_before_it_starts
 
+        self._check_used(config, Path(config.hydra.sweep.dir), multirun=True)
         try:
             check_sweep_before_it_starts(config)
         except UserError as exc:
@@ -42,8 +43,10 @@ class FolderLockCallback(Callback):
             sys.exit(2)
 
     def on_run_start(self, config: DictConfig, **kwargs: Any) -> None:
-        """Lock ``hydra.run.dir``."""
+        """Lock ``hydra.run.dir``; refuse it when it holds an earlier command's run."""
         self._take(Path(config.hydra.run.dir), "hydra.run.dir")
+        if not ddp.is_secondary_process():
+            self._check_used(config, Path(config.hydra.run.dir), multirun=False)
 
     def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
         """Release the lock (also released at exit, however the command ends)."""
@@ -84,6 +87,27 @@ class FolderLockCallback(Callback):
             )
             sys.exit(2)
 
+    @staticmethod
+    def _check_used(config: DictConfig, folder: Path, multirun: bool) -> None:
+        """A folder with runs in it: resume=true, replace=true (moved aside) or exit 2."""
+        from alexnet_lab.console import err_console, print_error
+        from alexnet_lab.errors import UserError
+        from alexnet_lab.used_folder import check_folder
+
+        resume, replace = bool(config.get("resume")), bool(config.get("replace"))
+        try:
+            aside = check_folder(folder, resume=resume, replace=replace, multirun=multirun)
+        except UserError as exc:
+            print_error("folder already used", str(exc))
+            sys.exit(2)
+        if aside is not None:
+            err_console.print(
+                f"replace=true: the earlier runs of {folder} were moved to {aside}",
+                markup=False,
+                highlight=False,
+                soft_wrap=True,
+            )
+
     def _release(self) -> None:
         if self.held:
             sweep_lock.release(*self.held)
@@ -97,32 +121,52 @@ class SweepReportCallback(Callback):
         """Write summary.json, report.md and the figures (launching process only)."""
         if ddp.is_secondary_process():  # only one process owns sweep-level files
             return
-        write_sweep_report(Path(config.hydra.sweep.dir))
+        if write_sweep_report(Path(config.hydra.sweep.dir)) == INTERRUPTED:
+            sys.exit(signals.exit_code() or 130)
 
 
-def write_sweep_report(sweep_dir: Path) -> None:
-    """Build the sweep's report and its W&B summary run.
+#: what :func:`write_sweep_report` returns when Ctrl-C or SIGTERM stopped it
+INTERRUPTED = "interrupted"
 
-    A failure is a paragraph, not a traceback, and makes the command exit non-zero; the run
-    records stay intact.
+
+def write_sweep_report(sweep_dir: Path, announce: bool = True) -> str | None:
+    """Build the sweep's report and its W&B summary run; None, or why it is not there.
+
+    A failure is a paragraph (unless ``announce`` is false: the caller says it), not a
+    traceback, and makes the command exit non-zero; the run records stay intact. Every file
+    is written atomically; Ctrl-C or SIGTERM part-way removes what is partial, prints the
+    command that rebuilds the report and returns :data:`INTERRUPTED`.
     """
+    from alexnet_lab.console import print_error
+    from alexnet_lab.results.atomic import remove_partial
     from alexnet_lab.results.report import build_report
 
     if not any(sweep_dir.rglob("metrics.json")):
-        return
+        return None
+    rebuild = shell_join(["alexnet-lab-report", str(sweep_dir.resolve())])
     try:
         build_report(sweep_dir)
         log_report_to_wandb(sweep_dir)
-    except Exception as exc:  # Hydra would only warn: make it visible and fail the command
-        from alexnet_lab.console import print_error
-
+    except (KeyboardInterrupt, signals.Terminated):
+        remove_partial(sweep_dir)
         print_error(
-            "no sweep report",
-            f"building the report of {sweep_dir} failed ({type(exc).__name__}: {exc}). "
-            "The run records are intact; rebuild it with: "
-            + shell_join(["alexnet-lab-report", str(sweep_dir)]),
+            "report interrupted",
+            f"the report of {sweep_dir} was stopped before it was complete; its partial files "
+            f"were removed and the run records are intact. Rebuild it with: {rebuild}",
         )
-        FAILED_JOBS.append(f"sweep report of {sweep_dir} -> {type(exc).__name__}: {exc}")
+        return INTERRUPTED
+    except Exception as exc:  # Hydra would only warn: make it visible and fail the command
+        remove_partial(sweep_dir)
+        reason = f"{type(exc).__name__}: {exc}"
+        if announce:
+            print_error(
+                "no sweep report",
+                f"building the report of {sweep_dir} failed ({reason}). "
+                f"The run records are intact; rebuild it with: {rebuild}",
+            )
+        FAILED_JOBS.append(f"sweep report of {sweep_dir} -> {reason}")
+        return reason
+    return None
 
 
 def log_report_to_wandb(sweep_dir: Path) -> None:

@@ -28,7 +28,7 @@ from alexnet_lab.record_builder import (
     now,
     save_record,
 )
-from alexnet_lab.results.record import RunRecord
+from alexnet_lab.results.record import RECORD_NAME, RunRecord
 from alexnet_lab.resume import ResumePlan, plan_resume
 from alexnet_lab.train import train
 from alexnet_lab.validation import ConfigValueError, validate
@@ -94,12 +94,14 @@ def guarded_job(cfg: DictConfig) -> RunRecord:
         if not record.final:
             record.final = final_summary(record.history, {}, cfg.tta.name)
         ddp.teardown_process_group()
-        record.wandb = finish_wandb(exit_code=0 if record.completed else 1) or {}
         record.finished_at = now()
-        save_record(output_dir, record)
+        unsaved = _save(output_dir, record)  # first: neither W&B nor a full disk may cost it
+        record.wandb = _finish_wandb(record)
+        if not unsaved and (record.wandb or "wandb_error" in record.extra):
+            unsaved = _save(output_dir, record)  # again, with where the W&B run is
         if context.multirun or record.history or not isinstance(failure, UserError):
             _summarise(record, bool(cfg.get("verbose")))  # a run that never started: the paragraph
-    outcome.settle(failure, record, context, output_dir)
+    outcome.settle(failure, record, context, output_dir, unsaved)
     return record
 
 
@@ -115,6 +117,27 @@ def _check_wandb(cfg: DictConfig, output_dir: Path) -> None:
         if not ddp.is_secondary_process():
             outcome.remove_unused_folder(output_dir)
         sys.exit(2)
+
+
+def _save(output_dir: Path, record: RunRecord) -> str | None:
+    """Save the record; None, or why it could not be saved (naming it), e.g. a full disk."""
+    try:
+        save_record(output_dir, record)
+    except OSError as exc:
+        return f"{output_dir / RECORD_NAME} ({type(exc).__name__}: {exc})"
+    return None
+
+
+def _finish_wandb(record: RunRecord) -> dict[str, str]:
+    """Finish the job's W&B run; a failure to finish it is noted, never raised.
+
+    Raised from the job's ``finally``, it would hide the run's own error and skip its record.
+    """
+    try:
+        return finish_wandb(exit_code=0 if record.completed else 1) or {}
+    except Exception as exc:
+        record.extra["wandb_error"] = f"finishing the W&B run failed: {type(exc).__name__}: {exc}"
+        return {}
 
 
 def _plan(cfg: DictConfig, output_dir: Path, context: JobContext) -> ResumePlan:

@@ -17,9 +17,10 @@ from alexnet_lab import ddp, signals
 from alexnet_lab.checkpoints import last_checkpoint
 from alexnet_lab.console import print_error
 from alexnet_lab.context import JobContext
+from alexnet_lab.disk import disk_full_paragraph, is_disk_full, still_full
 from alexnet_lab.errors import DivergedError, UserError
 from alexnet_lab.failures import FAILED_JOBS
-from alexnet_lab.overrides import task_overrides
+from alexnet_lab.overrides import shell_join, task_overrides
 from alexnet_lab.record_builder import now, save_record
 from alexnet_lab.results.record import RECORD_NAME, RunRecord
 from alexnet_lab.resume import resume_command
@@ -57,12 +58,20 @@ def settle(
     record: RunRecord,
     context: JobContext,
     output_dir: Path,
+    unsaved: str | None = None,
 ) -> None:
     """After the record is saved: exit, raise, or note the failure and let the sweep go on.
 
     Exit codes: 2 a user error, 3 a single diverged run, 130/143 an interrupt; a crash of a
-    single run propagates; a crashed job of a sweep is added to :data:`FAILED_JOBS`.
+    single run propagates; a crashed job of a sweep is added to :data:`FAILED_JOBS`. A full
+    disk (or a record that could not be saved: ``unsaved`` says which and why) is one
+    paragraph, no traceback (:func:`settle_disk_full`).
     """
+    if (outcome is not None and is_disk_full(outcome)) or unsaved:
+        settle_disk_full(outcome, record, context, output_dir, unsaved)
+        if record.status != "interrupted":
+            return
+        outcome = None  # said; an interrupted run still stops below
     if record.status == "interrupted":
         stop_interrupted(context, output_dir)
     if isinstance(outcome, UserError):
@@ -81,6 +90,62 @@ def settle(
             raise outcome
         traceback.print_exception(outcome)
         FAILED_JOBS.append(f"{' '.join(record.overrides)} -> {record.error}")
+
+
+def settle_disk_full(
+    outcome: BaseException | None,
+    record: RunRecord,
+    context: JobContext,
+    output_dir: Path,
+    unsaved: str | None,
+) -> None:
+    """A run that failed on a full disk, or whose record could not be saved: one paragraph.
+
+    A single run exits 1. A sweep goes on to its next job while the disk has room; when it
+    is still full, the sweep stops here (the next job could not write its first files): the
+    report of what finished is tried, and the paragraph names the command that finishes it.
+    """
+    if ddp.is_secondary_process():
+        sys.exit(1)
+    if is_disk_full(outcome) or unsaved is None:
+        paragraph = disk_full_paragraph(output_dir, outcome, unsaved)
+    else:
+        paragraph = (
+            f"the record of the run in {output_dir} could not be saved: {unsaved}. The run "
+            + (f"ended with {type(outcome).__name__}: {outcome}." if outcome else "completed.")
+        )
+    full = is_disk_full(outcome) or "No space left" in str(unsaved)
+    why = "disk full" if full else "record not saved"
+    interrupted = record.status == "interrupted"  # then it still exits 130/143
+    code = (signals.exit_code() or 130) if interrupted else 1
+    if not context.multirun:
+        print_error(why, paragraph)
+        if not interrupted:
+            sys.exit(code)
+        return
+    FAILED_JOBS.append(f"{' '.join(record.overrides)} -> {why}: {unsaved or outcome}")
+    folder = context.sweep_dir or output_dir.parent
+    if interrupted or not still_full(folder):
+        goes_on = "" if interrupted else " The sweep goes on with its next job."
+        print_error(why, paragraph + goes_on)
+        return
+    from alexnet_lab.callbacks import write_sweep_report
+
+    report = write_sweep_report(folder, announce=False)
+    command = resume_command(sys.argv[1:], folder.resolve(), True)
+    rebuild = shell_join(["alexnet-lab-report", str(folder.resolve())])
+    said = (
+        f"The report of the jobs that finished is in {folder}."
+        if report is None
+        else f"The sweep's report could not be written either ({report}); once there is room, "
+        f"rebuild it with: {rebuild} ."
+    )
+    print_error(
+        why,
+        f"{paragraph} The disk is still full, so the sweep stops here; no job after this one "
+        f"started. {said} Once there is room, finish the sweep with: {command}",
+    )
+    sys.exit(code)
 
 
 def stop_interrupted(context: JobContext, output_dir: Path) -> None:

@@ -25,8 +25,8 @@ def parse_overrides(overrides: list[str]) -> dict[str, str]:
 
 
 def task_overrides(overrides: list[str]) -> list[str]:
-    """The overrides that define a job (``resume=`` is how it runs, not what it is)."""
-    return [o for o in overrides if not o.startswith("resume=")]
+    """The overrides that define a job (``resume=``, ``replace=``: how it runs, not what)."""
+    return [o for o in overrides if not o.startswith(("resume=", "replace="))]
 
 
 def varying_keys(command: list[str], sweep_params: Mapping[str, Any]) -> set[str] | None:

@@ -13,6 +13,9 @@ which starts through the same entry point) inherits it:
   Lightning's ``_pytree`` helper, is filtered by its message and category only; so is
   Lightning's "number of training batches is smaller than the logging interval" warning,
   which every small data set meets (per-epoch values are logged either way).
+* A log handler that cannot write (its file on a full disk) is ignored
+  (``logging.raiseExceptions = False``) instead of printing a traceback per message; W&B's
+  and Hydra's file logs would print thousands. The run's own error still says the disk is full.
 * stdout becomes line-buffered when it is not a terminal, so a piped run (``| tee log``)
   shows each job's line as it finishes.
 
@@ -51,6 +54,7 @@ def quiet_terminal() -> None:
     """Silence Lightning's info banners, W&B's console output and two known warnings."""
     quiet_lightning()
     os.environ.setdefault("WANDB_SILENT", "true")
+    logging.raiseExceptions = False
     warnings.filterwarnings("ignore", message=LEAFSPEC_WARNING, category=FutureWarning)
     warnings.filterwarnings("ignore", message=LOG_INTERVAL_WARNING)
     line_buffered_stdout()

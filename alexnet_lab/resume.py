@@ -118,7 +118,7 @@ def resume_command(argv: list[str], folder: Path, multirun: bool) -> str:
     argument for the shell.
     """
     key = "hydra.sweep.dir" if multirun else "hydra.run.dir"
-    kept = [a for a in argv if not a.startswith(("resume=", f"{key}="))]
+    kept = [a for a in argv if not a.startswith(("resume=", "replace=", f"{key}="))]
     return shell_join(["alexnet-lab", *kept, "resume=true", f"{key}={hydra_quote(str(folder))}"])
 
 

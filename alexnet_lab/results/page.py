@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 from alexnet_lab.overrides import shell_join
+from alexnet_lab.results.atomic import copy_file, write_text
 from alexnet_lab.results.claims import CLAIMS
 from alexnet_lab.results.page_facts import (
     machine_short,
@@ -53,7 +53,7 @@ def build_results_page(
     write_paper_report(rows, out)  # after the copies: its links point at them
     command = command or shell_join(["alexnet-lab-report", "--all", str(root), "--out", str(out)])
     page = out / PAGE
-    page.write_text(render_page(rows, broken, title or TITLE, command, out))
+    write_text(page, render_page(rows, broken, title or TITLE, command, out))
     return page
 
 
@@ -69,7 +69,7 @@ def copy_figures(sweep_dir: Path, sweep: str, out: Path) -> list[str]:
         if png.name == "paper_report.png":
             continue
         name = f"{figure_prefix(sweep)}-{png.name}"
-        shutil.copyfile(png, out / name)
+        copy_file(png, out / name)
         names.append(name)
     return names
 
@@ -84,7 +84,7 @@ def copy_report(sweep_dir: Path, sweep: str, out: Path) -> str:
     text = (sweep_dir / "report.md").read_text() if (sweep_dir / "report.md").exists() else ""
     text = re.sub(r"\]\(([\w.-]+\.png)\)", lambda m: f"]({prefix}-{m.group(1)})", text)
     name = f"{prefix}-report.md"
-    (out / name).write_text(text)
+    write_text(out / name, text)
     return name
 
 

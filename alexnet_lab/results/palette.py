@@ -18,6 +18,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 from alexnet_lab.results.arms import Comparison, SettingResult  # noqa: E402
+from alexnet_lab.results.atomic import atomic_path  # noqa: E402
 from alexnet_lab.results.run_record import RunRecord  # noqa: E402
 
 #: fixed colours of the arms the paper's claims name: favoured arms cool, baselines warm
@@ -162,6 +163,7 @@ def save(fig: Figure, path: Path, title: str, keys: dict[str, Any] | None = None
                    fontsize=LEGEND_SIZE, frameon=False)  # fmt: skip
         bottom = (0.2 + 0.18 * math.ceil(len(keys) / ncol)) / fig.get_figheight()
     fig.tight_layout(rect=(0.0, bottom, 1.0, 1.0))
-    fig.savefig(path, dpi=DPI)
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp, dpi=DPI)
     plt.close(fig)
     return fig

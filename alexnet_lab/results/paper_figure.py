@@ -16,6 +16,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.patches import Rectangle  # noqa: E402
 
+from alexnet_lab.results.atomic import atomic_path  # noqa: E402
+
 VERDICT_COLOURS = {
     "reproduced": "#b7e1b0",
     "not reproduced": "#f4b6b0",
@@ -74,6 +76,7 @@ def paper_figure(rows: list[dict[str, Any]], path: Path, title: str | None = Non
                     linespacing=1.25)  # fmt: skip
         y += height
         ax.axhline(y, color="#bbbbbb", lw=0.5)
-    fig.savefig(path, dpi=110)
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp, dpi=110)
     plt.close(fig)
     return Path(path)

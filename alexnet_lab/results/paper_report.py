@@ -9,7 +9,9 @@ from pathlib import Path
 from typing import Any
 
 from alexnet_lab.overrides import shell_join
+from alexnet_lab.results.atomic import write_text
 from alexnet_lab.results.claims import CLAIMS
+from alexnet_lab.results.layout import is_replaced
 from alexnet_lab.results.paper_figure import paper_figure
 from alexnet_lab.results.record import RECORD_NAME
 from alexnet_lab.results.summary import TRAIN_SIZE, ran_values
@@ -18,8 +20,12 @@ from alexnet_lab.results.verdicts import effect_text
 
 
 def find_sweeps(root: Path) -> list[Path]:
-    """Folders below ``root`` that hold a sweep: run records one level down."""
-    sweeps = {p.parent.parent for p in Path(root).rglob(RECORD_NAME)}
+    """Folders below ``root`` that hold a sweep: run records one level down.
+
+    Runs that ``replace=true`` moved aside (``<folder>.replaced-<time>``) are not reported.
+    """
+    records = [p for p in Path(root).rglob(RECORD_NAME) if not is_replaced(p, Path(root))]
+    sweeps = {p.parent.parent for p in records}
     return sorted(s for s in sweeps if not any(s != o and o in s.parents for o in sweeps))
 
 
@@ -136,7 +142,7 @@ def build_paper_report(
 def write_paper_report(rows: Rows, out: Path) -> None:
     """Write ``paper_report.md`` and ``paper_report.png`` of ``rows`` into ``out``."""
     out.mkdir(parents=True, exist_ok=True)
-    (out / "paper_report.md").write_text(_markdown(rows, out))
+    write_text(out / "paper_report.md", _markdown(rows, out))
     paper_figure(rows, out / "paper_report.png")
 
 

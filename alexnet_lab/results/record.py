@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import json
 import math
-import os
-import tempfile
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+from alexnet_lab.results.atomic import atomic_path, file_mode
 from alexnet_lab.results.run_record import FORMAT, RecordError, RunRecord, read_json
 
 __all__ = [
@@ -48,24 +47,8 @@ def write_record(path: Path, record: RunRecord | dict[str, Any]) -> None:
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     data = record.to_dict() if isinstance(record, RunRecord) else record
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".metrics.", suffix=".json")
-    os.fchmod(fd, file_mode())  # mkstemp's 0600 would hide the record from the user's group
-    with os.fdopen(fd, "w") as fh:
+    with atomic_path(path) as tmp, tmp.open("w") as fh:
         json.dump(_finite(data), fh, indent=2)
-    os.replace(tmp, path)
-
-
-def file_mode() -> int:
-    """The mode a plain new file gets under the process's umask (``0o666 & ~umask``)."""
-    try:  # Linux: read it without changing it (os.umask would, for a moment, in every thread)
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("Umask:"):
-                return 0o666 & ~int(line.split()[1], 8)
-    except (OSError, ValueError):
-        pass
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return 0o666 & ~mask
 
 
 def read_record(path: Path) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from rich.markup import escape
 
 from alexnet_lab.console import console, print_error
 from alexnet_lab.overrides import shell_join
+from alexnet_lab.results.layout import parts, several_sweeps
 from alexnet_lab.results.markdown import CURVES_PNG, ERRORS_PNG, render_markdown
 from alexnet_lab.results.paper_report import build_paper_report
 from alexnet_lab.results.summary import overall_verdict, summarise, what_ran
@@ -96,6 +97,10 @@ def main(argv: list[str] | None = None) -> None:
             if not args.quiet:
                 print_paper_table(rows, args.folder)
         else:
+            units = parts(args.folder)
+            if units:  # a folder of sweeps: one report would merge them
+                print_error("several sweeps", several_sweeps(args.folder, units))
+                sys.exit(2)
             build_report(args.folder, quiet=args.quiet)
             if args.wandb:
                 from alexnet_lab.results.wandb_summary import log_sweep_summary
@@ -111,6 +116,18 @@ def main(argv: list[str] | None = None) -> None:
             "metrics.json, or with --all a folder that holds such sweeps.",
         )
         sys.exit(2)
+    except OSError as exc:
+        from alexnet_lab.disk import is_disk_full
+
+        if not is_disk_full(exc):
+            raise
+        print_error(
+            "disk full",
+            f"the report of {args.folder} could not be written: {exc}. Every file of it is "
+            "either the previous one or none (each is written whole or not at all), and the "
+            "run records are intact. Free space on that disk, then run this command again.",
+        )
+        sys.exit(1)
 
 
 if __name__ == "__main__":

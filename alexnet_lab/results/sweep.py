@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from alexnet_lab.results.atomic import write_text
 from alexnet_lab.results.compare import compare
 from alexnet_lab.results.markdown import CURVES_PNG, ERRORS_PNG, render_markdown
 from alexnet_lab.results.palette import panel_name
@@ -54,12 +55,12 @@ def build_report(sweep_dir: Path, quiet: bool = False) -> dict[str, Any]:
     summary = summarise(comparison, target, figures)
     summary["curve_panels"] = [panel_name(comparison, s) for s in comparison.settings]
     summary["unreadable"] = [{"record": e.path, "reason": e.reason} for e in unreadable]
-    (sweep_dir / "summary.json").write_text(strict_json(summary))  # NaN/inf: null
+    write_text(sweep_dir / "summary.json", strict_json(summary))  # NaN/inf: null
     markdown = render_markdown(comparison, summary)
     if unreadable:
         markdown += "\n## Unreadable records\n\nLeft out of the comparison above:\n\n"
         markdown += "".join(f"- `{e.path}`: {e.reason}\n" for e in unreadable)
-    (sweep_dir / "report.md").write_text(markdown)
+    write_text(sweep_dir / "report.md", markdown)
     if not quiet:
         print_table(comparison, summary, sweep_dir)
     if unreadable:
