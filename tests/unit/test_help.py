@@ -44,6 +44,7 @@ def test_help_is_the_apps_own():
     assert "activation: gelu, relu, sigmoid, tanh" in out  # Hydra's $APP_CONFIG_GROUPS
     assert out.count("  alexnet-lab ") == 3  # the examples
     assert "  auto     the default" in out and "  basic  one job after another" in out
+    assert "  parallel one worker process per GPU" in out
     assert len(out.splitlines()) < 60
 
 
