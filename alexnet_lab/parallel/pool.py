@@ -166,7 +166,7 @@ class Pool:
             self.start_failures = 0
             self.hooks.on_start(config)
             folder = Path(str(config.hydra.runtime.output_dir))
-            overrides = " ".join(config.hydra.overrides.task)
+            overrides = list(config.hydra.overrides.task)
             epochs = config.get("trainer", {}).get("max_epochs")
             self.progress.job_started(worker.slot.label, number, overrides, folder, epochs)
         elif kind == "end" and unit is not None:

@@ -54,8 +54,16 @@ def duration(seconds: float) -> str:
 class Progress:
     """The sweep's progress: ``with Progress(...) as p`` around the launcher's queue."""
 
-    def __init__(self, console: Console, total: int, labels: list[str], live: bool) -> None:
-        self.console, self.total, self.labels = console, total, labels
+    def __init__(
+        self,
+        console: Console,
+        total: int,
+        labels: list[str],
+        live: bool,
+        common: frozenset[str] = frozenset(),
+    ) -> None:
+        """``common``: the overrides every job shares, left out of the job's lines."""
+        self.console, self.total, self.labels, self.common = console, total, labels, common
         self.running: dict[str, Running] = {}
         self.done = self.failed = 0
         self.started = time.monotonic()
@@ -72,12 +80,13 @@ class Progress:
             self.live.stop()
 
     def job_started(
-        self, label: str, number: int, overrides: str, folder: Path, epochs: Any
+        self, label: str, number: int, overrides: list[str], folder: Path, epochs: Any
     ) -> None:
         """A worker took job ``number``."""
         total = int(epochs) if str(epochs).isdigit() else None
-        self.running[label] = Running(number, overrides, folder, total)
-        self._plain(f"[{label}] #{number} started: {overrides}")
+        own = " ".join(o for o in overrides if o not in self.common) or " ".join(overrides)
+        self.running[label] = Running(number, own, folder, total)
+        self._plain(f"[{label}] #{number} started: {own}")
         self.refresh()
 
     def job_ended(self, label: str, number: int, failed: bool) -> None:
@@ -122,10 +131,11 @@ class Progress:
         for label in self.labels:
             job = self.running.get(label)
             if job is None:
-                lines.append(Text(f"{label:<18} idle", style="dim"))
+                lines.append(Text(f"{label:<14} idle", style="dim"))
                 continue
             epoch = f"epoch {job.done}/{job.epochs or '?'}"
-            lines.append(Text(f"{label:<18} #{job.number:<4} {epoch:<12} {job.overrides}"))
+            line = f"{label:<14} #{job.number:<4} {epoch:<12} {job.overrides}"
+            lines.append(Text(line, no_wrap=True, overflow="ellipsis"))
         lines.append(Text(self.summary(), style="bold"))
         self.live.update(Group(*lines), refresh=True)
 

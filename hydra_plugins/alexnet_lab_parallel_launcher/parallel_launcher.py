@@ -128,7 +128,9 @@ class ParallelLauncher(Launcher):
         hooks = Hooks(self._on_start, self._on_end, self._dead_return)
         (sweep_dir / LOG_DIR).mkdir(exist_ok=True)
         labels = [slot.label for slot in slots]
-        with Progress(console, total, labels, live=console.is_terminal) as progress:
+        jobs = [set(overrides) for unit in units for _, overrides in unit.jobs]
+        common = frozenset(set.intersection(*jobs)) if len(jobs) > 1 else frozenset()
+        with Progress(console, total, labels, console.is_terminal, common) as progress:
             pool = Pool(slots, self._worker_setup, sweep_dir / LOG_DIR, hooks, progress)
             results = pool.run(units)
         if pool.stop is not None:

@@ -153,3 +153,18 @@ def test_an_interrupted_sweep_resumes_exactly_its_missing_jobs(tmp_path):
             assert after == before[str(job)], job
         elif str(job) in checkpointed:  # interrupted after an epoch: continued from it
             assert "resumed_from" in after, job
+
+
+def test_stackable_jobs_train_as_one_stack_per_worker_where_stacking_applies(tmp_path):
+    # the GPU default (stack=cuda) forced on the CPU: 4 seeds over 2 workers, a stack of 2 each
+    args = [*SWEEP, "seed=0,1,2,3", "trainer.max_epochs=1", *PARALLEL]
+    args.append("hydra.launcher.stack=always")
+    result = cli(tmp_path, *args, "hydra.sweep.dir=sweep")
+    out = result.stdout + result.stderr
+    assert result.returncode == 0, out[-3000:]
+    assert "Launching 4 jobs in 2 unit(s)" in out and out.count("| completed |") == 4
+    for job in range(4):
+        stacked = record(tmp_path / "sweep", job)
+        assert stacked["status"] == "completed" and stacked["group_size"] == 2, job
+    logs = "".join(p.read_text() for p in (tmp_path / "sweep" / ".parallel").glob("*.log"))
+    assert logs.count("stacked 2 jobs on cpu") == 2

@@ -162,3 +162,14 @@ def test_a_bad_launcher_option_is_one_paragraph_and_exit_2(options, capsys):
     with pytest.raises(SystemExit) as exit_:
         ParallelLauncher(**options)
     assert exit_.value.code == 2 and "bad value" in capsys.readouterr().err
+
+
+def test_a_jobs_line_names_what_sets_it_apart_and_its_epochs(tmp_path, capsys):
+    from rich.console import Console
+
+    progress = Progress(Console(width=200), 2, ["w0 cpu 0"], False, frozenset({"data=synthetic"}))
+    progress.job_started("w0 cpu 0", 1, ["data=synthetic", "seed=1"], tmp_path, 3)
+    (tmp_path / "metrics.json").write_text(json.dumps({"history": [{"epoch": 1}]}))
+    progress.tick()
+    out = capsys.readouterr().out
+    assert "[w0 cpu 0] #1 started: seed=1\n" in out and "[w0 cpu 0] #1 epoch 1/3" in out
