@@ -212,6 +212,7 @@ class Pool:
                 f"its worker process ({worker.slot.label}) died ({how}); its output: {log}",
                 fail=True,
             )
+        worker.conn.close()
         index = self.workers.index(worker)
         if self.stop is None and self.queue:
             self.workers[index] = self._start(worker.slot)

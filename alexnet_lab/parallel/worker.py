@@ -169,6 +169,7 @@ def run_unit(
     jobs noted (``alexnet_lab.failures.FAILED_JOBS``).
     """
     from hydra._internal.core_plugins.basic_launcher import BasicLauncher
+    from hydra.core.utils import configure_log
 
     from alexnet_lab import signals
     from alexnet_lab.failures import FAILED_JOBS
@@ -176,7 +177,8 @@ def run_unit(
 
     before = len(FAILED_JOBS)
     try:
-        if stack:
+        if stack:  # as StackedLauncher.launch prepares a group, with its log lines
+            configure_log(setup.config.hydra.hydra_logging, setup.config.hydra.verbose)
             stacked = StackedLauncher(setup.max_members, setup.cpu_members, "always")
             stacked.setup(hydra_context=context, task_function=task, config=setup.config)
             stacked.run_group(jobs)
