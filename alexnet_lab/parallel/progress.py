@@ -92,7 +92,7 @@ class Progress:
     def job_ended(self, label: str, number: int, failed: bool) -> None:
         """Job ``number`` ended (its outcome line is printed by the launcher)."""
         if label in self.running and self.running[label].number == number:
-            del self.running[label]
+            self._read(label, self.running.pop(label))  # its last epochs, seen or not
         self.done += 1
         self.failed += failed
         self._plain(self.summary())
@@ -106,11 +106,14 @@ class Progress:
     def tick(self) -> None:
         """Read the running jobs' epochs; redraw (or print the epochs that changed)."""
         for label, job in self.running.items():
-            done = epochs_done(job.folder)
-            if done != job.done:
-                job.done = done
-                self._plain(f"[{label}] #{job.number} epoch {done}/{job.epochs or '?'}")
+            self._read(label, job)
         self.refresh()
+
+    def _read(self, label: str, job: Running) -> None:
+        done = epochs_done(job.folder)
+        if done != job.done:
+            job.done = done
+            self._plain(f"[{label}] #{job.number} epoch {done}/{job.epochs or '?'}")
 
     def summary(self) -> str:
         """``done 3/8 (1 failed), about 2m10s left``."""

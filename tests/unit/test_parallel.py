@@ -173,3 +173,13 @@ def test_a_jobs_line_names_what_sets_it_apart_and_its_epochs(tmp_path, capsys):
     progress.tick()
     out = capsys.readouterr().out
     assert "[w0 cpu 0] #1 started: seed=1\n" in out and "[w0 cpu 0] #1 epoch 1/3" in out
+
+
+def test_a_jobs_last_epoch_is_shown_even_when_it_ends_between_two_reads(tmp_path, capsys):
+    from rich.console import Console
+
+    progress = Progress(Console(width=200), 1, ["w0 cpu 0"], live=False)
+    progress.job_started("w0 cpu 0", 0, ["seed=0"], tmp_path, 2)
+    (tmp_path / "metrics.json").write_text(json.dumps({"history": [{}, {}]}))
+    progress.job_ended("w0 cpu 0", 0, failed=False)
+    assert "[w0 cpu 0] #0 epoch 2/2\ndone 1/1" in capsys.readouterr().out
