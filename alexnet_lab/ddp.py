@@ -23,6 +23,8 @@ from typing import Any
 from alexnet_lab.overrides import hydra_quote
 
 JOB_ENV = "ALEXNET_LAB_DDP_JOB"
+#: set in a parallel launcher's worker (alexnet_lab.parallel.devices.WORKER_ENV)
+PARALLEL_WORKER_ENV = "ALEXNET_LAB_PARALLEL_WORKER"
 
 
 @contextmanager
@@ -50,12 +52,12 @@ def exported_checkpoint() -> Path | None:
 def is_secondary_process() -> bool:
     """True in every process but the one that owns sweep-level files.
 
-    That is a child Lightning started, or a process of global rank > 0 started by an outside
+    That is a child Lightning started, a process of global rank > 0 started by an outside
     launcher (torchrun sets RANK, SLURM's srun SLURM_PROCID), where every process runs the
-    whole command.
+    whole command, or a worker of the parallel launcher (whose launcher owns them).
     """
     rank = os.environ.get("RANK") or os.environ.get("SLURM_PROCID") or "0"
-    return is_ddp_child() or int(rank) > 0
+    return is_ddp_child() or int(rank) > 0 or PARALLEL_WORKER_ENV in os.environ
 
 
 def launched_externally() -> bool:

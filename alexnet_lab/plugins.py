@@ -1,11 +1,11 @@
-"""Make Hydra find the stacked launcher plugin under an editable install as well.
+"""Make Hydra find our launcher plugins (stacked, parallel) under an editable install as well.
 
 Hydra discovers launchers by walking the ``hydra_plugins`` namespace package with
 ``pkgutil``. A wheel puts ``hydra_plugins/alexnet_lab_stacked_launcher`` into site-packages,
 where that walk finds it. setuptools' editable install (``pip install -e .``) instead maps
 packages through an import hook that ``pkgutil`` cannot list, so the walk misses the plugin
-and ``hydra/launcher=stacked`` would be unknown. Adding the checkout's ``hydra_plugins/``
-folder to the namespace's search path, once, before Hydra scans, fixes that.
+and ``hydra/launcher=stacked`` (or ``parallel``) would be unknown. Adding the checkout's
+``hydra_plugins/`` folder to the namespace's search path, once, before Hydra scans, fixes that.
 """
 
 from __future__ import annotations

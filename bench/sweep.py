@@ -1,15 +1,20 @@
-"""Images per second of one sweep, run three ways: sequential jobs, stacked, a bare loop.
+"""Images per second of one sweep, run four ways: sequential, stacked, parallel, a bare loop.
 
     python bench/sweep.py [--epochs 3] [--train-size 2048] [--lrs 0.001,0.01] [--seeds 0,1]
     python bench/sweep.py --cifar10 /path/to/cifar10-tree       # real CIFAR-10 images
+    python bench/sweep.py --main-job --ways a,b,d               # the README's main job
+    python bench/sweep.py --workers 2                           # (d) with 2 workers
 
 The slice defaults to the C1 grid (convnet4, relu/tanh x lrs x seeds, no norm, constant lr, no
 weight decay) on synthetic data, or on CIFAR-10 when ``--cifar10`` names a local tree.
 (a) the CLI as today: ``alexnet-lab -m ...`` with Hydra's basic launcher (one job after
 another); (b) the same command with ``hydra/launcher=stacked``; (c) the floor: a hand-written
 loop over the same stacked models and device-resident data (vmap'd steps, plain SGD, one
-validation pass per epoch, no records). (a) and (b) include process start-up and every
-record and report, as a user sees them.
+validation pass per epoch, no records); (d) the same command with ``hydra/launcher=parallel``
+(one worker per GPU, or ``--workers`` / the launcher's CPU default on a CPU). (a), (b) and (d)
+include process start-up and every record and report, as a user sees them. ``--main-job``
+times the README's main job (C1 on 6,000 Fashion-MNIST images, 20 runs of 10 epochs) instead
+of the slice; (c) is the slice's only.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
@@ -50,6 +56,20 @@ def machine() -> str:
     return f"CPU {model}, {os.cpu_count()} cores, {torch.get_num_threads()} torch threads"
 
 
+#: the README's main job (its "Set up" command), without W&B, progress bars or callbacks
+MAIN_JOB = [
+    "experiment=relu_vs_tanh",
+    "data=fashion_mnist",
+    "data.train_size=6000",
+    "data.val_size=1000",
+    "trainer.max_epochs=10",
+    "target_error=0.2",
+    "optim.lr=0.001,0.003,0.01,0.03,0.1",
+    "seed=0,1",
+]
+QUIET = ["logger=none", "callbacks=none", "trainer.enable_progress_bar=false"]
+
+
 def overrides(args: argparse.Namespace) -> list[str]:
     """The slice's fixed overrides (its sweep lists come from :func:`grid`)."""
     data = ["data=synthetic"] if not args.cifar10 else ["data=cifar10", f"data.root={args.cifar10}"]
@@ -76,7 +96,8 @@ def grid(args: argparse.Namespace) -> list[str]:
 
 def run_cli(args: argparse.Namespace, folder: Path, *extra: str) -> float:
     """Wall seconds of one ``alexnet-lab -m`` sweep (fails loudly when the sweep fails)."""
-    command = [sys.executable, "-m", "alexnet_lab", "-m", *overrides(args), *grid(args), *extra]
+    job = [*MAIN_JOB, *QUIET] if args.main_job else [*overrides(args), *grid(args)]
+    command = [sys.executable, "-m", "alexnet_lab", "-m", *job, *extra]
     env = {**os.environ, "WANDB_MODE": "offline", "PYTHONPATH": str(ROOT)}
     start = time.perf_counter()
     done = subprocess.run(command, cwd=folder, env=env, capture_output=True, text=True)
@@ -132,8 +153,28 @@ def floor(args: argparse.Namespace) -> float:
     return time.perf_counter() - start
 
 
+def ways(args: argparse.Namespace, folder: Path) -> dict[str, Callable[[], float]]:
+    """The ways to time, by letter: each a function that returns its wall seconds."""
+    workers = [f"hydra.launcher.workers={args.workers}"] if args.workers else []
+    found = {
+        "a": ("(a) sequential jobs (basic launcher, CLI)", ["hydra/launcher=basic"]),
+        "b": ("(b) stacked launcher (CLI)", ["hydra/launcher=stacked"]),
+        "d": ("(d) parallel launcher (CLI)", ["hydra/launcher=parallel", *workers]),
+    }
+    timed: dict[str, Callable[[], float]] = {}
+    for letter in args.ways.split(","):
+        if letter == "c":
+            if not args.main_job:
+                timed["(c) hand-written stacked loop (floor)"] = lambda: floor(args)
+            continue
+        label, extra = found[letter]
+        sweep = [*extra, f"hydra.sweep.dir={letter}"]
+        timed[label] = lambda sweep=sweep: run_cli(args, folder, *sweep)
+    return timed
+
+
 def main(argv: list[str] | None = None) -> None:
-    """Run the three ways and print one table with the ratios."""
+    """Run the chosen ways one after another and print one table with the ratios."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--epochs", type=int, default=3)
     parser.add_argument("--train-size", type=int, default=2048)
@@ -143,36 +184,40 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--lrs", default="0.001,0.01", help="comma-separated learning rates")
     parser.add_argument("--seeds", default="0,1", help="comma-separated seeds")
     parser.add_argument("--cifar10", default=None, help="a local CIFAR-10 tree (else synthetic)")
+    parser.add_argument("--ways", default="a,b,c,d", help="which of a,b,c,d to time, in order")
+    parser.add_argument("--workers", type=int, default=None, help="(d)'s workers (else default)")
+    parser.add_argument("--main-job", action="store_true", help="the README's main job instead")
     args = parser.parse_args(argv)
 
-    jobs = 1
-    for values in (args.activations, args.lrs, args.seeds):
-        jobs *= len(values.split(","))
-    images = jobs * args.epochs * args.train_size
+    if args.main_job:
+        jobs, images = 20, 20 * 10 * 6000
+        what = "the README's main job: C1 on Fashion-MNIST, 20 jobs, 6,000 images, 10 epochs"
+    else:
+        jobs = 1
+        for values in (args.activations, args.lrs, args.seeds):
+            jobs *= len(values.split(","))
+        images = jobs * args.epochs * args.train_size
+        data = f"CIFAR-10 ({args.cifar10})" if args.cifar10 else "synthetic"
+        what = (
+            f"C1 grid, {jobs} jobs (activation {args.activations} x lr {args.lrs} x seed "
+            f"{args.seeds}), convnet4, {data}, {args.train_size} train images, {args.epochs} epochs"
+        )
     with tempfile.TemporaryDirectory() as tmp:
-        folder = Path(tmp)
-        seconds = {
-            "(a) sequential jobs (basic launcher, CLI)": run_cli(
-                args, folder, "hydra/launcher=basic", "hydra.sweep.dir=a"
-            ),
-            "(b) stacked launcher (CLI)": run_cli(
-                args, folder, "hydra/launcher=stacked", "hydra.sweep.dir=b"
-            ),
-            "(c) hand-written stacked loop (floor)": floor(args),
-        }
+        seconds = {label: run() for label, run in ways(args, Path(tmp)).items()}
     console = Console(width=120)
-    data = f"CIFAR-10 ({args.cifar10})" if args.cifar10 else "synthetic"
     console.print(f"machine: {machine()}; date: {datetime.now().isoformat(timespec='seconds')}")
-    console.print(
-        f"slice: C1 grid, {jobs} jobs (activation {args.activations} x lr {args.lrs} x seed "
-        f"{args.seeds}), convnet4, {data}, {args.train_size} train images, {args.epochs} epochs"
-    )
+    console.print(f"slice: {what}")
     table = Table("way", "jobs", "images", "wall s", "images/s")
     for label, wall in seconds.items():
         table.add_row(label, str(jobs), str(images), f"{wall:.2f}", f"{images / wall:.1f}")
     console.print(table)
-    a, b, c = (images / s for s in seconds.values())
-    console.print(f"(b)/(a) = {b / a:.2f}   (b)/(c) = {b / c:.2f}")
+    speed = {label[1]: images / wall for label, wall in seconds.items()}
+    ratios = [f"({x})/({y}) = {speed[x] / speed[y]:.2f}" for x, y in RATIOS if {x, y} <= set(speed)]
+    console.print("   ".join(ratios))
+
+
+#: the ratios printed, where both ways ran
+RATIOS = (("b", "a"), ("b", "c"), ("d", "a"), ("d", "b"))
 
 
 if __name__ == "__main__":

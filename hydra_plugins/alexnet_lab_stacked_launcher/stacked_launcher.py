@@ -115,11 +115,12 @@ class StackedLauncher(Launcher):
         log.info(f"Launching {len(jobs)} jobs in {len(groups)} group(s), stacked where possible")
         results: dict[int, JobReturn] = {}
         for group in groups:
-            results.update(self._run_group([jobs[i] for i in group]))
+            results.update(self.run_group([jobs[i] for i in group]))
         return [results[idx] for idx, _ in jobs]
 
     # -- one group -------------------------------------------------------------------------
-    def _run_group(self, jobs: list[tuple[int, list[str]]]) -> dict[int, JobReturn]:
+    def run_group(self, jobs: list[tuple[int, list[str]]]) -> dict[int, JobReturn]:
+        """Train one group of stackable jobs (also a parallel launcher worker's stack unit)."""
         from alexnet_lab.stacked import group as stacking
         from alexnet_lab.stacked.grouping import split
 
@@ -268,11 +269,13 @@ class StackedLauncher(Launcher):
 
     def _stop_interrupted(self) -> None:
         """As an interrupted sequential job: the report of what finished, how to resume, exit."""
-        from alexnet_lab import signals
+        from alexnet_lab import ddp, signals
         from alexnet_lab.callbacks import write_sweep_report
         from alexnet_lab.console import print_error
         from alexnet_lab.resume import resume_command
 
+        if ddp.is_secondary_process():  # a parallel worker: its launcher reports, once
+            sys.exit(signals.exit_code() or 130)
         assert self.config is not None
         folder = Path(str(self.config.hydra.sweep.dir))
         write_sweep_report(folder)

@@ -11,7 +11,7 @@ from tests.conftest import ROOT
 pytestmark = pytest.mark.slow
 
 
-def test_the_sweep_bench_prints_three_rows_and_both_ratios(tmp_path):
+def test_the_sweep_bench_prints_four_rows_and_their_ratios(tmp_path):
     command = [
         sys.executable,
         str(ROOT / "bench" / "sweep.py"),
@@ -28,7 +28,9 @@ def test_the_sweep_bench_prints_three_rows_and_both_ratios(tmp_path):
     out = result.stdout
     assert re.search(r"machine: (CPU|GPU) .+; date: \d{4}-\d\d-\d\d", out), out
     numbers = r".*?│\s*2\s*│\s*128\s*│\s*([0-9.]+)\s*│\s*([0-9.]+)"  # jobs, images, s, img/s
-    for label in ("(a) sequential jobs", "(b) stacked launcher", "(c) hand-written stacked loop"):
+    labels = ("(a) sequential", "(b) stacked launcher", "(c) hand-written", "(d) parallel launcher")
+    for label in labels:
         row = re.search(re.escape(label) + numbers, out)
         assert row and float(row.group(1)) > 0 and float(row.group(2)) > 0, (label, out)
-    assert re.search(r"\(b\)/\(a\) = [0-9.]+\s+\(b\)/\(c\) = [0-9.]+", out), out
+    ratios = r"\(b\)/\(a\) = [0-9.]+\s+\(b\)/\(c\) = [0-9.]+\s+\(d\)/\(a\) = [0-9.]+\s+\(d\)/\(b\)"
+    assert re.search(ratios, out), out

@@ -49,9 +49,11 @@ def test_help_is_the_apps_own():
         if line.startswith("  alexnet-lab "):
             cost = examples[examples.index(line) + 1]
             assert cost.startswith("      ") and re.search(r"\((\S+ )?\d.* (min|hours)", cost), cost
-    launchers = out[out.index("== Launchers") :].splitlines()[1:5]
-    assert [line.split()[0] for line in launchers] == ["auto", "stacked", "basic", "slurm"]
+    launchers = out[out.index("== Launchers") :].splitlines()[1:6]
+    names = ["auto", "stacked", "basic", "parallel", "slurm"]
+    assert [line.split()[0] for line in launchers] == names
     assert all(len(line) <= 100 for line in launchers)  # one launcher per line, no second column
+    assert "  parallel one worker process per GPU" in out
     assert len(out.splitlines()) < 60
 
 

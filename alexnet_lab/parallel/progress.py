@@ -1,0 +1,147 @@
+"""What the parallel launcher shows: a line per worker and the sweep's done/total, time left.
+
+On a terminal a rich ``Live`` region redraws one line per worker (its device, job and epoch)
+under the finished jobs' lines; piped, every change is a plain line of its own. The epoch is
+read from the job's record (``metrics.json``, written after every epoch), so the workers need
+no channel of their own for it.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console, Group
+from rich.live import Live
+from rich.markup import escape
+from rich.text import Text
+
+from alexnet_lab.results.record import RECORD_NAME
+
+
+@dataclass
+class Running:
+    """A job on a worker: its number, overrides, folder, epochs done and planned."""
+
+    number: int
+    overrides: str
+    folder: Path
+    epochs: int | None
+    done: int = 0
+
+
+def epochs_done(folder: Path) -> int:
+    """How many epochs the job's record lists so far (0 before the first)."""
+    try:
+        return len(json.loads((folder / RECORD_NAME).read_text()).get("history") or [])
+    except (OSError, ValueError, AttributeError):
+        return 0
+
+
+def duration(seconds: float) -> str:
+    """``1h02m``, ``4m05s`` or ``12s``."""
+    seconds = int(round(seconds))
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        return f"{hours}h{minutes:02d}m"
+    return f"{minutes}m{secs:02d}s" if minutes else f"{secs}s"
+
+
+class Progress:
+    """The sweep's progress: ``with Progress(...) as p`` around the launcher's queue."""
+
+    def __init__(
+        self,
+        console: Console,
+        total: int,
+        labels: list[str],
+        live: bool,
+        common: frozenset[str] = frozenset(),
+    ) -> None:
+        """``common``: the overrides every job shares, left out of the job's lines."""
+        self.console, self.total, self.labels, self.common = console, total, labels, common
+        self.running: dict[str, Running] = {}
+        self.done = self.failed = 0
+        self.started = time.monotonic()
+        self.live = Live(console=console, auto_refresh=False, transient=True) if live else None
+
+    def __enter__(self) -> Progress:
+        if self.live:
+            self.live.start()
+            self.refresh()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        if self.live:
+            self.live.stop()
+
+    def job_started(
+        self, label: str, number: int, overrides: list[str], folder: Path, epochs: Any
+    ) -> None:
+        """A worker took job ``number``."""
+        total = int(epochs) if str(epochs).isdigit() else None
+        own = " ".join(o for o in overrides if o not in self.common) or " ".join(overrides)
+        self.running[label] = Running(number, own, folder, total)
+        self._plain(f"[{label}] #{number} started: {own}")
+        self.refresh()
+
+    def job_ended(self, label: str, number: int, failed: bool) -> None:
+        """Job ``number`` ended (its outcome line is printed by the launcher)."""
+        if label in self.running and self.running[label].number == number:
+            self._read(label, self.running.pop(label))  # its last epochs, seen or not
+        self.done += 1
+        self.failed += failed
+        self._plain(self.summary())
+        self.refresh()
+
+    def note(self, text: str) -> None:
+        """A line above the live region (or a plain line)."""
+        self.console.print(escape(text), soft_wrap=True, highlight=False)
+        self.refresh()
+
+    def tick(self) -> None:
+        """Read the running jobs' epochs; redraw (or print the epochs that changed)."""
+        for label, job in self.running.items():
+            self._read(label, job)
+        self.refresh()
+
+    def _read(self, label: str, job: Running) -> None:
+        done = epochs_done(job.folder)
+        if done != job.done:
+            job.done = done
+            self._plain(f"[{label}] #{job.number} epoch {done}/{job.epochs or '?'}")
+
+    def summary(self) -> str:
+        """``done 3/8 (1 failed), about 2m10s left``."""
+        text = f"done {self.done}/{self.total}"
+        if self.failed:
+            text += f" ({self.failed} failed)"
+        left = self.total - self.done
+        if self.done and left > 0:
+            elapsed = time.monotonic() - self.started
+            text += f", about {duration(elapsed / self.done * left)} left"
+        return text
+
+    def refresh(self) -> None:
+        """Redraw the live region: one line per worker, then the summary."""
+        if not self.live:
+            return
+        lines = []
+        for label in self.labels:
+            job = self.running.get(label)
+            if job is None:
+                lines.append(Text(f"{label:<14} idle", style="dim"))
+                continue
+            epoch = f"epoch {job.done}/{job.epochs or '?'}"
+            line = f"{label:<14} #{job.number:<4} {epoch:<12} {job.overrides}"
+            lines.append(Text(line, no_wrap=True, overflow="ellipsis"))
+        lines.append(Text(self.summary(), style="bold"))
+        self.live.update(Group(*lines), refresh=True)
+
+    def _plain(self, text: str) -> None:
+        if not self.live:
+            self.console.print(escape(text), soft_wrap=True, highlight=False)

@@ -1,0 +1,195 @@
+"""One worker process of the parallel launcher: takes units from the launcher, runs their jobs.
+
+It starts fresh (multiprocessing's spawn context: a new interpreter, no CUDA context of the
+launcher's), already pinned by its environment (:func:`alexnet_lab.parallel.devices.worker_env`),
+in a process group of its own, so that a terminal's Ctrl-C reaches only the launcher, which
+passes the same signal on to every worker. Each job runs exactly as under Hydra's basic launcher
+(``BasicLauncher.launch`` for one job, with its own number), and a stack exactly as under the
+stacked launcher (``StackedLauncher.run_group``); only Hydra's job callbacks are relayed to
+the launcher, which calls the sweep's real ones. Its output goes to a log file of its own.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import os
+import pickle
+import signal
+import sys
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from typing import Any
+
+from hydra._internal.callbacks import Callbacks
+from hydra.core.utils import JobReturn, JobStatus
+from omegaconf import DictConfig, OmegaConf
+
+from alexnet_lab.parallel.devices import Slot
+
+#: a job callback's message to the launcher: ("start", num, config) or ("end", num, config, ret)
+Message = tuple[Any, ...]
+
+
+@dataclass
+class WorkerSetup:
+    """What a worker needs from the launcher (pickled once at its start)."""
+
+    config: DictConfig
+    config_loader: Any
+    #: Hydra's singletons but OmegaConf's resolvers (local functions pickle cannot carry)
+    singleton_state: Any
+    task: Any  # the task function, or (module, qualname) of one pickle cannot carry
+    max_members: int | None
+    cpu_members: int
+    log: str
+
+
+def task_reference(task_function: Any) -> Any:
+    """The task function itself if pickle can carry it, else its module and qualified name.
+
+    ``@hydra.main`` leaves the module's name bound to its wrapper, so pickle cannot.
+    """
+    try:
+        pickle.dumps(task_function)
+        return task_function
+    except (pickle.PicklingError, AttributeError, TypeError):
+        return (task_function.__module__, task_function.__qualname__)
+
+
+def resolve_task(task: Any) -> Any:
+    """The task function back from :func:`task_reference`."""
+    if not isinstance(task, tuple):
+        return task
+    module, qualname = task
+    found: Any = importlib.import_module(module)
+    for part in qualname.split("."):
+        found = getattr(found, part)
+    return inspect.unwrap(found)
+
+
+def plain(config: Any) -> Any:
+    """A config without its structured types, safe to pickle.
+
+    Hydra executes plugin modules (its own sweeper's and launcher's config classes among them)
+    outside ``sys.modules``, so pickle cannot find a typed node's class by name.
+    """
+    if not isinstance(config, DictConfig):
+        return config
+    return OmegaConf.create(OmegaConf.to_container(config, resolve=False))
+
+
+def portable(ret: JobReturn) -> JobReturn:
+    """The job's return, safe to pickle: plain configs, a failure that cannot be, as text."""
+    ret.cfg, ret.hydra_cfg = plain(ret.cfg), plain(ret.hydra_cfg)
+    if ret.status == JobStatus.FAILED:
+        try:
+            pickle.dumps(ret._return_value)
+        except Exception:
+            error = ret._return_value
+            ret._return_value = RuntimeError(f"{type(error).__name__}: {error}")
+    return ret
+
+
+class Relay(Callbacks):
+    """Hydra's job callbacks of a worker: sent to the launcher, which fires the sweep's own."""
+
+    def __init__(self, conn: Connection) -> None:
+        super().__init__(None)
+        self.conn = conn
+
+    def on_job_start(self, config: DictConfig, **kwargs: Any) -> None:
+        """Tell the launcher that the job started (its number and config)."""
+        self.conn.send(("start", int(config.hydra.job.num), plain(config)))
+
+    def on_job_end(self, config: DictConfig, job_return: JobReturn, **kwargs: Any) -> None:
+        """Hand the launcher the job's return."""
+        message = ("end", int(config.hydra.job.num), plain(config), portable(job_return))
+        self.conn.send(message)
+
+
+def _detach(log: str) -> None:
+    """Own process group, die with the launcher (Linux), output to the worker's log file."""
+    os.setpgrp()
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        try:  # PR_SET_PDEATHSIG: a SIGTERM when the launcher dies, even by SIGKILL
+            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)
+        except (OSError, AttributeError):
+            pass
+    fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.dup2(fd, 1)
+    os.dup2(fd, 2)
+    os.close(fd)
+
+
+def serve(conn: Connection, slot: Slot, setup: WorkerSetup) -> None:
+    """The worker's main: run the units the launcher sends until it sends None."""
+    _detach(setup.log)
+    from hydra.core.singleton import Singleton
+    from hydra.core.utils import setup_globals
+    from hydra.types import HydraContext
+    from omegaconf.basecontainer import BaseContainer
+
+    from alexnet_lab import signals
+    from alexnet_lab.parallel.devices import pin_this_process
+    from alexnet_lab.quiet import quiet_terminal
+
+    signals.install()
+    quiet_terminal()
+    pin_this_process(slot)
+    setup_globals()  # Hydra's resolvers (now, hydra:...), registered here as in the launcher
+    state = dict(setup.singleton_state)
+    state["omegaconf_resolvers"] = BaseContainer._resolvers
+    Singleton.set_state(state)
+    context = HydraContext(config_loader=setup.config_loader, callbacks=Relay(conn))
+    task = resolve_task(setup.task)
+    print(f"worker {slot.label}: pid {os.getpid()}", flush=True)
+    try:
+        conn.send(("ready", os.getpid()))
+        while (unit := conn.recv()) is not None:
+            number, jobs, stack = unit
+            code, failed = run_unit(context, task, setup, jobs, stack)
+            conn.send(("done" if code is None else "exit", number, code, failed))
+            if code is not None:
+                return
+    except (KeyboardInterrupt, signals.Terminated, EOFError):
+        return  # stopped between jobs, or the launcher is gone
+
+
+def run_unit(
+    context: Any, task: Any, setup: WorkerSetup, jobs: list[tuple[int, list[str]]], stack: bool
+) -> tuple[int | None, list[str]]:
+    """Run one unit's jobs.
+
+    Returns the exit code of a job that ended the worker (None: none) and the failures the
+    jobs noted (``alexnet_lab.failures.FAILED_JOBS``).
+    """
+    from hydra._internal.core_plugins.basic_launcher import BasicLauncher
+    from hydra.core.utils import configure_log
+
+    from alexnet_lab import signals
+    from alexnet_lab.failures import FAILED_JOBS
+    from hydra_plugins.alexnet_lab_stacked_launcher.stacked_launcher import StackedLauncher
+
+    before = len(FAILED_JOBS)
+    try:
+        if stack:  # as StackedLauncher.launch prepares a group, with its log lines
+            configure_log(setup.config.hydra.hydra_logging, setup.config.hydra.verbose)
+            stacked = StackedLauncher(setup.max_members, setup.cpu_members, "always")
+            stacked.setup(hydra_context=context, task_function=task, config=setup.config)
+            stacked.run_group(jobs)
+        else:
+            basic = BasicLauncher()
+            basic.setup(hydra_context=context, task_function=task, config=setup.config)
+            for number, overrides in jobs:
+                basic.launch([overrides], number)
+    except SystemExit as exc:  # an interrupted job, or one that stops the sweep (exit 2)
+        code = exc.code if isinstance(exc.code, int) else 1
+        return code, FAILED_JOBS[before:]
+    except (KeyboardInterrupt, signals.Terminated):  # between two jobs' own handling
+        return signals.exit_code() or 130, FAILED_JOBS[before:]
+    return None, FAILED_JOBS[before:]
