@@ -104,6 +104,10 @@ def finish_wandb(exit_code: int, run: Run | None = None) -> dict[str, str] | Non
     return info
 
 
+#: W&B's longest tag (a longer one fails the run's start with a validation error)
+WANDB_TAG_LIMIT = 64
+
+
 def logger_options(
     name: str, logger_cfg: Any, output_dir: str | Path, record: RunRecord, group: str | None
 ) -> dict[str, Any]:
@@ -126,4 +130,5 @@ def wandb_run_names(record: RunRecord, group: str | None) -> dict[str, Any]:
     overrides = record.overrides
     tags = [record.claim] if record.claim else []
     tags += [o for o in overrides if not o.startswith(("data.root", "hydra"))][:20]
+    tags = [tag[:WANDB_TAG_LIMIT] for tag in tags]  # W&B refuses a longer tag at init
     return {"group": group, "tags": tags, "name": (" ".join(overrides) or "defaults")[:128]}

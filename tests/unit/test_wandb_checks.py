@@ -86,3 +86,16 @@ def test_an_online_start_that_gets_no_answer_is_bounded(monkeypatch, tmp_path):
     message = str(caught.value)
     assert message.startswith("W&B did not start this run within 5 s (")
     assert "WANDB_MODE=offline" in message and "logger.wandb.init_timeout=" in message
+
+
+def test_wandb_tags_are_cut_to_wandbs_64_characters():
+    from alexnet_lab.loggers import WANDB_TAG_LIMIT, wandb_run_names
+    from alexnet_lab.results.run_record import RunRecord
+
+    long = (
+        "+callbacks.kill.pid_dir=/tmp/pytest-of-root/pytest-12/test_a_killed_rank_fails_its_j0/pids"
+    )
+    names = wandb_run_names(RunRecord(overrides=["seed=0", long], claim="C1"), "sweep")
+    assert WANDB_TAG_LIMIT == 64 and names["tags"][0] == "C1"
+    assert names["tags"][1:] == ["seed=0", long[:64]]
+    assert all(1 <= len(tag) <= 64 for tag in names["tags"])
