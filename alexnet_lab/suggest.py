@@ -88,10 +88,11 @@ def unknown_key(args: list[str], config_dir: Path) -> str | None:
             cfg = compose("config", overrides=choices)
     except Exception:  # a choice Hydra rejects: its own message says why
         return None
+    # the keys as written, so that a mandatory value (``???``, e.g. data.root) still counts
+    keys = _dotted_keys(OmegaConf.to_container(cfg, resolve=False))
     for key, value in wanted:
-        if OmegaConf.select(cfg, key, default=_ABSENT) is not _ABSENT:
+        if key in keys:
             continue
-        keys = _dotted_keys(OmegaConf.to_container(cfg, resolve=False))
         close = difflib.get_close_matches(key, keys, n=1)
         hint = f"Did you mean {close[0]}={value}? " if close else ""
         return (
@@ -102,4 +103,3 @@ def unknown_key(args: list[str], config_dir: Path) -> str | None:
     return None
 
 
-_ABSENT = object()

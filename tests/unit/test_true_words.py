@@ -136,6 +136,8 @@ def test_an_unknown_key_gets_the_closest_key_not_hydras_plus(args, fix):
         ["-m", "experiment=relu_vs_tanh", "optim.lr=0.1,0.2", "seed=0,1"],
         ["data=synthetic", "data.noise=0.1", "target_error=0.2", "+anything=1"],
         ["--config-dir", "/elsewhere", "mine.key=1"],
+        # a mandatory value (data.root: ???) is a key all the same
+        ["experiment=tta", "data=imagefolder", "data.root=tree"],
     ],
 )
 def test_known_keys_added_keys_and_added_config_folders_pass(args):
