@@ -101,5 +101,3 @@ def unknown_key(args: list[str], config_dir: Path) -> str | None:
             "--cfg job prints every key.)"
         )
     return None
-
-

@@ -62,9 +62,10 @@ MAIN_JOB = [
     "data=fashion_mnist",
     "data.train_size=6000",
     "data.val_size=1000",
-    "trainer.max_epochs=10",
+    "trainer.max_epochs=12",
     "target_error=0.2",
-    "optim.lr=0.001,0.003,0.01,0.03,0.1",
+    "stop_at_target=true",
+    "optim.lr=0.003,0.01,0.03,0.1",
     "seed=0,1",
 ]
 QUIET = ["logger=none", "callbacks=none", "trainer.enable_progress_bar=false"]
