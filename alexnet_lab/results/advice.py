@@ -12,7 +12,7 @@ import math
 from alexnet_lab.results.arms import ArmResult
 from alexnet_lab.results.claims import NOT_REPRODUCED, Claim
 from alexnet_lab.results.metrics import Metric
-from alexnet_lab.results.stats import ArmStats, Interval, seeds_needed
+from alexnet_lab.results.stats import ArmStats, Interval, sample_std, seeds_needed
 
 MIN_SEEDS = 2
 
@@ -141,7 +141,7 @@ def difference_decide(
         paired_better = dict(zip(better.keys, better.values, strict=True))
         diffs = [w - paired_better[k] for k, w in zip(worse.keys, worse.values, strict=True)
                  if k in paired_better]  # fmt: skip
-        spreads = (_sd(diffs) / math.sqrt(2),) * 2
+        spreads = (sample_std(diffs) / math.sqrt(2),) * 2
     else:
         spreads = (better.std, worse.std)
     needed = [n for n in (seeds_needed(g, spreads) for g in gaps) if n]
@@ -176,7 +176,7 @@ def ratio_decide(
         top, bottom, gap = slow.lows, fast.highs, math.log(low / min_ratio)
     else:
         top, bottom, gap = slow.highs, fast.lows, math.log(min_ratio / high)
-    spreads = (_sd(top) / _avg(top), _sd(bottom) / _avg(bottom))
+    spreads = (sample_std(top) / _avg(top), sample_std(bottom) / _avg(bottom))
     seeds = seeds_needed(gap, spreads)
     words = _seeds_words(seeds, min(slow.n, fast.n))
     if slow.censored and low >= min_ratio:
@@ -193,14 +193,6 @@ def _seeds_words(seeds: int | None, n: int) -> str:
     if seeds <= n:
         return f"{seeds} seeds per arm would do at this spread; the interval is borderline."
     return f"the seed noise: about {seeds} seeds per arm would decide at this spread."
-
-
-def _sd(values: list[float]) -> float:
-    n = len(values)
-    if n < 2:
-        return 0.0
-    m = sum(values) / n
-    return math.sqrt(sum((v - m) ** 2 for v in values) / (n - 1))
 
 
 def _avg(values: list[float]) -> float:

@@ -69,7 +69,7 @@ class ArmStats:
     @property
     def std(self) -> float:
         """Sample standard deviation over seeds (0 for one value)."""
-        return _std(self.values)
+        return sample_std(self.values)
 
     @property
     def lows(self) -> list[float]:
@@ -136,7 +136,8 @@ def welch_df(terms: list[tuple[float, int]]) -> float:
     return total**2 / denominator
 
 
-def _std(values: Sequence[float]) -> float:
+def sample_std(values: Sequence[float]) -> float:
+    """The sample standard deviation (0 under two values)."""
     n = len(values)
     if n < 2:
         return 0.0
@@ -151,7 +152,7 @@ def _mean(values: Sequence[float]) -> float:
 def _half(sides: list[Sequence[float]], level: float, scale: list[float] | None = None) -> tuple:
     """T quantile x standard error of a sum of arm means (Welch), and its df."""
     scale = scale or [1.0] * len(sides)
-    terms = [((_std(s) / k) ** 2, len(s)) for s, k in zip(sides, scale, strict=False)]
+    terms = [((sample_std(s) / k) ** 2, len(s)) for s, k in zip(sides, scale, strict=False)]
     se = math.sqrt(sum(v / n for v, n in terms))
     df = welch_df(terms)
     return t_quantile(0.5 + level / 2.0, df) * se, df
@@ -202,7 +203,7 @@ def paired_interval(better: ArmStats, worse: ArmStats, level: float = LEVEL) -> 
         if any(math.isinf(v) for v in side):
             ends.append(sign * INF)
             continue
-        ends.append(_mean(side) + sign * quantile * _std(side) / math.sqrt(n))
+        ends.append(_mean(side) + sign * quantile * sample_std(side) / math.sqrt(n))
     points = (_mean(lows), _mean(highs)) if n else (-INF, INF)
     return Interval(estimate, ends[0], ends[1], float(max(n - 1, 1)), level, points)
 
