@@ -188,8 +188,8 @@ def _judge_ratio(claim: Claim, min_ratio: float, fav: ArmStats, base: ArmStats) 
     if fav.all_censored and base.all_censored:
         epochs = max(fav.values + base.values)
         why = (
-            f"neither arm reached the target within {epochs:g} epochs: more epochs "
-            "(trainer.max_epochs) or an easier target_error would decide."
+            f"neither arm reached the target within {epochs:g} epoch{'s' * (epochs != 1)}: "
+            "more epochs (trainer.max_epochs) or an easier target_error would decide."
         )
         return {"verdict": INCONCLUSIVE, "numbers": numbers, "decide": why,
                 "measured": "n/a (neither arm reached the target)", "reason": why}  # fmt: skip
