@@ -11,27 +11,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from hydra.core.override_parser.overrides_parser import OverridesParser
 from hydra.experimental.callback import Callback
 from omegaconf import DictConfig, OmegaConf
 
 from alexnet_lab import ddp
-
-
-def sweep_values(config: DictConfig) -> dict[str, list[str]]:
-    """Every swept key's values: the experiment's ``hydra.sweeper.params``, then the command's."""
-    params = OmegaConf.select(config, "hydra.sweeper.params") or {}
-    texts = [f"{key}={value}" for key, value in params.items()]
-    texts += list(OmegaConf.select(config, "hydra.overrides.task") or [])
-    values: dict[str, list[str]] = {}
-    parser = OverridesParser.create()
-    for override in parser.parse_overrides(texts):
-        key = override.get_key_element()
-        if override.is_sweep_override():
-            values[key] = [str(v) for v in override.sweep_string_iterator()]
-        else:
-            values[key] = [str(override.get_value_element_as_str())]
-    return values
+from alexnet_lab.overrides import sweep_values
 
 
 def budget_problem(config: DictConfig) -> str | None:
@@ -39,7 +23,9 @@ def budget_problem(config: DictConfig) -> str | None:
     from alexnet_lab.results.advice import check_budget
     from alexnet_lab.results.claims import CLAIM_BY_KEY, CLAIMS
 
-    swept = sweep_values(config)
+    params = OmegaConf.select(config, "hydra.sweeper.params") or {}
+    task = list(OmegaConf.select(config, "hydra.overrides.task") or [])
+    swept = {k: v for k, v in (sweep_values(task, params) or {}).items() if v is not None}
     claim = CLAIMS.get(str(config.get("claim") or ""))
     if claim is None:
         claim = next((CLAIM_BY_KEY[k] for k in swept if k in CLAIM_BY_KEY), None)

@@ -29,11 +29,13 @@ def task_overrides(overrides: list[str]) -> list[str]:
     return [o for o in overrides if not o.startswith(("resume=", "replace="))]
 
 
-def varying_keys(command: list[str], sweep_params: Mapping[str, Any]) -> set[str] | None:
-    """The keys a sweep varies, or None when the command cannot be read.
+def sweep_values(
+    command: list[str], sweep_params: Mapping[str, Any]
+) -> dict[str, list[str] | None] | None:
+    """Each key's values in a sweep: the command line's, else the experiment's sweeper params.
 
-    A key varies when its sweep has more than one value: on the command line (``seed=0,1``),
-    else in the experiment's ``hydra.sweeper.params``.
+    The command line wins over the config, as in Hydra. A sweep that cannot be listed (a glob)
+    has ``None``; the whole answer is ``None`` when the command cannot be read.
     """
     from hydra.core.override_parser.overrides_parser import OverridesParser
 
@@ -43,17 +45,28 @@ def varying_keys(command: list[str], sweep_params: Mapping[str, Any]) -> set[str
         parsed = OverridesParser.create().parse_overrides([*from_config, *given])
     except Exception:  # noqa: BLE001 (Hydra reports the bad override itself)
         return None
-    sweeps: dict[str, bool] = {}  # the command line wins over the config, as in Hydra
+    values: dict[str, list[str] | None] = {}
     for override in parsed:
-        key = override.key_or_group
-        if not override.is_sweep_override():
-            sweeps[key] = False
-            continue
         try:
-            sweeps[key] = len(list(override.sweep_string_iterator())) > 1
+            if override.is_sweep_override():
+                values[override.key_or_group] = list(map(str, override.sweep_string_iterator()))
+            else:
+                values[override.key_or_group] = [str(override.get_value_element_as_str())]
         except Exception:  # noqa: BLE001 (a glob or a sweep type that cannot be listed)
-            sweeps[key] = True
-    return {key for key, varies in sweeps.items() if varies}
+            values[override.key_or_group] = None
+    return values
+
+
+def varying_keys(command: list[str], sweep_params: Mapping[str, Any]) -> set[str] | None:
+    """The keys a sweep varies, or None when the command cannot be read.
+
+    A key varies when its sweep has more than one value (or cannot be listed): on the command
+    line (``seed=0,1``), else in the experiment's ``hydra.sweeper.params``.
+    """
+    values = sweep_values(command, sweep_params)
+    if values is None:
+        return None
+    return {key for key, listed in values.items() if listed is None or len(listed) > 1}
 
 
 def shown_overrides(overrides: list[str]) -> list[str]:

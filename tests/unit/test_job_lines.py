@@ -28,3 +28,12 @@ def test_a_job_refused_before_its_first_epoch_did_not_start_and_a_crash_is_a_fai
     assert run_line(crashed).startswith("seed=0 | failed | epochs 0")
     done = RunRecord(status="completed", overrides=[], history=[{"train_error": 0.5}])
     assert run_line(done).startswith("(defaults) | completed | epochs 1")
+
+
+def test_sweep_values_take_the_command_over_the_experiment():
+    from alexnet_lab.overrides import sweep_values
+
+    params = {"seed": "0,1,2", "optim.lr": "0.01,0.1"}
+    values = sweep_values(["seed=0,1", "trainer.max_epochs=12"], params)
+    assert values == {"seed": ["0", "1"], "optim.lr": ["0.01", "0.1"], "trainer.max_epochs": ["12"]}
+    assert sweep_values(["seed=0,,"], {}) is None  # unreadable
