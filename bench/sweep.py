@@ -11,7 +11,8 @@ weight decay) on synthetic data, or on CIFAR-10 when ``--cifar10`` names a local
 another); (b) the same command with ``hydra/launcher=stacked``; (c) the floor: a hand-written
 loop over the same stacked models and device-resident data (vmap'd steps, plain SGD, one
 validation pass per epoch, no records); (d) the same command with ``hydra/launcher=parallel``
-(one worker per GPU, or ``--workers`` / the launcher's CPU default on a CPU). (a), (b) and (d)
+(one worker per GPU, or ``--workers`` / the launcher's CPU default on a CPU); (e) as (d) with
+``hydra.launcher.stack=always``, so that CPU workers train stacks too. (a), (b), (d) and (e)
 include process start-up and every record and report, as a user sees them. ``--main-job``
 times the README's main job (C1 on 6,000 Fashion-MNIST images, 20 runs of 10 epochs) instead
 of the slice; (c) is the slice's only.
@@ -161,6 +162,10 @@ def ways(args: argparse.Namespace, folder: Path) -> dict[str, Callable[[], float
         "a": ("(a) sequential jobs (basic launcher, CLI)", ["hydra/launcher=basic"]),
         "b": ("(b) stacked launcher (CLI)", ["hydra/launcher=stacked"]),
         "d": ("(d) parallel launcher (CLI)", ["hydra/launcher=parallel", *workers]),
+        "e": (
+            "(e) parallel launcher, stacks on CPU workers too (CLI)",
+            ["hydra/launcher=parallel", "hydra.launcher.stack=always", *workers],
+        ),
     }
     timed: dict[str, Callable[[], float]] = {}
     for letter in args.ways.split(","):
@@ -185,7 +190,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--lrs", default="0.001,0.01", help="comma-separated learning rates")
     parser.add_argument("--seeds", default="0,1", help="comma-separated seeds")
     parser.add_argument("--cifar10", default=None, help="a local CIFAR-10 tree (else synthetic)")
-    parser.add_argument("--ways", default="a,b,c,d", help="which of a,b,c,d to time, in order")
+    parser.add_argument("--ways", default="a,b,c,d", help="which of a,b,c,d,e to time, in order")
     parser.add_argument("--workers", type=int, default=None, help="(d)'s workers (else default)")
     parser.add_argument("--main-job", action="store_true", help="the README's main job instead")
     args = parser.parse_args(argv)
@@ -218,7 +223,7 @@ def main(argv: list[str] | None = None) -> None:
 
 
 #: the ratios printed, where both ways ran
-RATIOS = (("b", "a"), ("b", "c"), ("d", "a"), ("d", "b"))
+RATIOS = (("b", "a"), ("b", "c"), ("d", "a"), ("d", "b"), ("e", "a"), ("e", "b"))
 
 
 if __name__ == "__main__":
