@@ -13,14 +13,14 @@ from pathlib import Path
 import hydra
 from omegaconf import DictConfig
 
-from alexnet_lab import ddp, signals
-from alexnet_lab.failures import FAILED_JOBS
 from alexnet_lab.help import bare_help
-from alexnet_lab.plugins import expose_checkout_plugins
 from alexnet_lab.quiet import quiet_lightning, quiet_terminal
-from alexnet_lab.results.record import RunRecord
+from alexnet_lab.record.files import RunRecord
+from alexnet_lab.run import ddp, signals
+from alexnet_lab.run.failures import FAILED_JOBS
 from alexnet_lab.suggest import unknown_key, unknown_option
-from alexnet_lab.wandb_sweep import agent_overrides
+from alexnet_lab.sweep.plugins import expose_checkout_plugins
+from alexnet_lab.tracking.wandb_agent import agent_overrides
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -51,7 +51,7 @@ def hydra_main(cfg: DictConfig) -> RunRecord:
     The job's modules (torch, Lightning, W&B) are imported here, after Hydra has read the
     arguments, so ``--help`` and a mistyped option answer in about a second.
     """
-    from alexnet_lab.job import guarded_job
+    from alexnet_lab.run.job import guarded_job
 
     quiet_lightning()  # importing Lightning set its loggers back to INFO
     return guarded_job(cfg)

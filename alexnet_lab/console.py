@@ -17,7 +17,7 @@ from rich.panel import Panel
 from rich.table import Table
 
 from alexnet_lab.overrides import shown_overrides
-from alexnet_lab.results.record import RunRecord
+from alexnet_lab.record.files import RunRecord
 
 #: Piped output (a log file, ``| tee``) has no terminal width, and rich would fold the sweep's
 #: table into 80 columns, four characters a cell; a log reads better wide. COLUMNS still wins.

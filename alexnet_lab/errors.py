@@ -22,3 +22,7 @@ class DivergedError(Exception):
             "input scale with smaller values (data.scale=unit or standard); the paper's raw "
             "0-255 input needs learning rates several times lower than standardised input."
         )
+
+
+class Terminated(BaseException):
+    """SIGTERM arrived (a scheduler's stop, ``kill``): the run stops as if interrupted."""

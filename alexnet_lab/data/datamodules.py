@@ -18,13 +18,13 @@ import pytorch_lightning as pl
 import torch
 from torch.utils.data import DataLoader, Dataset
 
+from alexnet_lab.data.image_stats import ImageStats
 from alexnet_lab.data.resident import ResidentBatches
 from alexnet_lab.data.scaling import apply_scale, check_scale, unit_to_input
-from alexnet_lab.data.stats import ImageStats
 from alexnet_lab.data.tensor_sets import BatchTensorDataset, already_batched
 from alexnet_lab.data.transforms import center_crop, random_crop_flip, random_pca_lighting
 from alexnet_lab.errors import UserError
-from alexnet_lab.results.record import chance_error
+from alexnet_lab.record.files import chance_error
 
 #: the mean subtracted: the training set's mean image (the paper's) or its channel means
 MEANS = ("pixel", "channel")

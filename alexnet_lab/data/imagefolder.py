@@ -31,7 +31,7 @@ from alexnet_lab.data.folder_tree import (
     layout_help,
     require_folder,
 )
-from alexnet_lab.data.stats import (
+from alexnet_lab.data.image_stats import (
     ImageStats,
     StatsAccumulator,
     compute_stats,

@@ -11,13 +11,13 @@ import torch.nn.functional as F
 from torch.utils.data import Dataset
 
 from alexnet_lab.data.datamodules import ImageDataModule
+from alexnet_lab.data.image_stats import ImageStats, compute_stats, tensor_batches
 from alexnet_lab.data.sources import (
     cifar10_tree_split,
     load_cifar10,
     load_cifar10_tree,
     load_fashion_mnist,
 )
-from alexnet_lab.data.stats import ImageStats, compute_stats, tensor_batches
 from alexnet_lab.data.tensor_sets import BatchTensorDataset, deterministic_subset
 from alexnet_lab.errors import UserError
 

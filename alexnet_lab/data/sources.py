@@ -17,7 +17,7 @@ from alexnet_lab.data.folder_tree import (
     find_samples,
     require_folder,
 )
-from alexnet_lab.data.stats import fingerprint, writable_cache_dir
+from alexnet_lab.data.image_stats import fingerprint, writable_cache_dir
 from alexnet_lab.errors import DataUnavailableError, UserError
 
 #: torchvision's CIFAR10 class order (its labels 0..9), which is also the folders' sorted order

@@ -14,7 +14,7 @@ import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from alexnet_lab.ddp import PARALLEL_WORKER_ENV
+from alexnet_lab.run.ddp import PARALLEL_WORKER_ENV
 
 #: set in every worker's environment: the process is a parallel worker, not the launcher
 WORKER_ENV = PARALLEL_WORKER_ENV

@@ -23,12 +23,12 @@ from typing import Any
 
 from hydra.core.utils import JobReturn
 
-from alexnet_lab import signals
-from alexnet_lab.failures import FAILED_JOBS
 from alexnet_lab.parallel.devices import Slot, worker_env
 from alexnet_lab.parallel.progress import Progress
 from alexnet_lab.parallel.units import Unit, fail_dead_job
 from alexnet_lab.parallel.worker import WorkerSetup, serve
+from alexnet_lab.run import signals
+from alexnet_lab.run.failures import FAILED_JOBS
 
 SPAWN = multiprocessing.get_context("spawn")
 #: a worker that dies this many times before any job of it starts: the sweep stops

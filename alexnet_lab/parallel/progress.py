@@ -19,7 +19,7 @@ from rich.live import Live
 from rich.markup import escape
 from rich.text import Text
 
-from alexnet_lab.results.record import RECORD_NAME
+from alexnet_lab.record.files import RECORD_NAME
 
 
 @dataclass

@@ -71,8 +71,8 @@ def fail_dead_job(output_dir: Path, config: Any, why: str) -> Any:
     Its own record if it left one (the history kept), else a new one.
     """
     from alexnet_lab.overrides import task_overrides
-    from alexnet_lab.record_builder import now, save_record
-    from alexnet_lab.results.record import RECORD_NAME, RecordError, RunRecord
+    from alexnet_lab.record.files import RECORD_NAME, RecordError, RunRecord
+    from alexnet_lab.run.record_builder import now, save_record
 
     path = output_dir / RECORD_NAME
     try:

@@ -134,9 +134,9 @@ def serve(conn: Connection, slot: Slot, setup: WorkerSetup) -> None:
     from hydra.types import HydraContext
     from omegaconf.basecontainer import BaseContainer
 
-    from alexnet_lab import signals
     from alexnet_lab.parallel.devices import pin_this_process
     from alexnet_lab.quiet import quiet_terminal
+    from alexnet_lab.run import signals
 
     signals.install()
     quiet_terminal()
@@ -166,13 +166,13 @@ def run_unit(
     """Run one unit's jobs.
 
     Returns the exit code of a job that ended the worker (None: none) and the failures the
-    jobs noted (``alexnet_lab.failures.FAILED_JOBS``).
+    jobs noted (``alexnet_lab.run.failures.FAILED_JOBS``).
     """
     from hydra._internal.core_plugins.basic_launcher import BasicLauncher
     from hydra.core.utils import configure_log
 
-    from alexnet_lab import signals
-    from alexnet_lab.failures import FAILED_JOBS
+    from alexnet_lab.run import signals
+    from alexnet_lab.run.failures import FAILED_JOBS
     from hydra_plugins.alexnet_lab_stacked_launcher.stacked_launcher import StackedLauncher
 
     before = len(FAILED_JOBS)

@@ -11,8 +11,8 @@ import math
 
 from alexnet_lab.results.arms import ArmResult
 from alexnet_lab.results.claims import NOT_REPRODUCED, Claim
+from alexnet_lab.results.intervals import ArmStats, Interval, sample_std, seeds_needed
 from alexnet_lab.results.metrics import Metric
-from alexnet_lab.results.stats import ArmStats, Interval, sample_std, seeds_needed
 
 MIN_SEEDS = 2
 

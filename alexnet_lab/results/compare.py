@@ -15,12 +15,12 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from alexnet_lab.overrides import parse_overrides
+from alexnet_lab.record.run_record import RunRecord
 from alexnet_lab.results.arms import ArmResult, Comparison, SettingResult
 from alexnet_lab.results.claims import CLAIM_BY_KEY, CLAIMS, Claim, view_claim
+from alexnet_lab.results.intervals import ArmStats
 from alexnet_lab.results.metrics import FINAL_TRAIN_ERROR, REPORTED, TOP1_ERROR, Metric
-from alexnet_lab.results.run_record import RunRecord
 from alexnet_lab.results.setting_verdict import judge_setting
-from alexnet_lab.results.stats import ArmStats
 
 __all__ = [
     "EXECUTION_KEYS",

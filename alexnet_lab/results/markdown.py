@@ -6,7 +6,7 @@ from typing import Any
 
 from alexnet_lab.results.arms import Comparison
 from alexnet_lab.results.claims import EQUIVALENCE_FRACTION
-from alexnet_lab.results.stats import LEVEL
+from alexnet_lab.results.intervals import LEVEL
 from alexnet_lab.results.tables import arm_table, markdown_table, setting_table
 
 CURVES_PNG, ERRORS_PNG = "training_curves.png", "final_errors.png"

@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from alexnet_lab.results.run_record import RunRecord
-from alexnet_lab.results.stats import ArmStats
+from alexnet_lab.record.run_record import RunRecord
+from alexnet_lab.results.intervals import ArmStats
 
 #: a value and whether it is censored (a lower bound), or ``(None, False)`` when there is none
 Reading = tuple[float | None, bool]

@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from alexnet_lab.overrides import shell_join
-from alexnet_lab.results.atomic import copy_file, write_text
+from alexnet_lab.record.atomic import copy_file, write_text
+from alexnet_lab.record.files import read_records
 from alexnet_lab.results.claims import CLAIMS
 from alexnet_lab.results.page_facts import (
     machine_short,
@@ -25,7 +26,6 @@ from alexnet_lab.results.page_facts import (
     wall_text,
 )
 from alexnet_lab.results.paper_report import Rows, paper_rows, write_paper_report
-from alexnet_lab.results.record import read_records
 from alexnet_lab.results.summary import TRAIN_SIZE, ran_values
 
 PAGE = "results.md"

@@ -10,7 +10,7 @@ from collections import Counter
 from datetime import datetime
 from typing import Any
 
-from alexnet_lab.results.run_record import RunRecord
+from alexnet_lab.record.run_record import RunRecord
 
 NOT_RECORDED = "not recorded"
 

@@ -16,7 +16,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.patches import Rectangle  # noqa: E402
 
-from alexnet_lab.results.atomic import atomic_path  # noqa: E402
+from alexnet_lab.record.atomic import atomic_path  # noqa: E402
 
 VERDICT_COLOURS = {
     "reproduced": "#b7e1b0",

@@ -8,14 +8,14 @@ import warnings
 from pathlib import Path
 from typing import Any
 
+from alexnet_lab.folders.layout import is_replaced
 from alexnet_lab.overrides import shell_join
-from alexnet_lab.results.atomic import write_text
+from alexnet_lab.record.atomic import write_text
+from alexnet_lab.record.files import RECORD_NAME
 from alexnet_lab.results.claims import CLAIMS
-from alexnet_lab.results.layout import is_replaced
 from alexnet_lab.results.paper_figure import paper_figure
-from alexnet_lab.results.record import RECORD_NAME
 from alexnet_lab.results.summary import TRAIN_SIZE, ran_values
-from alexnet_lab.results.sweep import build_report
+from alexnet_lab.results.sweep_report import build_report
 from alexnet_lab.results.verdicts import effect_text
 
 

@@ -15,6 +15,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from alexnet_lab.results.arms import Comparison, SettingResult
+from alexnet_lab.results.intervals import mean_interval
 from alexnet_lab.results.metrics import EPOCHS_TO_TARGET, TOP1_ERROR, TOP5_ERROR, Metric
 from alexnet_lab.results.palette import (
     LEGEND_SIZE,
@@ -29,7 +30,6 @@ from alexnet_lab.results.palette import (
     save,
     verdict_line,
 )
-from alexnet_lab.results.stats import mean_interval
 
 
 def figure_metrics(comparison: Comparison) -> list[Metric]:

@@ -18,6 +18,7 @@ from matplotlib.lines import Line2D
 from matplotlib.ticker import MaxNLocator
 
 from alexnet_lab.overrides import parse_overrides
+from alexnet_lab.record.run_record import RunRecord
 from alexnet_lab.results.arms import ArmResult, Comparison, SettingResult
 from alexnet_lab.results.metrics import EPOCHS_TO_TARGET, TOP1_ERROR, Metric
 from alexnet_lab.results.palette import (
@@ -31,7 +32,6 @@ from alexnet_lab.results.palette import (
     save,
     verdict_line,
 )
-from alexnet_lab.results.run_record import RunRecord
 
 LR_PNG = "lr_sensitivity.png"
 

@@ -16,6 +16,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.ticker import MaxNLocator
 
+from alexnet_lab.record.run_record import RunRecord
 from alexnet_lab.results.arms import ArmResult, Comparison, SettingResult
 from alexnet_lab.results.palette import (
     LEGEND_SIZE,
@@ -30,7 +31,6 @@ from alexnet_lab.results.palette import (
     usable,
     verdict_line,
 )
-from alexnet_lab.results.run_record import RunRecord
 
 
 def curve_values(runs: Iterable[RunRecord], key: str = "train_error") -> dict[int, list[float]]:

@@ -14,12 +14,12 @@ from pathlib import Path
 from rich.markup import escape
 
 from alexnet_lab.console import console, print_error
+from alexnet_lab.folders.layout import parts, several_sweeps
 from alexnet_lab.overrides import shell_join
-from alexnet_lab.results.layout import parts, several_sweeps
 from alexnet_lab.results.markdown import CURVES_PNG, ERRORS_PNG, render_markdown
 from alexnet_lab.results.paper_report import build_paper_report
 from alexnet_lab.results.summary import overall_verdict, summarise, what_ran
-from alexnet_lab.results.sweep import build_report
+from alexnet_lab.results.sweep_report import build_report
 from alexnet_lab.results.terminal import print_paper_table, print_table
 
 __all__ = [
@@ -117,7 +117,7 @@ def main(argv: list[str] | None = None) -> None:
         )
         sys.exit(2)
     except OSError as exc:
-        from alexnet_lab.disk import is_disk_full
+        from alexnet_lab.folders.disk import is_disk_full
 
         if not is_disk_full(exc):
             raise

@@ -6,9 +6,9 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from alexnet_lab.record.run_record import RunRecord
 from alexnet_lab.results.arms import Comparison, SettingResult
 from alexnet_lab.results.compare import run_params
-from alexnet_lab.results.run_record import RunRecord
 
 TRAIN_SIZE = "training images"
 

@@ -31,14 +31,14 @@ from alexnet_lab.results.claims import (
     Claim,
     Part,
 )
-from alexnet_lab.results.metrics import Metric
-from alexnet_lab.results.stats import (
+from alexnet_lab.results.intervals import (
     ArmStats,
     Interval,
     difference_interval,
     paired_interval,
     ratio_interval,
 )
+from alexnet_lab.results.metrics import Metric
 
 MIN_SEEDS = 2
 

@@ -16,11 +16,11 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from alexnet_lab.loggers import finish_wandb, wandb_mode
 from alexnet_lab.overrides import shell_join
-from alexnet_lab.results.record import read_records
-from alexnet_lab.results.run_record import RunRecord
-from alexnet_lab.wandb_sweep import group_name
+from alexnet_lab.record.files import read_records
+from alexnet_lab.record.run_record import RunRecord
+from alexnet_lab.tracking.loggers import finish_wandb, wandb_mode
+from alexnet_lab.tracking.wandb_agent import group_name
 
 TABLE_COLUMNS: list[str | int] = [
     "setting",
@@ -129,7 +129,7 @@ def log_sweep_summary(sweep_dir: Path) -> dict[str, str] | None:
                 "sweep_dir": str(sweep_dir),
             },
             reinit="finish_previous",  # the job runs of the sweep are finished already
-            # bounded as the runs' own start (alexnet_lab.loggers.wandb_logger)
+            # bounded as the runs' own start (alexnet_lab.tracking.loggers.wandb_logger)
             settings=wandb.Settings(init_timeout=float(logger_cfg.get("init_timeout", 30))),
         )
         for png in sorted(sweep_dir.glob("*.png")):

@@ -2,7 +2,7 @@
 
 A member logs as its sequential job would: its loggers are instantiated from the job's own
 ``logger`` config (the W&B run with the group, tags and name of
-:func:`alexnet_lab.loggers.wandb_run_names`), opened with the member's config when the stack
+:func:`~.tracking.loggers.wandb_run_names`), opened with the member's config when the stack
 starts, given each epoch's row as soon as it is recorded (at the step Lightning would log it,
 ``epoch * steps_per_epoch - 1``) and closed when the member ends: its W&B run is finished with
 the member's exit code, so a diverged member's run ends while its neighbours train on.
@@ -22,8 +22,8 @@ from typing import Any
 from hydra.utils import instantiate
 from pytorch_lightning.loggers import Logger, WandbLogger
 
-from alexnet_lab.loggers import finish_wandb, logger_options
-from alexnet_lab.results.record import RunRecord
+from alexnet_lab.record.files import RunRecord
+from alexnet_lab.tracking.loggers import finish_wandb, logger_options
 
 #: W&B's ``reinit`` for a run beside other active runs (not ``wandb.run``; W&B >= 0.19)
 CONCURRENT_RUN = "create_new"
@@ -43,7 +43,7 @@ def open_loggers(
     """Instantiate the member's loggers and give them its config (a W&B run opens now).
 
     ``configs`` is the job's resolved ``logger`` config, completed as a sequential run's
-    (:func:`alexnet_lab.loggers.logger_options`). If one logger cannot open, those already
+    (:func:`alexnet_lab.tracking.loggers.logger_options`). If one logger cannot open, those already
     open are closed (failed) before the error goes on.
     """
     opened = MemberLoggers(steps_per_epoch=int(steps_per_epoch))
@@ -105,8 +105,8 @@ def close_loggers(opened: MemberLoggers, exit_code: int) -> dict[str, str]:
     """Finalize every logger and finish the member's W&B run with ``exit_code``.
 
     Returns the W&B run's info for the record's ``wandb`` field (``{}`` without a W&B
-    logger), as :func:`alexnet_lab.loggers.finish_wandb` gives it. Every W&B run is finished
-    even when a logger's ``finalize`` fails (that error then goes on).
+    logger), as :func:`~alexnet_lab.tracking.loggers.finish_wandb` gives it. Every W&B run is
+    finished even when a logger's ``finalize`` fails (that error then goes on).
     """
     info: dict[str, str] = {}
     status = "success" if exit_code == 0 else "failed"

@@ -1,10 +1,10 @@
 """Each stacked member's run record, written through the sequential path's own functions.
 
-A member's ``metrics.json`` starts as :func:`alexnet_lab.record_builder.new_record` (under the
+A member's ``metrics.json`` starts as :func:`alexnet_lab.run.record_builder.new_record` (under the
 member's own Hydra config), gains its rows as ``RunRecorder`` adds them (``epochs_to_target``,
-``is_not_learning``), and ends with :func:`alexnet_lab.record_builder.final_summary`, the W&B
-run's finish (:func:`alexnet_lab.loggers.finish_wandb`) and the console's outcome line; so the sweep
-report cannot tell a stacked record from a sequential one. Stacked records add
+``is_not_learning``), and ends with :func:`alexnet_lab.run.record_builder.final_summary`, the W&B
+run's finish (:func:`~alexnet_lab.tracking.loggers.finish_wandb`) and the console's outcome
+line; so the sweep report cannot tell a stacked record from a sequential one. Stacked records add
 ``launcher: "stacked"`` and ``group_size``.
 
 The member's loggers (W&B, CSV; :mod:`alexnet_lab.stacked.member_loggers`) are live, as a
@@ -20,13 +20,13 @@ from typing import Any
 from omegaconf import DictConfig, OmegaConf
 
 from alexnet_lab.console import print_run_outcome
-from alexnet_lab.job import job_context
-from alexnet_lab.record_builder import add_epoch_row, final_summary, new_record, now
-from alexnet_lab.results.record import (
+from alexnet_lab.record.files import (
     RECORD_NAME,
     RunRecord,
     write_record,
 )
+from alexnet_lab.run.job import job_context
+from alexnet_lab.run.record_builder import add_epoch_row, final_summary, new_record, now
 from alexnet_lab.stacked.member_loggers import (
     MemberLoggers,
     close_loggers,
@@ -34,7 +34,7 @@ from alexnet_lab.stacked.member_loggers import (
     log_tests,
     open_loggers,
 )
-from alexnet_lab.wandb_sweep import group_name
+from alexnet_lab.tracking.wandb_agent import group_name
 
 LAUNCHER = "stacked"
 #: the member's logger configs and W&B group, kept beside the record for :func:`start` (not saved)

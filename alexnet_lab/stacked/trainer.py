@@ -30,8 +30,8 @@ from torch import nn
 from alexnet_lab.data.device import DeviceData
 from alexnet_lab.errors import DivergedError
 from alexnet_lab.models import build_model
-from alexnet_lab.module import ClassifierModule
-from alexnet_lab.results.record import RunRecord
+from alexnet_lab.record.files import RunRecord
+from alexnet_lab.run.module import ClassifierModule
 from alexnet_lab.stacked.model import StackedModel, Tensors
 
 CHECKPOINT = Path("checkpoints") / "stacked_last.pt"

@@ -159,7 +159,7 @@ class ParallelLauncher(Launcher):
     def _on_end(self, config: DictConfig, ret: JobReturn) -> None:
         """Hydra's on_job_end, then the job's outcome line (the worker's went to its log)."""
         from alexnet_lab.console import print_run_outcome
-        from alexnet_lab.results.record import RunRecord
+        from alexnet_lab.record.files import RunRecord
 
         assert self.hydra_context is not None
         self.hydra_context.callbacks.on_job_end(config=config, job_return=ret)
@@ -198,15 +198,16 @@ class ParallelLauncher(Launcher):
 
     def _stopped(self, stop: Any, sweep_dir: Path) -> None:
         """After a stop: the report of what finished and the resume command, once; exit."""
-        from alexnet_lab.callbacks import write_sweep_report
         from alexnet_lab.console import print_error
-        from alexnet_lab.resume import resume_command
+        from alexnet_lab.results.sweep_report import write_sweep_report
+        from alexnet_lab.run.failures import FAILED_JOBS
+        from alexnet_lab.run.resume import resume_command
 
         if not stop.interrupted:
             sys.stderr.write(stop.text)  # the worker's own paragraph (a user error: exit 2)
             sys.stderr.flush()
             sys.exit(stop.code)
-        write_sweep_report(sweep_dir)
+        write_sweep_report(sweep_dir, failed=FAILED_JOBS)
         command = resume_command(sys.argv[1:], sweep_dir.resolve(), True)
         print_error(
             "interrupted",

@@ -121,7 +121,7 @@ class StackedLauncher(Launcher):
     # -- one group -------------------------------------------------------------------------
     def run_group(self, jobs: list[tuple[int, list[str]]]) -> dict[int, JobReturn]:
         """Train one group of stackable jobs (also a parallel launcher worker's stack unit)."""
-        from alexnet_lab.stacked import group as stacking
+        from alexnet_lab.stacked import stack_run as stacking
         from alexnet_lab.stacked.grouping import split
 
         if len(jobs) == 1:
@@ -151,7 +151,7 @@ class StackedLauncher(Launcher):
         dm: Any,
         device: Any,
     ) -> dict[int, JobReturn]:
-        from alexnet_lab.stacked import group as stacking
+        from alexnet_lab.stacked import stack_run as stacking
 
         assert self.hydra_context is not None and self.task_function is not None
         members, alone, returns = [], [], {}
@@ -269,16 +269,17 @@ class StackedLauncher(Launcher):
 
     def _stop_interrupted(self) -> None:
         """As an interrupted sequential job: the report of what finished, how to resume, exit."""
-        from alexnet_lab import ddp, signals
-        from alexnet_lab.callbacks import write_sweep_report
         from alexnet_lab.console import print_error
-        from alexnet_lab.resume import resume_command
+        from alexnet_lab.results.sweep_report import write_sweep_report
+        from alexnet_lab.run import ddp, signals
+        from alexnet_lab.run.failures import FAILED_JOBS
+        from alexnet_lab.run.resume import resume_command
 
         if ddp.is_secondary_process():  # a parallel worker: its launcher reports, once
             sys.exit(signals.exit_code() or 130)
         assert self.config is not None
         folder = Path(str(self.config.hydra.sweep.dir))
-        write_sweep_report(folder)
+        write_sweep_report(folder, failed=FAILED_JOBS)
         command = resume_command(sys.argv[1:], folder.resolve(), True)
         print_error(
             "interrupted",

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from alexnet_lab.results.record import write_record
+from alexnet_lab.record.files import write_record
 from alexnet_lab.results.report import main as report_main
 from tests.unit.test_report import curve, make_record
 

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 import alexnet_lab.results as results_pkg
+from alexnet_lab.record.files import RunRecord, write_record
 from alexnet_lab.results.claims import (
     CLAIM_BY_KEY,
     CLAIMS,
@@ -16,7 +17,6 @@ from alexnet_lab.results.claims import (
     unregister_claim,
 )
 from alexnet_lab.results.metrics import TOP1_ERROR, Metric
-from alexnet_lab.results.record import RunRecord, write_record
 from alexnet_lab.results.report import build_report
 
 RESULTS_DIR = Path(results_pkg.__file__).parent

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from alexnet_lab.record.files import RecordError, RunRecord, find_records, write_record
 from alexnet_lab.results.paper_report import build_paper_report
-from alexnet_lab.results.record import RecordError, RunRecord, find_records, write_record
 from alexnet_lab.results.report import build_report
-from alexnet_lab.resume import check_same_experiment, plan_resume
+from alexnet_lab.run.resume import check_same_experiment, plan_resume
 from tests.unit.test_report import curve, make_record
 
 DAMAGED = {

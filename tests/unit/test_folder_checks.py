@@ -6,9 +6,9 @@ from pathlib import Path
 import pytest
 from omegaconf import OmegaConf
 
-from alexnet_lab import sweep_lock
-from alexnet_lab.callbacks import FolderLockCallback
-from alexnet_lab.folder_checks import folder_problem
+from alexnet_lab.folders import lock as sweep_lock
+from alexnet_lab.folders.checks import folder_problem
+from alexnet_lab.sweep.hydra_callbacks import FolderLockCallback
 
 
 def config(folder: str):

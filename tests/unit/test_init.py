@@ -10,7 +10,7 @@ from omegaconf import OmegaConf
 from alexnet_lab.errors import UserError
 from alexnet_lab.models import build_model, get_model, init_problem
 from alexnet_lab.models.layers import init_weights
-from alexnet_lab.validation import ConfigValueError, validate
+from alexnet_lab.run.validation import ConfigValueError, validate
 from tests.conftest import ROOT
 
 INITS = {p.stem: yaml.safe_load(p.read_text()) for p in (ROOT / "conf" / "init").glob("*.yaml")}

@@ -2,7 +2,7 @@
 
 from alexnet_lab.console import run_line
 from alexnet_lab.overrides import shown_overrides, varying_keys
-from alexnet_lab.results.record import RunRecord
+from alexnet_lab.record.files import RunRecord
 
 
 def test_the_keys_a_sweep_varies_come_from_the_command_line_and_the_experiment():

@@ -4,10 +4,10 @@ from pathlib import Path
 
 from hydra import compose, initialize_config_dir
 
-from alexnet_lab.context import JobContext
-from alexnet_lab.machine import cpu_model, machine_info
-from alexnet_lab.record_builder import new_record
-from alexnet_lab.results.record import RunRecord, write_record
+from alexnet_lab.record.files import RunRecord, write_record
+from alexnet_lab.run.context import JobContext
+from alexnet_lab.run.machine import cpu_model, machine_info
+from alexnet_lab.run.record_builder import new_record
 
 CONFIG_DIR = Path(__file__).resolve().parents[2] / "conf"  # the source tree
 

@@ -5,7 +5,7 @@ import json
 import pytest
 
 from alexnet_lab.console import console, print_run_summary
-from alexnet_lab.results.record import (
+from alexnet_lab.record.files import (
     FORMAT,
     RunRecord,
     find_records,

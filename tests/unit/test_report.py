@@ -4,16 +4,16 @@ import sys
 
 import pytest
 
-from alexnet_lab.results.claims import CLAIMS
-from alexnet_lab.results.compare import compare, parse_overrides
-from alexnet_lab.results.record import (
+from alexnet_lab.record.files import (
     chance_error,
     epochs_to_target,
     is_not_learning,
     write_record,
 )
+from alexnet_lab.results.claims import CLAIMS
+from alexnet_lab.results.compare import compare, parse_overrides
+from alexnet_lab.results.intervals import ArmStats
 from alexnet_lab.results.report import build_report
-from alexnet_lab.results.stats import ArmStats
 from alexnet_lab.results.verdicts import judge
 
 

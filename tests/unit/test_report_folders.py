@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from alexnet_lab.results.record import write_record
+from alexnet_lab.record.files import write_record
 from alexnet_lab.results.report import main as report_main
 from tests.unit.test_report import curve, make_record
 
@@ -38,7 +38,7 @@ def test_a_folder_of_two_sweeps_and_a_run_is_refused_and_nothing_is_written(tmp_
 
 
 def test_one_sweep_one_run_and_an_agents_sweep_are_still_reported(tmp_path):
-    from alexnet_lab.results.layout import parts
+    from alexnet_lab.folders.layout import parts
 
     sweep = tmp_path / "sweep"
     write_sweep(sweep, ("pooling=overlap", "pooling=nonoverlap"))

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-RECORD = "alexnet_lab.results.record"
+RECORD = "alexnet_lab.record.files"
 
 
 def tracked() -> set[str]:
@@ -66,7 +66,11 @@ def module_graph() -> dict[str, set[str]]:
     return {name: (imports(path) & set(files)) - {name} for name, path in files.items()}
 
 
-BRIDGES = ("alexnet_lab.callbacks", "alexnet_lab.budget_check", "alexnet_lab.used_folder")
+BRIDGES = (
+    "alexnet_lab.sweep.hydra_callbacks",
+    "alexnet_lab.sweep.budget_check",
+    "alexnet_lab.folders.used_folder",
+)
 
 
 def test_training_modules_import_no_cycle_and_only_the_record_from_results():

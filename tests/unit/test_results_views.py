@@ -3,8 +3,8 @@
 from rich.console import Console
 
 import alexnet_lab.results.terminal as terminal
+from alexnet_lab.record.files import RunRecord, write_record
 from alexnet_lab.results.compare import compare
-from alexnet_lab.results.record import RunRecord, write_record
 from alexnet_lab.results.report import build_report
 from alexnet_lab.results.tables import arm_table, markdown_table, setting_table
 

@@ -28,7 +28,10 @@ def test_an_experiment_on_slurm_submits_one_job_per_arm_and_seed():
     assert (launcher.partition, launcher.gpus_per_node, launcher.tasks_per_node) == ("gpu", 1, 1)
     assert launcher.timeout_min == 4320 and launcher.max_num_timeout == 0
     assert cfg.hydra.sweeper.params == {"pooling": "overlap,nonoverlap", "seed": "0,1,2"}
-    assert cfg.hydra.callbacks.sweep_report._target_ == "alexnet_lab.callbacks.SweepReportCallback"
+    assert (
+        cfg.hydra.callbacks.sweep_report._target_
+        == "alexnet_lab.sweep.hydra_callbacks.SweepReportCallback"
+    )
 
 
 def test_the_cli_prints_the_slurm_launcher_config():

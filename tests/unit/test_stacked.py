@@ -147,7 +147,7 @@ def test_the_stacked_launcher_is_discovered_from_outside_the_checkout(tmp_path):
     import sys
 
     code = (
-        "from alexnet_lab.plugins import expose_checkout_plugins; expose_checkout_plugins(); "
+        "from alexnet_lab.sweep.plugins import expose_checkout_plugins; expose_checkout_plugins(); "
         "from hydra.core.plugins import Plugins; from hydra.plugins.launcher import Launcher; "
         "print(sorted(p.__name__ for p in Plugins.instance().discover(Launcher)))"
     )

@@ -6,14 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from alexnet_lab.loggers import finish_wandb, wandb_logger
-from alexnet_lab.results.record import RunRecord
+from alexnet_lab.record.files import RunRecord
 from alexnet_lab.stacked.member_loggers import close_loggers, log_epoch, open_loggers
+from alexnet_lab.tracking.loggers import finish_wandb, wandb_logger
 from tests.wandb_file import read_run
 
 CONFIGS = {
     "wandb": {
-        "_target_": "alexnet_lab.loggers.wandb_logger",
+        "_target_": "alexnet_lab.tracking.loggers.wandb_logger",
         "project": "alexnet-lab",
         "entity": None,
         "save_dir": None,

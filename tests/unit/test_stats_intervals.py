@@ -5,7 +5,7 @@ import math
 import pytest
 
 from alexnet_lab.results.claims import CLAIMS
-from alexnet_lab.results.stats import (
+from alexnet_lab.results.intervals import (
     ArmStats,
     difference_interval,
     ratio_interval,

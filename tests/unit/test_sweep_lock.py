@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from alexnet_lab import sweep_lock
-from alexnet_lab.sweep_lock import LOCK_NAME, FolderLocked, LockOwner
+from alexnet_lab.folders import lock as sweep_lock
+from alexnet_lab.folders.lock import LOCK_NAME, FolderLocked, LockOwner
 
 
 def owner(pid: int, host: str | None = None, command: str = "alexnet-lab -m optim.lr=1,2"):
@@ -96,7 +96,7 @@ def test_the_callback_refuses_a_held_folder_with_exit_2_and_one_paragraph(
 
     monkeypatch.setattr(sweep_lock, "process_command", lambda pid: "python -m alexnet_lab -m")
 
-    from alexnet_lab.callbacks import FolderLockCallback
+    from alexnet_lab.sweep.hydra_callbacks import FolderLockCallback
 
     write_lock(tmp_path, owner(os.getppid(), command="alexnet-lab -m seed=1,2"))
     for start in ("on_run_start", "on_multirun_start"):
@@ -108,7 +108,7 @@ def test_the_callback_refuses_a_held_folder_with_exit_2_and_one_paragraph(
 
 
 def test_the_callback_holds_and_releases_and_secondary_ranks_take_nothing(tmp_path, monkeypatch):
-    from alexnet_lab.callbacks import FolderLockCallback
+    from alexnet_lab.sweep.hydra_callbacks import FolderLockCallback
 
     callback, config = FolderLockCallback(), callback_config(tmp_path / "run")
     callback.on_run_start(config)

@@ -13,8 +13,8 @@ import yaml
 from hydra import compose, initialize_config_dir
 from omegaconf import OmegaConf
 
-from alexnet_lab.sweep_files import CONFIG_DIR, experiment_grid, generate, main
-from alexnet_lab.wandb_sweep import agent_overrides
+from alexnet_lab.sweep.wandb_sweep_files import CONFIG_DIR, experiment_grid, generate, main
+from alexnet_lab.tracking.wandb_agent import agent_overrides
 from tests.conftest import ROOT
 
 SWEEPS = sorted((ROOT / "sweeps").glob("*.yaml"))

@@ -5,7 +5,7 @@ import torch.nn.functional as F
 from alexnet_lab.data import SyntheticDataModule
 from alexnet_lab.data.transforms import center_crop, random_crop_flip, ten_crops
 from alexnet_lab.models.convnet4 import ConvNet4
-from alexnet_lab.module import ClassifierModule
+from alexnet_lab.run.module import ClassifierModule
 
 
 def numbered(n=64, c=2, size=8):
@@ -107,7 +107,7 @@ def test_pca_lighting_adds_the_papers_offset_to_every_pixel():
 
 
 def test_statistics_give_the_mean_image_and_the_rgb_covariance_eigenvectors():
-    from alexnet_lab.data.stats import compute_stats, tensor_batches
+    from alexnet_lab.data.image_stats import compute_stats, tensor_batches
 
     g = torch.Generator().manual_seed(0)
     images = (torch.rand(300, 3, 4, 4, generator=g) * 255).to(torch.uint8)

@@ -13,9 +13,9 @@ from dataclasses import asdict
 
 import pytest
 
-from alexnet_lab import sweep_lock
-from alexnet_lab.results.record import write_record
-from alexnet_lab.sweep_lock import LOCK_NAME, FolderLocked, LockOwner
+from alexnet_lab.folders import lock as sweep_lock
+from alexnet_lab.folders.lock import LOCK_NAME, FolderLocked, LockOwner
+from alexnet_lab.record.files import write_record
 
 
 def test_a_lock_whose_pid_is_now_another_program_does_not_claim_alexnet_lab(tmp_path):
@@ -69,7 +69,7 @@ def _no_constants(name: str):
 
 
 def test_strict_json_writes_null_for_nan_and_infinities():
-    from alexnet_lab.results.record import strict_json
+    from alexnet_lab.record.files import strict_json
 
     assert strict_json({"a": [float("nan"), float("-inf"), 1.5]}) == (
         '{\n  "a": [\n    null,\n    null,\n    1.5\n  ]\n}'
@@ -95,9 +95,9 @@ def test_summary_json_holds_null_where_a_value_is_not_finite(tmp_path):
 def test_an_interrupt_names_last_ckpt_only_when_an_epoch_wrote_it(
     tmp_path, capsys, monkeypatch, epochs
 ):
-    from alexnet_lab import outcome
-    from alexnet_lab.checkpoints import last_checkpoint
-    from alexnet_lab.context import JobContext
+    from alexnet_lab.run import outcome
+    from alexnet_lab.run.checkpoints import last_checkpoint
+    from alexnet_lab.run.context import JobContext
 
     monkeypatch.setattr(sys, "argv", ["alexnet-lab", "data=synthetic"])
     checkpoint = last_checkpoint(tmp_path)
@@ -194,7 +194,7 @@ def test_corrupt_cifar10_batch_files_are_named_corrupt(tmp_path, no_network):
 
 
 def test_resume_on_a_run_folder_without_runs_says_so(tmp_path):
-    from alexnet_lab.resume import plan_resume
+    from alexnet_lab.run.resume import plan_resume
 
     with pytest.warns(UserWarning, match=r"resume=true: .*run holds no runs .*hydra\.run\.dir="):
         plan = plan_resume(tmp_path / "run", tmp_path / "run", None, ["seed=0"])
@@ -207,7 +207,7 @@ def test_resume_on_a_run_folder_without_runs_says_so(tmp_path):
 def test_resume_on_a_sweep_folder_without_runs_says_so(tmp_path):
     from omegaconf import OmegaConf
 
-    from alexnet_lab.resume import check_sweep_before_it_starts
+    from alexnet_lab.run.resume import check_sweep_before_it_starts
     from tests.unit.test_report import make_record
 
     def config(folder):

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from alexnet_lab.results.record import write_record
+from alexnet_lab.record.files import write_record
 from alexnet_lab.results.report import build_report, main
 from tests.unit.test_report import curve, make_record
 

@@ -4,7 +4,7 @@ import pytest
 from hydra import compose, initialize_config_dir
 
 from alexnet_lab.cli import CONFIG_DIR
-from alexnet_lab.validation import ConfigValueError, validate
+from alexnet_lab.run.validation import ConfigValueError, validate
 
 EXPERIMENTS = sorted(p.stem for p in (CONFIG_DIR / "experiment").glob("*.yaml"))
 

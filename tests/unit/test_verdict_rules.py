@@ -9,11 +9,11 @@ import math
 
 import pytest
 
+from alexnet_lab.record.files import RunRecord
 from alexnet_lab.results.advice import check_budget
 from alexnet_lab.results.claims import CLAIMS
 from alexnet_lab.results.compare import compare
-from alexnet_lab.results.record import RunRecord
-from alexnet_lab.results.stats import ArmStats, ratio_interval
+from alexnet_lab.results.intervals import ArmStats, ratio_interval
 from alexnet_lab.results.verdicts import judge
 from tests.unit.test_report import c1_records, curve, make_record
 from tests.unit.test_results_views import run

@@ -7,11 +7,11 @@ import pytest
 from omegaconf import OmegaConf
 
 from alexnet_lab.results.wandb_summary import artifact_name
-from alexnet_lab.wandb_checks import WandbSettingsError, check_wandb, wandb_modes
+from alexnet_lab.tracking.wandb_settings import WandbSettingsError, check_wandb, wandb_modes
 
 
 def cfg(project: str = "alexnet-lab", logger: str = "wandb"):
-    entry = {"_target_": "alexnet_lab.loggers.wandb_logger", "project": project}
+    entry = {"_target_": "alexnet_lab.tracking.loggers.wandb_logger", "project": project}
     return OmegaConf.create({"logger": {logger: entry}})
 
 
@@ -72,8 +72,8 @@ def test_a_long_group_gets_a_short_stable_artifact_name():
 
 @pytest.mark.slow
 def test_an_online_start_that_gets_no_answer_is_bounded(monkeypatch, tmp_path):
-    from alexnet_lab.loggers import wandb_logger
-    from alexnet_lab.wandb_checks import WandbStartError
+    from alexnet_lab.tracking.loggers import wandb_logger
+    from alexnet_lab.tracking.wandb_settings import WandbStartError
 
     monkeypatch.setenv("WANDB_MODE", "online")
     monkeypatch.setenv("WANDB_API_KEY", "k" * 40)
@@ -89,8 +89,8 @@ def test_an_online_start_that_gets_no_answer_is_bounded(monkeypatch, tmp_path):
 
 
 def test_wandb_tags_are_cut_to_wandbs_64_characters():
-    from alexnet_lab.loggers import WANDB_TAG_LIMIT, wandb_run_names
-    from alexnet_lab.results.run_record import RunRecord
+    from alexnet_lab.record.run_record import RunRecord
+    from alexnet_lab.tracking.loggers import WANDB_TAG_LIMIT, wandb_run_names
 
     long = (
         "+callbacks.kill.pid_dir=/tmp/pytest-of-root/pytest-12/test_a_killed_rank_fails_its_j0/pids"

@@ -3,7 +3,8 @@
 Each is W&B's own rule (``wandb.Settings`` validates the mode and the project name), asked
 up front so that a typo is one paragraph with the fix and exit 2 instead of a traceback after
 the data loaded, or a login prompt. W&B's start itself is bounded by ``init_timeout``
-(:func:`alexnet_lab.loggers.wandb_logger`); when it does not start, :class:`WandbStartError`.
+(:func:`~alexnet_lab.tracking.loggers.wandb_logger`); when it does not start,
+:class:`WandbStartError`.
 """
 
 from __future__ import annotations

@@ -9,9 +9,10 @@ from typing import Any
 from hydra.experimental.callback import Callback
 from omegaconf import DictConfig
 
-from alexnet_lab import ddp, signals, sweep_lock
-from alexnet_lab.failures import FAILED_JOBS
-from alexnet_lab.overrides import shell_join
+from alexnet_lab.folders import lock as sweep_lock
+from alexnet_lab.results.sweep_report import INTERRUPTED, write_sweep_report
+from alexnet_lab.run import ddp, signals
+from alexnet_lab.run.failures import FAILED_JOBS
 
 
 class FolderLockCallback(Callback):
@@ -31,7 +32,7 @@ class FolderLockCallback(Callback):
         if ddp.is_secondary_process():
             return
         from alexnet_lab.errors import UserError
-        from alexnet_lab.resume import check_sweep_before_it_starts
+        from alexnet_lab.run.resume import check_sweep_before_it_starts
 
         self._check_used(config, Path(config.hydra.sweep.dir), multirun=True)
         try:
@@ -65,7 +66,7 @@ class FolderLockCallback(Callback):
         if ddp.is_secondary_process():
             return
         from alexnet_lab.console import print_error
-        from alexnet_lab.folder_checks import folder_problem
+        from alexnet_lab.folders.checks import folder_problem
 
         problem = folder_problem(folder, key)
         if problem:
@@ -92,7 +93,7 @@ class FolderLockCallback(Callback):
         """A folder with runs in it: resume=true, replace=true (moved aside) or exit 2."""
         from alexnet_lab.console import err_console, print_error
         from alexnet_lab.errors import UserError
-        from alexnet_lab.used_folder import check_folder
+        from alexnet_lab.folders.used_folder import check_folder
 
         resume, replace = bool(config.get("resume")), bool(config.get("replace"))
         try:
@@ -121,65 +122,5 @@ class SweepReportCallback(Callback):
         """Write summary.json, report.md and the figures (launching process only)."""
         if ddp.is_secondary_process():  # only one process owns sweep-level files
             return
-        if write_sweep_report(Path(config.hydra.sweep.dir)) == INTERRUPTED:
+        if write_sweep_report(Path(config.hydra.sweep.dir), failed=FAILED_JOBS) == INTERRUPTED:
             sys.exit(signals.exit_code() or 130)
-
-
-#: what :func:`write_sweep_report` returns when Ctrl-C or SIGTERM stopped it
-INTERRUPTED = "interrupted"
-
-
-def write_sweep_report(sweep_dir: Path, announce: bool = True) -> str | None:
-    """Build the sweep's report and its W&B summary run; None, or why it is not there.
-
-    A failure is a paragraph (unless ``announce`` is false: the caller says it), not a
-    traceback, and makes the command exit non-zero; the run records stay intact. Every file
-    is written atomically; Ctrl-C or SIGTERM part-way removes what is partial, prints the
-    command that rebuilds the report and returns :data:`INTERRUPTED`.
-    """
-    from alexnet_lab.console import print_error
-    from alexnet_lab.results.atomic import remove_partial
-    from alexnet_lab.results.report import build_report
-
-    if not any(sweep_dir.rglob("metrics.json")):
-        return None
-    rebuild = shell_join(["alexnet-lab-report", str(sweep_dir.resolve())])
-    try:
-        build_report(sweep_dir)
-        log_report_to_wandb(sweep_dir)
-    except (KeyboardInterrupt, signals.Terminated):
-        remove_partial(sweep_dir)
-        print_error(
-            "report interrupted",
-            f"the report of {sweep_dir} was stopped before it was complete; its partial files "
-            f"were removed and the run records are intact. Rebuild it with: {rebuild}",
-        )
-        return INTERRUPTED
-    except Exception as exc:  # Hydra would only warn: make it visible and fail the command
-        remove_partial(sweep_dir)
-        reason = f"{type(exc).__name__}: {exc}"
-        if announce:
-            print_error(
-                "no sweep report",
-                f"building the report of {sweep_dir} failed ({reason}). "
-                f"The run records are intact; rebuild it with: {rebuild}",
-            )
-        FAILED_JOBS.append(f"sweep report of {sweep_dir} -> {reason}")
-        return reason
-    return None
-
-
-def log_report_to_wandb(sweep_dir: Path) -> None:
-    """When the sweep's runs logged to W&B, add its comparison as a summary run in their group."""
-    from rich.markup import escape
-
-    from alexnet_lab.console import console
-    from alexnet_lab.results.record import find_records
-    from alexnet_lab.results.wandb_summary import log_sweep_summary, used_wandb
-
-    if not used_wandb(find_records(sweep_dir)):
-        return
-    info = log_sweep_summary(sweep_dir)
-    if info and info.get("sync"):
-        text = f"W&B summary run (offline); upload with: {info['sync']}"
-        console.print(escape(text), soft_wrap=True)

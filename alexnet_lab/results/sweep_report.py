@@ -5,17 +5,19 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from alexnet_lab.results.atomic import write_text
+from alexnet_lab.errors import Terminated
+from alexnet_lab.folders.lock import held_by_another_live_command
+from alexnet_lab.overrides import shell_join
+from alexnet_lab.record.atomic import write_text
+from alexnet_lab.record.files import RecordError, read_records, strict_json
 from alexnet_lab.results.compare import compare
 from alexnet_lab.results.markdown import CURVES_PNG, ERRORS_PNG, render_markdown
 from alexnet_lab.results.palette import panel_name
 from alexnet_lab.results.plot_final import plot_final_errors
 from alexnet_lab.results.plot_lr import LR_PNG, plot_lr_sensitivity
 from alexnet_lab.results.plots import plot_training_curves
-from alexnet_lab.results.record import RecordError, read_records, strict_json
 from alexnet_lab.results.summary import summarise
 from alexnet_lab.results.terminal import print_table
-from alexnet_lab.sweep_lock import held_by_another_live_command
 
 
 def build_report(sweep_dir: Path, quiet: bool = False) -> dict[str, Any]:
@@ -79,3 +81,66 @@ def build_report(sweep_dir: Path, quiet: bool = False) -> dict[str, Any]:
 def describe(unreadable: list[RecordError]) -> str:
     """The unreadable records in words: each path and why it cannot be read."""
     return "; ".join(f"{e.path} ({e.reason})" for e in unreadable)
+
+
+#: what :func:`write_sweep_report` returns when Ctrl-C or SIGTERM stopped it
+INTERRUPTED = "interrupted"
+
+
+def write_sweep_report(
+    sweep_dir: Path, announce: bool = True, failed: list[str] | None = None
+) -> str | None:
+    """Build the sweep's report and its W&B summary run; None, or why it is not there.
+
+    A failure is a paragraph (unless ``announce`` is false: the caller says it), not a
+    traceback, and makes the command exit non-zero; the run records stay intact. Every file
+    is written atomically; Ctrl-C or SIGTERM part-way removes what is partial, prints the
+    command that rebuilds the report and returns :data:`INTERRUPTED`. A failure's line is
+    added to ``failed`` (the command's list of failed jobs), when given.
+    """
+    from alexnet_lab.console import print_error
+    from alexnet_lab.record.atomic import remove_partial
+
+    if not any(sweep_dir.rglob("metrics.json")):
+        return None
+    rebuild = shell_join(["alexnet-lab-report", str(sweep_dir.resolve())])
+    try:
+        build_report(sweep_dir)
+        log_report_to_wandb(sweep_dir)
+    except (KeyboardInterrupt, Terminated):
+        remove_partial(sweep_dir)
+        print_error(
+            "report interrupted",
+            f"the report of {sweep_dir} was stopped before it was complete; its partial files "
+            f"were removed and the run records are intact. Rebuild it with: {rebuild}",
+        )
+        return INTERRUPTED
+    except Exception as exc:  # Hydra would only warn: make it visible and fail the command
+        remove_partial(sweep_dir)
+        reason = f"{type(exc).__name__}: {exc}"
+        if announce:
+            print_error(
+                "no sweep report",
+                f"building the report of {sweep_dir} failed ({reason}). "
+                f"The run records are intact; rebuild it with: {rebuild}",
+            )
+        if failed is not None:
+            failed.append(f"sweep report of {sweep_dir} -> {reason}")
+        return reason
+    return None
+
+
+def log_report_to_wandb(sweep_dir: Path) -> None:
+    """When the sweep's runs logged to W&B, add its comparison as a summary run in their group."""
+    from rich.markup import escape
+
+    from alexnet_lab.console import console
+    from alexnet_lab.record.files import find_records
+    from alexnet_lab.results.wandb_summary import log_sweep_summary, used_wandb
+
+    if not used_wandb(find_records(sweep_dir)):
+        return
+    info = log_sweep_summary(sweep_dir)
+    if info and info.get("sync"):
+        text = f"W&B summary run (offline); upload with: {info['sync']}"
+        console.print(escape(text), soft_wrap=True)

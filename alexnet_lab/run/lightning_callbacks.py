@@ -10,14 +10,14 @@ from typing import Any
 import pytorch_lightning as pl
 from pytorch_lightning.utilities import rank_zero_only
 
-from alexnet_lab import ddp
 from alexnet_lab.errors import DivergedError
-from alexnet_lab.record_builder import add_epoch_row
-from alexnet_lab.results.record import (
+from alexnet_lab.record.files import (
     RunRecord,
     chance_error,
     write_record,
 )
+from alexnet_lab.run import ddp
+from alexnet_lab.run.record_builder import add_epoch_row
 
 EPOCH_KEYS = ("train_error", "train_loss", "val_error", "val_top5_error", "val_loss")
 

@@ -10,7 +10,7 @@ or a notebook calls it with ``hydra.compose(...)``'s config and a folder of its 
     record = train(cfg, Path("runs/try"))
 
 What a failure means (a sweep going on, exit codes, W&B's exit code) is the Hydra job's
-business (:mod:`alexnet_lab.job`); here an exception simply propagates.
+business (:mod:`alexnet_lab.run.job`); here an exception simply propagates.
 """
 
 from __future__ import annotations
@@ -24,17 +24,22 @@ from hydra.utils import instantiate
 from omegaconf import DictConfig, OmegaConf
 from pytorch_lightning.callbacks import ProgressBar
 
-from alexnet_lab.checkpoints import checkpointers
-from alexnet_lab.context import JobContext
-from alexnet_lab.loggers import logger_options
 from alexnet_lab.models import build_model, check_switches
-from alexnet_lab.module import ClassifierModule
 from alexnet_lab.overrides import parse_overrides
-from alexnet_lab.record_builder import final_summary, new_record, now, save_record
-from alexnet_lab.results.record import RECORD_NAME, RunRecord
-from alexnet_lab.run_callbacks import DivergenceMonitor, RNGState, RunRecorder, StopAtTarget
-from alexnet_lab.views import views_to_test
-from alexnet_lab.wandb_sweep import group_name
+from alexnet_lab.record.files import RECORD_NAME, RunRecord
+from alexnet_lab.run.checkpoints import checkpointers
+from alexnet_lab.run.context import JobContext
+from alexnet_lab.run.lightning_callbacks import (
+    DivergenceMonitor,
+    RNGState,
+    RunRecorder,
+    StopAtTarget,
+)
+from alexnet_lab.run.module import ClassifierModule
+from alexnet_lab.run.record_builder import final_summary, new_record, now, save_record
+from alexnet_lab.run.views import views_to_test
+from alexnet_lab.tracking.loggers import logger_options
+from alexnet_lab.tracking.wandb_agent import group_name
 
 
 def train(

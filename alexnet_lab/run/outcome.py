@@ -13,18 +13,18 @@ import sys
 import traceback
 from pathlib import Path
 
-from alexnet_lab import ddp, signals
-from alexnet_lab.checkpoints import last_checkpoint
 from alexnet_lab.console import print_error
-from alexnet_lab.context import JobContext
-from alexnet_lab.disk import disk_full_paragraph, is_disk_full, still_full
 from alexnet_lab.errors import DivergedError, UserError
-from alexnet_lab.failures import FAILED_JOBS
+from alexnet_lab.folders.disk import disk_full_paragraph, is_disk_full, still_full
+from alexnet_lab.folders.lock import LOCK_NAME
 from alexnet_lab.overrides import shell_join, task_overrides
-from alexnet_lab.record_builder import now, save_record
-from alexnet_lab.results.record import RECORD_NAME, RunRecord
-from alexnet_lab.resume import resume_command
-from alexnet_lab.sweep_lock import LOCK_NAME
+from alexnet_lab.record.files import RECORD_NAME, RunRecord
+from alexnet_lab.run import ddp, signals
+from alexnet_lab.run.checkpoints import last_checkpoint
+from alexnet_lab.run.context import JobContext
+from alexnet_lab.run.failures import FAILED_JOBS
+from alexnet_lab.run.record_builder import now, save_record
+from alexnet_lab.run.resume import resume_command
 
 #: what stops a run without being a crash: Ctrl-C, SIGTERM, Lightning's sys.exit after Ctrl-C
 INTERRUPTS = (KeyboardInterrupt, signals.Terminated, SystemExit)
@@ -129,9 +129,9 @@ def settle_disk_full(
         goes_on = "" if interrupted else " The sweep goes on with its next job."
         print_error(why, paragraph + goes_on)
         return
-    from alexnet_lab.callbacks import write_sweep_report
+    from alexnet_lab.results.sweep_report import write_sweep_report
 
-    report = write_sweep_report(folder, announce=False)
+    report = write_sweep_report(folder, announce=False, failed=FAILED_JOBS)
     command = resume_command(sys.argv[1:], folder.resolve(), True)
     rebuild = shell_join(["alexnet-lab-report", str(folder.resolve())])
     said = (
@@ -154,9 +154,9 @@ def stop_interrupted(context: JobContext, output_dir: Path) -> None:
         sys.exit(signals.exit_code() or 1)
     folder = context.sweep_dir if context.multirun and context.sweep_dir else output_dir
     if context.multirun:
-        from alexnet_lab.callbacks import write_sweep_report
+        from alexnet_lab.results.sweep_report import write_sweep_report
 
-        write_sweep_report(folder)
+        write_sweep_report(folder, failed=FAILED_JOBS)
     command = resume_command(sys.argv[1:], folder.resolve(), context.multirun)
     checkpoint = last_checkpoint(output_dir)
     where = (

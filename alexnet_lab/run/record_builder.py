@@ -14,18 +14,18 @@ from typing import Any
 from omegaconf import DictConfig, OmegaConf
 from pytorch_lightning.utilities import rank_zero_only
 
-from alexnet_lab.context import JobContext
 from alexnet_lab.errors import UserError
-from alexnet_lab.machine import machine_info
 from alexnet_lab.models.registry import get_model
 from alexnet_lab.overrides import task_overrides
-from alexnet_lab.results.record import (
+from alexnet_lab.record.files import (
     RECORD_NAME,
     RunRecord,
     epochs_to_target,
     is_not_learning,
     write_record,
 )
+from alexnet_lab.run.context import JobContext
+from alexnet_lab.run.machine import machine_info
 
 
 def now() -> str:

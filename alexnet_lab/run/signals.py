@@ -12,12 +12,12 @@ from __future__ import annotations
 import signal
 from types import FrameType
 
+from alexnet_lab.errors import Terminated
+
+__all__ = ["RECEIVED", "Terminated", "exit_code", "install"]
+
 #: the signals received by this process, in order
 RECEIVED: list[int] = []
-
-
-class Terminated(BaseException):
-    """SIGTERM arrived (a scheduler's stop, ``kill``): the run stops as if interrupted."""
 
 
 def _on_sigint(signum: int, frame: FrameType | None) -> None:

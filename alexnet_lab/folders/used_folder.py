@@ -2,12 +2,12 @@
 
 A sweep folder (``hydra.sweep.dir``) or a run folder (``hydra.run.dir``) with run records in it
 belongs to the command that made them. A new command into it must say what it means:
-``resume=true`` finishes what is missing there (:mod:`alexnet_lab.resume`); ``replace=true``
+``resume=true`` finishes what is missing there (:mod:`alexnet_lab.run.resume`); ``replace=true``
 moves the old runs aside, into the sibling folder ``<folder>.replaced-<time>`` (never deleting
 anything; ``alexnet-lab-report --all`` leaves such folders out), and starts over. Without
 either it stops before any job, with one paragraph that names both, and nothing in the folder
 changes. Checked by the folder-lock callback once the folder is locked
-(:mod:`alexnet_lab.callbacks`), so no other command can add runs meanwhile.
+(:mod:`alexnet_lab.sweep.hydra_callbacks`), so no other command can add runs meanwhile.
 """
 
 from __future__ import annotations
@@ -20,10 +20,10 @@ from datetime import datetime
 from pathlib import Path
 
 from alexnet_lab.errors import UserError
+from alexnet_lab.folders.layout import REPLACED
+from alexnet_lab.folders.lock import LOCK_NAME
 from alexnet_lab.overrides import hydra_quote, shell_join
-from alexnet_lab.results.layout import REPLACED
-from alexnet_lab.results.record import RECORD_NAME
-from alexnet_lab.sweep_lock import LOCK_NAME
+from alexnet_lab.record.files import RECORD_NAME
 
 #: the option that moves a used folder's runs aside
 REPLACE = "replace"

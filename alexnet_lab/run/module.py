@@ -12,7 +12,7 @@ from torch import nn
 from torch.optim.lr_scheduler import ReduceLROnPlateau
 
 from alexnet_lab.data.transforms import center_crop, ten_crops
-from alexnet_lab.metrics import ErrorRate
+from alexnet_lab.run.error_rates import ErrorRate
 
 SCHEDULES = ("plateau", "constant")
 TTAS = ("center", "ten_crop")

@@ -23,7 +23,7 @@ from pathlib import Path
 from hydra import compose, initialize_config_dir
 from hydra.core.override_parser.overrides_parser import OverridesParser
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]  # alexnet_lab/sweep/ -> the checkout
 CONFIG_DIR = ROOT / "conf"
 SWEEPS_DIR = ROOT / "sweeps"
 

@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING, Any
 from pytorch_lightning.loggers import WandbLogger
 
 from alexnet_lab.overrides import shell_join
-from alexnet_lab.results.record import RunRecord
-from alexnet_lab.wandb_checks import start_failed, wandb_mode
+from alexnet_lab.record.files import RunRecord
+from alexnet_lab.tracking.wandb_settings import start_failed, wandb_mode
 
 if TYPE_CHECKING:
     from wandb.sdk.wandb_run import Run
@@ -19,8 +19,8 @@ class BoundedWandbLogger(WandbLogger):
     """Lightning's WandbLogger with a bounded start (``init_timeout`` seconds, not W&B's 90).
 
     A run that does not start in time, or is refused (a bad key), is a
-    :class:`~alexnet_lab.wandb_checks.WandbStartError` paragraph that says how to go offline,
-    not W&B's traceback.
+    :class:`~alexnet_lab.tracking.wandb_settings.WandbStartError` paragraph that says how to
+    go offline, not W&B's traceback.
     """
 
     def __init__(self, *args: Any, init_timeout: float, **kwargs: Any) -> None:

@@ -109,7 +109,7 @@ class RunRecord:
     not_learning: bool = False
     #: what the data module says about the data: train_size, chance_error, augmentation, ...
     data: dict[str, Any] = field(default_factory=dict)
-    #: the machine that trained it (``alexnet_lab.machine``); empty in older records
+    #: the machine that trained it (``alexnet_lab.run.machine``); empty in older records
     machine: dict[str, Any] = field(default_factory=dict)
     error: str | None = None
     output_dir: str | None = None

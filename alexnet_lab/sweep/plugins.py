@@ -14,7 +14,7 @@ from pathlib import Path
 
 PLUGIN = "alexnet_lab_stacked_launcher"
 #: the repository root of a source checkout (for an installed wheel: site-packages)
-CHECKOUT = Path(__file__).resolve().parent.parent
+CHECKOUT = Path(__file__).resolve().parents[2]
 
 
 def expose_checkout_plugins(checkout: Path = CHECKOUT) -> bool:

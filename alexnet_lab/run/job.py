@@ -1,8 +1,8 @@
-"""The Hydra job around :func:`alexnet_lab.train.train`: resume, outcome, W&B's end.
+"""The Hydra job around :func:`alexnet_lab.run.train.train`: resume, outcome, W&B's end.
 
 It reads Hydra's state once (:func:`job_context`), decides whether the run is skipped,
-resumed or fresh (:mod:`alexnet_lab.resume`), trains, and whatever happens records the outcome
-(:mod:`alexnet_lab.outcome`), finishes the job's W&B run and writes the run record.
+resumed or fresh (:mod:`alexnet_lab.run.resume`), trains, and whatever happens records the outcome
+(:mod:`alexnet_lab.run.outcome`), finishes the job's W&B run and writes the run record.
 """
 
 from __future__ import annotations
@@ -16,23 +16,23 @@ from omegaconf import DictConfig
 from pytorch_lightning.utilities import rank_zero_only
 from rich.markup import escape
 
-from alexnet_lab import ddp, outcome
 from alexnet_lab.console import console, print_error, print_run_outcome
-from alexnet_lab.context import JobContext
 from alexnet_lab.errors import UserError
-from alexnet_lab.loggers import finish_wandb
-from alexnet_lab.record_builder import (
+from alexnet_lab.record.files import RECORD_NAME, RunRecord
+from alexnet_lab.run import ddp, outcome
+from alexnet_lab.run.context import JobContext
+from alexnet_lab.run.record_builder import (
     continue_record,
     final_summary,
     new_record,
     now,
     save_record,
 )
-from alexnet_lab.results.record import RECORD_NAME, RunRecord
-from alexnet_lab.resume import ResumePlan, plan_resume
-from alexnet_lab.train import train
-from alexnet_lab.validation import ConfigValueError, validate
-from alexnet_lab.wandb_checks import WandbSettingsError, check_wandb
+from alexnet_lab.run.resume import ResumePlan, plan_resume
+from alexnet_lab.run.train import train
+from alexnet_lab.run.validation import ConfigValueError, validate
+from alexnet_lab.tracking.loggers import finish_wandb
+from alexnet_lab.tracking.wandb_settings import WandbSettingsError, check_wandb
 
 
 def job_context() -> tuple[JobContext, Path]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from alexnet_lab.overrides import shell_join
-from alexnet_lab.results.record import record_paths
+from alexnet_lab.record.files import record_paths
 
 #: Hydra's sweeper writes this file into every sweep folder
 SWEEP_MARK = "multirun.yaml"

@@ -15,10 +15,10 @@ from pathlib import Path
 import torch
 from omegaconf import DictConfig, OmegaConf
 
-from alexnet_lab.checkpoints import last_checkpoint
 from alexnet_lab.errors import UserError
 from alexnet_lab.overrides import hydra_quote, shell_join, task_overrides
-from alexnet_lab.results.record import RECORD_NAME, RecordError, RunRecord, read_records
+from alexnet_lab.record.files import RECORD_NAME, RecordError, RunRecord, read_records
+from alexnet_lab.run.checkpoints import last_checkpoint
 
 
 @dataclass

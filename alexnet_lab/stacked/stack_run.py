@@ -18,22 +18,22 @@ from hydra.core.hydra_config import HydraConfig
 from hydra.utils import instantiate
 from omegaconf import DictConfig
 
-from alexnet_lab import signals
 from alexnet_lab.data.device import DeviceData
 from alexnet_lab.errors import UserError
 from alexnet_lab.models import build_model, check_switches
-from alexnet_lab.outcome import record_failure
 from alexnet_lab.overrides import parse_overrides
-from alexnet_lab.results.record import RECORD_NAME, RecordError, RunRecord
-from alexnet_lab.resume import plan_resume
+from alexnet_lab.record.files import RECORD_NAME, RecordError, RunRecord
+from alexnet_lab.run import signals
+from alexnet_lab.run.outcome import record_failure
+from alexnet_lab.run.resume import plan_resume
+from alexnet_lab.run.validation import ConfigValueError, validate
+from alexnet_lab.run.views import views_to_test
 from alexnet_lab.stacked import records
 from alexnet_lab.stacked.grouping import config_blocker
 from alexnet_lab.stacked.member_loggers import MemberLoggers
 from alexnet_lab.stacked.model import stack_blocker, vmap_blocker
 from alexnet_lab.stacked.trainer import Member, build_member, load_checkpoint, train_stack
-from alexnet_lab.validation import ConfigValueError, validate
-from alexnet_lab.views import views_to_test
-from alexnet_lab.wandb_checks import check_wandb
+from alexnet_lab.tracking.wandb_settings import check_wandb
 
 log = logging.getLogger(__name__)
 
@@ -165,7 +165,7 @@ def train_group(members: list[Member], datamodule: Any, device: torch.device) ->
     Every member's loggers open before the first step and log each epoch as it ends; a member
     that ends (completed, diverged, or stopped by a crash or a signal) closes its own.
     """
-    from alexnet_lab.failures import FAILED_JOBS
+    from alexnet_lab.run.failures import FAILED_JOBS
 
     data = DeviceData.from_datamodule(datamodule, device)
     described = {**datamodule.describe(), "resident": str(device)}  # DeviceData's device

@@ -14,8 +14,8 @@ from typing import Any
 from hydra.experimental.callback import Callback
 from omegaconf import DictConfig, OmegaConf
 
-from alexnet_lab import ddp
 from alexnet_lab.overrides import sweep_values
+from alexnet_lab.run import ddp
 
 
 def budget_problem(config: DictConfig) -> str | None:

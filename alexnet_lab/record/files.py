@@ -13,8 +13,8 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from alexnet_lab.results.atomic import atomic_path, file_mode
-from alexnet_lab.results.run_record import FORMAT, RecordError, RunRecord, read_json
+from alexnet_lab.record.atomic import atomic_path, file_mode
+from alexnet_lab.record.run_record import FORMAT, RecordError, RunRecord, read_json
 
 __all__ = [
     "FORMAT",

@@ -21,7 +21,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from alexnet_lab.results.record import file_mode
+from alexnet_lab.record.files import file_mode
 
 LOCK_NAME = ".alexnet-lab.lock"
 

@@ -1,0 +1,1 @@
+"""Folders on disk: locks, replaced folders, usable folders, a full disk."""

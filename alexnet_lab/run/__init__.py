@@ -1,0 +1,1 @@
+"""One run's lifecycle: the Hydra job, training, its record, outcome and resume."""

@@ -1,0 +1,1 @@
+"""A sweep's Hydra side: callbacks, the budget check, launcher plugins, W&B sweep files."""

@@ -1,0 +1,1 @@
+"""Weights & Biases: settings checks, Lightning loggers, W&B sweep agents."""
