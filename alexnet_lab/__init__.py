@@ -1,3 +1,3 @@
 """alexnet-lab: the AlexNet paper's ablations, one command per claim."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

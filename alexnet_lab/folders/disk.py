@@ -45,7 +45,7 @@ def disk_full_paragraph(output_dir: Path, exc: BaseException | None, unsaved: st
     kept = (
         f"Its record could not be saved either: {unsaved}."
         if unsaved
-        else "Its record (metrics.json) says `failed` and why."
+        else "Its record (record.json) says `failed` and why."
     )
     return (
         f"the disk of {output_dir} is full: the run there failed{cause}. {kept} Free space on "

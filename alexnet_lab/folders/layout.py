@@ -40,8 +40,8 @@ def parts(folder: Path) -> list[Path]:
     """The sweeps and runs in ``folder`` when it holds more than one, else ``[]``.
 
     A folder is one sweep when Hydra marked it (``multirun.yaml``) or when its records all
-    lie one level down (``<job>/metrics.json``, also a W&B agent's sweep); one run when its
-    record is its own ``metrics.json``. Anything else is split into the sweeps (the nearest
+    lie one level down (``<job>/record.json``, also a W&B agent's sweep); one run when its
+    record is its own ``record.json``. Anything else is split into the sweeps (the nearest
     marked folder, else the folder above the job) and runs it holds.
     """
     folder = Path(folder)

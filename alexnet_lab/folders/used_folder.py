@@ -23,17 +23,17 @@ from alexnet_lab.errors import UserError
 from alexnet_lab.folders.layout import REPLACED
 from alexnet_lab.folders.lock import LOCK_NAME
 from alexnet_lab.overrides import hydra_quote, shell_join
-from alexnet_lab.record.files import RECORD_NAME
+from alexnet_lab.record.files import record_paths
 
 #: the option that moves a used folder's runs aside
 REPLACE = "replace"
 
 
 def previous_records(folder: Path) -> list[Path]:
-    """Every run record (``metrics.json``) below ``folder``, whatever its status."""
+    """Every run record (``record.json``) below ``folder``, whatever its status."""
     if not folder.is_dir():
         return []
-    return sorted(folder.rglob(RECORD_NAME))
+    return record_paths(folder)
 
 
 def _status(path: Path) -> str:

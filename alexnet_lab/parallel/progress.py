@@ -2,7 +2,7 @@
 
 On a terminal a rich ``Live`` region redraws one line per worker (its device, job and epoch)
 under the finished jobs' lines; piped, every change is a plain line of its own. The epoch is
-read from the job's record (``metrics.json``, written after every epoch), so the workers need
+read from the job's record (``record.json``, written after every epoch), so the workers need
 no channel of their own for it.
 """
 
@@ -19,7 +19,7 @@ from rich.live import Live
 from rich.markup import escape
 from rich.text import Text
 
-from alexnet_lab.record.files import RECORD_NAME
+from alexnet_lab.record.files import record_file
 
 
 @dataclass
@@ -36,7 +36,7 @@ class Running:
 def epochs_done(folder: Path) -> int:
     """How many epochs the job's record lists so far (0 before the first)."""
     try:
-        return len(json.loads((folder / RECORD_NAME).read_text()).get("history") or [])
+        return len(json.loads(record_file(folder).read_text()).get("history") or [])
     except (OSError, ValueError, AttributeError):
         return 0
 

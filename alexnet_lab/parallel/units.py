@@ -71,10 +71,10 @@ def fail_dead_job(output_dir: Path, config: Any, why: str) -> Any:
     Its own record if it left one (the history kept), else a new one.
     """
     from alexnet_lab.overrides import task_overrides
-    from alexnet_lab.record.files import RECORD_NAME, RecordError, RunRecord
+    from alexnet_lab.record.files import RecordError, RunRecord, record_file
     from alexnet_lab.run.record_builder import now, save_record
 
-    path = output_dir / RECORD_NAME
+    path = record_file(output_dir)
     try:
         record = RunRecord.load(path)
     except (RecordError, OSError):

@@ -1,4 +1,7 @@
-"""The run record ``metrics.json``: written after every epoch, read by the sweep report.
+"""The run record ``record.json``: written after every epoch, read by the sweep report.
+
+Earlier versions named the file ``metrics.json``; such records are still found and read, and
+the next write of the run moves its record to the current name.
 
 :class:`RunRecord` (``run_record.py``, re-exported here) is the record's type; the functions
 below write and find records on disk and compute the values training stores in them.
@@ -18,6 +21,7 @@ from alexnet_lab.record.run_record import FORMAT, RecordError, RunRecord, read_j
 
 __all__ = [
     "FORMAT",
+    "OLD_RECORD_NAMES",
     "RECORD_NAME",
     "STATUSES",
     "RecordError",
@@ -29,12 +33,17 @@ __all__ = [
     "is_not_learning",
     "load_records",
     "read_records",
+    "holds_records",
+    "record_file",
     "record_paths",
     "read_record",
     "write_record",
 ]
 
-RECORD_NAME = "metrics.json"
+#: the run record's file, in the run's folder
+RECORD_NAME = "record.json"
+#: what earlier versions named it: still read, and replaced by RECORD_NAME at the next write
+OLD_RECORD_NAMES = ("metrics.json",)
 #: completed | diverged (loss became NaN/inf) | interrupted | failed; ``running`` while it runs
 #: (a record left at ``running`` belongs to a process that was killed).
 STATUSES = ("running", "completed", "diverged", "interrupted", "failed")
@@ -49,6 +58,20 @@ def write_record(path: Path, record: RunRecord | dict[str, Any]) -> None:
     data = record.to_dict() if isinstance(record, RunRecord) else record
     with atomic_path(path) as tmp, tmp.open("w") as fh:
         json.dump(_finite(data), fh, indent=2)
+    if path.name == RECORD_NAME:  # a run an earlier version started: one record per folder
+        for old in OLD_RECORD_NAMES:
+            (path.parent / old).unlink(missing_ok=True)
+
+
+def record_file(folder: Path) -> Path:
+    """The run record in ``folder``: ``record.json``, else an earlier version's name for it.
+
+    Where there is none yet: ``folder/record.json``, where it will be written.
+    """
+    for name in (RECORD_NAME, *OLD_RECORD_NAMES):
+        if (Path(folder) / name).is_file():
+            return Path(folder) / name
+    return Path(folder) / RECORD_NAME
 
 
 def read_record(path: Path) -> dict[str, Any]:
@@ -59,8 +82,20 @@ def read_record(path: Path) -> dict[str, Any]:
 
 
 def record_paths(sweep_dir: Path) -> list[Path]:
-    """Every ``metrics.json`` below ``sweep_dir``, in job order (natural sort of the path)."""
-    return sorted(Path(sweep_dir).rglob(RECORD_NAME), key=lambda p: _natural_key(str(p)))
+    """Every run record below ``sweep_dir``, in job order (natural sort of the path).
+
+    One per folder: :func:`record_file`'s choice where a folder holds both names.
+    """
+    found: dict[Path, Path] = {}
+    for name in reversed((RECORD_NAME, *OLD_RECORD_NAMES)):  # the current name wins
+        for path in Path(sweep_dir).rglob(name):
+            found[path.parent] = path
+    return sorted(found.values(), key=lambda p: _natural_key(str(p)))
+
+
+def holds_records(folder: Path) -> bool:
+    """Whether any run record (of any version's name) lies below ``folder``."""
+    return any(next(Path(folder).rglob(name), None) for name in (RECORD_NAME, *OLD_RECORD_NAMES))
 
 
 def find_records(sweep_dir: Path) -> list[dict[str, Any]]:

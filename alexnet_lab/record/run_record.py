@@ -1,6 +1,6 @@
 """``RunRecord``: the typed run record, the one contract between training and results.
 
-Training writes one per run (``<run dir>/metrics.json``, :func:`record.write_record`); the
+Training writes one per run (``<run dir>/record.json``, :func:`record.write_record`); the
 sweep report reads them back through this class, never through string-keyed lookups.
 
 Formats: 1 is the plain dict training wrote before this class (``job.new_record``); 2 is the
@@ -143,7 +143,7 @@ class RunRecord:
 
     @classmethod
     def load(cls, path: Path | str) -> RunRecord:
-        """Read ``metrics.json`` at ``path``; :attr:`path` says where it was found.
+        """Read ``record.json`` at ``path``; :attr:`path` says where it was found.
 
         Raises :class:`RecordError` as :func:`read_json` does.
         """

@@ -11,7 +11,7 @@ from typing import Any
 from alexnet_lab.folders.layout import is_replaced
 from alexnet_lab.overrides import shell_join
 from alexnet_lab.record.atomic import write_text
-from alexnet_lab.record.files import RECORD_NAME
+from alexnet_lab.record.files import record_paths
 from alexnet_lab.results.claims import CLAIMS
 from alexnet_lab.results.paper_figure import paper_figure
 from alexnet_lab.results.summary import TRAIN_SIZE, ran_values
@@ -24,7 +24,7 @@ def find_sweeps(root: Path) -> list[Path]:
 
     Runs that ``replace=true`` moved aside (``<folder>.replaced-<time>``) are not reported.
     """
-    records = [p for p in Path(root).rglob(RECORD_NAME) if not is_replaced(p, Path(root))]
+    records = [p for p in record_paths(Path(root)) if not is_replaced(p, Path(root))]
     sweeps = {p.parent.parent for p in records}
     return sorted(s for s in sweeps if not any(s != o and o in s.parents for o in sweeps))
 
@@ -48,7 +48,7 @@ def sweep_summary(sweep: Path, reuse: bool = False) -> dict[str, Any]:
     """
     summary_path = Path(sweep) / "summary.json"
     if reuse and summary_path.exists():
-        newest = max((p.stat().st_mtime for p in Path(sweep).glob(f"*/{RECORD_NAME}")), default=0)
+        newest = max((p.stat().st_mtime for p in record_paths(Path(sweep))), default=0)
         if summary_path.stat().st_mtime >= newest:
             try:
                 summary = json.loads(summary_path.read_text())
@@ -134,7 +134,7 @@ def build_paper_report(
     """
     rows, _ = paper_rows(root, reuse)
     if not rows:
-        raise FileNotFoundError(f"no sweeps (folders of */metrics.json) below {root}")
+        raise FileNotFoundError(f"no sweeps (folders of */record.json) below {root}")
     write_paper_report(rows, Path(out or root))
     return rows
 

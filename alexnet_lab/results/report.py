@@ -60,7 +60,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "folder",
         type=Path,
-        help="a sweep folder holding */metrics.json "
+        help="a sweep folder holding */record.json "
         "(with --all: any folder holding sweeps, e.g. multirun/)",
     )
     parser.add_argument(
@@ -113,7 +113,7 @@ def main(argv: list[str] | None = None) -> None:
         print_error(
             "no report",
             f"{exc}. Give the folder of a sweep (multirun/<date>/<time>) whose runs wrote "
-            "metrics.json, or with --all a folder that holds such sweeps.",
+            "record.json, or with --all a folder that holds such sweeps.",
         )
         sys.exit(2)
     except OSError as exc:

@@ -9,7 +9,7 @@ from alexnet_lab.errors import Terminated
 from alexnet_lab.folders.lock import held_by_another_live_command
 from alexnet_lab.overrides import shell_join
 from alexnet_lab.record.atomic import write_text
-from alexnet_lab.record.files import RecordError, read_records, strict_json
+from alexnet_lab.record.files import RecordError, holds_records, read_records, strict_json
 from alexnet_lab.results.compare import compare
 from alexnet_lab.results.markdown import CURVES_PNG, ERRORS_PNG, render_markdown
 from alexnet_lab.results.palette import panel_name
@@ -33,7 +33,7 @@ def build_report(sweep_dir: Path, quiet: bool = False) -> dict[str, Any]:
             raise FileNotFoundError(
                 f"no readable run records below {sweep_dir}: {describe(unreadable)}"
             )
-        raise FileNotFoundError(f"no run records (metrics.json) below {sweep_dir}")
+        raise FileNotFoundError(f"no run records (record.json) below {sweep_dir}")
     # a record left at "running" belongs to a process that was killed, unless the command
     # that writes the sweep still runs (a report taken part-way): then its job is running
     if not held_by_another_live_command(sweep_dir):
@@ -101,7 +101,7 @@ def write_sweep_report(
     from alexnet_lab.console import print_error
     from alexnet_lab.record.atomic import remove_partial
 
-    if not any(sweep_dir.rglob("metrics.json")):
+    if not holds_records(sweep_dir):
         return None
     rebuild = shell_join(["alexnet-lab-report", str(sweep_dir.resolve())])
     try:

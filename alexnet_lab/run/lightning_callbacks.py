@@ -23,7 +23,7 @@ EPOCH_KEYS = ("train_error", "train_loss", "val_error", "val_top5_error", "val_l
 
 
 class RunRecorder(pl.Callback):
-    """Appends one history row per epoch to the run record and rewrites ``metrics.json``."""
+    """Appends one history row per epoch to the run record and rewrites ``record.json``."""
 
     def __init__(self, path: Path, record: RunRecord, num_classes: int, patience: int) -> None:
         self.path, self.record = Path(path), record

@@ -148,5 +148,5 @@ def final_summary(
 
 @rank_zero_only
 def save_record(output_dir: Path, record: RunRecord) -> None:
-    """Write the record to ``<output_dir>/metrics.json`` (global rank 0 only)."""
+    """Write the record to ``<output_dir>/record.json`` (global rank 0 only)."""
     write_record(output_dir / RECORD_NAME, record)

@@ -17,7 +17,14 @@ from omegaconf import DictConfig, OmegaConf
 
 from alexnet_lab.errors import UserError
 from alexnet_lab.overrides import hydra_quote, shell_join, task_overrides
-from alexnet_lab.record.files import RECORD_NAME, RecordError, RunRecord, read_records
+from alexnet_lab.record.files import (
+    RECORD_NAME,
+    RecordError,
+    RunRecord,
+    holds_records,
+    read_records,
+    record_file,
+)
 from alexnet_lab.run.checkpoints import last_checkpoint
 
 
@@ -73,7 +80,7 @@ def plan_resume(
 ) -> ResumePlan:
     """Decide what this job does, from the record and checkpoint in ``output_dir``."""
     check_same_experiment(sweep_folder, experiment)
-    path = output_dir / RECORD_NAME
+    path = record_file(output_dir)
     if not path.exists():
         if output_dir == sweep_folder:  # a single run: nothing to continue at all
             warnings.warn(nothing_to_resume(output_dir, "hydra.run.dir"), UserWarning, stacklevel=2)
@@ -142,7 +149,7 @@ def check_sweep_before_it_starts(config: DictConfig) -> None:
     hydra_cfg = config.hydra
     folder = Path(hydra_cfg.sweep.dir)
     check_same_experiment(folder, hydra_cfg.runtime.choices.get("experiment"))
-    if not any(folder.rglob(RECORD_NAME)):
+    if not holds_records(folder):
         warnings.warn(nothing_to_resume(folder, "hydra.sweep.dir"), UserWarning, stacklevel=2)
     raw = OmegaConf.to_container(hydra_cfg, resolve=False)
     assert isinstance(raw, dict)
@@ -158,7 +165,7 @@ def check_sweep_before_it_starts(config: DictConfig) -> None:
     for num, job in enumerate(jobs):
         output_dir = folder / str(num)
         try:
-            previous = RunRecord.load(output_dir / RECORD_NAME)
+            previous = RunRecord.load(record_file(output_dir))
         except (RecordError, FileNotFoundError):
             continue  # no usable record: the job runs (again)
         check_same_job(output_dir, previous, list(job))

@@ -54,7 +54,7 @@ def train(
 
     ``record``: a record to continue (a resumed run's, with its history), else a new one;
     ``checkpoint``: the Lightning checkpoint to resume from. The record is written to
-    ``output_dir/metrics.json`` after every epoch and at the end, and the weights to
+    ``output_dir/record.json`` after every epoch and at the end, and the weights to
     ``output_dir/checkpoints/``. A W&B run is left open (the caller finishes it).
     """
     context = context or JobContext()

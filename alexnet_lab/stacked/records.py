@@ -1,6 +1,6 @@
 """Each stacked member's run record, written through the sequential path's own functions.
 
-A member's ``metrics.json`` starts as :func:`alexnet_lab.run.record_builder.new_record` (under the
+A member's ``record.json`` starts as :func:`alexnet_lab.run.record_builder.new_record` (under the
 member's own Hydra config), gains its rows as ``RunRecorder`` adds them (``epochs_to_target``,
 ``is_not_learning``), and ends with :func:`alexnet_lab.run.record_builder.final_summary`, the W&B
 run's finish (:func:`~alexnet_lab.tracking.loggers.finish_wandb`) and the console's outcome

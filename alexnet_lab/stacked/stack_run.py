@@ -22,7 +22,7 @@ from alexnet_lab.data.device import DeviceData
 from alexnet_lab.errors import UserError
 from alexnet_lab.models import build_model, check_switches
 from alexnet_lab.overrides import parse_overrides
-from alexnet_lab.record.files import RECORD_NAME, RecordError, RunRecord
+from alexnet_lab.record.files import RecordError, RunRecord, record_file
 from alexnet_lab.run import signals
 from alexnet_lab.run.outcome import record_failure
 from alexnet_lab.run.resume import plan_resume
@@ -135,9 +135,9 @@ def plan(cfg: DictConfig, output_dir: Path) -> tuple[str, RunRecord | None]:
     if resume_plan.action != "fresh":
         return "sequential", None
     checkpoint = output_dir / "checkpoints" / "stacked_last.pt"
-    if (output_dir / RECORD_NAME).exists() and checkpoint.exists():
+    if record_file(output_dir).exists() and checkpoint.exists():
         try:
-            previous = RunRecord.load(output_dir / RECORD_NAME)
+            previous = RunRecord.load(record_file(output_dir))
         except RecordError:  # unreadable: no usable record, the member runs again
             return "fresh", None
         if previous.status in ("interrupted", "running"):

@@ -5,7 +5,7 @@ Hydra hands the launcher the sweep's job list. Jobs whose overrides differ only 
 (``alexnet_lab.stacked.grouping``); each group trains in this process on one device as one
 ``torch.func`` stack (``alexnet_lab.stacked``), in stacks of at most ``max_members``. Every
 member still gets its own job folder, exactly as Hydra's basic launcher lays it out
-(``<sweep dir>/<job num>/.hydra/{config,hydra,overrides}.yaml`` and ``metrics.json``), and
+(``<sweep dir>/<job num>/.hydra/{config,hydra,overrides}.yaml`` and ``record.json``), and
 the job callbacks fire per member. What cannot stack (files streamed from disk, DDP, running
 statistics, a model vmap refuses, a group of one, a job the job path must answer for: failed
 checks, completed runs under ``resume=true``) runs one job after another through the normal

@@ -27,7 +27,7 @@ def run_ok(run_cli, *overrides: str):
 
 
 def records(folder: Path) -> list[dict]:
-    return [json.loads(p.read_text()) for p in sorted(folder.rglob("metrics.json"))]
+    return [json.loads(p.read_text()) for p in sorted(folder.rglob("record.json"))]
 
 
 def test_relu_vs_tanh_sweeps_itself_and_ends_with_the_comparison(run_cli, tmp_path):
@@ -152,7 +152,7 @@ def test_ddp_on_two_cpu_processes_leaves_one_record_per_job_and_one_report(run_c
         "hydra.sweep.dir=sweep",
     )
     sweep = tmp_path / "sweep"
-    assert sorted(p.parent.name for p in sweep.rglob("metrics.json")) == ["0", "1"]
+    assert sorted(p.parent.name for p in sweep.rglob("record.json")) == ["0", "1"]
     assert len(list(sweep.rglob("summary.json"))) == 1
     assert (result.stdout + result.stderr).count("Launching 2 jobs locally") == 1
     for r in records(sweep):
@@ -175,7 +175,7 @@ def test_cifar10_with_no_files_and_no_network_ends_in_one_paragraph(run_cli, tmp
     assert result.stdout.strip() == ""  # no outcome line beside the paragraph
     # nothing left behind: no run folder, no record, no W&B run
     assert not (tmp_path / "outputs").exists()
-    assert not list(tmp_path.rglob("metrics.json")) and not list(tmp_path.rglob("wandb"))
+    assert not list(tmp_path.rglob("record.json")) and not list(tmp_path.rglob("wandb"))
 
 
 def test_a_sweep_whose_first_job_cannot_start_leaves_no_folder_and_says_so(run_cli, tmp_path):
@@ -186,7 +186,7 @@ def test_a_sweep_whose_first_job_cannot_start_leaves_no_folder_and_says_so(run_c
     assert lines == ["pooling=overlap | did not start"]  # what varies, and that it did not start
     assert "cifar-10-batches-py and downloading it failed" in " ".join(result.stderr.split())
     assert not (tmp_path / "multirun").exists()  # no sweep folder, no job folder, no record
-    assert not list(tmp_path.rglob("metrics.json"))
+    assert not list(tmp_path.rglob("record.json"))
 
 
 def test_a_diverging_run_is_recorded_and_the_sweep_goes_on(run_cli, tmp_path):
@@ -255,10 +255,10 @@ def test_a_net_that_collapses_after_learning_is_flagged_in_its_record_and_the_re
     assert " | completed, not learning | epochs 3 | " in result.stdout
     summary = json.loads((tmp_path / "sweep" / "summary.json").read_text())
     (stuck,) = summary["not_learning_runs"]
-    assert stuck["overrides"][-1] == collapse and stuck["record"] == "sweep/0/metrics.json"
+    assert stuck["overrides"][-1] == collapse and stuck["record"] == "sweep/0/record.json"
     report = (tmp_path / "sweep" / "report.md").read_text()
     assert "## Runs that did not learn" in report
-    assert f"`{' '.join(stuck['overrides'])}` (`sweep/0/metrics.json`)" in report
+    assert f"`{' '.join(stuck['overrides'])}` (`sweep/0/record.json`)" in report
 
 
 @pytest.mark.parametrize(
@@ -317,7 +317,7 @@ def test_ctrl_c_leaves_an_interrupted_record_with_the_finished_epochs(tmp_path):
                "logger=csv", "hydra.run.dir=run"]  # fmt: skip
     proc = subprocess.Popen(command, cwd=tmp_path, env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True)  # fmt: skip
-    record_path = tmp_path / "run" / "metrics.json"
+    record_path = tmp_path / "run" / "record.json"
     deadline = time.time() + 120
     while time.time() < deadline:
         if record_path.exists() and len(json.loads(record_path.read_text())["history"]) >= 2:
@@ -336,7 +336,7 @@ def test_a_bad_value_fails_its_job_and_the_sweep_goes_on(run_cli, tmp_path):
     result = run_cli("-m", *TINY, "trainer.max_epochs=abc,1", "logger=csv", "hydra.sweep.dir=sweep")
     assert result.returncode == 1, result.stderr[-3000:]
     assert "Traceback" not in result.stderr
-    bad, good = (json.loads((tmp_path / "sweep" / j / "metrics.json").read_text()) for j in "01")
+    bad, good = (json.loads((tmp_path / "sweep" / j / "record.json").read_text()) for j in "01")
     assert good["status"] == "completed"
     assert bad["status"] == "failed"
     assert bad["error"].startswith("trainer.max_epochs='abc' is not a number: it must be a whole")

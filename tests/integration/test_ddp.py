@@ -30,7 +30,7 @@ FIXED = [
 def run_record(run_cli, tmp_path, folder, *extra):
     result = run_cli(*FIXED, *extra, f"hydra.run.dir={folder}")
     assert result.returncode == 0, result.stderr[-3000:]
-    (record,) = [json.loads(p.read_text()) for p in (tmp_path / folder).rglob("metrics.json")]
+    (record,) = [json.loads(p.read_text()) for p in (tmp_path / folder).rglob("record.json")]
     return record
 
 
@@ -52,7 +52,7 @@ def test_two_process_running_error_equals_one_process_on_the_same_global_batches
     assert ddp["config"]["trainer"]["strategy"] == "ddp"
     # the report compares runs by the batch a step averages over, not by the process layout
     assert single["settings"]["global_batch_size"] == ddp["settings"]["global_batch_size"] == 128
-    assert len(list((tmp_path / "ddp").rglob("metrics.json"))) == 1
+    assert len(list((tmp_path / "ddp").rglob("record.json"))) == 1
 
 
 def test_torchrun_runs_one_job_in_two_processes_with_one_record(tmp_path):
@@ -64,7 +64,7 @@ def test_torchrun_runs_one_job_in_two_processes_with_one_record(tmp_path):
     env = {**os.environ, "WANDB_MODE": "offline", "COLUMNS": "200"}
     result = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr[-3000:]
-    (path,) = (tmp_path / "run").rglob("metrics.json")
+    (path,) = (tmp_path / "run").rglob("record.json")
     record = json.loads(path.read_text())
     assert record["status"] == "completed" and record["config"]["trainer"]["strategy"] == "ddp"
     assert result.stdout.count(" | completed | ") == 1  # one process printed the run's line
@@ -99,7 +99,7 @@ def test_a_killed_rank_fails_its_job_and_the_sweep_goes_on(run_cli, tmp_path):
     )
     assert result.returncode == 1, result.stderr[-3000:]
     sweep = tmp_path / "sweep"
-    killed, fine = (json.loads((sweep / j / "metrics.json").read_text()) for j in "01")
+    killed, fine = (json.loads((sweep / j / "record.json").read_text()) for j in "01")
     assert killed["status"] == "failed"
     assert re.match(r"DDP rank 1 \(pid \d+\) died with SIGKILL", killed["error"]), killed["error"]
     assert fine["status"] == "completed"

@@ -67,11 +67,11 @@ def test_a_sweep_that_fills_its_disk_keeps_its_records_and_says_so_in_one_paragr
     message = " ".join(result.stderr.replace("│", " ").split())  # the paragraph, unwrapped
     assert "disk full" in message and "No space left on device" in message
     assert f"{sweep}/1" in message and "resume=true" in message
-    first = json.loads((sweep / "0" / "metrics.json").read_text())
+    first = json.loads((sweep / "0" / "record.json").read_text())
     assert first["status"] == "completed"  # the job before the disk filled is intact
-    second = json.loads((sweep / "1" / "metrics.json").read_text())  # never cut short
+    second = json.loads((sweep / "1" / "record.json").read_text())  # never cut short
     if "could not be saved" in message:  # then the paragraph names the record
-        assert f"{sweep}/1/metrics.json" in message
+        assert f"{sweep}/1/record.json" in message
     else:
         assert second["status"] == "failed" and "No space left" in second["error"]
     assert not (sweep / "2").exists()  # the sweep stopped: the next job could not start
@@ -81,7 +81,7 @@ def test_a_sweep_that_fills_its_disk_keeps_its_records_and_says_so_in_one_paragr
 def write_sweep(folder: Path, lr_runs: int = 2) -> None:
     for i, reach in enumerate([3, 4, 3, 5][:lr_runs]):
         arm = "pooling=overlap" if i % 2 == 0 else "pooling=nonoverlap"
-        write_record(folder / str(i) / "metrics.json", make_record([arm], i, curve(reach)))
+        write_record(folder / str(i) / "record.json", make_record([arm], i, curve(reach)))
 
 
 def test_the_report_on_a_full_disk_keeps_the_old_files_whole_and_says_so(small_disk, capsys):
@@ -90,7 +90,7 @@ def test_the_report_on_a_full_disk_keeps_the_old_files_whole_and_says_so(small_d
     report_main([str(sweep), "--quiet"])
     names = ("summary.json", "report.md", "training_curves.png", "final_errors.png")
     before = {name: (sweep / name).read_bytes() for name in names}
-    write_record(sweep / "4" / "metrics.json", make_record(["pooling=overlap"], 9, curve(2)))
+    write_record(sweep / "4" / "record.json", make_record(["pooling=overlap"], 9, curve(2)))
     fill(small_disk, leave=6000)  # room for a few small files, not for the report
 
     with pytest.raises(SystemExit) as stopped:
@@ -111,7 +111,7 @@ def test_finishing_wandb_that_fails_never_hides_the_runs_own_error_or_its_record
     result = run_cli(*TINY, "trainer.max_epochs=2", "logger=csv", fails, "hydra.run.dir=run")
     assert result.returncode == 1, result.stderr[-3000:]
     assert "the run's own error" in result.stderr
-    record = json.loads((tmp_path / "run" / "metrics.json").read_text())
+    record = json.loads((tmp_path / "run" / "record.json").read_text())
     assert record["status"] == "failed" and "the run's own error" in record["error"]
     assert "No space left on device (W&B's log)" in record["wandb_error"]
     assert record["finished_at"]

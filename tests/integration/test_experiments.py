@@ -36,7 +36,7 @@ def test_each_claim_experiment_ends_with_its_verdict_and_all_claims_report(run_c
         assert summary["verdict"]["verdict"] in ("reproduced", "not reproduced", "inconclusive")
         assert "train_val_gap_mean" in setting["arms"][0]
         records = [
-            json.loads(p.read_text()) for p in (tmp_path / "multirun" / name).rglob("metrics.json")
+            json.loads(p.read_text()) for p in (tmp_path / "multirun" / name).rglob("record.json")
         ]
         assert {r["settings"]["model"] for r in records} == {model}
     command = [
@@ -69,7 +69,7 @@ def test_init_cuda_convnet_on_a_model_without_its_source_stops_before_any_data_l
     # experiment=lrn defaults to init=cuda_convnet; AlexNet has no cuda-convnet config
     result = run_cli("experiment=lrn", "model=alexnet_cifar", "seed=0", "logger=csv")
     assert "does not apply to model=alexnet_cifar" in result.stdout + result.stderr
-    records = [json.loads(p.read_text()) for p in (tmp_path / "multirun").rglob("metrics.json")]
+    records = [json.loads(p.read_text()) for p in (tmp_path / "multirun").rglob("record.json")]
     assert len(records) == 2 and {r["status"] for r in records} == {"failed"}  # norm=lrn,none
     for record in records:  # one paragraph each, naming the inits that do apply
         assert "init=cuda_convnet does not apply to model=alexnet_cifar" in record["error"]

@@ -48,7 +48,7 @@ def test_a_second_sweep_into_a_held_folder_is_refused_and_changes_nothing(run_cl
 
     assert first.wait(timeout=600) == 0, first.stderr.read()[-3000:]
     sweep = tmp_path / "sweep"
-    records = [json.loads(p.read_text()) for p in sorted(sweep.glob("*/metrics.json"))]
+    records = [json.loads(p.read_text()) for p in sorted(sweep.glob("*/record.json"))]
     assert [r["status"] for r in records] == ["completed", "completed"]
     assert [[o for o in r["overrides"] if o.startswith("optim.lr=")] for r in records] == [
         ["optim.lr=0.001"],

@@ -20,7 +20,7 @@ TINY = [
 
 
 def records(folder):
-    return [json.loads(p.read_text()) for p in sorted(folder.rglob("metrics.json"))]
+    return [json.loads(p.read_text()) for p in sorted(folder.rglob("record.json"))]
 
 
 def test_the_augmentation_experiment_compares_three_recipes_and_judges_c5s_parts(run_cli, tmp_path):

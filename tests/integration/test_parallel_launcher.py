@@ -62,7 +62,7 @@ def files(job: Path) -> set[str]:
 
 
 def record(sweep: Path, job: int) -> dict:
-    return json.loads((sweep / str(job) / "metrics.json").read_text())
+    return json.loads((sweep / str(job) / "record.json").read_text())
 
 
 @pytest.fixture(scope="module")
@@ -116,7 +116,7 @@ def test_a_killed_worker_fails_its_job_only_and_the_sweep_finishes_with_a_report
 
 def _completed(sweep: Path) -> int:
     done = 0
-    for path in sweep.glob("*/metrics.json"):
+    for path in sweep.glob("*/record.json"):
         try:
             done += json.loads(path.read_text())["status"] == "completed"
         except (json.JSONDecodeError, KeyError):
@@ -137,7 +137,7 @@ def test_an_interrupted_sweep_resumes_exactly_its_missing_jobs(tmp_path):
     assert proc.returncode == 130, out[-3000:]
     assert out.count("Resume with:") == 1 and "resume=true" in out
     sweep = tmp_path / "cut"
-    before = {p.parent.name: json.loads(p.read_text()) for p in sweep.glob("*/metrics.json")}
+    before = {p.parent.name: json.loads(p.read_text()) for p in sweep.glob("*/record.json")}
     finished = {job for job, r in before.items() if r["status"] == "completed"}
     assert finished and len(finished) < 4, out[-3000:]
     assert {r["status"] for job, r in before.items() if job not in finished} <= {"interrupted"}

@@ -47,7 +47,7 @@ def test_ctrl_c_in_the_report_phase_removes_partial_files_and_prints_the_rebuild
     assert result.returncode == 130, result.stderr[-3000:]
     assert "Traceback" not in result.stderr and "KeyboardInterrupt" not in result.stderr
     sweep = tmp_path / "my sweep"
-    records = [json.loads(p.read_text()) for p in sorted(sweep.glob("*/metrics.json"))]
+    records = [json.loads(p.read_text()) for p in sorted(sweep.glob("*/record.json"))]
     assert [r["status"] for r in records] == ["completed", "completed"]
     # nothing partial: no cut PNG, no temporary file, no summary of half a report
     assert not list(sweep.glob("*.png")) and not list(sweep.glob(".*partial*"))

@@ -72,12 +72,12 @@ def test_a_run_stopped_by_ctrl_c_resumes_to_the_same_result_as_an_uninterrupted_
     assert whole[0] == 0, whole[1][-3000:]
 
     proc = start(tmp_path, *RUN, "trainer.max_epochs=5", "hydra.run.dir=cut")
-    wait_for_epochs(tmp_path / "cut" / "metrics.json", 2)
+    wait_for_epochs(tmp_path / "cut" / "record.json", 2)
     wait_for_file(tmp_path / "cut" / "checkpoints" / "last.ckpt")
     proc.send_signal(signal.SIGINT)
     code, out = finish(proc)
     assert code == 130, out[-3000:]
-    cut = json.loads((tmp_path / "cut" / "metrics.json").read_text())
+    cut = json.loads((tmp_path / "cut" / "record.json").read_text())
     assert cut["status"] == "interrupted" and 2 <= len(cut["history"]) < 5
     assert (tmp_path / "cut" / "checkpoints" / "last.ckpt").exists()
     assert "resume=true hydra.run.dir=" in out  # the command that resumes it
@@ -86,8 +86,8 @@ def test_a_run_stopped_by_ctrl_c_resumes_to_the_same_result_as_an_uninterrupted_
         start(tmp_path, *RUN, "trainer.max_epochs=5", "hydra.run.dir=cut", "resume=true")
     )
     assert code == 0, out[-3000:]
-    resumed = json.loads((tmp_path / "cut" / "metrics.json").read_text())
-    reference = json.loads((tmp_path / "whole" / "metrics.json").read_text())
+    resumed = json.loads((tmp_path / "cut" / "record.json").read_text())
+    reference = json.loads((tmp_path / "whole" / "record.json").read_text())
     assert resumed["status"] == "completed" and resumed["resumed_from"].endswith("last.ckpt")
     assert [row["epoch"] for row in resumed["history"]] == [1, 2, 3, 4, 5]
     assert history(resumed) == pytest.approx(history(reference), abs=1e-6)
@@ -109,7 +109,7 @@ def sweep(tmp_path: Path, *extra: str) -> subprocess.Popen:
 def test_a_finished_sweep_rerun_with_resume_trains_nothing(tmp_path):
     code, out = finish(sweep(tmp_path, "trainer.max_epochs=1"))
     assert code == 0, out[-3000:]
-    records = sorted((tmp_path / "sweep").rglob("metrics.json"))
+    records = sorted((tmp_path / "sweep").rglob("record.json"))
     before = [p.read_bytes() for p in records]
     code, out = finish(sweep(tmp_path, "trainer.max_epochs=1", "resume=true"))
     assert code == 0, out[-3000:]
@@ -122,7 +122,7 @@ def test_a_truncated_checkpoint_is_named_and_the_run_restarts_from_scratch(tmp_p
     command = [*RUN, "trainer.max_epochs=2", "hydra.run.dir=run"]
     code, out = finish(start(tmp_path, *command))
     assert code == 0, out[-3000:]
-    record_path = tmp_path / "run" / "metrics.json"
+    record_path = tmp_path / "run" / "record.json"
     record = json.loads(record_path.read_text())
     record["status"] = "interrupted"  # as a run killed in its last epoch leaves it
     record_path.write_text(json.dumps(record))
@@ -143,7 +143,7 @@ def test_resume_into_a_folder_of_another_experiment_is_refused(tmp_path):
     tiny += ["callbacks=none", "trainer.max_epochs=1", "seed=0", "hydra.sweep.dir=sweep"]
     code, out = finish(start(tmp_path, "experiment=pooling", *tiny))
     assert code == 0, out[-3000:]
-    records = sorted((tmp_path / "sweep").rglob("metrics.json"))
+    records = sorted((tmp_path / "sweep").rglob("record.json"))
     before = [p.read_bytes() for p in records]
     code, out = finish(start(tmp_path, "experiment=dropout", *tiny, "resume=true"))
     assert code == 2
@@ -157,14 +157,14 @@ def test_sigterm_mid_sweep_keeps_the_finished_runs_report_and_resume_finishes_th
     command += ["data.train_size=512", "data.val_size=64", "trainer.max_epochs=4"]
     command += ["logger=csv", "callbacks=none", "hydra.sweep.dir=sweep"]
     proc = start(tmp_path, *command)
-    wait_for_epochs(tmp_path / "sweep" / "1" / "metrics.json", 1, timeout=240)
+    wait_for_epochs(tmp_path / "sweep" / "1" / "record.json", 1, timeout=240)
     # Lightning writes checkpoints after the other epoch-end callbacks, the record among them
     wait_for_file(tmp_path / "sweep" / "1" / "checkpoints" / "last.ckpt")
     proc.send_signal(signal.SIGTERM)
     code, out = finish(proc)
     assert code == 143, out[-3000:]
     sweep = tmp_path / "sweep"
-    statuses = [json.loads((sweep / j / "metrics.json").read_text())["status"] for j in "01"]
+    statuses = [json.loads((sweep / j / "record.json").read_text())["status"] for j in "01"]
     assert statuses == ["completed", "interrupted"]
     summary = json.loads((sweep / "summary.json").read_text())  # the report still came
     assert {a["arm"]: a["statuses"] for a in summary["settings"][0]["arms"]} == {
@@ -173,11 +173,11 @@ def test_sigterm_mid_sweep_keeps_the_finished_runs_report_and_resume_finishes_th
     }
     said = " ".join(out.split())
     assert f"resume=true hydra.sweep.dir={sweep}" in said
-    finished = (sweep / "0" / "metrics.json").read_bytes()
+    finished = (sweep / "0" / "record.json").read_bytes()
     code, out = finish(start(tmp_path, *command, "resume=true"))
     assert code == 0, out[-3000:]
-    assert (sweep / "0" / "metrics.json").read_bytes() == finished  # not trained again
-    resumed = json.loads((sweep / "1" / "metrics.json").read_text())
+    assert (sweep / "0" / "record.json").read_bytes() == finished  # not trained again
+    resumed = json.loads((sweep / "1" / "record.json").read_text())
     assert resumed["status"] == "completed" and "resumed_from" in resumed, resumed.get(
         "resume_notes"
     )

@@ -47,7 +47,7 @@ def cli(cwd: Path, *args: str) -> subprocess.CompletedProcess:
 
 def records(sweep: Path) -> dict[tuple[str, ...], dict]:
     found = {}
-    for path in sweep.glob("*/metrics.json"):
+    for path in sweep.glob("*/record.json"):
         record = json.loads(path.read_text())
         found[tuple(o for o in record["overrides"] if o.startswith(("optim.lr", "seed")))] = record
     return found
@@ -134,8 +134,8 @@ def test_stacked_job_folders_look_like_the_basic_launchers(sweeps):
     for job in sorted(p.name for p in basic.iterdir() if p.is_dir()):
         for name in (".hydra/config.yaml", ".hydra/hydra.yaml", ".hydra/overrides.yaml"):
             assert (stacked / job / name).exists(), (job, name)
-        a = json.loads((basic / job / "metrics.json").read_text())
-        b = json.loads((stacked / job / "metrics.json").read_text())
+        a = json.loads((basic / job / "record.json").read_text())
+        b = json.loads((stacked / job / "record.json").read_text())
         assert set(a) - {"resume_notes"} <= set(b) and set(b) - set(a) <= {"launcher", "group_size"}
         assert a["overrides"] == b["overrides"] and a["choices"] == b["choices"]
 
@@ -164,7 +164,7 @@ def _wait_for_epochs(sweep: Path, jobs: int, epochs: int, timeout: float = 240) 
     deadline = time.time() + timeout
     while time.time() < deadline:
         done = 0
-        for path in sweep.glob("*/metrics.json"):
+        for path in sweep.glob("*/record.json"):
             try:
                 done += len(json.loads(path.read_text())["history"]) >= epochs
             except (json.JSONDecodeError, KeyError):
@@ -287,7 +287,7 @@ def test_an_experiments_own_sweep_takes_the_stacked_launcher_unchanged(tmp_path)
     log = done.stdout + done.stderr
     assert done.returncode == 0, log[-3000:]
     assert "Launching 8 jobs in 2 group(s)" in log and log.count("stacked 4 jobs on cpu") == 2
-    found = [json.loads(p.read_text()) for p in (tmp_path / "c1").glob("*/metrics.json")]
+    found = [json.loads(p.read_text()) for p in (tmp_path / "c1").glob("*/record.json")]
     assert len(found) == 8 and {r["group_size"] for r in found} == {4}
     assert {r["settings"]["activation"] for r in found} == {"relu", "tanh"}
     summary = json.loads((tmp_path / "c1" / "summary.json").read_text())

@@ -45,7 +45,7 @@ def test_a_finished_sweep_is_never_overwritten_by_the_same_or_another_grid(run_c
     assert first.returncode == 0, first.stderr[-3000:]
     sweep = tmp_path / "sweep"
     before = snapshot(sweep)
-    assert {"0/metrics.json", "1/metrics.json", "summary.json"} <= set(before)
+    assert {"0/record.json", "1/record.json", "summary.json"} <= set(before)
 
     again = run_cli("-m", *TINY, "optim.lr=0.01,0.02", "hydra.sweep.dir=sweep")
     message = refused(again, sweep)
@@ -64,7 +64,7 @@ def test_a_finished_sweep_is_never_overwritten_by_the_same_or_another_grid(run_c
     (aside,) = tmp_path.glob("sweep.replaced-*")
     assert f"moved to {aside}" in " ".join(replaced.stderr.replace("│", " ").split())
     assert snapshot(aside) == before  # the old sweep, whole, beside the new one
-    (record,) = [json.loads(p.read_text()) for p in sweep.rglob("metrics.json")]
+    (record,) = [json.loads(p.read_text()) for p in sweep.rglob("record.json")]
     assert "optim.lr=0.5" in record["overrides"] and "replace=true" not in record["overrides"]
     summary = json.loads((sweep / "summary.json").read_text())
     assert summary["what_ran"]["runs"] == 1  # the report has only the new sweep's run
@@ -89,7 +89,7 @@ def test_a_used_single_run_folder_is_refused_then_replaced(run_cli, tmp_path):
     assert replaced.returncode == 0, replaced.stderr[-3000:]
     (aside,) = tmp_path.glob("run.replaced-*")
     assert snapshot(aside) == before
-    assert json.loads((run / "metrics.json").read_text())["seed"] == 1
+    assert json.loads((run / "record.json").read_text())["seed"] == 1
 
 
 def test_the_stacked_launcher_refuses_a_used_folder_too(run_cli, tmp_path):
@@ -98,7 +98,7 @@ def test_the_stacked_launcher_refuses_a_used_folder_too(run_cli, tmp_path):
     assert first.returncode == 0, first.stderr[-3000:]
     folder = tmp_path / "stacked"
     before = snapshot(folder)
-    assert "0/metrics.json" in before and "1/metrics.json" in before
+    assert "0/record.json" in before and "1/record.json" in before
 
     again = run_cli("-m", *TINY, *stacked)
     refused(again, folder)

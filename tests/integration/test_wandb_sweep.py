@@ -31,7 +31,7 @@ def test_agent_runs_of_a_sweep_are_compared_by_alexnet_lab_report(run_cli, tmp_p
         )
         assert result.returncode == 0, result.stderr[-3000:]
     sweep = tmp_path / "multirun" / "wandb-sweep-abc123"
-    records = {p.parent.name: json.loads(p.read_text()) for p in sweep.rglob("metrics.json")}
+    records = {p.parent.name: json.loads(p.read_text()) for p in sweep.rglob("record.json")}
     assert sorted(records) == ["r1", "r2"]
     for record in records.values():
         assert record["wandb"]["group"] == "pooling-wandb-sweep-abc123"

@@ -112,7 +112,7 @@ def test_the_wheel_carries_the_configs_and_its_command_runs_from_an_empty_folder
         cwd=work, env=env, capture_output=True, text=True, timeout=600,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr[-3000:]
-    record = json.loads((work / "run" / "metrics.json").read_text())
+    record = json.loads((work / "run" / "record.json").read_text())
     assert record["status"] == "completed" and len(record["history"]) == 1
     assert record["choices"]["data"] == "synthetic"
 

@@ -78,7 +78,7 @@ def test_a_claim_registered_in_a_test_gets_its_verdict_through_build_report(c8, 
     tops = {"0.0005": (0.20, 0.21, 0.20), "0": (0.30, 0.31, 0.31)}
     for decay, values in tops.items():
         for seed, top1 in enumerate(values):
-            write_record(tmp_path / f"{decay}-{seed}" / "metrics.json", c8_run(decay, seed, top1))
+            write_record(tmp_path / f"{decay}-{seed}" / "record.json", c8_run(decay, seed, top1))
     summary = build_report(tmp_path, quiet=True)
     assert summary["claim"] == "C8" and summary["arms"] == ["0.0005", "0"]
     verdict = summary["verdict"]
@@ -96,7 +96,7 @@ def test_a_claim_registered_in_a_test_gets_its_verdict_through_build_report(c8, 
 def test_the_inferred_claim_comes_from_the_registry(c8, tmp_path):
     for decay in ("0.0005", "0"):
         record = c8_run(decay, 0, 0.2).replace(claim=None)
-        write_record(tmp_path / decay / "metrics.json", record)
+        write_record(tmp_path / decay / "record.json", record)
     summary = build_report(tmp_path, quiet=True)
     assert summary["claim"] == "C8" and summary["verdict"]["verdict"] == "inconclusive"
     assert "too few seeds" in summary["verdict"]["reason"]

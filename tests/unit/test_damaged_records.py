@@ -27,7 +27,7 @@ DAMAGED = {
 @pytest.mark.parametrize("name", DAMAGED)
 def test_a_damaged_record_raises_a_record_error_naming_file_and_reason(tmp_path, name):
     text, reason = DAMAGED[name]
-    path = tmp_path / "metrics.json"
+    path = tmp_path / "record.json"
     path.write_text(text)
     with pytest.raises(RecordError) as info:
         RunRecord.load(path)
@@ -39,8 +39,8 @@ def pooling_sweep(folder: Path, damaged: str = '{"overrides": ["pooling=ov') -> 
     """Four good pooling runs in folders 0-3, and a damaged record in folder 4."""
     for i, (layout, seed) in enumerate([(a, s) for a in ("overlap", "nonoverlap") for s in (0, 1)]):
         record = make_record([f"pooling={layout}"], seed, curve(3), top1=0.2, select=())
-        write_record(folder / str(i) / "metrics.json", record)
-    bad = folder / "4" / "metrics.json"
+        write_record(folder / str(i) / "record.json", record)
+    bad = folder / "4" / "record.json"
     bad.parent.mkdir(parents=True)
     bad.write_text(damaged)
     return bad
@@ -62,7 +62,7 @@ def test_the_report_lists_unreadable_records_and_reports_the_rest(tmp_path, dama
 
 
 def test_report_cli_names_the_damaged_file_without_a_traceback(tmp_path):
-    bad = tmp_path / "0" / "metrics.json"
+    bad = tmp_path / "0" / "record.json"
     bad.parent.mkdir()
     bad.write_text('{"overrides": [')
     result = subprocess.run(
@@ -78,7 +78,7 @@ def test_report_cli_names_the_damaged_file_without_a_traceback(tmp_path):
 
 def test_report_all_goes_on_past_a_broken_sweep(tmp_path, capsys):
     pooling_sweep(tmp_path / "good")
-    broken = tmp_path / "broken" / "0" / "metrics.json"
+    broken = tmp_path / "broken" / "0" / "record.json"
     broken.parent.mkdir(parents=True)
     broken.write_text("[1, 2]")
     rows = build_paper_report(tmp_path)
@@ -105,7 +105,7 @@ def test_records_are_created_with_the_users_umask(tmp_path, umask):
 
     old = os.umask(umask)
     try:
-        write_record(tmp_path / "metrics.json", {"overrides": [], "status": "running"})
+        write_record(tmp_path / "record.json", {"overrides": [], "status": "running"})
     finally:
         os.umask(old)
-    assert (tmp_path / "metrics.json").stat().st_mode & 0o777 == 0o666 & ~umask
+    assert (tmp_path / "record.json").stat().st_mode & 0o777 == 0o666 & ~umask

@@ -179,7 +179,7 @@ def test_top5_only_past_ten_classes_and_one_colour_per_arm(tmp_path):
 
 def test_the_report_lists_the_lr_figure(tmp_path):
     for i, record in enumerate(c1_sweep()):
-        write_record(tmp_path / str(i) / "metrics.json", record)
+        write_record(tmp_path / str(i) / "record.json", record)
     summary = build_report(tmp_path, quiet=True)
     assert summary["figures"] == ["training_curves.png", "final_errors.png", "lr_sensitivity.png"]
     assert summary["curve_panels"] == ["convnet4, cifar10 (5,000 images)"]

@@ -33,8 +33,8 @@ def test_new_record_carries_the_machine_and_old_records_read_without_one(tmp_pat
         cfg = compose("config", overrides=["data=synthetic", "logger=none"])
     record = new_record(cfg, tmp_path, JobContext(choices={"data": "synthetic"}))
     assert record.machine == machine_info()
-    write_record(tmp_path / "metrics.json", record)
-    assert RunRecord.load(tmp_path / "metrics.json").machine == machine_info()
+    write_record(tmp_path / "record.json", record)
+    assert RunRecord.load(tmp_path / "record.json").machine == machine_info()
     old = record.to_dict()
     del old["machine"]
     assert RunRecord.from_dict(old).machine == {}

@@ -114,9 +114,9 @@ def job_config(tmp_path):
 
 def test_a_dead_workers_job_keeps_its_history_and_is_failed(tmp_path):
     record = {"status": "running", "overrides": ["seed=1"], "history": [{"epoch": 1}]}
-    (tmp_path / "metrics.json").write_text(json.dumps(record))
+    (tmp_path / "record.json").write_text(json.dumps(record))
     failed = fail_dead_job(tmp_path, job_config(tmp_path), "its worker died")
-    saved = json.loads((tmp_path / "metrics.json").read_text())
+    saved = json.loads((tmp_path / "record.json").read_text())
     assert saved["status"] == failed.status == "failed" and saved["error"] == "its worker died"
     assert saved["history"] == [{"epoch": 1}] and epochs_done(tmp_path) == 1
 
@@ -124,7 +124,7 @@ def test_a_dead_workers_job_keeps_its_history_and_is_failed(tmp_path):
 def test_a_dead_workers_job_without_a_record_gets_one(tmp_path):
     folder = tmp_path / "3"
     fail_dead_job(folder, job_config(tmp_path), "its worker died")
-    saved = json.loads((folder / "metrics.json").read_text())
+    saved = json.loads((folder / "record.json").read_text())
     assert saved["status"] == "failed" and saved["overrides"] == ["seed=1", "optim.lr=0.1"]
     assert saved["choices"] == {"model": "convnet4"} and epochs_done(folder) == 0
 
@@ -169,7 +169,7 @@ def test_a_jobs_line_names_what_sets_it_apart_and_its_epochs(tmp_path, capsys):
 
     progress = Progress(Console(width=200), 2, ["w0 cpu 0"], False, frozenset({"data=synthetic"}))
     progress.job_started("w0 cpu 0", 1, ["data=synthetic", "seed=1"], tmp_path, 3)
-    (tmp_path / "metrics.json").write_text(json.dumps({"history": [{"epoch": 1}]}))
+    (tmp_path / "record.json").write_text(json.dumps({"history": [{"epoch": 1}]}))
     progress.tick()
     out = capsys.readouterr().out
     assert "[w0 cpu 0] #1 started: seed=1\n" in out and "[w0 cpu 0] #1 epoch 1/3" in out
@@ -180,6 +180,6 @@ def test_a_jobs_last_epoch_is_shown_even_when_it_ends_between_two_reads(tmp_path
 
     progress = Progress(Console(width=200), 1, ["w0 cpu 0"], live=False)
     progress.job_started("w0 cpu 0", 0, ["seed=0"], tmp_path, 2)
-    (tmp_path / "metrics.json").write_text(json.dumps({"history": [{}, {}]}))
+    (tmp_path / "record.json").write_text(json.dumps({"history": [{}, {}]}))
     progress.job_ended("w0 cpu 0", 0, failed=False)
     assert "[w0 cpu 0] #0 epoch 2/2\ndone 1/1" in capsys.readouterr().out

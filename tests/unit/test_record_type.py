@@ -43,7 +43,7 @@ FORMAT_1 = {  # as job.new_record / RunRecorder wrote it before RunRecord
     "not_learning": False,
     "data": {"train_size": 512, "chance_error": 0.9},
     "output_dir": "/runs/0",
-    "record_path": "/runs/0/metrics.json",
+    "record_path": "/runs/0/record.json",
     "resumed_from": "/runs/0/checkpoints/last.ckpt",  # not a field of RunRecord
 }
 
@@ -77,14 +77,14 @@ def test_round_trip_loses_nothing(tmp_path):
         **{k: written[k] for k in written if k not in FORMAT_1},
         **FORMAT_1,
     }
-    write_record(tmp_path / "a" / "metrics.json", run)  # a RunRecord
-    write_record(tmp_path / "b" / "metrics.json", FORMAT_1)  # training's plain dict
+    write_record(tmp_path / "a" / "record.json", run)  # a RunRecord
+    write_record(tmp_path / "b" / "record.json", FORMAT_1)  # training's plain dict
     a, b = load_records(tmp_path)
-    assert a.path.endswith("a/metrics.json") and a.to_dict() == b.replace(format=2).to_dict()
+    assert a.path.endswith("a/record.json") and a.to_dict() == b.replace(format=2).to_dict()
     assert a.extra["resumed_from"] == FORMAT_1["resumed_from"]
     plain = find_records(tmp_path)[0]  # the dict view others still use
-    assert plain["path"] == a.path and read_record(tmp_path / "a" / "metrics.json") == plain
-    assert "path" not in json.loads((tmp_path / "a" / "metrics.json").read_text())
+    assert plain["path"] == a.path and read_record(tmp_path / "a" / "record.json") == plain
+    assert "path" not in json.loads((tmp_path / "a" / "record.json").read_text())
 
 
 def test_a_test_view_copy_stands_for_one_view():
@@ -101,3 +101,38 @@ def test_the_run_summary_prints_from_either_form(as_type):
         print_run_summary(as_type(FORMAT_1))
     text = captured.get()
     assert "completed" in text and "35.00% / 12.00%" in text and "epochs to 25%" in text
+
+
+def test_a_record_an_earlier_version_named_metrics_json_is_still_found_read_and_resumed(tmp_path):
+    from alexnet_lab.record.files import (
+        RECORD_NAME,
+        holds_records,
+        read_records,
+        record_file,
+        record_paths,
+    )
+    from alexnet_lab.run.resume import plan_resume
+
+    assert RECORD_NAME == "record.json"
+    old = tmp_path / "sweep" / "0" / "metrics.json"
+    old.parent.mkdir(parents=True)
+    old.write_text(json.dumps(FORMAT_1))
+    new = tmp_path / "sweep" / "1" / "record.json"
+    write_record(new, FORMAT_1 | {"seed": 2})
+    sweep = tmp_path / "sweep"
+
+    assert holds_records(sweep) and not holds_records(tmp_path / "empty")
+    assert record_paths(sweep) == [old, new]
+    assert (
+        record_file(old.parent) == old
+        and record_file(tmp_path / "x") == tmp_path / "x" / RECORD_NAME
+    )
+    records, unreadable = read_records(sweep)
+    assert [r.seed for r in records] == [1, 2] and unreadable == []
+    plan = plan_resume(old.parent, sweep, "relu_vs_tanh", FORMAT_1["overrides"])
+    assert plan.action == "skip" and plan.previous is not None and plan.previous.seed == 1
+
+    # both in one folder: the current name wins; writing it retires the old file
+    write_record(old.parent / RECORD_NAME, FORMAT_1 | {"seed": 3})
+    assert not old.exists()
+    assert [RunRecord.load(p).seed for p in record_paths(sweep)] == [3, 2]

@@ -246,7 +246,7 @@ def test_a_plain_sweep_infers_its_claim_and_marks_failed_runs(tmp_path):
     )
     records[3].update(not_learning=True, data={"train_size": 512, "chance_error": 0.9})
     for i, record in enumerate(records):
-        write_record(tmp_path / str(i) / "metrics.json", record)
+        write_record(tmp_path / str(i) / "record.json", record)
     summary = build_report(tmp_path, quiet=True)
     assert summary["claim"] == "C3" and summary["arms"] == ["overlap", "nonoverlap"]
     (stuck,) = summary["not_learning_runs"]

@@ -14,7 +14,7 @@ from tests.unit.test_report import curve, make_record
 
 def write_sweep(folder: Path, arms: tuple[str, ...], marked: bool = True) -> None:
     for i, arm in enumerate(arms):
-        write_record(folder / str(i) / "metrics.json", make_record([arm], i, curve(3 + i)))
+        write_record(folder / str(i) / "record.json", make_record([arm], i, curve(3 + i)))
     if marked:
         (folder / "multirun.yaml").write_text("hydra: {}\n")
 
@@ -23,7 +23,7 @@ def test_a_folder_of_two_sweeps_and_a_run_is_refused_and_nothing_is_written(tmp_
     parent = tmp_path / "my runs"
     write_sweep(parent / "c3", ("pooling=overlap", "pooling=nonoverlap"))
     write_sweep(parent / "c1", ("activation=relu", "activation=tanh"))
-    write_record(parent / "one" / "metrics.json", make_record(["activation=relu"], 0, curve(2)))
+    write_record(parent / "one" / "record.json", make_record(["activation=relu"], 0, curve(2)))
     before = sorted(parent.rglob("*"))
 
     with pytest.raises(SystemExit) as stopped:
@@ -45,7 +45,7 @@ def test_one_sweep_one_run_and_an_agents_sweep_are_still_reported(tmp_path):
     agent = tmp_path / "wandb-sweep-abc"  # runs one level down, no multirun.yaml
     write_sweep(agent, ("pooling=overlap", "pooling=nonoverlap"), marked=False)
     run = tmp_path / "run"
-    write_record(run / "metrics.json", make_record(["pooling=overlap"], 0, curve(2)))
+    write_record(run / "record.json", make_record(["pooling=overlap"], 0, curve(2)))
     assert parts(sweep) == parts(agent) == parts(run) == []
     report_main([str(sweep), "--quiet"])
     assert (sweep / "summary.json").exists()

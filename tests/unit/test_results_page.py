@@ -20,7 +20,7 @@ def write_sweep(folder, records, machine=None, start="2026-11-20T10:00:00+00:00"
         record.update(started_at=start, finished_at=start.replace("T10:00", f"T10:{i + 1:02d}"))
         if machine and i % 2 == 0:  # the others: older records, without a machine
             record["machine"] = machine
-        write_record(folder / str(i) / "metrics.json", record)
+        write_record(folder / str(i) / "record.json", record)
 
 
 def pooling_records():
@@ -35,7 +35,7 @@ def fabricate(root):
     write_sweep(root / "c3" / "gpu", pooling_records(), machine=GPU)
     write_sweep(root / "c1", c1_records([2, 2, 2], [6, 7, 6]), machine=CPU)
     (root / "broken" / "0").mkdir(parents=True)
-    (root / "broken" / "0" / "metrics.json").write_text("{not json")
+    (root / "broken" / "0" / "record.json").write_text("{not json")
 
 
 def test_the_page_lists_every_claim_with_its_numbers_settings_machine_time_and_figures(tmp_path):

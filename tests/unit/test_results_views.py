@@ -37,7 +37,7 @@ def test_runs_tested_on_two_views_become_the_two_arms_of_c7(tmp_path):
         {"center": 0.40, "ten_crop": 0.38},
     ]
     for seed, tests in enumerate(views):
-        write_record(tmp_path / str(seed) / "metrics.json", run([], seed, 0.4, tests=tests))
+        write_record(tmp_path / str(seed) / "record.json", run([], seed, 0.4, tests=tests))
     summary = build_report(tmp_path, quiet=True)  # no claim named: the views name it
     assert summary["claim"] == "C7" and summary["arms"] == ["ten_crop", "center"]
     assert summary["what_ran"]["runs"] == 3 and summary["what_ran"]["test_views"] == [
@@ -72,13 +72,13 @@ def test_the_terminal_shows_the_rows_of_report_md(tmp_path, monkeypatch):
     for arm, top1 in (("overlap", 0.20), ("nonoverlap", 0.25)):
         for seed in range(2):
             record = run([f"pooling={arm}"], seed, top1 + 0.001 * seed).replace(claim="C3")
-            write_record(tmp_path / f"{arm}{seed}" / "metrics.json", record)
+            write_record(tmp_path / f"{arm}{seed}" / "record.json", record)
     wide = Console(width=400, record=True)
     monkeypatch.setattr(terminal, "console", wide)
     build_report(tmp_path)
     shown = wide.export_text()
     report = (tmp_path / "report.md").read_text()
-    records = [RunRecord.load(p) for p in sorted(tmp_path.rglob("metrics.json"))]
+    records = [RunRecord.load(p) for p in sorted(tmp_path.rglob("record.json"))]
     comparison = compare(records, claim_id="C3")
 
     def cells(mark):

@@ -33,7 +33,7 @@ def test_train_without_the_cli_leaves_a_completed_record_and_checkpoints(tmp_pat
     record = train(cfg, tmp_path / "run")
 
     assert not HydraConfig.initialized()
-    saved = json.loads((tmp_path / "run" / "metrics.json").read_text())
+    saved = json.loads((tmp_path / "run" / "record.json").read_text())
     assert saved["status"] == record.status == "completed"
     assert [row["epoch"] for row in saved["history"]] == [1]
     assert 0.0 <= saved["history"][0]["train_error"] <= 1.0

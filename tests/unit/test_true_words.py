@@ -85,7 +85,7 @@ def test_summary_json_holds_null_where_a_value_is_not_finite(tmp_path):
         record["final"]["test"]["top1_error"] = float("-inf")  # as a damaged record may say
         folder = tmp_path / str(i)
         folder.mkdir()
-        (folder / "metrics.json").write_text(json.dumps(record))  # -Infinity, Python's way
+        (folder / "record.json").write_text(json.dumps(record))  # -Infinity, Python's way
     summary = build_report(tmp_path, quiet=True)
     on_disk = json.loads((tmp_path / "summary.json").read_text(), parse_constant=_no_constants)
     assert on_disk["arms"] == summary["arms"] == ["overlap", "nonoverlap"]
@@ -222,7 +222,7 @@ def test_resume_on_a_sweep_folder_without_runs_says_so(tmp_path):
     (tmp_path / "typo").mkdir()
     with pytest.warns(UserWarning, match=r"typo holds no runs .*hydra\.sweep\.dir="):
         check_sweep_before_it_starts(config(tmp_path / "typo"))
-    write_record(tmp_path / "sweep" / "0" / "metrics.json", make_record(["seed=0"], 0, [0.5]))
+    write_record(tmp_path / "sweep" / "0" / "record.json", make_record(["seed=0"], 0, [0.5]))
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         check_sweep_before_it_starts(config(tmp_path / "sweep"))
@@ -234,11 +234,11 @@ def test_a_report_taken_while_the_sweep_runs_calls_its_job_running(tmp_path):
 
     for i, arm in enumerate(["overlap", "nonoverlap"]):
         write_record(
-            tmp_path / str(i) / "metrics.json",
+            tmp_path / str(i) / "record.json",
             make_record([f"pooling={arm}"], 0, curve(3), select=()),
         )
     running = make_record(["pooling=nonoverlap"], 1, curve(3)[:1], status="running", select=())
-    write_record(tmp_path / "2" / "metrics.json", running)
+    write_record(tmp_path / "2" / "record.json", running)
     sweep = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)", "alexnet-lab"])
     try:
         while "alexnet-lab" not in (sweep_lock.process_command(sweep.pid) or ""):
@@ -268,7 +268,7 @@ def test_a_truncated_summary_json_is_named_and_rebuilt_not_blamed_on_the_records
     sweep = tmp_path / "sweep"
     for i, arm in enumerate(["overlap", "nonoverlap"]):
         record = make_record([f"pooling={arm}"], 0, curve(3), select=(), claim="C3")
-        write_record(sweep / str(i) / "metrics.json", record)
+        write_record(sweep / str(i) / "record.json", record)
     build_report(sweep, quiet=True)
     summary = sweep / "summary.json"
     summary.write_text(summary.read_text()[: 4096 // 8])  # cut short, as by a full disk

@@ -20,7 +20,7 @@ def sweep(tmp_path):
     folder = tmp_path / MARKUP
     for i, (arm, seed) in enumerate([("overlap", 0), ("nonoverlap", 0)]):
         record = make_record([f"pooling={arm}", "data.root=/x[/b]"], seed, curve(3), select=())
-        write_record(folder / str(i) / "metrics.json", record)
+        write_record(folder / str(i) / "record.json", record)
     return folder
 
 
