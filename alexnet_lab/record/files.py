@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from alexnet_lab.record.atomic import atomic_path, file_mode
-from alexnet_lab.record.run_record import FORMAT, RecordError, RunRecord, read_json
+from alexnet_lab.record.run_record import FORMAT, RecordError, RunRecord
 
 __all__ = [
     "FORMAT",
@@ -29,14 +29,11 @@ __all__ = [
     "chance_error",
     "epochs_to_target",
     "file_mode",
-    "find_records",
     "is_not_learning",
-    "load_records",
     "read_records",
     "holds_records",
     "record_file",
     "record_paths",
-    "read_record",
     "write_record",
 ]
 
@@ -74,13 +71,6 @@ def record_file(folder: Path) -> Path:
     return Path(folder) / RECORD_NAME
 
 
-def read_record(path: Path) -> dict[str, Any]:
-    """Read one run record (checked as :meth:`RunRecord.load`); ``path`` says where it was."""
-    record = read_json(path)
-    record["path"] = str(path)
-    return record
-
-
 def record_paths(sweep_dir: Path) -> list[Path]:
     """Every run record below ``sweep_dir``, in job order (natural sort of the path).
 
@@ -96,25 +86,6 @@ def record_paths(sweep_dir: Path) -> list[Path]:
 def holds_records(folder: Path) -> bool:
     """Whether any run record (of any version's name) lies below ``folder``."""
     return any(next(Path(folder).rglob(name), None) for name in (RECORD_NAME, *OLD_RECORD_NAMES))
-
-
-def find_records(sweep_dir: Path) -> list[dict[str, Any]]:
-    """Every readable run record below ``sweep_dir`` as a plain dict, in job order (by path)."""
-    found = []
-    for path in record_paths(sweep_dir):
-        try:
-            found.append(read_record(path))
-        except RecordError:
-            continue
-    return found
-
-
-def load_records(sweep_dir: Path) -> list[RunRecord]:
-    """Every run record below ``sweep_dir`` as a :class:`RunRecord`, in job order.
-
-    Raises :class:`RecordError` at the first record that cannot be read.
-    """
-    return [RunRecord.load(p) for p in record_paths(sweep_dir)]
 
 
 def read_records(sweep_dir: Path) -> tuple[list[RunRecord], list[RecordError]]:

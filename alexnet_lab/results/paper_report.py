@@ -13,7 +13,7 @@ from alexnet_lab.overrides import shell_join
 from alexnet_lab.record.atomic import write_text
 from alexnet_lab.record.files import record_paths
 from alexnet_lab.results.claims import CLAIMS
-from alexnet_lab.results.paper_figure import paper_figure
+from alexnet_lab.results.figures.paper import paper_figure
 from alexnet_lab.results.summary import TRAIN_SIZE, ran_values
 from alexnet_lab.results.sweep_report import build_report
 from alexnet_lab.results.verdicts import effect_text

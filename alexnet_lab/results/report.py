@@ -1,8 +1,8 @@
 """``alexnet-lab-report``: a sweep's summary.json, report.md, PNG figures and rich table.
 
 Run after every multirun by the Hydra callback, or by hand: ``alexnet-lab-report SWEEP_DIR``.
-The work is done in ``sweep.py`` (one sweep) and ``paper_report.py`` (every sweep below a
-folder); this module is the command line and the stable import path for both.
+The work is done in ``sweep_report.py`` (one sweep) and ``paper_report.py`` (every sweep
+below a folder); this module is the command line, and ``build_report``'s stable import path.
 """
 
 from __future__ import annotations
@@ -16,25 +16,11 @@ from rich.markup import escape
 from alexnet_lab.console import console, print_error
 from alexnet_lab.folders.layout import parts, several_sweeps
 from alexnet_lab.overrides import shell_join
-from alexnet_lab.results.markdown import CURVES_PNG, ERRORS_PNG, render_markdown
 from alexnet_lab.results.paper_report import build_paper_report
-from alexnet_lab.results.summary import overall_verdict, summarise, what_ran
 from alexnet_lab.results.sweep_report import build_report
-from alexnet_lab.results.terminal import print_paper_table, print_table
+from alexnet_lab.results.terminal import print_paper_table
 
-__all__ = [
-    "CURVES_PNG",
-    "ERRORS_PNG",
-    "build_paper_report",
-    "build_report",
-    "main",
-    "overall_verdict",
-    "print_paper_table",
-    "print_table",
-    "render_markdown",
-    "summarise",
-    "what_ran",
-]
+__all__ = ["build_report", "main"]
 
 
 #: ``--help``'s description: plain text (the docstring's reST markup would show as is)

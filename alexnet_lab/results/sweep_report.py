@@ -11,11 +11,11 @@ from alexnet_lab.overrides import shell_join
 from alexnet_lab.record.atomic import write_text
 from alexnet_lab.record.files import RecordError, holds_records, read_records, strict_json
 from alexnet_lab.results.compare import compare
+from alexnet_lab.results.figures.curves import plot_training_curves
+from alexnet_lab.results.figures.final_errors import plot_final_errors
+from alexnet_lab.results.figures.lr_sensitivity import LR_PNG, plot_lr_sensitivity
+from alexnet_lab.results.figures.style import panel_name
 from alexnet_lab.results.markdown import CURVES_PNG, ERRORS_PNG, render_markdown
-from alexnet_lab.results.palette import panel_name
-from alexnet_lab.results.plot_final import plot_final_errors
-from alexnet_lab.results.plot_lr import LR_PNG, plot_lr_sensitivity
-from alexnet_lab.results.plots import plot_training_curves
 from alexnet_lab.results.summary import summarise
 from alexnet_lab.results.terminal import print_table
 
@@ -135,10 +135,9 @@ def log_report_to_wandb(sweep_dir: Path) -> None:
     from rich.markup import escape
 
     from alexnet_lab.console import console
-    from alexnet_lab.record.files import find_records
     from alexnet_lab.results.wandb_summary import log_sweep_summary, used_wandb
 
-    if not used_wandb(find_records(sweep_dir)):
+    if not used_wandb(read_records(sweep_dir)[0]):
         return
     info = log_sweep_summary(sweep_dir)
     if info and info.get("sync"):

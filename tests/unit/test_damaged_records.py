@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from alexnet_lab.record.files import RecordError, RunRecord, find_records, write_record
+from alexnet_lab.record.files import RecordError, RunRecord, read_records, write_record
 from alexnet_lab.results.paper_report import build_paper_report
 from alexnet_lab.results.report import build_report
 from alexnet_lab.run.resume import check_same_experiment, plan_resume
@@ -58,7 +58,7 @@ def test_the_report_lists_unreadable_records_and_reports_the_rest(tmp_path, dama
     assert "## Unreadable records" in report and str(bad) in report
     err = " ".join(capsys.readouterr().err.split())
     assert "1 unreadable record(s)" in err and str(bad) in err
-    assert len(find_records(tmp_path)) == 4
+    assert len(read_records(tmp_path)[0]) == 4
 
 
 def test_report_cli_names_the_damaged_file_without_a_traceback(tmp_path):

@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-RECORD = "alexnet_lab.record.files"
 
 
 def tracked() -> set[str]:
@@ -66,16 +65,33 @@ def module_graph() -> dict[str, set[str]]:
     return {name: (imports(path) & set(files)) - {name} for name, path in files.items()}
 
 
-BRIDGES = (
-    "alexnet_lab.sweep.hydra_callbacks",
-    "alexnet_lab.sweep.budget_check",
-    "alexnet_lab.folders.used_folder",
+#: the package's floors, lowest first: a module imports from its own room and rooms below it
+FLOORS = (
+    ("errors", "overrides", "quiet"),
+    ("record",),
+    ("console", "folders", "tracking"),
+    ("models", "data"),
+    ("results",),
+    ("run",),
+    ("stacked",),
+    ("parallel",),
+    ("sweep",),
+    ("help", "suggest"),
+    ("cli", "__main__"),
 )
 
 
-def test_training_modules_import_no_cycle_and_only_the_record_from_results():
+def room(module: str) -> str:
+    """``alexnet_lab.run.job`` -> ``run``; ``alexnet_lab.cli`` -> ``cli``."""
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 else ""
+
+
+def test_the_package_has_no_import_cycle_and_no_import_that_runs_up_a_floor():
     graph = module_graph()
-    training = {m for m in graph if m.count(".") == 1}  # alexnet_lab/<module>.py
+    floor = {name: i for i, names in enumerate(FLOORS) for name in names}
+    rooms = {room(m) for m in graph} - {""}
+    assert rooms == set(floor), f"give each room a floor in FLOORS: {sorted(rooms ^ set(floor))}"
 
     def reaches(start: str, goal: str) -> bool:
         seen, todo = set(), [start]
@@ -87,13 +103,12 @@ def test_training_modules_import_no_cycle_and_only_the_record_from_results():
                 todo.append(nxt)
         return False
 
-    cycles = sorted(m for m in training if reaches(m, m))
+    cycles = sorted(m for m in graph if reaches(m, m))
     assert not cycles, f"modules on an import cycle: {cycles}"
-    # the sweep-level Hydra callbacks (the report; the budget check; the used-folder check,
-    # which asks the results' layout what a folder holds) are the bridges into the analysis code
-    upward = {
-        m: sorted(d for d in deps if d.startswith("alexnet_lab.results.") and d != RECORD)
+    upward = sorted(
+        f"{m} -> {d}"
         for m, deps in graph.items()
-        if m in training and m not in BRIDGES
-    }
-    assert not {m: d for m, d in upward.items() if d}
+        for d in deps
+        if room(m) and room(d) and floor[room(d)] > floor[room(m)]
+    )
+    assert not upward, f"imports that run up a floor: {upward}"

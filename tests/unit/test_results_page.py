@@ -4,8 +4,8 @@ import re
 
 from alexnet_lab.record.files import write_record
 from alexnet_lab.results.claims import CLAIMS
+from alexnet_lab.results.figures.paper import cell_lines
 from alexnet_lab.results.page import build_results_page
-from alexnet_lab.results.paper_figure import cell_lines
 from alexnet_lab.results.paper_report import paper_rows
 from alexnet_lab.results.report import main
 from tests.unit.test_report import c1_records, curve, make_record

@@ -20,8 +20,7 @@ from matplotlib.ticker import MaxNLocator
 from alexnet_lab.overrides import parse_overrides
 from alexnet_lab.record.run_record import RunRecord
 from alexnet_lab.results.arms import ArmResult, Comparison, SettingResult
-from alexnet_lab.results.metrics import EPOCHS_TO_TARGET, TOP1_ERROR, Metric
-from alexnet_lab.results.palette import (
+from alexnet_lab.results.figures.style import (
     LEGEND_SIZE,
     PANEL_SIZE,
     arm_colours,
@@ -32,6 +31,7 @@ from alexnet_lab.results.palette import (
     save,
     verdict_line,
 )
+from alexnet_lab.results.metrics import EPOCHS_TO_TARGET, TOP1_ERROR, Metric
 
 LR_PNG = "lr_sensitivity.png"
 

@@ -18,7 +18,7 @@ from matplotlib.ticker import MaxNLocator
 
 from alexnet_lab.record.run_record import RunRecord
 from alexnet_lab.results.arms import ArmResult, Comparison, SettingResult
-from alexnet_lab.results.palette import (
+from alexnet_lab.results.figures.style import (
     LEGEND_SIZE,
     NOT_LEARNING_COLOUR,
     PANEL_SIZE,

@@ -15,9 +15,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from alexnet_lab.results.arms import Comparison, SettingResult
-from alexnet_lab.results.intervals import mean_interval
-from alexnet_lab.results.metrics import EPOCHS_TO_TARGET, TOP1_ERROR, TOP5_ERROR, Metric
-from alexnet_lab.results.palette import (
+from alexnet_lab.results.figures.style import (
     LEGEND_SIZE,
     NOT_LEARNING_COLOUR,
     PANEL_SIZE,
@@ -30,6 +28,8 @@ from alexnet_lab.results.palette import (
     save,
     verdict_line,
 )
+from alexnet_lab.results.intervals import mean_interval
+from alexnet_lab.results.metrics import EPOCHS_TO_TARGET, TOP1_ERROR, TOP5_ERROR, Metric
 
 
 def figure_metrics(comparison: Comparison) -> list[Metric]:
