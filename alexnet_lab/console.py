@@ -77,7 +77,7 @@ def run_line(record: RunRecord | Mapping[str, Any]) -> str:
     """
     run = RunRecord.coerce(record)
     named = " ".join(shown_overrides(list(run.overrides))) or "(defaults)"
-    if run.status == "failed" and not run.history and "traceback" not in run.extra:
+    if run.status == "failed" and not run.history and run.traceback is None:
         return f"{named} | did not start"
     parts = [named, run.status or "-"]
     if run.not_learning:

@@ -118,6 +118,18 @@ class RunRecord:
     finished_at: str | None = None
     config: dict[str, Any] = field(default_factory=dict)
     wandb: dict[str, Any] = field(default_factory=dict)
+    #: the W&B group the run joined (its sweep), when it logged to W&B
+    wandb_group: str | None = None
+    #: a W&B run that could not be finished (the run itself is unharmed)
+    wandb_error: str | None = None
+    #: the launcher that trained it, when not Hydra's basic one (``stacked``), and its stack's size
+    launcher: str | None = None
+    group_size: int | None = None
+    #: a resumed run: the checkpoint it continued from, and what ``resume=true`` decided
+    resumed_from: str | None = None
+    resume_notes: list[str] = field(default_factory=list)
+    #: a failed run's traceback (the console prints ``error``; this is for the curious)
+    traceback: str | None = None
     #: unknown fields, kept so that writing the record back loses nothing
     extra: dict[str, Any] = field(default_factory=dict)
     #: where the record was read from (not written)
@@ -139,6 +151,7 @@ class RunRecord:
             values[name] = dict(values.get(name) or {})
         values["overrides"] = list(values.get("overrides") or [])
         values["history"] = [dict(row) for row in values.get("history") or []]
+        values["resume_notes"] = [str(note) for note in values.get("resume_notes") or []]
         return cls(**values, extra=extra)
 
     @classmethod

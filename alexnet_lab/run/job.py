@@ -74,7 +74,7 @@ def guarded_job(cfg: DictConfig) -> RunRecord:
         assert plan.previous is not None and plan.checkpoint is not None
         continue_record(record, plan.previous, plan.checkpoint)
     if plan.notes:
-        record.extra["resume_notes"] = plan.notes
+        record.resume_notes = list(plan.notes)
     failure: BaseException | None = None
     try:
         with (
@@ -97,7 +97,7 @@ def guarded_job(cfg: DictConfig) -> RunRecord:
         record.finished_at = now()
         unsaved = _save(output_dir, record)  # first: neither W&B nor a full disk may cost it
         record.wandb = _finish_wandb(record)
-        if not unsaved and (record.wandb or "wandb_error" in record.extra):
+        if not unsaved and (record.wandb or record.wandb_error):
             unsaved = _save(output_dir, record)  # again, with where the W&B run is
         if context.multirun or record.history or not isinstance(failure, UserError):
             _summarise(record, bool(cfg.get("verbose")))  # a run that never started: the paragraph
@@ -136,7 +136,7 @@ def _finish_wandb(record: RunRecord) -> dict[str, str]:
     try:
         return finish_wandb(exit_code=0 if record.completed else 1) or {}
     except Exception as exc:
-        record.extra["wandb_error"] = f"finishing the W&B run failed: {type(exc).__name__}: {exc}"
+        record.wandb_error = f"finishing the W&B run failed: {type(exc).__name__}: {exc}"
         return {}
 
 

@@ -40,7 +40,7 @@ def record_failure(record: RunRecord, exc: BaseException) -> None:
         mark_interrupted(record)
     else:  # a crash: record it, let the sweep go on
         record.status, record.error = "failed", f"{type(exc).__name__}: {exc}"
-        record.extra["traceback"] = "".join(traceback.format_exception(exc))
+        record.traceback = "".join(traceback.format_exception(exc))
 
 
 def mark_interrupted(record: RunRecord) -> None:

@@ -89,7 +89,7 @@ def new_record(cfg: DictConfig, output_dir: Path, context: JobContext) -> RunRec
 def continue_record(record: RunRecord, previous: RunRecord, checkpoint: Path) -> None:
     """Carry an interrupted run's history and start time into the record of its resumption."""
     record.history = [dict(row) for row in previous.history]
-    record.extra["resumed_from"] = str(checkpoint)
+    record.resumed_from = str(checkpoint)
     record.started_at = previous.started_at or record.started_at
 
 

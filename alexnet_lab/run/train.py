@@ -124,6 +124,8 @@ def instantiate_loggers(
     after the run's overrides and grouped with the rest of its sweep.
     """
     group = group_name(record.experiment, str(context.sweep_dir or ""), context.multirun)
+    if "wandb" in (cfg.get("logger") or {}):
+        record.wandb_group = group
     return [
         instantiate(logger_cfg, **logger_options(name, logger_cfg, output_dir, record, group))
         for name, logger_cfg in (cfg.get("logger") or {}).items()

@@ -37,28 +37,21 @@ from alexnet_lab.stacked.member_loggers import (
 from alexnet_lab.tracking.wandb_agent import group_name
 
 LAUNCHER = "stacked"
-#: the member's logger configs and W&B group, kept beside the record for :func:`start` (not saved)
-_LOGGERS = "_loggers"
 
 
 def prepare_record(cfg: DictConfig, output_dir: Path, group_size: int) -> RunRecord:
     """The member's record before training (call with the member's Hydra config set)."""
     context, _ = job_context()
     record = new_record(cfg, output_dir, context)
-    record.extra.update(launcher=LAUNCHER, group_size=int(group_size))
+    record.launcher, record.group_size = LAUNCHER, int(group_size)
     record.config = dict(OmegaConf.to_container(cfg, resolve=True))  # type: ignore[arg-type]
-    loggers = cfg.get("logger")
-    record.extra[_LOGGERS] = {
-        "configs": OmegaConf.to_container(loggers, resolve=True) if loggers else {},
-        "group": group_name(record.experiment, str(context.sweep_dir or ""), True),
-    }
+    record.wandb_group = group_name(record.experiment, str(context.sweep_dir or ""), True)
     return record
 
 
 def save(record: RunRecord) -> None:
-    """Write the record to its job folder (the private logger field left out)."""
-    extra = {k: v for k, v in record.extra.items() if k != _LOGGERS}
-    write_record(Path(str(record.output_dir)) / RECORD_NAME, record.replace(extra=extra))
+    """Write the record to its job folder."""
+    write_record(Path(str(record.output_dir)) / RECORD_NAME, record)
 
 
 def start(
@@ -76,8 +69,8 @@ def start(
     record.data = data
     record.history = list(previous)
     save(record)
-    info = record.extra.get(_LOGGERS) or {}
-    return open_loggers(record, info.get("configs") or {}, info.get("group"), steps_per_epoch)
+    configs = dict(record.config.get("logger") or {})  # resolved, as the job's own
+    return open_loggers(record, configs, record.wandb_group, steps_per_epoch)
 
 
 def add_epoch(

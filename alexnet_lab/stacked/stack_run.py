@@ -154,7 +154,7 @@ def prepare(
     if previous is not None:
         load_checkpoint(member, output_dir / "checkpoints" / "stacked_last.pt")
         record.history = [r for r in previous.history if r["epoch"] <= member.epoch]
-        record.extra["resumed_from"] = str(member.checkpoint)
+        record.resumed_from = str(member.checkpoint)
         record.started_at = previous.started_at or record.started_at
     return member
 
@@ -171,7 +171,7 @@ def train_group(members: list[Member], datamodule: Any, device: torch.device) ->
     described = {**datamodule.describe(), "resident": str(device)}  # DeviceData's device
     chance = float(described.get("chance_error") or 0.9)
     for m in members:
-        m.record.extra["group_size"] = len(members)
+        m.record.group_size = len(members)
     ended: set[int] = set()
     steps = data.steps_per_epoch()
     loggers: dict[int, MemberLoggers] = {}  # each member's, open until it ends

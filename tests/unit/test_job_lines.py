@@ -24,7 +24,7 @@ def test_a_job_refused_before_its_first_epoch_did_not_start_and_a_crash_is_a_fai
     refused = RunRecord(status="failed", error="CIFAR-10 is not in data", overrides=["seed=0"])
     assert run_line(refused) == "seed=0 | did not start"
     crashed = RunRecord(status="failed", error="RuntimeError: x", overrides=["seed=0"])
-    crashed.extra["traceback"] = "Traceback ..."
+    crashed.traceback = "Traceback ..."
     assert run_line(crashed).startswith("seed=0 | failed | epochs 0")
     done = RunRecord(status="completed", overrides=[], history=[{"train_error": 0.5}])
     assert run_line(done).startswith("(defaults) | completed | epochs 1")

@@ -57,7 +57,7 @@ def test_a_format_1_dict_reads_with_typed_accessors():
     assert run.test_error(view="center") == 0.38 and set(run.test_views) == {"center", "ten_crop"}
     assert run.select_keys == ["optim.lr"] and run.arm_group == "activation"
     assert run.choice("activation") == "relu" and run.choice("model") == "convnet4"
-    assert run.extra == {"resumed_from": "/runs/0/checkpoints/last.ckpt"}
+    assert run.extra == {} and run.resumed_from == "/runs/0/checkpoints/last.ckpt"
 
 
 def test_a_record_without_a_format_is_format_1_and_falls_back_to_validation():
@@ -79,7 +79,7 @@ def test_round_trip_loses_nothing(tmp_path):
     write_record(tmp_path / "b" / "record.json", FORMAT_1)  # training's plain dict
     (a, b), unreadable = read_records(tmp_path)
     assert a.path.endswith("a/record.json") and a.to_dict() == b.replace(format=2).to_dict()
-    assert a.extra["resumed_from"] == FORMAT_1["resumed_from"] and unreadable == []
+    assert a.resumed_from == FORMAT_1["resumed_from"] and unreadable == []
     assert RunRecord.load(tmp_path / "a" / "record.json").to_dict() == a.to_dict()
     assert "path" not in json.loads((tmp_path / "a" / "record.json").read_text())
 
