@@ -69,7 +69,8 @@ def _after_budget(*arms: ArmResult) -> str:
         train = arm.of(FINAL_TRAIN_ERROR)
         errors.append(f"{arm.label} {100 * train.mean:.1f}%" if train.n else f"{arm.label} n/a")
     shown = ", ".join(errors)
-    return f"after {epochs} epochs: {shown} running training error (neither reached the target)"
+    unit = "epoch" if epochs == 1 else "epochs"
+    return f"after {epochs} {unit}: {shown} running training error (neither reached the target)"
 
 
 def _no_finished_run(fav: ArmResult, base: ArmResult) -> str | None:
