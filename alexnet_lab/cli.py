@@ -1,18 +1,19 @@
 """The ``alexnet-lab`` command: Hydra composes the configs; each job is one training run.
 
 The configs live in the repository's ``conf/`` and install with the package as
-``alexnet_lab/conf`` (a wheel, ``pip install .``); :func:`config_dir` finds whichever this
-copy of the package has. ``--config-dir`` and ``hydra.searchpath`` add a user's own.
+``alexnet_lab/conf`` (a wheel, ``pip install .``); :func:`~alexnet_lab.configs.config_dir` finds
+whichever this copy of the package has. ``--config-dir`` and ``hydra.searchpath`` add a user's
+own.
 """
 
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 import hydra
 from omegaconf import DictConfig
 
+from alexnet_lab.configs import CONFIG_DIR
 from alexnet_lab.help import bare_help
 from alexnet_lab.quiet import quiet_lightning, quiet_terminal
 from alexnet_lab.record.files import RunRecord
@@ -21,27 +22,6 @@ from alexnet_lab.run.failures import FAILED_JOBS
 from alexnet_lab.suggest import unknown_key, unknown_option
 from alexnet_lab.sweep.plugins import expose_checkout_plugins
 from alexnet_lab.tracking.wandb_agent import agent_overrides
-
-PACKAGE_DIR = Path(__file__).resolve().parent
-
-
-def config_dir(package_dir: Path = PACKAGE_DIR) -> Path:
-    """The primary config folder: the installed ``alexnet_lab/conf``, else the checkout's ``conf/``.
-
-    An installed wheel carries the configs inside the package; a source checkout (and an
-    editable install of it) keeps them at the repository's top level, next to the package.
-    """
-    for candidate in (package_dir / "conf", package_dir.parent / "conf"):
-        if (candidate / "config.yaml").is_file():
-            return candidate
-    raise FileNotFoundError(
-        f"alexnet-lab's configs are missing: neither {package_dir / 'conf'} (an installed "
-        f"package) nor {package_dir.parent / 'conf'} (a source checkout) holds config.yaml. "
-        "Reinstall the package (pip install alexnet-lab, or pip install -e . in a checkout)."
-    )
-
-
-CONFIG_DIR = config_dir()
 
 
 @hydra.main(version_base="1.3", config_path=str(CONFIG_DIR), config_name="config")

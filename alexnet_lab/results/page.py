@@ -195,7 +195,7 @@ def render_page(
     ]  # fmt: skip
     missing = [c for c in CLAIMS if c not in {r["claim"] for r in rows}]
     if missing:
-        lines += ["Not run yet: " + ", ".join(f"{c} ({CLAIMS[c].title})" for c in missing), ""]
+        lines += not_run_lines(missing)
     if broken:
         lines += ["## Sweeps left out", "", "Their report could not be built:", ""]
         lines += [f"- `{b['sweep']}`: {b['reason']} (retry: `{b['command']}`)" for b in broken]
@@ -204,3 +204,22 @@ def render_page(
     for row in rows:
         lines += sweep_section(row, out)
     return "\n".join(lines)
+
+
+def not_run_lines(missing: list[str]) -> list[str]:
+    """The claims this page has no runs of, each with the command that runs it."""
+    from alexnet_lab.configs import claim_experiments
+
+    experiments = claim_experiments()
+    lines = [
+        "## Not run here",
+        "",
+        "No runs of these claims are on this page. Each is one command at the paper's protocol "
+        "(the experiment's defaults; what each costs: [experiments.md](experiments.md)):",
+        "",
+    ]
+    for claim in missing:
+        name = experiments.get(claim)
+        command = f"`alexnet-lab experiment={name}`" if name else "(no experiment config)"
+        lines.append(f"- {claim} ({CLAIMS[claim].title}): {command}")
+    return [*lines, ""]

@@ -23,9 +23,10 @@ from pathlib import Path
 from hydra import compose, initialize_config_dir
 from hydra.core.override_parser.overrides_parser import OverridesParser
 
-ROOT = Path(__file__).resolve().parents[2]  # alexnet_lab/sweep/ -> the checkout
-CONFIG_DIR = ROOT / "conf"
-SWEEPS_DIR = ROOT / "sweeps"
+from alexnet_lab.configs import CONFIG_DIR
+
+#: the W&B sweep files live in the checkout's sweeps/, beside conf/
+SWEEPS_DIR = Path(__file__).resolve().parents[2] / "sweeps"
 
 HEADER = """\
 # W&B sweep of experiment={name} ({claim}): the same arms, grid and seeds as

@@ -101,3 +101,16 @@ def test_the_cli_writes_the_page_and_reuses_fresh_summaries(tmp_path, capsys):
     main(["--all", str(root), "--out", str(out), "--quiet"])
     assert summary.stat().st_mtime_ns == before  # newer than its records: read, not rebuilt
     assert (out / "paper_report.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_a_claim_without_runs_is_listed_with_the_command_that_runs_it():
+    from alexnet_lab.configs import claim_experiments
+    from alexnet_lab.results.page import not_run_lines
+
+    assert claim_experiments()["C2"] == "lrn" and claim_experiments()["C1"] == "relu_vs_tanh"
+    lines = not_run_lines(["C2", "C6"])
+    assert lines[0] == "## Not run here"
+    assert any(
+        line.startswith("- C2 (") and "`alexnet-lab experiment=lrn`" in line for line in lines
+    )
+    assert any("`alexnet-lab experiment=towers`" in line for line in lines)
