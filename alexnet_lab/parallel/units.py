@@ -72,7 +72,8 @@ def fail_dead_job(output_dir: Path, config: Any, why: str) -> Any:
     """
     from alexnet_lab.overrides import task_overrides
     from alexnet_lab.record.files import RecordError, RunRecord, record_file
-    from alexnet_lab.run.record_builder import now, save_record
+    from alexnet_lab.run.record_builder import now
+    from alexnet_lab.run.session import RunSession
 
     path = record_file(output_dir)
     try:
@@ -90,5 +91,5 @@ def fail_dead_job(output_dir: Path, config: Any, why: str) -> Any:
         )
     record.status, record.error, record.finished_at = "failed", why, now()
     output_dir.mkdir(parents=True, exist_ok=True)
-    save_record(output_dir, record)
+    RunSession(record, output_dir).save()
     return record

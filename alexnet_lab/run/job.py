@@ -18,17 +18,15 @@ from rich.markup import escape
 
 from alexnet_lab.console import console, print_error, print_run_outcome
 from alexnet_lab.errors import UserError
-from alexnet_lab.record.files import RECORD_NAME, RunRecord
+from alexnet_lab.record.files import RunRecord
 from alexnet_lab.run import ddp, outcome
 from alexnet_lab.run.context import JobContext
 from alexnet_lab.run.record_builder import (
     continue_record,
-    final_summary,
     new_record,
-    now,
-    save_record,
 )
 from alexnet_lab.run.resume import ResumePlan, plan_resume
+from alexnet_lab.run.session import INTERRUPTS, RunSession
 from alexnet_lab.run.train import train
 from alexnet_lab.run.validation import ConfigValueError, validate
 from alexnet_lab.tracking.loggers import finish_wandb
@@ -75,30 +73,27 @@ def guarded_job(cfg: DictConfig) -> RunRecord:
         continue_record(record, plan.previous, plan.checkpoint)
     if plan.notes:
         record.resume_notes = list(plan.notes)
+    session = RunSession(record, output_dir, stop_at_target=bool(cfg.get("stop_at_target")))
     failure: BaseException | None = None
     try:
         with (
             ddp.restored_environment(),
             ddp.export_job(list(context.overrides), str(output_dir), plan.checkpoint),
         ):
-            train(cfg, output_dir, context, record=record, checkpoint=plan.checkpoint)
-    except (Exception, *outcome.INTERRUPTS) as exc:  # recorded here, settled below
-        outcome.record_failure(record, exc)
+            train(cfg, output_dir, context, checkpoint=plan.checkpoint, session=session)
+    except (Exception, *INTERRUPTS) as exc:  # recorded here, settled below
+        session.fail(exc)
         failure = exc
     finally:
         deaths = ddp.end_job(failed=failure is not None)  # first: Lightning's watcher kills
         if deaths and record.status == "failed":
             died = "; ".join(deaths)
             record.error = f"{died}. The launching process then failed: {record.error}"
-        outcome.mark_interrupted(record)
-        if not record.final:
-            record.final = final_summary(record.history, {}, cfg.tta.name)
         ddp.teardown_process_group()
-        record.finished_at = now()
-        unsaved = _save(output_dir, record)  # first: neither W&B nor a full disk may cost it
+        unsaved = session.close(cfg.tta.name)  # first: neither W&B nor a full disk may cost it
         record.wandb = _finish_wandb(record)
         if not unsaved and (record.wandb or record.wandb_error):
-            unsaved = _save(output_dir, record)  # again, with where the W&B run is
+            unsaved = session.try_save()  # again, with where the W&B run is
         if context.multirun or record.history or not isinstance(failure, UserError):
             _summarise(record, bool(cfg.get("verbose")))  # a run that never started: the paragraph
     outcome.settle(failure, record, context, output_dir, unsaved)
@@ -117,15 +112,6 @@ def _check_wandb(cfg: DictConfig, output_dir: Path) -> None:
         if not ddp.is_secondary_process():
             outcome.remove_unused_folder(output_dir)
         sys.exit(2)
-
-
-def _save(output_dir: Path, record: RunRecord) -> str | None:
-    """Save the record; None, or why it could not be saved (naming it), e.g. a full disk."""
-    try:
-        save_record(output_dir, record)
-    except OSError as exc:
-        return f"{output_dir / RECORD_NAME} ({type(exc).__name__}: {exc})"
-    return None
 
 
 def _finish_wandb(record: RunRecord) -> dict[str, str]:

@@ -1,59 +1,40 @@
-"""Lightning callbacks that every run carries: the run record and the divergence check."""
+"""Lightning callbacks that every run carries: its record, the target, the divergence check.
+
+The record is the run's :class:`~alexnet_lab.run.session.RunSession`'s; these only hand it what
+Lightning knows (the data at fit start, each epoch's metrics).
+"""
 
 from __future__ import annotations
 
 import math
 import time
-from pathlib import Path
 from typing import Any
 
 import pytorch_lightning as pl
-from pytorch_lightning.utilities import rank_zero_only
 
 from alexnet_lab.errors import DivergedError
-from alexnet_lab.record.files import (
-    RunRecord,
-    chance_error,
-    write_record,
-)
 from alexnet_lab.run import ddp
-from alexnet_lab.run.record_builder import add_epoch_row
+from alexnet_lab.run.session import RunSession
 
 EPOCH_KEYS = ("train_error", "train_loss", "val_error", "val_top5_error", "val_loss")
 
 
 class RunRecorder(pl.Callback):
-    """Appends one history row per epoch to the run record and rewrites ``record.json``."""
+    """Hands the run's session its start and one row per epoch (the session writes them)."""
 
-    def __init__(self, path: Path, record: RunRecord, num_classes: int, patience: int) -> None:
-        self.path, self.record = Path(path), record
-        self.patience = patience
-        #: the running training error of a net that answers one class; refined at fit start
-        self.chance = chance_error((), num_classes)
+    def __init__(self, session: RunSession) -> None:
+        self.session = session
         self._epoch_start = time.perf_counter()
         self._fit_start = time.perf_counter()
 
-    @rank_zero_only
-    def save(self) -> None:
-        """Write the record now (global rank 0 only)."""
-        write_record(self.path, self.record)
-
     def on_fit_start(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
-        """Mark the run as running and write the first record."""
+        """The run is training: its data described (set up by now); the first record."""
         self._fit_start = time.perf_counter()
         for logger in trainer.loggers:  # after the data's setup: a W&B run opens only now
-            logger.log_hyperparams(self.record.config)
-        self.record.status = "running"
-        # the batch one optimizer step averages over: data.batch_size in every process
-        batch = self.record.setting("batch_size")
-        if batch is not None:
-            self.record.settings["global_batch_size"] = int(batch) * trainer.world_size
+            logger.log_hyperparams(self.session.record.config)
         describe = getattr(getattr(trainer, "datamodule", None), "describe", None)
-        if describe is not None:  # set up by now: sizes and channel statistics are known
-            self.record.data = describe()
-            stated = self.record.chance_error
-            self.chance = self.chance if stated is None else float(stated)
-        self.save()
+        # the batch one optimizer step averages over: data.batch_size in every process
+        self.session.start(describe() if describe is not None else None, trainer.world_size)
 
     def on_exception(
         self, trainer: pl.Trainer, pl_module: pl.LightningModule, exception: BaseException
@@ -75,24 +56,22 @@ class RunRecorder(pl.Callback):
         row["lr"] = float(trainer.optimizers[0].param_groups[0]["lr"])
         row["seconds"] = round(time.perf_counter() - self._epoch_start, 3)
         row["elapsed"] = round(time.perf_counter() - self._fit_start, 3)
-        add_epoch_row(self.record, row, self.chance, self.patience)
-        self.save()
+        self.session.add_epoch(row)
 
 
 class StopAtTarget(pl.Callback):
-    """Ends training once the epoch's running training error reached the target.
+    """Ends training once the session says the run reached its target (``stop_at_target``).
 
     For budgeted speed claims (C1 reads only the epochs to the target): the run completes,
     is tested, and its record says ``stopped_at_target``. Runs after :class:`RunRecorder`.
     """
 
-    def __init__(self, record: RunRecord) -> None:
-        self.record = record
+    def __init__(self, session: RunSession) -> None:
+        self.session = session
 
     def on_train_epoch_end(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
-        """Stop when the recorder found the target reached at this epoch."""
-        if self.record.epochs_to_target is not None:
-            self.record.stopped_at_target = True
+        """Stop when this epoch's row reached the target."""
+        if self.session.done:
             trainer.should_stop = True
 
 

@@ -8,7 +8,6 @@ everything with one paragraph; an interrupted run names the command that resumes
 from __future__ import annotations
 
 import shutil
-import signal
 import sys
 import traceback
 from pathlib import Path
@@ -23,34 +22,9 @@ from alexnet_lab.run import ddp, signals
 from alexnet_lab.run.checkpoints import last_checkpoint
 from alexnet_lab.run.context import JobContext
 from alexnet_lab.run.failures import FAILED_JOBS
-from alexnet_lab.run.record_builder import now, save_record
+from alexnet_lab.run.record_builder import now
 from alexnet_lab.run.resume import resume_command
-
-#: what stops a run without being a crash: Ctrl-C, SIGTERM, Lightning's sys.exit after Ctrl-C
-INTERRUPTS = (KeyboardInterrupt, signals.Terminated, SystemExit)
-
-
-def record_failure(record: RunRecord, exc: BaseException) -> None:
-    """Set the record's status and error for the exception that ended the run."""
-    if isinstance(exc, UserError):
-        record.status, record.error = "failed", str(exc)
-    elif isinstance(exc, DivergedError):
-        record.status, record.error = "diverged", str(exc)
-    elif isinstance(exc, INTERRUPTS):
-        mark_interrupted(record)
-    else:  # a crash: record it, let the sweep go on
-        record.status, record.error = "failed", f"{type(exc).__name__}: {exc}"
-        record.traceback = "".join(traceback.format_exception(exc))
-
-
-def mark_interrupted(record: RunRecord) -> None:
-    """A run still `running` when it ended was interrupted: say by what."""
-    if record.status != "running":
-        return
-    how = "SIGTERM" if signal.SIGTERM in signals.RECEIVED else "Ctrl-C"
-    if not signals.RECEIVED:
-        how = "the process being stopped"
-    record.status, record.error = "interrupted", f"interrupted by {how} during the run"
+from alexnet_lab.run.session import RunSession
 
 
 def settle(
@@ -196,7 +170,7 @@ def refuse_job(exc: UserError, output_dir: Path, context: JobContext) -> RunReco
         started_at=now(),
         finished_at=now(),
     )
-    save_record(output_dir, record)
+    RunSession(record, output_dir).save()
     FAILED_JOBS.append(f"{' '.join(record.overrides)} -> invalid value")
     return record
 

@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 from omegaconf import DictConfig, OmegaConf
-from pytorch_lightning.utilities import rank_zero_only
 
 from alexnet_lab.errors import UserError
 from alexnet_lab.models.registry import get_model
@@ -20,9 +19,6 @@ from alexnet_lab.overrides import task_overrides
 from alexnet_lab.record.files import (
     RECORD_NAME,
     RunRecord,
-    epochs_to_target,
-    is_not_learning,
-    write_record,
 )
 from alexnet_lab.run.context import JobContext
 from alexnet_lab.run.machine import machine_info
@@ -93,19 +89,6 @@ def continue_record(record: RunRecord, previous: RunRecord, checkpoint: Path) ->
     record.started_at = previous.started_at or record.started_at
 
 
-def add_epoch_row(record: RunRecord, row: dict[str, Any], chance: float, patience: int) -> None:
-    """Put a finished epoch's row into the history and update what depends on it.
-
-    A resumed run repeats the epoch it was interrupted in, so the history keeps one row per
-    epoch; ``epochs_to_target`` and ``not_learning`` are recomputed from it.
-    """
-    history = [r for r in record.history if r["epoch"] < row["epoch"]]
-    history.append(row)
-    record.history = history
-    record.epochs_to_target = epochs_to_target(history, record.target_error)
-    record.not_learning = is_not_learning(history, chance, patience)
-
-
 def final_summary(
     history: list[dict[str, Any]],
     tests: Mapping[str, Mapping[str, float]],
@@ -144,9 +127,3 @@ def final_summary(
     if len(views) > 1:
         final["tests"] = views
     return final
-
-
-@rank_zero_only
-def save_record(output_dir: Path, record: RunRecord) -> None:
-    """Write the record to ``<output_dir>/record.json`` (global rank 0 only)."""
-    write_record(output_dir / RECORD_NAME, record)

@@ -26,7 +26,7 @@ from pytorch_lightning.callbacks import ProgressBar
 
 from alexnet_lab.models import build_model, check_switches
 from alexnet_lab.overrides import parse_overrides
-from alexnet_lab.record.files import RECORD_NAME, RunRecord
+from alexnet_lab.record.files import RunRecord, chance_error
 from alexnet_lab.run.checkpoints import checkpointers
 from alexnet_lab.run.context import JobContext
 from alexnet_lab.run.lightning_callbacks import (
@@ -36,7 +36,8 @@ from alexnet_lab.run.lightning_callbacks import (
     StopAtTarget,
 )
 from alexnet_lab.run.module import ClassifierModule
-from alexnet_lab.run.record_builder import final_summary, new_record, now, save_record
+from alexnet_lab.run.record_builder import new_record
+from alexnet_lab.run.session import RunSession
 from alexnet_lab.run.views import views_to_test
 from alexnet_lab.tracking.loggers import logger_options
 from alexnet_lab.tracking.wandb_agent import group_name
@@ -49,18 +50,23 @@ def train(
     *,
     record: RunRecord | None = None,
     checkpoint: Path | None = None,
+    session: RunSession | None = None,
 ) -> RunRecord:
     """Train and test one configuration in ``output_dir``; return its completed run record.
 
     ``record``: a record to continue (a resumed run's, with its history), else a new one;
-    ``checkpoint``: the Lightning checkpoint to resume from. The record is written to
-    ``output_dir/record.json`` after every epoch and at the end, and the weights to
+    ``session``: the run's session, when the caller holds it (the Hydra job), else one is made
+    for the record; ``checkpoint``: the Lightning checkpoint to resume from. The record is
+    written to ``output_dir/record.json`` after every epoch and at the end, and the weights to
     ``output_dir/checkpoints/``. A W&B run is left open (the caller finishes it).
     """
     context = context or JobContext()
     output_dir = Path(output_dir)
     output_dir.mkdir(parents=True, exist_ok=True)
-    record = record if record is not None else new_record(cfg, output_dir, context)
+    if session is None:
+        record = record if record is not None else new_record(cfg, output_dir, context)
+        session = RunSession(record, output_dir, stop_at_target=bool(cfg.get("stop_at_target")))
+    record = session.record
     check_switches(cfg.model.name, parse_overrides(list(context.overrides)))
     views = views_to_test(cfg)  # a test view that cannot work stops the run before training
     pl.seed_everything(int(cfg.seed), workers=True)
@@ -77,12 +83,11 @@ def train(
     callbacks = [instantiate(c) for c in (cfg.get("callbacks") or {}).values()]
     if not show_progress:  # piped: no bar, the configured rich one included
         callbacks = [c for c in callbacks if not isinstance(c, ProgressBar)]
-    recorder = RunRecorder(
-        output_dir / RECORD_NAME, record, datamodule.num_classes, int(cfg.not_learning_patience)
-    )
+    session.chance = chance_error((), datamodule.num_classes)  # until the data states its own
+    recorder = RunRecorder(session)
     callbacks += [recorder, DivergenceMonitor(), RNGState(), *checkpointers(output_dir)]
-    if cfg.get("stop_at_target") and record.target_error is not None:
-        callbacks.insert(callbacks.index(recorder) + 1, StopAtTarget(record))
+    if session.stop_at_target:
+        callbacks.insert(callbacks.index(recorder) + 1, StopAtTarget(session))
     trainer: pl.Trainer = instantiate(
         cfg.trainer,
         logger=loggers or False,
@@ -100,10 +105,7 @@ def train(
         module.tta = view
         tested = trainer.test(module, datamodule=datamodule, verbose=False)
         tests[view] = tested[0] if tested else {}
-    record.final = final_summary(record.history, tests, cfg.tta.name)
-    record.status, record.finished_at = "completed", now()
-    save_record(output_dir, record)
-    return record
+    return session.finish(tests, cfg.tta.name)
 
 
 def progress_bar(cfg: DictConfig) -> bool:

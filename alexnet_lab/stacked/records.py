@@ -1,10 +1,9 @@
-"""Each stacked member's run record, written through the sequential path's own functions.
+"""Each stacked member's run record and loggers.
 
-A member's ``record.json`` starts as :func:`alexnet_lab.run.record_builder.new_record` (under the
-member's own Hydra config), gains its rows as ``RunRecorder`` adds them (``epochs_to_target``,
-``is_not_learning``), and ends with :func:`alexnet_lab.run.record_builder.final_summary`, the W&B
-run's finish (:func:`~alexnet_lab.tracking.loggers.finish_wandb`) and the console's outcome
-line; so the sweep report cannot tell a stacked record from a sequential one. Stacked records add
+A member's record starts as :func:`alexnet_lab.run.record_builder.new_record` (under the
+member's own Hydra config) and is then its :class:`~alexnet_lab.run.session.RunSession`'s, the
+one every run has: the same start, rows, end and failures as a sequential run's, so the sweep
+report cannot tell a stacked record from a sequential one. Stacked records add
 ``launcher: "stacked"`` and ``group_size``.
 
 The member's loggers (W&B, CSV; :mod:`alexnet_lab.stacked.member_loggers`) are live, as a
@@ -20,13 +19,10 @@ from typing import Any
 from omegaconf import DictConfig, OmegaConf
 
 from alexnet_lab.console import print_run_outcome
-from alexnet_lab.record.files import (
-    RECORD_NAME,
-    RunRecord,
-    write_record,
-)
+from alexnet_lab.record.files import RunRecord
 from alexnet_lab.run.job import job_context
-from alexnet_lab.run.record_builder import add_epoch_row, final_summary, new_record, now
+from alexnet_lab.run.record_builder import new_record
+from alexnet_lab.run.session import RunSession
 from alexnet_lab.stacked.member_loggers import (
     MemberLoggers,
     close_loggers,
@@ -49,57 +45,42 @@ def prepare_record(cfg: DictConfig, output_dir: Path, group_size: int) -> RunRec
     return record
 
 
-def save(record: RunRecord) -> None:
-    """Write the record to its job folder."""
-    write_record(Path(str(record.output_dir)) / RECORD_NAME, record)
+def start(session: RunSession, data: dict[str, Any], steps_per_epoch: int) -> MemberLoggers:
+    """The member's session starts (its data; one process); its loggers open with its config.
 
-
-def start(
-    record: RunRecord, data: dict[str, Any], previous: list[dict[str, Any]], steps_per_epoch: int
-) -> MemberLoggers:
-    """Record what ``RunRecorder.on_fit_start`` does; open the member's loggers with its config.
-
-    The record says running and gets the data and the global batch; the loggers (a W&B run)
-    open as a sequential job's do at fit start. ``previous`` rows (a resumed member's) stay in
-    the record; its loggers, like a resumed sequential job's, log only the epochs trained from
-    now on.
+    The loggers (a W&B run) open as a sequential job's do at fit start. A resumed member's
+    rows stay in its record; its loggers, like a resumed sequential job's, log only the epochs
+    trained from now on.
     """
-    record.status = "running"
-    record.settings["global_batch_size"] = int(record.settings["batch_size"])
-    record.data = data
-    record.history = list(previous)
-    save(record)
+    session.start(data, processes=1)
+    record = session.record
     configs = dict(record.config.get("logger") or {})  # resolved, as the job's own
     return open_loggers(record, configs, record.wandb_group, steps_per_epoch)
 
 
-def add_epoch(
-    record: RunRecord, row: dict[str, Any], chance: float, loggers: MemberLoggers | None = None
-) -> None:
-    """Append an epoch's row as ``RunRecorder.on_train_epoch_end`` does, save, log it live."""
-    add_epoch_row(record, row, chance, int(record.not_learning_patience or 5))
-    save(record)
+def add_epoch(session: RunSession, row: dict[str, Any], loggers: MemberLoggers | None) -> None:
+    """The member's epoch into its session (which writes it), then to its loggers, live."""
+    session.add_epoch(row)
     if loggers is not None:
         log_epoch(loggers, row)
 
 
 def finish(
-    record: RunRecord, tests: dict[str, dict[str, float]], loggers: MemberLoggers | None
+    session: RunSession, tests: dict[str, dict[str, float]], loggers: MemberLoggers | None
 ) -> RunRecord:
-    """Close the member's run: final summary, its loggers and W&B run, the saved record.
+    """Close the member's run: its loggers and W&B run, then its session (the saved record).
 
     ``loggers`` is what :func:`start` opened (None when it never got that far).
     """
-    if record.status == "running":
-        record.status = "interrupted"
-        record.error = record.error or "interrupted during the run"
-    tta = str(record.config["tta"]["name"])
-    record.final = final_summary(record.history, tests, tta)
-    exit_code = 0 if record.completed else 1
+    record = session.record
+    session.interrupted()  # a member still running when the stack ended
     if loggers is not None and tests:
         log_tests(loggers, tests, len(record.history))
-    record.wandb = close_loggers(loggers, exit_code) if loggers is not None else {}
-    record.finished_at = now()
-    save(record)
+    record.wandb = close_loggers(loggers, 0 if record.completed else 1) if loggers else {}
+    tta = str(record.config["tta"]["name"])
+    if record.completed:
+        session.finish(tests, tta)
+    else:
+        session.close(tta)
     print_run_outcome(record, bool(record.config.get("verbose")))
     return record

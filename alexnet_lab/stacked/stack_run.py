@@ -24,7 +24,6 @@ from alexnet_lab.models import build_model, check_switches
 from alexnet_lab.overrides import parse_overrides
 from alexnet_lab.record.files import RecordError, RunRecord, record_file
 from alexnet_lab.run import signals
-from alexnet_lab.run.outcome import record_failure
 from alexnet_lab.run.resume import plan_resume
 from alexnet_lab.run.validation import ConfigValueError, validate
 from alexnet_lab.run.views import views_to_test
@@ -169,7 +168,6 @@ def train_group(members: list[Member], datamodule: Any, device: torch.device) ->
 
     data = DeviceData.from_datamodule(datamodule, device)
     described = {**datamodule.describe(), "resident": str(device)}  # DeviceData's device
-    chance = float(described.get("chance_error") or 0.9)
     for m in members:
         m.record.group_size = len(members)
     ended: set[int] = set()
@@ -177,28 +175,28 @@ def train_group(members: list[Member], datamodule: Any, device: torch.device) ->
     loggers: dict[int, MemberLoggers] = {}  # each member's, open until it ends
 
     def on_epoch(member: Member, row: dict[str, Any]) -> None:
-        records.add_epoch(member.record, row, chance, loggers.get(id(member)))
+        records.add_epoch(member.session, row, loggers.get(id(member)))
 
     def on_end(member: Member) -> None:
         ended.add(id(member))
         opened = loggers.pop(id(member), None)
-        member.record = records.finish(member.record, member.tests, opened)
+        records.finish(member.session, member.tests, opened)
 
     test_views = views_to_test(members[0].cfg)
     interrupted = False
     try:
         for m in members:  # every member's loggers (its W&B run) open before training
-            loggers[id(m)] = records.start(m.record, described, m.record.history, steps)
+            loggers[id(m)] = records.start(m.session, described, steps)
         train_stack(members, data, test_views, on_epoch, on_end)
     except (KeyboardInterrupt, signals.Terminated, SystemExit) as exc:
         interrupted = True
         for m in members:
             if id(m) not in ended:
-                record_failure(m.record, exc)  # the sequential path's wording
+                m.session.fail(exc)
     except Exception as exc:  # a crash: every unfinished member records it, the sweep goes on
         for m in members:
             if id(m) not in ended:
-                record_failure(m.record, exc)
+                m.session.fail(exc)
                 FAILED_JOBS.append(f"{' '.join(m.record.overrides)} -> {m.record.error}")
     for m in members:
         if id(m) not in ended:

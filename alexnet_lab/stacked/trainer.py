@@ -32,6 +32,7 @@ from alexnet_lab.errors import DivergedError
 from alexnet_lab.models import build_model
 from alexnet_lab.record.files import RunRecord
 from alexnet_lab.run.module import ClassifierModule
+from alexnet_lab.run.session import RunSession
 from alexnet_lab.stacked.model import StackedModel, Tensors
 
 CHECKPOINT = Path("checkpoints") / "stacked_last.pt"
@@ -39,10 +40,10 @@ CHECKPOINT = Path("checkpoints") / "stacked_last.pt"
 
 @dataclass
 class Member:
-    """One job of a stack: its config, record, model, optimizer state and generator."""
+    """One job of a stack: its config, run session (its record), model, optimizer, generator."""
 
     cfg: DictConfig
-    record: RunRecord
+    session: RunSession
     model: nn.Module
     optimizer: torch.optim.Optimizer
     scheduler: Any
@@ -52,6 +53,11 @@ class Member:
     epoch: int = 0
     momentum: Tensors | None = None
     tests: dict[str, dict[str, float]] = field(default_factory=dict)
+
+    @property
+    def record(self) -> RunRecord:
+        """The member's run record (its session's)."""
+        return self.session.record
 
     @property
     def group(self) -> dict[str, Any]:
@@ -86,8 +92,14 @@ def build_member(cfg: DictConfig, record: RunRecord, datamodule: Any) -> Member:
     decay = frozenset(names[id(p)] for p in optimizer.param_groups[0]["params"])
     generator = torch.Generator()
     generator.set_state(torch.get_rng_state())  # where the sequential run's stream stands
+    session = RunSession(
+        record,
+        str(record.output_dir),
+        datamodule.num_classes,
+        stop_at_target=bool(cfg.get("stop_at_target")),
+    )
     member = Member(
-        cfg, record, model, optimizer, scheduler, generator, decay, int(cfg.trainer.max_epochs)
+        cfg, session, model, optimizer, scheduler, generator, decay, int(cfg.trainer.max_epochs)
     )
     return member
 
@@ -215,7 +227,7 @@ def train_stack(
                     error = DivergedError(
                         m.epoch + 1, m.epoch * steps + step + 1, float(loss[i]), m.lr
                     )
-                    m.record.status, m.record.error = "diverged", str(error)
+                    m.session.fail(error)
                     on_end(m)
                 keep = finite.nonzero().flatten()
                 (momentum,) = stack.select(keep, [momentum])
@@ -262,9 +274,6 @@ def _complete(
 
     Done: ``max_epochs`` reached, or the target reached under ``stop_at_target``.
     """
-    for m in running:
-        if m.cfg.get("stop_at_target") and m.record.epochs_to_target is not None:
-            m.record.stopped_at_target = True
     done = [
         i for i, m in enumerate(running) if m.epoch >= m.max_epochs or m.record.stopped_at_target
     ]

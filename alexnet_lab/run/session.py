@@ -1,0 +1,165 @@
+"""One run's record from its start to its end: the only writer of its ``record.json``.
+
+Both engines drive a :class:`RunSession`: the Lightning path through thin callbacks
+(:class:`~alexnet_lab.run.lightning_callbacks.RunRecorder`, ``StopAtTarget``) and the Hydra job
+around :func:`~alexnet_lab.run.train.train`; every stacked member holds one
+(:mod:`alexnet_lab.stacked`). What a record says at each step is decided here, once: running
+with its data at the start; a row per epoch, with the epochs to the target, ``not_learning`` and
+``stopped_at_target`` recomputed from the history; the final summary and status at the end; a
+failure's status, error and traceback. A record that needs a new field, or a new engine, touches
+this module and the record's type, nothing else.
+"""
+
+from __future__ import annotations
+
+import signal
+import traceback
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from pytorch_lightning.utilities import rank_zero_only
+
+from alexnet_lab.errors import DivergedError, Terminated, UserError
+from alexnet_lab.record.files import (
+    RECORD_NAME,
+    RunRecord,
+    chance_error,
+    epochs_to_target,
+    is_not_learning,
+    write_record,
+)
+from alexnet_lab.run import signals
+from alexnet_lab.run.record_builder import final_summary, now
+
+#: what stops a run without being a crash: Ctrl-C, SIGTERM, Lightning's sys.exit after Ctrl-C
+INTERRUPTS = (KeyboardInterrupt, Terminated, SystemExit)
+
+
+class RunSession:
+    """A run's record and the one place that changes and writes it.
+
+    ``num_classes`` gives the chance level until the data states its own (at :meth:`start`);
+    ``stop_at_target``: a row that reaches the target ends the run (``stopped_at_target``).
+    """
+
+    def __init__(
+        self,
+        record: RunRecord,
+        output_dir: Path | str,
+        num_classes: int = 10,
+        stop_at_target: bool = False,
+    ) -> None:
+        self.record, self.output_dir = record, Path(output_dir)
+        self.stop_at_target = bool(stop_at_target and record.target_error is not None)
+        self.patience = int(record.not_learning_patience or 5)
+        #: the running training error of a net that answers one class; the data's, once known
+        self.chance = chance_error((), num_classes)
+
+    @property
+    def path(self) -> Path:
+        """Where the record is written."""
+        return self.output_dir / RECORD_NAME
+
+    @rank_zero_only
+    def save(self) -> None:
+        """Write the record now (global rank 0 only: DDP's other processes never write it)."""
+        write_record(self.path, self.record)
+
+    def try_save(self) -> str | None:
+        """Save; None, or why it could not be saved (naming the file), e.g. a full disk."""
+        try:
+            self.save()
+        except OSError as exc:
+            return f"{self.path} ({type(exc).__name__}: {exc})"
+        return None
+
+    def start(
+        self,
+        data: Mapping[str, Any] | None,
+        processes: int = 1,
+        history: list[dict[str, Any]] | None = None,
+    ) -> None:
+        """The run is training: its data described, its global batch known; write it.
+
+        ``processes``: the data-parallel processes one optimiser step averages over;
+        ``history``: the rows a resumed run keeps.
+        """
+        record = self.record
+        record.status = "running"
+        batch = record.setting("batch_size")
+        if batch is not None:
+            record.settings["global_batch_size"] = int(batch) * int(processes)
+        if data is not None:
+            record.data = dict(data)
+            if record.chance_error is not None:
+                self.chance = float(record.chance_error)
+        if history is not None:
+            record.history = [dict(row) for row in history]
+        self._recount()  # a resumed run's rows may have reached the target already
+        self.save()
+
+    def add_epoch(self, row: dict[str, Any]) -> None:
+        """A finished epoch: its row into the history, what depends on it recomputed; write.
+
+        A resumed run repeats the epoch it was interrupted in, so the history keeps one row
+        per epoch.
+        """
+        history = [r for r in self.record.history if r["epoch"] < row["epoch"]]
+        self.record.history = [*history, row]
+        self._recount()
+        self.save()
+
+    def _recount(self) -> None:
+        """What the history decides: epochs to the target, not learning, stopped at target."""
+        record = self.record
+        record.epochs_to_target = epochs_to_target(record.history, record.target_error)
+        record.not_learning = is_not_learning(record.history, self.chance, self.patience)
+        if self.stop_at_target and record.epochs_to_target is not None:
+            record.stopped_at_target = True
+
+    @property
+    def done(self) -> bool:
+        """Whether the run has reached what it trains for early (its target, when asked)."""
+        return self.record.stopped_at_target
+
+    def finish(self, tests: Mapping[str, Mapping[str, float]], tta: str) -> RunRecord:
+        """The run trained to its end: the final summary with its tests; completed; write."""
+        self.record.final = final_summary(self.record.history, tests, tta)
+        self.record.status, self.record.finished_at = "completed", now()
+        self.save()
+        return self.record
+
+    def fail(self, exc: BaseException) -> None:
+        """Set the status and error for the exception that ended the run (not written yet)."""
+        record = self.record
+        if isinstance(exc, UserError):
+            record.status, record.error = "failed", str(exc)
+        elif isinstance(exc, DivergedError):
+            record.status, record.error = "diverged", str(exc)
+        elif isinstance(exc, INTERRUPTS):
+            self.interrupted()
+        else:  # a crash: record it, let the sweep go on
+            record.status, record.error = "failed", f"{type(exc).__name__}: {exc}"
+            record.traceback = "".join(traceback.format_exception(exc))
+
+    def interrupted(self) -> None:
+        """A run still ``running`` when it ended was interrupted: say by what."""
+        if self.record.status != "running":
+            return
+        how = "SIGTERM" if signal.SIGTERM in signals.RECEIVED else "Ctrl-C"
+        if not signals.RECEIVED:
+            how = "the process being stopped"
+        self.record.status = "interrupted"
+        self.record.error = f"interrupted by {how} during the run"
+
+    def close(self, tta: str) -> str | None:
+        """However the run ended: a final summary if it has none, its end time; write.
+
+        Returns None, or why the record could not be written (see :meth:`try_save`).
+        """
+        self.interrupted()
+        if not self.record.final:
+            self.record.final = final_summary(self.record.history, {}, tta)
+        self.record.finished_at = now()
+        return self.try_save()
