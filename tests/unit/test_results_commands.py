@@ -10,13 +10,18 @@ from bench.results import MISSING, commands, main
 TRAINING = [c for c in commands("/tmp/cifar10") if c[0] == "alexnet-lab"]
 
 
-def test_the_list_ends_with_the_results_page_and_covers_c1_c3_c4_c6():
+def test_the_list_is_c1_per_arm_under_both_inits_then_the_results_page():
     *_, page = commands("/data/c10")
     assert page == ["alexnet-lab-report", "--all", "runs", "--out", "docs"]
     folders = [o.split("=", 1)[1] for c in TRAINING for o in c if o.startswith("hydra.sweep.dir")]
-    assert folders == [f"runs/{n}" for n in ("c1_cifar10", "c1_settings_cifar10",
-                                             "c3_cifar10", "c4_cifar10", "c6_cifar10")]  # fmt: skip
-    assert all("data.root=/tmp/cifar10" in c for c in TRAINING)
+    assert folders == ["runs/c1_cifar10_cuda_convnet"] * 2 + ["runs/c1_cifar10_paper"] * 2
+    arms = [(o for o in c if o.startswith("activation=")).__next__() for c in TRAINING]
+    assert arms == ["activation=relu", "activation=tanh"] * 2
+    lrs = {a: {o for c in TRAINING if a in c for o in c if o.startswith("optim.lr=")} for a in arms}
+    assert lrs["activation=relu"] == {"optim.lr=0.003,0.01,0.001"}  # one grid per arm
+    assert all("data.root=/tmp/cifar10" in c and "resume=true" in c for c in TRAINING)
+    assert all(c[-1] == f"hydra.sweep.subdir={a[11:]}-lr${{optim.lr}}-seed${{seed}}"
+               for c, a in zip(TRAINING, arms, strict=True))  # fmt: skip
 
 
 @pytest.mark.parametrize("command", TRAINING, ids=lambda c: c[1].split("=")[1])
@@ -32,7 +37,8 @@ def test_each_command_composes_and_sweeps_only_keys_the_config_has(command):
     swept += list(cfg.hydra.sweeper.params or {})
     for key in swept:
         assert OmegaConf.select(cfg, key, default="absent") != "absent", key
-    assert cfg.data.root == "/tmp/cifar10" and cfg.data.val_size == 1000
+    assert cfg.data.root == "/tmp/cifar10" and cfg.data.train_size is None  # all 50,000
+    assert cfg.hydra.sweep.subdir.startswith(cfg.activation.name)
 
 
 def test_without_cifar10_it_refuses_clearly(monkeypatch, capsys):
