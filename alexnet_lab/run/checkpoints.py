@@ -15,6 +15,15 @@ def last_checkpoint(output_dir: Path) -> Path:
     return output_dir / CHECKPOINT_DIR / LAST
 
 
+#: a stacked member's checkpoint (the stacked engine's own format), beside Lightning's
+STACKED_LAST = "stacked_last.pt"
+
+
+def stacked_checkpoint(output_dir: Path) -> Path:
+    """The checkpoint a stacked member writes after every epoch."""
+    return output_dir / CHECKPOINT_DIR / STACKED_LAST
+
+
 def checkpointers(output_dir: Path) -> list[ModelCheckpoint]:
     """``checkpoints/last.ckpt`` after every epoch, and the best by validation error.
 

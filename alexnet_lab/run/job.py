@@ -8,6 +8,7 @@ resumed or fresh (:mod:`alexnet_lab.run.resume`), trains, and whatever happens r
 from __future__ import annotations
 
 import sys
+import warnings
 from pathlib import Path
 
 from hydra.core.hydra_config import HydraConfig
@@ -135,10 +136,18 @@ def _plan(cfg: DictConfig, output_dir: Path, context: JobContext) -> ResumePlan:
         return ResumePlan()
     folder = context.sweep_dir if context.multirun and context.sweep_dir else output_dir
     try:
-        return plan_resume(output_dir, folder, context.experiment, list(context.overrides))
+        plan = plan_resume(output_dir, folder, context.experiment, list(context.overrides))
     except UserError as exc:
         print_error("cannot resume", str(exc))
         sys.exit(2)
+    if plan.stacked:  # Lightning cannot load a stack's checkpoint; the stacked launcher can
+        note = (
+            f"{plan.checkpoint} is a stacked member's checkpoint: this launcher trains the run "
+            "again from scratch (hydra/launcher=stacked continues it)"
+        )
+        warnings.warn(f"resume=true: {note}", UserWarning, stacklevel=2)
+        return ResumePlan(notes=[note])
+    return plan
 
 
 @rank_zero_only

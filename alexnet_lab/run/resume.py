@@ -25,17 +25,27 @@ from alexnet_lab.record.files import (
     read_records,
     record_file,
 )
-from alexnet_lab.run.checkpoints import last_checkpoint
+from alexnet_lab.run.checkpoints import STACKED_LAST, last_checkpoint, stacked_checkpoint
 
 
 @dataclass
 class ResumePlan:
-    """What a job does under ``resume=true``: ``fresh``, ``skip`` or ``resume``."""
+    """What a job does under ``resume=true``: ``fresh``, ``skip`` or ``resume``.
+
+    One plan for every engine: ``resume`` names the checkpoint to continue from, Lightning's
+    ``last.ckpt`` or a stacked member's ``stacked_last.pt`` (:attr:`stacked`), whichever the
+    interrupted run wrote.
+    """
 
     action: str = "fresh"
     previous: RunRecord | None = None
     checkpoint: Path | None = None
     notes: list[str] = field(default_factory=list)
+
+    @property
+    def stacked(self) -> bool:
+        """Whether the run continues from a stacked member's checkpoint."""
+        return self.checkpoint is not None and self.checkpoint.name == STACKED_LAST
 
 
 def check_same_experiment(folder: Path, experiment: str | None) -> None:
@@ -96,7 +106,11 @@ def plan_resume(
     if status == "completed":
         return ResumePlan("skip", previous)
     if status in ("interrupted", "running"):
-        checkpoint = last_checkpoint(output_dir)
+        # Lightning's, or a stacked member's; where both are, the one written last
+        written = [p for p in (last_checkpoint(output_dir), stacked_checkpoint(output_dir))
+                   if p.exists()]  # fmt: skip
+        checkpoint = max(written, key=lambda p: p.stat().st_mtime_ns, default=None)
+        checkpoint = checkpoint or last_checkpoint(output_dir)
         problem = checkpoint_loads(checkpoint)
         if problem is None:
             return ResumePlan("resume", previous, checkpoint)

@@ -22,7 +22,7 @@ from alexnet_lab.data.device import DeviceData
 from alexnet_lab.errors import UserError
 from alexnet_lab.models import build_model, check_switches
 from alexnet_lab.overrides import parse_overrides
-from alexnet_lab.record.files import RecordError, RunRecord, record_file
+from alexnet_lab.record.files import RunRecord
 from alexnet_lab.run import signals
 from alexnet_lab.run.resume import plan_resume
 from alexnet_lab.run.validation import ConfigValueError, validate
@@ -131,16 +131,10 @@ def plan(cfg: DictConfig, output_dir: Path) -> tuple[str, RunRecord | None]:
             )
         except UserError:
             return "sequential", None
+    if resume_plan.action == "resume" and resume_plan.stacked:
+        return "resume", resume_plan.previous
     if resume_plan.action != "fresh":
         return "sequential", None
-    checkpoint = output_dir / "checkpoints" / "stacked_last.pt"
-    if record_file(output_dir).exists() and checkpoint.exists():
-        try:
-            previous = RunRecord.load(record_file(output_dir))
-        except RecordError:  # unreadable: no usable record, the member runs again
-            return "fresh", None
-        if previous.status in ("interrupted", "running"):
-            return "resume", previous
     return "fresh", None
 
 
@@ -151,7 +145,7 @@ def prepare(
     record = records.prepare_record(cfg, output_dir, group_size=1)
     member = build_member(cfg, record, datamodule)
     if previous is not None:
-        load_checkpoint(member, output_dir / "checkpoints" / "stacked_last.pt")
+        load_checkpoint(member, member.checkpoint)
         record.history = [r for r in previous.history if r["epoch"] <= member.epoch]
         record.resumed_from = str(member.checkpoint)
         record.started_at = previous.started_at or record.started_at

@@ -31,11 +31,12 @@ from alexnet_lab.data.device import DeviceData
 from alexnet_lab.errors import DivergedError
 from alexnet_lab.models import build_model
 from alexnet_lab.record.files import RunRecord
+from alexnet_lab.run.checkpoints import CHECKPOINT_DIR, STACKED_LAST
 from alexnet_lab.run.module import ClassifierModule
 from alexnet_lab.run.session import RunSession
 from alexnet_lab.stacked.model import StackedModel, Tensors
 
-CHECKPOINT = Path("checkpoints") / "stacked_last.pt"
+CHECKPOINT = Path(CHECKPOINT_DIR) / STACKED_LAST
 
 
 @dataclass

@@ -1,6 +1,7 @@
 """RunSession: the one writer of a run's record, for the Lightning path and stacked members."""
 
 import json
+import os
 
 from alexnet_lab.errors import DivergedError, UserError
 from alexnet_lab.record.files import RunRecord
@@ -85,3 +86,26 @@ def test_a_record_that_cannot_be_written_is_named_not_raised(tmp_path):
     session = RunSession(_record(tmp_path), blocker / "run")
     why = session.close("center")
     assert why is not None and str(blocker / "run" / "record.json") in why
+
+
+def test_one_resume_plan_names_whichever_checkpoint_the_interrupted_run_wrote(tmp_path):
+    import torch
+
+    from alexnet_lab.record.files import write_record
+    from alexnet_lab.run.resume import plan_resume
+
+    overrides = ["activation=relu", "seed=0"]
+    for engine, name in (("stacked", "stacked_last.pt"), ("lightning", "last.ckpt")):
+        run = tmp_path / engine / "0"
+        write_record(run / "record.json", _record(run, overrides=overrides, status="interrupted"))
+        (run / "checkpoints").mkdir()
+        torch.save({"epoch": 1}, run / "checkpoints" / name)
+        plan = plan_resume(run, run.parent, None, overrides)
+        assert plan.action == "resume" and plan.checkpoint == run / "checkpoints" / name
+        assert plan.stacked == (engine == "stacked")
+    # both: the one written last (here the stack's, a day after Lightning's)
+    folder = tmp_path / "lightning" / "0" / "checkpoints"
+    torch.save({"epoch": 2}, folder / "stacked_last.pt")
+    os.utime(folder / "last.ckpt", (1, 1))
+    plan = plan_resume(folder.parent, folder.parent.parent, None, overrides)
+    assert plan.stacked and plan.checkpoint == folder / "stacked_last.pt"
