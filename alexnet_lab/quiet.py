@@ -28,6 +28,7 @@ import logging
 import os
 import sys
 import warnings
+from typing import Any
 
 LIGHTNING_LOGGERS = (
     "pytorch_lightning",
@@ -57,7 +58,31 @@ def quiet_terminal() -> None:
     logging.raiseExceptions = False
     warnings.filterwarnings("ignore", message=LEAFSPEC_WARNING, category=FutureWarning)
     warnings.filterwarnings("ignore", message=LOG_INTERVAL_WARNING)
+    warnings.showwarning = show_own_warnings_plainly
     line_buffered_stdout()
+
+
+_PYTHONS_SHOWWARNING = warnings.showwarning
+
+
+def show_own_warnings_plainly(
+    message: Warning | str,
+    category: type[Warning],
+    filename: str,
+    lineno: int,
+    file: Any = None,
+    line: str | None = None,
+) -> None:
+    """The toolkit's own warnings as ``warning: <text>``; the libraries' as Python shows them.
+
+    Ours are sentences for the user (what happened, what to do), so Python's ``file:line:
+    UserWarning:`` prefix and the quoted source line are noise; a library's keep them.
+    """
+    where = filename.replace("\\", "/")
+    if "/alexnet_lab/" in where or "/hydra_plugins/alexnet_lab_" in where:
+        print(f"warning: {message}", file=file or sys.stderr, flush=True)
+        return
+    _PYTHONS_SHOWWARNING(message, category, filename, lineno, file, line)
 
 
 def quiet_lightning() -> None:

@@ -44,3 +44,18 @@ def test_the_paper_table_prints_its_folder_as_it_is(tmp_path, capsys):
     out = flat(capsys.readouterr().out)
     assert flat(f"report: {tmp_path / MARKUP / 'paper_report.md'}") in out
     assert f"[x]{MARKUP}" in out.replace("┃", "")
+
+
+def test_the_toolkits_warnings_are_one_plain_line_and_the_libraries_keep_their_form():
+    import io
+
+    from alexnet_lab.quiet import show_own_warnings_plainly
+
+    ours, theirs = io.StringIO(), io.StringIO()
+    text = "resume=true: runs/x holds no runs: everything trains from scratch"
+    show_own_warnings_plainly(
+        UserWarning(text), UserWarning, "/x/alexnet_lab/run/resume.py", 9, ours
+    )
+    assert ours.getvalue() == f"warning: {text}\n"
+    show_own_warnings_plainly(UserWarning("lib"), UserWarning, "/x/site-packages/lib.py", 3, theirs)
+    assert theirs.getvalue().startswith("/x/site-packages/lib.py:3: UserWarning: lib")
