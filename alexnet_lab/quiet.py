@@ -62,9 +62,6 @@ def quiet_terminal() -> None:
     line_buffered_stdout()
 
 
-_PYTHONS_SHOWWARNING = warnings.showwarning
-
-
 def show_own_warnings_plainly(
     message: Warning | str,
     category: type[Warning],
@@ -82,7 +79,8 @@ def show_own_warnings_plainly(
     if "/alexnet_lab/" in where or "/hydra_plugins/alexnet_lab_" in where:
         print(f"warning: {message}", file=file or sys.stderr, flush=True)
         return
-    _PYTHONS_SHOWWARNING(message, category, filename, lineno, file, line)
+    target = file or sys.stderr
+    target.write(warnings.formatwarning(message, category, filename, lineno, line))
 
 
 def quiet_lightning() -> None:
