@@ -133,7 +133,7 @@ def test_a_truncated_checkpoint_is_named_and_the_run_restarts_from_scratch(tmp_p
     said = " ".join(out.split())
     assert f"the checkpoint {last} does not load" in said and "restarts from scratch" in said
     rerun = json.loads(record_path.read_text())
-    assert rerun["status"] == "completed" and "resumed_from" not in rerun
+    assert rerun["status"] == "completed" and rerun["resumed_from"] is None
     assert [row["epoch"] for row in rerun["history"]] == [1, 2]
     assert "restarted from scratch" in rerun["resume_notes"][0]
 
@@ -178,7 +178,7 @@ def test_sigterm_mid_sweep_keeps_the_finished_runs_report_and_resume_finishes_th
     assert code == 0, out[-3000:]
     assert (sweep / "0" / "record.json").read_bytes() == finished  # not trained again
     resumed = json.loads((sweep / "1" / "record.json").read_text())
-    assert resumed["status"] == "completed" and "resumed_from" in resumed, resumed.get(
+    assert resumed["status"] == "completed" and resumed["resumed_from"], resumed.get(
         "resume_notes"
     )
     assert [row["epoch"] for row in resumed["history"]] == [1, 2, 3, 4]
