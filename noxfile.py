@@ -20,7 +20,8 @@ nox.options.sessions = ["lint", "typecheck", "tests"]
 
 @nox.session(python=False)
 def tests(session: nox.Session) -> None:
-    session.run("pytest", *session.posargs)
+    """The tests on two pytest workers (pytest-xdist): most of a CLI test is one core's start-up."""
+    session.run("pytest", "-n", "2", "--dist", "worksteal", *session.posargs)
 
 
 @nox.session(python=False)

@@ -144,7 +144,7 @@ def settings_text(summary: dict[str, Any]) -> str:
     parts.append(f"{'/'.join(f'{int(n):,}' for n in sizes) or '?'} train images")
     parts += [f"init {values('init')}", f"scale {values('scale', 'data.scale')}"]
     for key in summary.get("select_keys") or []:
-        parts.append(f"{key} grid {values(key)}")
+        parts.append(f"{key} grid {arm_grids(summary, key) or values(key)}")
     for key in summary.get("setting_keys") or []:
         parts.append(f"compared within each {key}: {values(key)}")
     parts.append(f"seeds {', '.join(map(str, ran['seeds']))}")
@@ -152,6 +152,19 @@ def settings_text(summary: dict[str, Any]) -> str:
     if summary.get("target_error") is not None:
         parts.append(f"target {float(summary['target_error']):.0%} train error")
     return "; ".join(parts)
+
+
+def arm_grids(summary: dict[str, Any], key: str) -> str | None:
+    """Each arm's own grid of ``key`` when the arms ran different ones, else None."""
+    grids: dict[str, list[str]] = {}
+    for setting in summary.get("settings") or []:
+        for arm in setting.get("arms") or []:
+            grid = (arm.get("grid") or {}).get(key)
+            if grid:
+                grids.setdefault(str(arm.get("arm")), [str(v) for v in grid])
+    if len({tuple(g) for g in grids.values()}) < 2:
+        return None
+    return "; ".join(f"{arm} {', '.join(grid)}" for arm, grid in grids.items())
 
 
 def sweep_section(row: dict[str, Any], out: Path) -> list[str]:

@@ -25,7 +25,8 @@ def describe_machine(machine: dict[str, Any] | None) -> str:
     else:
         where = f"CPU {machine.get('cpu') or '?'}, {machine.get('cpu_count') or '?'} cores"
         if machine.get("torch_threads"):
-            where += f", {machine['torch_threads']} torch threads"
+            threads = int(machine["torch_threads"])
+            where += f", {threads} torch thread{'s' * (threads != 1)}"
     versions = ", ".join(f"{k} {machine[k]}" for k in ("torch", "lightning") if machine.get(k))
     return f"{where} ({versions})" if versions else where
 

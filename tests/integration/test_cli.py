@@ -318,7 +318,7 @@ def test_ctrl_c_leaves_an_interrupted_record_with_the_finished_epochs(tmp_path):
     proc = subprocess.Popen(command, cwd=tmp_path, env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True)  # fmt: skip
     record_path = tmp_path / "run" / "record.json"
-    deadline = time.time() + 120
+    deadline = time.time() + 600
     while time.time() < deadline:
         if record_path.exists() and len(json.loads(record_path.read_text())["history"]) >= 2:
             break

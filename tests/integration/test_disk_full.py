@@ -97,7 +97,8 @@ def test_the_report_on_a_full_disk_keeps_the_old_files_whole_and_says_so(small_d
         report_main([str(sweep), "--quiet"])
     assert stopped.value.code == 1
     err = " ".join(capsys.readouterr().err.replace("│", " ").split())
-    assert "disk full" in err and "No space left on device" in err and str(sweep) in err
+    assert "disk full" in err and "No space left on device" in err
+    assert str(sweep) in err.replace(" ", "")  # a long path may wrap inside the panel
     for name, data in before.items():  # every file whole: the old one or a complete new one
         now = (sweep / name).read_bytes()
         assert now == data or (name == "report.md" and len(now) > 100), name

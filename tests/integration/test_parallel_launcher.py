@@ -133,7 +133,7 @@ def test_an_interrupted_sweep_resumes_exactly_its_missing_jobs(tmp_path):
     while _completed(tmp_path / "cut") < 1 and time.time() < deadline and proc.poll() is None:
         time.sleep(0.2)
     proc.send_signal(signal.SIGINT)
-    out, _ = proc.communicate(timeout=300)
+    out, _ = proc.communicate(timeout=900)
     assert proc.returncode == 130, out[-3000:]
     assert out.count("Resume with:") == 1 and "resume=true" in out
     sweep = tmp_path / "cut"

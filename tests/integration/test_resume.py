@@ -40,11 +40,11 @@ def start(tmp_path: Path, *overrides: str) -> subprocess.Popen:
 
 
 def finish(proc: subprocess.Popen) -> tuple[int, str]:
-    out, _ = proc.communicate(timeout=300)
+    out, _ = proc.communicate(timeout=900)
     return proc.returncode, out
 
 
-def wait_for_epochs(record: Path, epochs: int, timeout: float = 120) -> None:
+def wait_for_epochs(record: Path, epochs: int, timeout: float = 600) -> None:
     deadline = time.time() + timeout
     while time.time() < deadline:
         try:
@@ -157,7 +157,7 @@ def test_sigterm_mid_sweep_keeps_the_finished_runs_report_and_resume_finishes_th
     command += ["data.train_size=512", "data.val_size=64", "trainer.max_epochs=4"]
     command += ["logger=csv", "callbacks=none", "hydra.sweep.dir=sweep"]
     proc = start(tmp_path, *command)
-    wait_for_epochs(tmp_path / "sweep" / "1" / "record.json", 1, timeout=240)
+    wait_for_epochs(tmp_path / "sweep" / "1" / "record.json", 1, timeout=900)
     # Lightning writes checkpoints after the other epoch-end callbacks, the record among them
     wait_for_file(tmp_path / "sweep" / "1" / "checkpoints" / "last.ckpt")
     proc.send_signal(signal.SIGTERM)
@@ -178,9 +178,7 @@ def test_sigterm_mid_sweep_keeps_the_finished_runs_report_and_resume_finishes_th
     assert code == 0, out[-3000:]
     assert (sweep / "0" / "record.json").read_bytes() == finished  # not trained again
     resumed = json.loads((sweep / "1" / "record.json").read_text())
-    assert resumed["status"] == "completed" and resumed["resumed_from"], resumed.get(
-        "resume_notes"
-    )
+    assert resumed["status"] == "completed" and resumed["resumed_from"], resumed.get("resume_notes")
     assert [row["epoch"] for row in resumed["history"]] == [1, 2, 3, 4]
 
 

@@ -160,7 +160,7 @@ def test_the_sweep_report_fires_and_compares_stacked_records_like_sequential_one
     assert a.get("claim") == b.get("claim")
 
 
-def _wait_for_epochs(sweep: Path, jobs: int, epochs: int, timeout: float = 240) -> None:
+def _wait_for_epochs(sweep: Path, jobs: int, epochs: int, timeout: float = 900) -> None:
     deadline = time.time() + timeout
     while time.time() < deadline:
         done = 0
@@ -186,7 +186,7 @@ def test_an_interrupted_stack_resumes_to_the_uninterrupted_result(tmp_path):
     proc = subprocess.Popen(command, cwd=tmp_path, env=_env(), text=True, **pipes)
     _wait_for_epochs(tmp_path / "cut", jobs=2, epochs=1)
     proc.send_signal(signal.SIGINT)
-    out, _ = proc.communicate(timeout=300)
+    out, _ = proc.communicate(timeout=900)
     assert proc.returncode == 130, out[-3000:]
     cut = records(tmp_path / "cut")
     assert {r["status"] for r in cut.values()} == {"interrupted"}

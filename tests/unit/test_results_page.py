@@ -114,3 +114,18 @@ def test_a_claim_without_runs_is_listed_with_the_command_that_runs_it():
         line.startswith("- C2 (") and "`alexnet-lab experiment=lrn`" in line for line in lines
     )
     assert any("`alexnet-lab experiment=towers`" in line for line in lines)
+
+
+def test_arms_that_ran_their_own_lr_grids_are_listed_each_with_its_own():
+    from alexnet_lab.results.page import arm_grids
+
+    def summary(relu, tanh):
+        arms = [
+            {"arm": "relu", "grid": {"optim.lr": relu}},
+            {"arm": "tanh", "grid": {"optim.lr": tanh}},
+        ]
+        return {"settings": [{"arms": arms}]}
+
+    own = arm_grids(summary(["0.001", "0.003"], ["0.03", "0.1"]), "optim.lr")
+    assert own == "relu 0.001, 0.003; tanh 0.03, 0.1"
+    assert arm_grids(summary(["0.01"], ["0.01"]), "optim.lr") is None  # one shared grid
