@@ -28,7 +28,6 @@ import logging
 import os
 import sys
 import warnings
-from typing import Any
 
 LIGHTNING_LOGGERS = (
     "pytorch_lightning",
@@ -58,18 +57,17 @@ def quiet_terminal() -> None:
     logging.raiseExceptions = False
     warnings.filterwarnings("ignore", message=LEAFSPEC_WARNING, category=FutureWarning)
     warnings.filterwarnings("ignore", message=LOG_INTERVAL_WARNING)
-    warnings.showwarning = show_own_warnings_plainly
+    warnings.formatwarning = format_own_warnings_plainly
     line_buffered_stdout()
 
 
-def show_own_warnings_plainly(
+def format_own_warnings_plainly(
     message: Warning | str,
     category: type[Warning],
     filename: str,
     lineno: int,
-    file: Any = None,
     line: str | None = None,
-) -> None:
+) -> str:
     """The toolkit's own warnings as ``warning: <text>``; the libraries' as Python shows them.
 
     Ours are sentences for the user (what happened, what to do), so Python's ``file:line:
@@ -77,10 +75,12 @@ def show_own_warnings_plainly(
     """
     where = filename.replace("\\", "/")
     if "/alexnet_lab/" in where or "/hydra_plugins/alexnet_lab_" in where:
-        print(f"warning: {message}", file=file or sys.stderr, flush=True)
-        return
-    target = file or sys.stderr
-    target.write(warnings.formatwarning(message, category, filename, lineno, line))
+        return f"warning: {message}\n"
+    return _PYTHONS_FORMAT(message, category, filename, lineno, line)
+
+
+#: Python's own warning format, for the libraries' warnings
+_PYTHONS_FORMAT = warnings.formatwarning
 
 
 def quiet_lightning() -> None:

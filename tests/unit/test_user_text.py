@@ -47,15 +47,10 @@ def test_the_paper_table_prints_its_folder_as_it_is(tmp_path, capsys):
 
 
 def test_the_toolkits_warnings_are_one_plain_line_and_the_libraries_keep_their_form():
-    import io
+    from alexnet_lab.quiet import format_own_warnings_plainly as shown
 
-    from alexnet_lab.quiet import show_own_warnings_plainly
-
-    ours, theirs = io.StringIO(), io.StringIO()
     text = "resume=true: runs/x holds no runs: everything trains from scratch"
-    show_own_warnings_plainly(
-        UserWarning(text), UserWarning, "/x/alexnet_lab/run/resume.py", 9, ours
-    )
-    assert ours.getvalue() == f"warning: {text}\n"
-    show_own_warnings_plainly(UserWarning("lib"), UserWarning, "/x/site-packages/lib.py", 3, theirs)
-    assert theirs.getvalue().startswith("/x/site-packages/lib.py:3: UserWarning: lib")
+    ours = shown(UserWarning(text), UserWarning, "/x/alexnet_lab/run/resume.py", 9)
+    assert ours == f"warning: {text}\n"
+    theirs = shown(UserWarning("lib"), UserWarning, "/x/site-packages/lib.py", 3, "")
+    assert theirs.startswith("/x/site-packages/lib.py:3: UserWarning: lib")
