@@ -73,7 +73,6 @@ def finish(
     ``loggers`` is what :func:`start` opened (None when it never got that far).
     """
     record = session.record
-    session.interrupted()  # a member still running when the stack ended
     if loggers is not None and tests:
         log_tests(loggers, tests, len(record.history))
     record.wandb = close_loggers(loggers, 0 if record.completed else 1) if loggers else {}
@@ -81,6 +80,6 @@ def finish(
     if record.completed:
         session.finish(tests, tta)
     else:
-        session.close(tta)
+        session.close(tta)  # a member still running when the stack ended: interrupted
     print_run_outcome(record, bool(record.config.get("verbose")))
     return record
