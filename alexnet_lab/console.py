@@ -56,6 +56,16 @@ def print_warning(title: str, paragraph: str) -> None:
     )
 
 
+def duration(seconds: float, sep: str = " ") -> str:
+    """``1h 02m``, ``4m 05s`` or ``12s`` (``sep=""``: ``1h02m``, for a crowded line)."""
+    seconds = int(round(seconds))
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        return f"{hours}h{sep}{minutes:02d}m"
+    return f"{minutes}m{sep}{secs:02d}s" if minutes else f"{secs}s"
+
+
 def _pct(value: Any) -> str:
     return f"{100 * value:.2f}%" if isinstance(value, (int, float)) else "-"
 

@@ -19,6 +19,7 @@ from rich.live import Live
 from rich.markup import escape
 from rich.text import Text
 
+from alexnet_lab.console import duration
 from alexnet_lab.record.files import record_file
 
 
@@ -39,16 +40,6 @@ def epochs_done(folder: Path) -> int:
         return len(json.loads(record_file(folder).read_text()).get("history") or [])
     except (OSError, ValueError, AttributeError):
         return 0
-
-
-def duration(seconds: float) -> str:
-    """``1h02m``, ``4m05s`` or ``12s``."""
-    seconds = int(round(seconds))
-    hours, rest = divmod(seconds, 3600)
-    minutes, secs = divmod(rest, 60)
-    if hours:
-        return f"{hours}h{minutes:02d}m"
-    return f"{minutes}m{secs:02d}s" if minutes else f"{secs}s"
 
 
 class Progress:
@@ -123,7 +114,7 @@ class Progress:
         left = self.total - self.done
         if self.done and left > 0:
             elapsed = time.monotonic() - self.started
-            text += f", about {duration(elapsed / self.done * left)} left"
+            text += f", about {duration(elapsed / self.done * left, sep='')} left"
         return text
 
     def refresh(self) -> None:

@@ -10,6 +10,7 @@ from collections import Counter
 from datetime import datetime
 from typing import Any
 
+from alexnet_lab.console import duration
 from alexnet_lab.record.run_record import RunRecord
 
 NOT_RECORDED = "not recorded"
@@ -41,16 +42,6 @@ def _time(value: str | None) -> datetime | None:
         return datetime.fromisoformat(value) if value else None
     except ValueError:
         return None
-
-
-def duration(seconds: float) -> str:
-    """``1h 02m``, ``4m 10s``, ``12s``."""
-    seconds = int(round(seconds))
-    hours, rest = divmod(seconds, 3600)
-    minutes, secs = divmod(rest, 60)
-    if hours:
-        return f"{hours}h {minutes:02d}m"
-    return f"{minutes}m {secs:02d}s" if minutes else f"{secs}s"
 
 
 def sweep_facts(records: list[RunRecord]) -> dict[str, Any]:

@@ -24,11 +24,10 @@ from typing import Any, Optional
 from hydra.core.config_store import ConfigStore
 from hydra.core.singleton import Singleton
 from hydra.core.utils import JobReturn, JobStatus, configure_log, filter_overrides, setup_globals
-from hydra.plugins.launcher import Launcher
-from hydra.types import HydraContext, TaskFunction
 from omegaconf import DictConfig, open_dict, read_write
 
 from alexnet_lab.parallel.conf import ParallelLauncherConf
+from alexnet_lab.sweep.launcher_base import KeptSetupLauncher
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +42,7 @@ ConfigStore.instance().store(
 )
 
 
-class ParallelLauncher(Launcher):
+class ParallelLauncher(KeptSetupLauncher):
     """Runs a sweep's jobs in worker processes, one per device, fed from one queue."""
 
     def __init__(
@@ -73,15 +72,6 @@ class ParallelLauncher(Launcher):
             sys.exit(2)
         self.workers, self.cpu_workers, self.stack = workers, int(cpu_workers), stack
         self.max_members, self.cpu_members = max_members, cpu_members
-        self.config: Optional[DictConfig] = None  # noqa: UP045
-        self.task_function: Optional[TaskFunction] = None  # noqa: UP045
-        self.hydra_context: Optional[HydraContext] = None  # noqa: UP045
-
-    def setup(
-        self, *, hydra_context: HydraContext, task_function: TaskFunction, config: DictConfig
-    ) -> None:
-        """Keep what ``launch`` needs (as Hydra's basic launcher does)."""
-        self.config, self.hydra_context, self.task_function = config, hydra_context, task_function
 
     def launch(
         self, job_overrides: Sequence[Sequence[str]], initial_job_idx: int

@@ -42,9 +42,9 @@ from hydra.core.utils import (
     run_job,
     setup_globals,
 )
-from hydra.plugins.launcher import Launcher
-from hydra.types import HydraContext, TaskFunction
 from omegaconf import DictConfig, OmegaConf, open_dict, read_write
+
+from alexnet_lab.sweep.launcher_base import KeptSetupLauncher
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +71,7 @@ ConfigStore.instance().store(
 )
 
 
-class StackedLauncher(Launcher):
+class StackedLauncher(KeptSetupLauncher):
     """Trains each stackable group of a sweep as one stack; other jobs one after another."""
 
     def __init__(
@@ -88,15 +88,6 @@ class StackedLauncher(Launcher):
             )
             sys.exit(2)
         self.max_members, self.cpu_members, self.stack = max_members, cpu_members, stack
-        self.config: DictConfig | None = None
-        self.task_function: TaskFunction | None = None
-        self.hydra_context: HydraContext | None = None
-
-    def setup(
-        self, *, hydra_context: HydraContext, task_function: TaskFunction, config: DictConfig
-    ) -> None:
-        """Keep what ``launch`` needs (as Hydra's basic launcher does)."""
-        self.config, self.hydra_context, self.task_function = config, hydra_context, task_function
 
     def launch(
         self, job_overrides: Sequence[Sequence[str]], initial_job_idx: int

@@ -9,8 +9,9 @@ import pytest
 pytestmark = pytest.mark.slow
 TINY = [
     "data=synthetic",
-    "data.train_size=128",
-    "data.val_size=64",
+    "data.train_size=32",
+    "data.val_size=32",
+    "data.batch_size=32",
     "trainer.max_epochs=2",
     "seed=0,1",
     "logger=csv",

@@ -8,9 +8,10 @@ import pytest
 import torch
 from omegaconf import OmegaConf
 
+from alexnet_lab.console import duration
 from alexnet_lab.parallel import devices
 from alexnet_lab.parallel.devices import Slot, assign, default_workers, worker_env
-from alexnet_lab.parallel.progress import Progress, duration, epochs_done
+from alexnet_lab.parallel.progress import Progress, epochs_done
 from alexnet_lab.parallel.units import fail_dead_job, is_ddp, make_units
 
 FOUR_GPUS = ["0", "1", "2", "3"]
@@ -136,7 +137,8 @@ def test_progress_says_done_of_total_and_the_time_left(capsys):
     assert progress.summary() == "done 0/4"
     progress.job_ended("w0 cpu 0", 0, failed=True)
     assert progress.summary().startswith("done 1/4 (1 failed), about ")
-    assert duration(3725) == "1h02m" and duration(65) == "1m05s" and duration(9) == "9s"
+    assert duration(3725, sep="") == "1h02m" and duration(65, sep="") == "1m05s"
+    assert duration(3725) == "1h 02m" and duration(9) == "9s"
 
 
 def test_the_launcher_composes_and_takes_its_worker_count():
