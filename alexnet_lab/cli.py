@@ -18,7 +18,6 @@ from alexnet_lab.help import bare_help
 from alexnet_lab.quiet import quiet_lightning, quiet_terminal
 from alexnet_lab.record.files import RunRecord
 from alexnet_lab.run import ddp, signals
-from alexnet_lab.run.failures import FAILED_JOBS
 from alexnet_lab.suggest import unknown_key, unknown_option
 from alexnet_lab.sweep.plugins import expose_checkout_plugins
 from alexnet_lab.tracking.wandb_agent import agent_overrides
@@ -57,12 +56,3 @@ def main() -> None:
             print_error("unknown option", problem)
             sys.exit(2)
     hydra_main()
-    if FAILED_JOBS:
-        from alexnet_lab.console import print_error
-
-        print_error(
-            f"{len(FAILED_JOBS)} job(s) failed",
-            "These jobs failed; their records say why (status `failed`, field `error`) and the "
-            "sweep report marks them: " + "; ".join(FAILED_JOBS),
-        )
-        sys.exit(1)

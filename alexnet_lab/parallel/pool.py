@@ -25,10 +25,9 @@ from hydra.core.utils import JobReturn
 
 from alexnet_lab.parallel.devices import Slot, worker_env
 from alexnet_lab.parallel.progress import Progress
-from alexnet_lab.parallel.units import Unit, fail_dead_job
+from alexnet_lab.parallel.units import Unit, fail_dead_job, stopped_job
 from alexnet_lab.parallel.worker import WorkerSetup, serve
 from alexnet_lab.run import signals
-from alexnet_lab.run.failures import FAILED_JOBS
 
 SPAWN = multiprocessing.get_context("spawn")
 #: a worker that dies this many times before any job of it starts: the sweep stops
@@ -174,7 +173,6 @@ class Pool:
             unit.ended.add(number)
             self._finish(worker, number, config, ret)
         elif kind in ("done", "exit"):
-            FAILED_JOBS.extend(message[3])
             if kind == "done":
                 worker.unit = None
             else:
@@ -241,11 +239,10 @@ class Pool:
             folder = Path(str(config.hydra.runtime.output_dir))
             if fail:
                 record = fail_dead_job(folder, config, f"the job failed: {why}")
-                self._finish(worker, number, config, self.hooks.dead_return(config, record))
             else:
-                self.progress.job_ended(worker.slot.label, number, True)
-            overrides = " ".join(config.hydra.overrides.task)
-            FAILED_JOBS.append(f"{overrides} -> {why}")
+                record = stopped_job(folder, config, why)
+            # its return, like any job's: the sweep's report callback counts it as failed
+            self._finish(worker, number, config, self.hooks.dead_return(config, record))
         rest = [job for job in unit.jobs if job[0] not in unit.started]
         if rest:
             self.queue.appendleft(Unit(unit.number, rest, unit.stack and len(rest) > 1))

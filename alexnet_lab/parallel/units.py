@@ -70,18 +70,42 @@ def fail_dead_job(output_dir: Path, config: Any, why: str) -> Any:
 
     Its own record if it left one (the history kept), else a new one.
     """
-    from alexnet_lab.overrides import task_overrides
-    from alexnet_lab.record.files import RecordError, RunRecord, record_file
+    record = _job_record(output_dir, config)
     from alexnet_lab.run.record_builder import now
     from alexnet_lab.run.session import RunSession
 
+    record.status, record.error, record.finished_at = "failed", why, now()
+    output_dir.mkdir(parents=True, exist_ok=True)
+    RunSession(record, output_dir).save()
+    return record
+
+
+def stopped_job(output_dir: Path, config: Any, why: str) -> Any:
+    """The record of a job whose worker was stopped by a signal (it recorded ``interrupted``).
+
+    Read from its folder; a job that had written no record yet gets one in memory, said
+    ``interrupted`` with ``why``, so the sweep's end still counts it.
+    """
+    record = _job_record(output_dir, config)
+    if record.status in ("running", "completed") and not record.history:
+        record.status, record.error = "interrupted", why
+    return record
+
+
+def _job_record(output_dir: Path, config: Any) -> Any:
+    """The job's own record if it left one, else a new one from its Hydra config."""
+    from alexnet_lab.overrides import task_overrides
+    from alexnet_lab.record.files import RecordError, RunRecord, record_file
+    from alexnet_lab.run.record_builder import now
+
     path = record_file(output_dir)
     try:
-        record = RunRecord.load(path)
+        return RunRecord.load(path)
     except (RecordError, OSError):
         hc = config.hydra
         choices = {k: v for k, v in dict(hc.runtime.choices).items() if not k.startswith("hydra")}
-        record = RunRecord(
+        return RunRecord(
+            status="running",
             overrides=task_overrides(list(hc.overrides.task)),
             choices=choices,
             experiment=choices.get("experiment"),
@@ -89,7 +113,3 @@ def fail_dead_job(output_dir: Path, config: Any, why: str) -> Any:
             record_path=str(path),
             started_at=now(),
         )
-    record.status, record.error, record.finished_at = "failed", why, now()
-    output_dir.mkdir(parents=True, exist_ok=True)
-    RunSession(record, output_dir).save()
-    return record

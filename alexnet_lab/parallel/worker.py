@@ -152,8 +152,8 @@ def serve(conn: Connection, slot: Slot, setup: WorkerSetup) -> None:
         conn.send(("ready", os.getpid()))
         while (unit := conn.recv()) is not None:
             number, jobs, stack = unit
-            code, failed = run_unit(context, task, setup, jobs, stack)
-            conn.send(("done" if code is None else "exit", number, code, failed))
+            code = run_unit(context, task, setup, jobs, stack)
+            conn.send(("done" if code is None else "exit", number, code))
             if code is not None:
                 return
     except (KeyboardInterrupt, signals.Terminated, EOFError):
@@ -162,20 +162,18 @@ def serve(conn: Connection, slot: Slot, setup: WorkerSetup) -> None:
 
 def run_unit(
     context: Any, task: Any, setup: WorkerSetup, jobs: list[tuple[int, list[str]]], stack: bool
-) -> tuple[int | None, list[str]]:
+) -> int | None:
     """Run one unit's jobs.
 
-    Returns the exit code of a job that ended the worker (None: none) and the failures the
-    jobs noted (``alexnet_lab.run.failures.FAILED_JOBS``).
+    Returns the exit code of a job that ended the worker (None: none); each job's return
+    (failed or not) already went to the launcher through :class:`Relay`.
     """
     from hydra._internal.core_plugins.basic_launcher import BasicLauncher
     from hydra.core.utils import configure_log
 
     from alexnet_lab.run import signals
-    from alexnet_lab.run.failures import FAILED_JOBS
     from hydra_plugins.alexnet_lab_stacked_launcher.stacked_launcher import StackedLauncher
 
-    before = len(FAILED_JOBS)
     try:
         if stack:  # as StackedLauncher.launch prepares a group, with its log lines
             configure_log(setup.config.hydra.hydra_logging, setup.config.hydra.verbose)
@@ -189,7 +187,7 @@ def run_unit(
                 basic.launch([overrides], number)
     except SystemExit as exc:  # an interrupted job, or one that stops the sweep (exit 2)
         code = exc.code if isinstance(exc.code, int) else 1
-        return code, FAILED_JOBS[before:]
+        return code
     except (KeyboardInterrupt, signals.Terminated):  # between two jobs' own handling
-        return signals.exit_code() or 130, FAILED_JOBS[before:]
-    return None, FAILED_JOBS[before:]
+        return signals.exit_code() or 130
+    return None

@@ -15,6 +15,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from alexnet_lab.console import duration
 from alexnet_lab.overrides import shell_join
 from alexnet_lab.record.atomic import copy_file, write_text
 from alexnet_lab.record.files import read_records
@@ -22,6 +23,7 @@ from alexnet_lab.results.claims import CLAIMS
 from alexnet_lab.results.page_facts import (
     machine_short,
     machine_text,
+    seeds_short,
     sweep_facts,
     wall_text,
 )
@@ -95,13 +97,16 @@ def _cell(text: Any) -> str:
 def summary_table(rows: Rows) -> list[str]:
     """The table at the top of the page (the one the README pastes)."""
     lines = [
-        "| claim | paper | measured | verdict | data/budget | machine |",
-        "|---|---|---|---|---|---|",
+        "| claim | paper | measured | verdict | data/budget | seeds | machine, training time |",
+        "|---|---|---|---|---|---|---|",
     ]
     for r in rows:
         data = f"{r['data']} ({r['train_size']} train images), {r['budget']}"
+        facts = r["facts"]
+        where = machine_short(facts)
+        where += f", {duration(facts['train_seconds'])}" if facts["train_seconds"] else ""
         cells = [r["claim"] or "-", r["paper"], r["measured"], f"**{r['verdict']}**", data,
-                 machine_short(r["facts"])]  # fmt: skip
+                 seeds_short(facts), where]  # fmt: skip
         lines.append("| " + " | ".join(_cell(c) for c in cells) + " |")
     return lines
 

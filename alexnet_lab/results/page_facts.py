@@ -45,7 +45,7 @@ def _time(value: str | None) -> datetime | None:
 
 
 def sweep_facts(records: list[RunRecord]) -> dict[str, Any]:
-    """Machines (with run counts), training seconds, first start, last finish, GPUs, date."""
+    """Machines (with run counts), seeds, training seconds, first start, last finish, GPUs, date."""
     runs = list({r.run_id: r for r in records}.values())
     machines = Counter(describe_machine(r.machine) for r in runs)
     seconds = sum(float(row.get("seconds") or 0.0) for r in runs for row in r.history)
@@ -56,6 +56,7 @@ def sweep_facts(records: list[RunRecord]) -> dict[str, Any]:
     return {
         "runs": len(runs),
         "machines": dict(machines),
+        "seeds": sorted({int(r.seed) for r in runs if r.seed is not None}),
         "gpus": gpu_names(runs),
         "train_seconds": seconds,
         "first_start": first.isoformat() if first else None,
@@ -80,6 +81,12 @@ def machine_short(facts: dict[str, Any]) -> str:
     if set(facts["machines"]) == {NOT_RECORDED}:
         return NOT_RECORDED
     return "CPU" + (" (some runs not recorded)" if NOT_RECORDED in facts["machines"] else "")
+
+
+def seeds_short(facts: dict[str, Any]) -> str:
+    """A summary-table cell: how many seeds, and which (``3 (0, 1, 2)``)."""
+    seeds = facts.get("seeds") or []
+    return f"{len(seeds)} ({', '.join(map(str, seeds))})" if seeds else NOT_RECORDED
 
 
 def wall_text(facts: dict[str, Any]) -> str:

@@ -21,7 +21,6 @@ from alexnet_lab.record.files import RECORD_NAME, RunRecord
 from alexnet_lab.run import ddp, signals
 from alexnet_lab.run.checkpoints import last_checkpoint
 from alexnet_lab.run.context import JobContext
-from alexnet_lab.run.failures import FAILED_JOBS
 from alexnet_lab.run.record_builder import now
 from alexnet_lab.run.resume import resume_command
 from alexnet_lab.run.session import RunSession
@@ -37,7 +36,8 @@ def settle(
     """After the record is saved: exit, raise, or note the failure and let the sweep go on.
 
     Exit codes: 2 a user error, 3 a single diverged run, 130/143 an interrupt; a crash of a
-    single run propagates; a crashed job of a sweep is added to :data:`FAILED_JOBS`. A full
+    single run propagates; a crashed job of a sweep returns its ``failed`` record (the sweep's
+    report callback collects it from the return) and the sweep goes on. A full
     disk (or a record that could not be saved: ``unsaved`` says which and why) is one
     paragraph, no traceback (:func:`settle_disk_full`).
     """
@@ -63,7 +63,6 @@ def settle(
         if not context.multirun:
             raise outcome
         traceback.print_exception(outcome)
-        FAILED_JOBS.append(f"{' '.join(record.overrides)} -> {record.error}")
 
 
 def settle_disk_full(
@@ -97,7 +96,8 @@ def settle_disk_full(
         if not interrupted:
             sys.exit(code)
         return
-    FAILED_JOBS.append(f"{' '.join(record.overrides)} -> {why}: {unsaved or outcome}")
+    if not interrupted:  # the job's return says it failed (its record may not have been saved)
+        record.status, record.error = "failed", record.error or f"{why}: {unsaved or outcome}"
     folder = context.sweep_dir or output_dir.parent
     if interrupted or not still_full(folder):
         goes_on = "" if interrupted else " The sweep goes on with its next job."
@@ -105,7 +105,7 @@ def settle_disk_full(
         return
     from alexnet_lab.results.sweep_report import write_sweep_report
 
-    report = write_sweep_report(folder, announce=False, failed=FAILED_JOBS)
+    report = write_sweep_report(folder, announce=False)
     command = resume_command(sys.argv[1:], folder.resolve(), True)
     rebuild = shell_join(["alexnet-lab-report", str(folder.resolve())])
     said = (
@@ -130,7 +130,7 @@ def stop_interrupted(context: JobContext, output_dir: Path) -> None:
     if context.multirun:
         from alexnet_lab.results.sweep_report import write_sweep_report
 
-        write_sweep_report(folder, failed=FAILED_JOBS)
+        write_sweep_report(folder)
     command = resume_command(sys.argv[1:], folder.resolve(), context.multirun)
     checkpoint = last_checkpoint(output_dir)
     where = (
@@ -171,7 +171,6 @@ def refuse_job(exc: UserError, output_dir: Path, context: JobContext) -> RunReco
         finished_at=now(),
     )
     RunSession(record, output_dir).save()
-    FAILED_JOBS.append(f"{' '.join(record.overrides)} -> invalid value")
     return record
 
 

@@ -158,8 +158,6 @@ def train_group(members: list[Member], datamodule: Any, device: torch.device) ->
     Every member's loggers open before the first step and log each epoch as it ends; a member
     that ends (completed, diverged, or stopped by a crash or a signal) closes its own.
     """
-    from alexnet_lab.run.failures import FAILED_JOBS
-
     data = DeviceData.from_datamodule(datamodule, device)
     described = {**datamodule.describe(), "resident": str(device)}  # DeviceData's device
     for m in members:
@@ -191,7 +189,6 @@ def train_group(members: list[Member], datamodule: Any, device: torch.device) ->
         for m in members:
             if id(m) not in ended:
                 m.session.fail(exc)
-                FAILED_JOBS.append(f"{' '.join(m.record.overrides)} -> {m.record.error}")
     for m in members:
         if id(m) not in ended:
             on_end(m)

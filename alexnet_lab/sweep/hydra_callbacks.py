@@ -6,13 +6,14 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from hydra.core.utils import JobReturn
 from hydra.experimental.callback import Callback
 from omegaconf import DictConfig
 
 from alexnet_lab.folders import lock as sweep_lock
 from alexnet_lab.results.sweep_report import INTERRUPTED, write_sweep_report
 from alexnet_lab.run import ddp, signals
-from alexnet_lab.run.failures import FAILED_JOBS
+from alexnet_lab.run.failures import failure_note
 
 
 class FolderLockCallback(Callback):
@@ -116,11 +117,37 @@ class FolderLockCallback(Callback):
 
 
 class SweepReportCallback(Callback):
-    """Calls :func:`alexnet_lab.results.report.build_report` on the sweep directory."""
+    """The end of a sweep: its report, then which jobs failed (exit 1 when any did).
+
+    It collects the failed jobs from the returns Hydra hands ``on_job_end`` (every launcher
+    fires it per job, the parallel one in the launching process), so a job never has to
+    report its failure anywhere but in its own return value.
+    """
+
+    def __init__(self) -> None:
+        self.failed: list[str] = []
+
+    def on_job_end(self, config: DictConfig, job_return: JobReturn, **kwargs: Any) -> None:
+        """Note the job if it failed."""
+        note = failure_note(job_return)
+        if note is not None:
+            self.failed.append(note)
 
     def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
-        """Write summary.json, report.md and the figures (launching process only)."""
+        """Write summary.json, report.md and the figures; then name the failed jobs and exit 1.
+
+        Launching process only. A report that cannot be built counts as a failure too.
+        """
         if ddp.is_secondary_process():  # only one process owns sweep-level files
             return
-        if write_sweep_report(Path(config.hydra.sweep.dir), failed=FAILED_JOBS) == INTERRUPTED:
+        if write_sweep_report(Path(config.hydra.sweep.dir), failed=self.failed) == INTERRUPTED:
             sys.exit(signals.exit_code() or 130)
+        if self.failed:
+            from alexnet_lab.console import print_error
+
+            print_error(
+                f"{len(self.failed)} job(s) failed",
+                "These jobs failed; their records say why (status `failed`, field `error`) and "
+                "the sweep report marks them: " + "; ".join(self.failed),
+            )
+            sys.exit(1)

@@ -190,14 +190,13 @@ class ParallelLauncher(KeptSetupLauncher):
         """After a stop: the report of what finished and the resume command, once; exit."""
         from alexnet_lab.console import print_error
         from alexnet_lab.results.sweep_report import write_sweep_report
-        from alexnet_lab.run.failures import FAILED_JOBS
         from alexnet_lab.run.resume import resume_command
 
         if not stop.interrupted:
             sys.stderr.write(stop.text)  # the worker's own paragraph (a user error: exit 2)
             sys.stderr.flush()
             sys.exit(stop.code)
-        write_sweep_report(sweep_dir, failed=FAILED_JOBS)
+        write_sweep_report(sweep_dir)
         command = resume_command(sys.argv[1:], sweep_dir.resolve(), True)
         print_error(
             "interrupted",

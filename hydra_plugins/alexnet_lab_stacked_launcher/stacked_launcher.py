@@ -263,14 +263,13 @@ class StackedLauncher(KeptSetupLauncher):
         from alexnet_lab.console import print_error
         from alexnet_lab.results.sweep_report import write_sweep_report
         from alexnet_lab.run import ddp, signals
-        from alexnet_lab.run.failures import FAILED_JOBS
         from alexnet_lab.run.resume import resume_command
 
         if ddp.is_secondary_process():  # a parallel worker: its launcher reports, once
             sys.exit(signals.exit_code() or 130)
         assert self.config is not None
         folder = Path(str(self.config.hydra.sweep.dir))
-        write_sweep_report(folder, failed=FAILED_JOBS)
+        write_sweep_report(folder)
         command = resume_command(sys.argv[1:], folder.resolve(), True)
         print_error(
             "interrupted",

@@ -10,6 +10,7 @@ from alexnet_lab.record.files import (
     is_not_learning,
     write_record,
 )
+from alexnet_lab.record.run_record import RunRecord
 from alexnet_lab.results.claims import CLAIMS
 from alexnet_lab.results.compare import compare, parse_overrides
 from alexnet_lab.results.intervals import ArmStats
@@ -39,14 +40,14 @@ def make_record(
         }
         for i, e in enumerate(train_errors)
     ]
-    return {
-        "overrides": list(overrides) + [f"seed={seed}"],
-        "seed": seed,
-        "claim": claim,
-        "status": status,
-        "target_error": target,
-        "report": {"arm_group": None, "select_keys": list(select), "replicate_keys": ["seed"]},
-        "settings": {
+    return RunRecord(
+        overrides=list(overrides) + [f"seed={seed}"],
+        seed=seed,
+        claim=claim,
+        status=status,
+        target_error=target,
+        report={"arm_group": None, "select_keys": list(select), "replicate_keys": ["seed"]},
+        settings={
             "model": "convnet4",
             "data": "synthetic",
             "init": "paper",
@@ -56,14 +57,14 @@ def make_record(
             "weight_decay": 0.0,
             "max_epochs": max_epochs or len(train_errors),
         },
-        "history": history,
-        "epochs_to_target": epochs_to_target(history, target),
-        "final": {
+        history=history,
+        epochs_to_target=epochs_to_target(history, target),
+        final={
             "last": history[-1] if history else {},
             "test": {"top1_error": top1, "top5_error": top1 / 3, "tta": "center"},
         },
-        "data": {"train_size": 512},
-    }
+        data={"train_size": 512},
+    )
 
 
 def curve(reach_epoch, length=10):
@@ -244,7 +245,7 @@ def test_a_plain_sweep_infers_its_claim_and_marks_failed_runs(tmp_path):
     records.append(
         make_record(["pooling=nonoverlap"], 2, curve(None)[:2], status="diverged", select=())
     )
-    records[3].update(not_learning=True, data={"train_size": 512, "chance_error": 0.9})
+    records[3].not_learning, records[3].data = True, {"train_size": 512, "chance_error": 0.9}
     for i, record in enumerate(records):
         write_record(tmp_path / str(i) / "record.json", record)
     summary = build_report(tmp_path, quiet=True)
@@ -286,7 +287,7 @@ def pooling_runs(layouts):
     for arm, (layout, global_batch) in layouts.items():
         for seed, top1 in enumerate((0.30, 0.32) if arm == "overlap" else (0.40, 0.41)):
             record = make_record([f"pooling={arm}", *layout], seed, [0.5], top1=top1, claim="C3")
-            record["settings"] = {"max_epochs": 1, "global_batch_size": global_batch}
+            record.settings = {"max_epochs": 1, "global_batch_size": global_batch}
             records.append(record)
     return records
 

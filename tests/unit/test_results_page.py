@@ -17,9 +17,10 @@ GPU = dict(CPU, gpus=["NVIDIA H100 80GB HBM3"], gpu_count=1)
 
 def write_sweep(folder, records, machine=None, start="2026-11-20T10:00:00+00:00"):
     for i, record in enumerate(records):
-        record.update(started_at=start, finished_at=start.replace("T10:00", f"T10:{i + 1:02d}"))
+        record.started_at = start
+        record.finished_at = start.replace("T10:00", f"T10:{i + 1:02d}")
         if machine and i % 2 == 0:  # the others: older records, without a machine
-            record["machine"] = machine
+            record.machine = machine
         write_record(folder / str(i) / "record.json", record)
 
 
@@ -48,8 +49,8 @@ def test_the_page_lists_every_claim_with_its_numbers_settings_machine_time_and_f
     c1_row, c3_row = (line for line in table.splitlines() if line.startswith("| C"))
     assert c1_row.startswith("| C1 |") and c3_row.startswith("| C3 |")  # by claim id
     assert "synthetic (512 train images), 10 epochs, target 25% train error" in c1_row
-    assert c1_row.endswith("| CPU (some runs not recorded) |")
-    assert "| GPU NVIDIA H100 80GB HBM3 (2026-11-20) |" in c3_row
+    assert c1_row.endswith("| 3 (0, 1, 2) | CPU (some runs not recorded), 2m 00s |")
+    assert "| GPU NVIDIA H100 80GB HBM3 (2026-11-20), " in c3_row
     c1 = text[text.index("### C1") : text.index("### C3")]
     assert f"- **Paper:** {CLAIMS['C1'].paper}" in c1
     assert re.search(r"- \*\*Measured:\*\* \d\.\d\dx \(95% interval", c1)
@@ -95,7 +96,7 @@ def test_the_cli_writes_the_page_and_reuses_fresh_summaries(tmp_path, capsys):
     assert f"results page: {out / 'results.md'}" in capsys.readouterr().out.replace("\n", "")
     text = (out / "results.md").read_text()
     assert text.startswith("# Mine") and f"--out {out} --title Mine`" in text
-    assert "- **Machine:** not recorded" in text and "| not recorded |" in text
+    assert "- **Machine:** not recorded" in text and "| not recorded, " in text
     summary = root / "c3" / "summary.json"
     before = summary.stat().st_mtime_ns
     main(["--all", str(root), "--out", str(out), "--quiet"])

@@ -82,10 +82,10 @@ def test_summary_json_holds_null_where_a_value_is_not_finite(tmp_path):
 
     for i, arm in enumerate(["overlap", "nonoverlap"]):
         record = make_record([f"pooling={arm}"], 0, curve(3), select=())
-        record["final"]["test"]["top1_error"] = float("-inf")  # as a damaged record may say
+        record.final["test"]["top1_error"] = float("-inf")  # as a damaged record may say
         folder = tmp_path / str(i)
         folder.mkdir()
-        (folder / "record.json").write_text(json.dumps(record))  # -Infinity, Python's way
+        (folder / "record.json").write_text(json.dumps(record.to_dict()))  # -Infinity, Python's way
     summary = build_report(tmp_path, quiet=True)
     on_disk = json.loads((tmp_path / "summary.json").read_text(), parse_constant=_no_constants)
     assert on_disk["arms"] == summary["arms"] == ["overlap", "nonoverlap"]

@@ -154,9 +154,9 @@ def test_a_grid_edge_that_could_flip_the_verdict_makes_it_inconclusive():
 def test_an_arm_whose_runs_all_diverged_has_no_verdict_but_the_lrs_to_try():
     records = c1_records([2, 2], [6, 6], lrs=("0.01", "0.1"))
     for record in records:
-        if "activation=tanh" in record["overrides"]:
-            record.update(status="diverged", epochs_to_target=None)
-            record["settings"]["lr"] = float(record["overrides"][1].split("=")[1])
+        if "activation=tanh" in record.overrides:
+            record.status, record.epochs_to_target = "diverged", None
+            record.settings["lr"] = float(record.overrides[1].split("=")[1])
     verdict = verdict_of(records, "C1")
     assert verdict["verdict"] == "inconclusive"
     assert "tanh has no finished run at any lr" in verdict["reason"]
@@ -166,8 +166,8 @@ def test_an_arm_whose_runs_all_diverged_has_no_verdict_but_the_lrs_to_try():
 def test_arms_at_chance_are_flagged_whatever_their_length():
     records = pooling([0.89, 0.90], [0.90, 0.89], claim="C3")
     for record in records:  # 4 epochs at chance: shorter than any not-learning patience
-        record["history"] = [dict(row, train_error=0.895) for row in record["history"][:4]]
-        record["data"]["chance_error"] = 0.9
+        record.history = [dict(row, train_error=0.895) for row in record.history[:4]]
+        record.data["chance_error"] = 0.9
     assert RunRecord.coerce(records[0]).at_chance
     verdict = verdict_of(records, "C3")
     assert verdict["verdict"] == "inconclusive"
@@ -185,8 +185,8 @@ def test_the_budget_check_says_when_a_ratio_claim_cannot_be_shown():
     # after the sweep: relu at 6 epochs, a 10-epoch budget could show at most 10/6 = 1.67x
     records = c1_records([6, 6], [10, 10], lrs=("0.1",))
     for record in records:
-        if "activation=tanh" in record["overrides"]:
-            record["epochs_to_target"] = None
+        if "activation=tanh" in record.overrides:
+            record.epochs_to_target = None
     verdict = verdict_of(records, "C1")
     assert "This budget could not show the claim" in verdict["reason"]
     assert "trainer.max_epochs=12" in verdict["budget"]
@@ -199,7 +199,7 @@ def test_an_lr_that_diverged_on_a_seed_is_not_chosen_for_its_survivors():
     records += [make_record(["activation=relu", "optim.lr=0.1"], s, curve(2), claim="C1")
                 for s in range(3)]  # fmt: skip
     for record in records:
-        if record["overrides"][:2] == ["activation=relu", "optim.lr=0.1"] and record["seed"]:
-            record.update(status="diverged", epochs_to_target=None)
+        if record.overrides[:2] == ["activation=relu", "optim.lr=0.1"] and record.seed:
+            record.status, record.epochs_to_target = "diverged", None
     (setting,) = compare(records, claim_id="C1").settings
     assert setting.arm("relu").selected == {"optim.lr": "0.01"}

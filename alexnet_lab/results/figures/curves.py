@@ -143,5 +143,6 @@ def _panel(
     ax.set_ylim(0, 1.0)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=LEGEND_SIZE, loc="best", framealpha=0.9)
+    if ax.get_legend_handles_labels()[0]:  # a panel of runs with no epoch has no curve
+        ax.legend(fontsize=LEGEND_SIZE, loc="best", framealpha=0.9)
     return {names[k]: handle for k, handle in extra.items()}
