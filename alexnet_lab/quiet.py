@@ -12,7 +12,9 @@ which starts through the same entry point) inherits it:
 * torch's ``isinstance(treespec, LeafSpec) is deprecated`` FutureWarning, raised inside
   Lightning's ``_pytree`` helper, is filtered by its message and category only; so is
   Lightning's "number of training batches is smaller than the logging interval" warning,
-  which every small data set meets (per-epoch values are logged either way).
+  which every small data set meets (per-epoch values are logged either way), and
+  ModelCheckpoint's two notes on a resumed run (its folder holds checkpoints; a moved run
+  folder's checkpoint path changed), which every ``resume=true`` meets.
 * A log handler that cannot write (its file on a full disk) is ignored
   (``logging.raiseExceptions = False``) instead of printing a traceback per message; W&B's
   and Hydra's file logs would print thousands. The run's own error still says the disk is full.
@@ -48,15 +50,24 @@ LEAFSPEC_WARNING = r"`isinstance\(treespec, LeafSpec\)` is deprecated"
 #: (every test, every quick try) meets it on every run, and the run record and the loggers'
 #: per-epoch values do not depend on it
 LOG_INTERVAL_WARNING = r"The number of training batches \(\d+\) is smaller than the logging"
+#: ModelCheckpoint's notes on a resumed run: its folder holds checkpoints (the toolkit refuses a
+#: used folder unless resume=true continues it or replace=true moved its runs aside), and a run
+#: folder that was moved since keeps its checkpoints in the new place
+RESUMED_CHECKPOINT_WARNINGS = (
+    r"Checkpoint directory .* exists and is not empty",
+    r"The dirpath has changed from .* to .*, therefore",
+)
 
 
 def quiet_terminal() -> None:
-    """Silence Lightning's info banners, W&B's console output and two known warnings."""
+    """Silence Lightning's info banners, W&B's console output and the known warnings above."""
     quiet_lightning()
     os.environ.setdefault("WANDB_SILENT", "true")
     logging.raiseExceptions = False
     warnings.filterwarnings("ignore", message=LEAFSPEC_WARNING, category=FutureWarning)
     warnings.filterwarnings("ignore", message=LOG_INTERVAL_WARNING)
+    for message in RESUMED_CHECKPOINT_WARNINGS:
+        warnings.filterwarnings("ignore", message=message)
     warnings.formatwarning = format_own_warnings_plainly
     line_buffered_stdout()
 

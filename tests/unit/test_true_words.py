@@ -60,6 +60,13 @@ def test_lightnings_logging_interval_warning_is_silenced_at_the_cli_start(monkey
             "want to see logs for the training epoch.",
             category=PossibleUserWarning,
         )
+        # what every resume=true meets (the second: a run folder moved since it was interrupted)
+        rank_zero_warn("Checkpoint directory /r/0/checkpoints exists and is not empty.")
+        rank_zero_warn(
+            "The dirpath has changed from '/old/0/checkpoints' to '/r/0/checkpoints', therefore "
+            "`best_model_score`, `kth_best_model_path`, `kth_value`, `last_model_path` and "
+            "`best_k_models` won't be reloaded. Only `best_model_path` will be reloaded."
+        )
         warnings.warn("another warning", UserWarning, stacklevel=1)
     assert [str(w.message) for w in seen] == ["another warning"]
 
