@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -80,9 +81,9 @@ def finish_wandb(exit_code: int, run: Run | None = None) -> dict[str, str] | Non
     Every job of a multirun must finish its run, or the next job logs into it and a failed job
     shows as finished. A stacked member passes its own run, which is not ``wandb.run``.
     """
-    import wandb
-
-    run = run if run is not None else wandb.run
+    if run is None:  # the active run; W&B never imported (a CSV-logged job): none, and no import
+        wandb = sys.modules.get("wandb")
+        run = getattr(wandb, "run", None)
     if run is None:
         return None
     offline = bool(getattr(run.settings, "_offline", False)) or run.settings.mode in (
