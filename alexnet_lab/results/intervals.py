@@ -19,7 +19,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from scipy import stats as scipy_stats
+from scipy import special
 
 LEVEL = 0.95
 #: The most seeds per arm :func:`seeds_needed` looks for before it says "more than".
@@ -119,12 +119,16 @@ class Interval:
 
 
 def t_quantile(p: float, df: float) -> float:
-    """The ``p`` quantile of Student's t with ``df`` degrees of freedom (scipy)."""
+    """The ``p`` quantile of Student's t with ``df`` degrees of freedom.
+
+    scipy.special's inverse distribution functions: the same values as ``scipy.stats``'s
+    ``t.ppf`` and ``norm.ppf``, without that module's seconds of import in every job.
+    """
     if not 0.0 < p < 1.0:
         raise ValueError(f"p must lie in (0, 1), not {p}")
     if math.isinf(df):
-        return float(scipy_stats.norm.ppf(p))
-    return float(scipy_stats.t.ppf(p, df))
+        return float(special.ndtri(p))
+    return float(special.stdtrit(df, p))
 
 
 def welch_df(terms: list[tuple[float, int]]) -> float:

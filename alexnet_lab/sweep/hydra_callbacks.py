@@ -11,7 +11,6 @@ from hydra.experimental.callback import Callback
 from omegaconf import DictConfig
 
 from alexnet_lab.folders import lock as sweep_lock
-from alexnet_lab.results.sweep_report import INTERRUPTED, write_sweep_report
 from alexnet_lab.run import ddp, signals
 from alexnet_lab.run.failures import failure_note
 
@@ -140,6 +139,9 @@ class SweepReportCallback(Callback):
         """
         if ddp.is_secondary_process():  # only one process owns sweep-level files
             return
+        # here, not at the top: a single run never pays for the report's matplotlib
+        from alexnet_lab.results.sweep_report import INTERRUPTED, write_sweep_report
+
         if write_sweep_report(Path(config.hydra.sweep.dir), failed=self.failed) == INTERRUPTED:
             sys.exit(signals.exit_code() or 130)
         if self.failed:
