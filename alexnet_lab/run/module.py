@@ -12,6 +12,7 @@ from torch import nn
 from torch.optim.lr_scheduler import ReduceLROnPlateau
 
 from alexnet_lab.data.transforms import center_crop, ten_crops
+from alexnet_lab.models import build_model
 from alexnet_lab.run.error_rates import ErrorRate
 
 SCHEDULES = ("plateau", "constant")
@@ -138,3 +139,17 @@ class ClassifierModule(pl.LightningModule):
             "optimizer": optimizer,
             "lr_scheduler": {"scheduler": scheduler, "monitor": "val_error", "interval": "epoch"},
         }
+
+
+def build_classifier(cfg: Any, datamodule: Any) -> ClassifierModule:
+    """The configured model in its :class:`ClassifierModule`, sized to ``datamodule``'s input.
+
+    Both engines build a run with it, right after ``seed_everything(cfg.seed)``: the Lightning
+    path in :func:`alexnet_lab.run.train.train`, a stacked member in
+    :func:`alexnet_lab.stacked.trainer.build_member`.
+    """
+    channels, height, _ = datamodule.input_shape
+    model = build_model(cfg, channels, datamodule.num_classes, height)
+    return ClassifierModule(
+        model, datamodule.num_classes, cfg.optim, eval_crop=cfg.augmentation.crop, tta=cfg.tta.name
+    )

@@ -24,7 +24,7 @@ from hydra.utils import instantiate
 from omegaconf import DictConfig, OmegaConf
 from pytorch_lightning.callbacks import ProgressBar
 
-from alexnet_lab.models import build_model, check_switches
+from alexnet_lab.models import check_switches
 from alexnet_lab.overrides import parse_overrides
 from alexnet_lab.record.files import RunRecord, chance_error
 from alexnet_lab.run.checkpoints import checkpointers
@@ -35,7 +35,7 @@ from alexnet_lab.run.lightning_callbacks import (
     RunRecorder,
     StopAtTarget,
 )
-from alexnet_lab.run.module import ClassifierModule
+from alexnet_lab.run.module import build_classifier
 from alexnet_lab.run.record_builder import new_record
 from alexnet_lab.run.session import RunSession
 from alexnet_lab.run.views import views_to_test
@@ -73,11 +73,7 @@ def train(
 
     augmentation = {k: v for k, v in cfg.augmentation.items() if k != "name"}
     datamodule = instantiate(cfg.data, **augmentation)  # validates options, loads nothing yet
-    channels, height, _ = datamodule.input_shape
-    model = build_model(cfg, channels, datamodule.num_classes, height)
-    module = ClassifierModule(
-        model, datamodule.num_classes, cfg.optim, eval_crop=cfg.augmentation.crop, tta=cfg.tta.name
-    )
+    module = build_classifier(cfg, datamodule)
     loggers = instantiate_loggers(cfg, output_dir, record, context)
     show_progress = progress_bar(cfg)
     callbacks = [instantiate(c) for c in (cfg.get("callbacks") or {}).values()]

@@ -29,10 +29,9 @@ from torch import nn
 
 from alexnet_lab.data.device import DeviceData
 from alexnet_lab.errors import DivergedError
-from alexnet_lab.models import build_model
 from alexnet_lab.record.files import RunRecord
 from alexnet_lab.run.checkpoints import CHECKPOINT_DIR, STACKED_LAST
-from alexnet_lab.run.module import ClassifierModule
+from alexnet_lab.run.module import build_classifier
 from alexnet_lab.run.session import RunSession
 from alexnet_lab.stacked.model import StackedModel, Tensors
 
@@ -77,13 +76,10 @@ class Member:
 
 
 def build_member(cfg: DictConfig, record: RunRecord, datamodule: Any) -> Member:
-    """Seed, build the model and its optimizer exactly as the sequential job does."""
+    """Seed, then build the model and optimizer as a sequential run does (`build_classifier`)."""
     pl.seed_everything(int(cfg.seed), workers=True)
-    channels, height, _ = datamodule.input_shape
-    model = build_model(cfg, channels, datamodule.num_classes, height)
-    module = ClassifierModule(
-        model, datamodule.num_classes, cfg.optim, eval_crop=cfg.augmentation.crop, tta=cfg.tta.name
-    )
+    module = build_classifier(cfg, datamodule)
+    model = module.model
     configured = module.configure_optimizers()
     if isinstance(configured, dict):
         optimizer, scheduler = configured["optimizer"], configured["lr_scheduler"]["scheduler"]
