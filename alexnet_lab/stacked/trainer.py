@@ -210,8 +210,9 @@ def train_stack(
         wrong = torch.zeros(len(running), device=device, dtype=torch.float64)
         loss_sum = torch.zeros_like(wrong)
         seen, epoch_start = 0, time.perf_counter()
+        alive = torch.arange(len(running), device=device)  # the rows of `orders` still training
         for step, index in enumerate(data.batch_indices(orders)):
-            images, labels = data.train_batch(index, [m.generator for m in running])
+            images, labels = data.train_batch(index[alive], [m.generator for m in running])
             grads, loss, logits = stack.train_step(images, labels)
             sgd_step(stack.params, grads, momentum, lr, hyper)
             wrong += (logits.argmax(-1) != labels).sum(1)
@@ -227,6 +228,7 @@ def train_stack(
                     m.session.fail(error)
                     on_end(m)
                 keep = finite.nonzero().flatten()
+                alive = alive[keep]  # the epoch's later batches: the survivors' orders only
                 (momentum,) = stack.select(keep, [momentum])
                 running = [running[i] for i in keep.tolist()]
                 wrong, loss_sum, lr = wrong[keep], loss_sum[keep], lr[keep]

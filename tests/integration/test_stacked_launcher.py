@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -21,6 +22,7 @@ SWEEP = [
     "data=synthetic",
     "data.train_size=200",
     "data.val_size=100",
+    "data.batch_size=50",  # 4 steps an epoch: the lr of 1e30 diverges before the epoch's end
     "model=convnet4",
     "norm=none",
     "init=torch",
@@ -125,6 +127,8 @@ def test_a_diverging_member_is_recorded_and_frozen_while_its_neighbours_complete
     for key, record in records(stacked).items():
         if key[0] == "optim.lr=1e+30":  # as Hydra writes 1e30 back
             assert record["status"] == "diverged" and "training loss became" in record["error"]
+            # mid-epoch: its neighbours trained the epoch's later batches without it
+            assert re.search(r"at epoch 1, step [23] ", record["error"]), record["error"]
         else:
             assert record["status"] == "completed" and len(record["history"]) == 2
 
