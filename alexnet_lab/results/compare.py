@@ -195,10 +195,14 @@ def _select(
     train = {s: FINAL_TRAIN_ERROR.stats(label, runs) for s, runs in by_sel.items()}
     best_sel = min(by_sel, key=lambda s: _rank(metric, stats[s], train[s], by_sel[s]))
     runs = by_sel[best_sel]
+    # the grid is what was measured: a value whose runs are all unfinished (interrupted,
+    # still running) says nothing yet, so it cannot bracket the chosen one; a diverged run
+    # does (that value was too large)
+    measured = [s for s in by_sel if stats[s].n or any(r.status == "diverged" for r in by_sel[s])]
     grid: dict[str, list[str]] = {}
     at_edge = []
     for i, key in enumerate(select_keys):
-        values = sorted({s[i][1] for s in by_sel}, key=_numeric)
+        values = sorted({s[i][1] for s in measured or by_sel}, key=_numeric)
         grid[key] = values
         if len(values) > 1 and best_sel[i][1] in (values[0], values[-1]):
             at_edge.append(key)

@@ -142,6 +142,27 @@ def test_a_censored_ratio_is_one_sided_and_the_advice_names_epochs():
     assert judge(CLAIMS["C1"], slow_relu, ArmStats("tanh", [4, 5]))["verdict"] != "reproduced"
 
 
+def test_an_lr_whose_runs_are_all_unfinished_does_not_bracket_the_chosen_one():
+    # tanh's best measured lr is 0.03, the bottom of what finished; 0.01 only has a run that
+    # was interrupted before it had a value: the grid is not bracketed, the verdict could flip
+    records = c1_records([5, 5, 5], [6, 6, 6], lrs=("0.01", "0.03"))
+    for record in records:
+        if "activation=tanh" in record.overrides and "optim.lr=0.01" in record.overrides:
+            record.status, record.epochs_to_target = "interrupted", None
+    (setting,) = compare(records, claim_id="C1").settings
+    tanh = setting.arms[1]
+    assert tanh.grid == {"optim.lr": ["0.03"]} and tanh.selected == {"optim.lr": "0.03"}
+    relu_only = compare(records, claim_id="C1").settings[0].arms[0]
+    assert relu_only.grid == {"optim.lr": ["0.01", "0.03"]}  # relu's 0.01 finished
+    # once 0.01 finishes (slower), it brackets 0.03 from below
+    for record in records:
+        if record.status == "interrupted":
+            record.status = "completed"
+            record.epochs_to_target = 9
+    tanh = compare(records, claim_id="C1").settings[0].arms[1]
+    assert tanh.grid == {"optim.lr": ["0.01", "0.03"]} and tanh.at_edge == ["optim.lr"]
+
+
 def test_a_grid_edge_that_could_flip_the_verdict_makes_it_inconclusive():
     # relu only 1.2x faster (not reproduced), at the top of its lr grid: a larger lr might win
     records = c1_records([5, 5, 5], [6, 6, 6], lrs=("0.01", "0.03"))
