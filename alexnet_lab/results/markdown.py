@@ -74,8 +74,8 @@ def method_lines(comparison: Comparison, target: float | None) -> list[str]:
         lines.append(
             f"Each arm's {keys} is chosen on the same seeds that are judged (the best per arm), "
             "which flatters every arm a little; the interval does not count that choice. A "
-            "verdict that a better value beyond the grid's edge could flip is inconclusive; the grid "
-            "holds the values that finished or diverged, not those still unfinished."
+            "verdict that a better value beyond the grid's edge could flip is inconclusive; the "
+            "grid holds the values that finished or diverged, not those still unfinished."
         )
     return [" ".join(lines), ""]
 
