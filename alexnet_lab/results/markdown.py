@@ -127,7 +127,8 @@ def render_markdown(comparison: Comparison, summary: dict[str, Any]) -> str:
     if summary["failed_runs"]:
         lines += ["", "## Runs that did not complete", ""]
         lines += [
-            f"- `{f['record']}`: {f['status']}: {f['error'] or ''}" for f in summary["failed_runs"]
+            f"- `{f['record']}`: {f['status']}" + (f": {f['error']}" if f["error"] else "")
+            for f in summary["failed_runs"]
         ]
     if summary.get("not_learning_runs"):
         lines += ["", "## Runs that did not learn", ""]

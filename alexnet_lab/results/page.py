@@ -172,6 +172,17 @@ def arm_grids(summary: dict[str, Any], key: str) -> str | None:
     return "; ".join(f"{arm} {', '.join(grid)}" for arm, grid in grids.items())
 
 
+def warning_lines(summary: dict[str, Any]) -> list[str]:
+    """Each setting's verdict warning (a grid edge that is not the reason), as sub-items."""
+    settings = summary["settings"]
+    named = len(settings) > 1
+    return [
+        f"  - {s['label'] + ': ' if named else ''}{s['verdict']['warning']}"
+        for s in settings
+        if (s.get("verdict") or {}).get("warning")
+    ]
+
+
 def sweep_section(row: dict[str, Any], out: Path) -> list[str]:
     """One sweep's section: paper, measured, verdict, settings, machine, time, figures."""
     summary, facts = row["summary"], row["facts"]
@@ -186,6 +197,7 @@ def sweep_section(row: dict[str, Any], out: Path) -> list[str]:
         f"- **Measured:** {row['measured']}",
         *spread_lines(summary),
         f"- **Verdict:** **{row['verdict']}**. {row['reason']}",
+        *warning_lines(summary),
         f"- **Settings:** {settings_text(summary)}",
         f"- **Machine:** {machine_text(facts)}",
         f"- **Wall time:** {wall_text(facts)}",

@@ -130,3 +130,14 @@ def test_arms_that_ran_their_own_lr_grids_are_listed_each_with_its_own():
     own = arm_grids(summary(["0.001", "0.003"], ["0.03", "0.1"]), "optim.lr")
     assert own == "relu 0.001, 0.003; tanh 0.03, 0.1"
     assert arm_grids(summary(["0.01"], ["0.01"]), "optim.lr") is None  # one shared grid
+
+
+def test_a_verdicts_warning_is_listed_under_it_named_by_setting_when_there_are_several():
+    from alexnet_lab.results.page import warning_lines
+
+    edge = "best value at the grid's edge: widen the grid; ...: tanh (optim.lr)"
+    one = {"settings": [{"label": "all runs", "verdict": {"warning": edge}}]}
+    assert warning_lines(one) == [f"  - {edge}"]
+    two = {"settings": [{"label": "init=paper", "verdict": {"warning": edge}},
+                        {"label": "init=torch", "verdict": {"verdict": "reproduced"}}]}  # fmt: skip
+    assert warning_lines(two) == [f"  - init=paper: {edge}"]
