@@ -83,11 +83,12 @@ def fail_dead_job(output_dir: Path, config: Any, why: str) -> Any:
 def stopped_job(output_dir: Path, config: Any, why: str) -> Any:
     """The record of a job whose worker was stopped by a signal (it recorded ``interrupted``).
 
-    Read from its folder; a job that had written no record yet gets one in memory, said
-    ``interrupted`` with ``why``, so the sweep's end still counts it.
+    Read from its folder; a record still saying ``running`` (none written yet, or the worker
+    gone before it could write ``interrupted``) is said ``interrupted`` with ``why``, in memory,
+    so the sweep's end still counts it.
     """
     record = _job_record(output_dir, config)
-    if record.status in ("running", "completed") and not record.history:
+    if record.status == "running":
         record.status, record.error = "interrupted", why
     return record
 

@@ -12,7 +12,7 @@ from alexnet_lab.console import duration
 from alexnet_lab.parallel import devices
 from alexnet_lab.parallel.devices import Slot, assign, default_workers, worker_env
 from alexnet_lab.parallel.progress import Progress, epochs_done
-from alexnet_lab.parallel.units import fail_dead_job, is_ddp, make_units
+from alexnet_lab.parallel.units import fail_dead_job, is_ddp, make_units, stopped_job
 
 FOUR_GPUS = ["0", "1", "2", "3"]
 
@@ -185,3 +185,17 @@ def test_a_jobs_last_epoch_is_shown_even_when_it_ends_between_two_reads(tmp_path
     (tmp_path / "record.json").write_text(json.dumps({"history": [{}, {}]}))
     progress.job_ended("w0 cpu 0", 0, failed=False)
     assert "[w0 cpu 0] #0 epoch 2/2\ndone 1/1" in capsys.readouterr().out
+
+
+def test_a_job_whose_worker_was_stopped_counts_as_interrupted_unless_it_finished(tmp_path):
+    from alexnet_lab.record.files import RunRecord
+    from alexnet_lab.run.session import RunSession
+
+    fresh = stopped_job(tmp_path / "none", job_config(tmp_path), "its worker was stopped")
+    assert (fresh.status, fresh.error) == ("interrupted", "its worker was stopped")
+    running = RunRecord(status="running", history=[{"epoch": 1, "train_error": 0.5}])
+    RunSession(running, tmp_path / "running").save()
+    cut = stopped_job(tmp_path / "running", job_config(tmp_path), "stopped")
+    assert cut.status == "interrupted" and len(cut.history) == 1  # its epochs kept
+    RunSession(RunRecord(status="completed"), tmp_path / "done").save()
+    assert stopped_job(tmp_path / "done", job_config(tmp_path), "stopped").status == "completed"
