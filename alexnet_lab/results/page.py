@@ -225,7 +225,8 @@ def render_page(
     ]  # fmt: skip
     missing = [c for c in CLAIMS if c not in {r["claim"] for r in rows}]
     if missing:
-        lines += not_run_lines(missing)
+        on_cpu = not any(r["facts"]["gpus"] for r in rows)
+        lines += not_run_lines(missing, on_cpu)
     if broken:
         lines += ["## Sweeps left out", "", "Their report could not be built:", ""]
         lines += [f"- `{b['sweep']}`: {b['reason']} (retry: `{b['command']}`)" for b in broken]
@@ -236,16 +237,27 @@ def render_page(
     return "\n".join(lines)
 
 
-def not_run_lines(missing: list[str]) -> list[str]:
-    """The claims this page has no runs of, each with the command that runs it."""
+def not_run_lines(missing: list[str], on_cpu: bool = False) -> list[str]:
+    """The claims this page has no runs of, each with the command that runs it.
+
+    ``on_cpu``: the page's runs trained on CPUs only, where these claims' nets and budgets take
+    days per experiment; the page says so, and that the commands are for a GPU.
+    """
     from alexnet_lab.configs import claim_experiments
 
     experiments = claim_experiments()
+    why = (
+        "These claims' nets (convnet_local, alexnet_cifar, the 227-pixel alexnet) and budgets "
+        "take days per experiment on a CPU like this page's, so they cannot be shown here; on a "
+        "GPU each is one command at the paper's protocol"
+        if on_cpu
+        else "No runs of these claims are on this page. Each is one command at the paper's "
+        "protocol"
+    )
     lines = [
         "## Not run here",
         "",
-        "No runs of these claims are on this page. Each is one command at the paper's protocol "
-        "(the experiment's defaults; what each costs: [experiments.md](experiments.md)):",
+        f"{why} (the experiment's defaults; what each costs: [experiments.md](experiments.md)):",
         "",
     ]
     for claim in missing:

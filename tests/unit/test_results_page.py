@@ -115,6 +115,9 @@ def test_a_claim_without_runs_is_listed_with_the_command_that_runs_it():
         line.startswith("- C2 (") and "`alexnet-lab experiment=lrn`" in line for line in lines
     )
     assert any("`alexnet-lab experiment=towers`" in line for line in lines)
+    assert "cannot be shown here" not in lines[2]
+    cpu = not_run_lines(["C2"], on_cpu=True)  # a page whose runs trained on CPUs only
+    assert "cannot be shown here" in cpu[2] and "on a GPU each is one command" in cpu[2]
 
 
 def test_arms_that_ran_their_own_lr_grids_are_listed_each_with_its_own():
