@@ -251,8 +251,7 @@ def not_run_lines(missing: list[str], on_cpu: bool = False) -> list[str]:
         "take days per experiment on a CPU like this page's, so they cannot be shown here; on a "
         "GPU each is one command at the paper's protocol"
         if on_cpu
-        else "No runs of these claims are on this page. Each is one command at the paper's "
-        "protocol"
+        else "No runs of these claims are on this page. Each is one command at the paper's protocol"
     )
     lines = [
         "## Not run here",
