@@ -22,7 +22,7 @@ import dataclasses
 import math
 from typing import Any
 
-from alexnet_lab.results.advice import difference_decide, ratio_decide
+from alexnet_lab.results.advice import difference_decide, needed_epochs, ratio_decide
 from alexnet_lab.results.claims import (
     EQUIVALENCE_FRACTION,
     INCONCLUSIVE,
@@ -215,10 +215,34 @@ def _judge_ratio(claim: Claim, min_ratio: float, fav: ArmStats, base: ArmStats) 
         decide, seeds = ratio_decide(min_ratio, interval, slow, fast)
         numbers["seeds_needed"] = seeds
         words = f"Whether by {min_ratio:g}x is open: {decide}"
+    words += paper_size(claim, interval, slow, fast)
     ratio_text = f"{ge}{ratio:.2f}x ({ci})"
     out = {"verdict": verdict, "numbers": numbers, "reason": f"{said} {words}",
            "measured": ratio_text}  # fmt: skip
     return out | ({"decide": decide} if decide else {})
+
+
+def paper_size(claim: Claim, interval: Interval, slow: ArmStats, fast: ArmStats) -> str:
+    """Whether the ratio's interval reaches the paper's own factor, and what budget would tell.
+
+    Empty when the claim gives no factor. Where a censored slower arm leaves the interval's top
+    open, the budget at which that arm, never reaching the target, would show the factor.
+    """
+    factor = claim.paper_ratio
+    if factor is None:
+        return ""
+    if interval.low >= factor:
+        return f" As large as the paper's {factor:g}x."
+    if interval.high < factor:
+        return f" Smaller than the paper's {factor:g}x, beyond the seed noise."
+    fastest = sum(fast.highs) / fast.n if fast.n else math.inf
+    if slow.censored and math.isfinite(fastest):
+        need = needed_epochs(factor, fastest)
+        return (
+            f" Whether as large as the paper's {factor:g}x is open: {slow.label} would have to "
+            f"be seen slower than {need} epochs (trainer.max_epochs={need})."
+        )
+    return f" The paper's {factor:g}x lies within the interval."
 
 
 def _finite(value: float) -> float | None:

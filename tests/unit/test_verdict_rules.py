@@ -142,6 +142,23 @@ def test_a_censored_ratio_is_one_sided_and_the_advice_names_epochs():
     assert judge(CLAIMS["C1"], slow_relu, ArmStats("tanh", [4, 5]))["verdict"] != "reproduced"
 
 
+def test_a_ratio_verdict_says_whether_it_reaches_the_papers_own_factor():
+    # reproduced (beyond 2x) in every case; what it says of the paper's ~6x differs
+    relu = ArmStats("relu", [8, 7, 7], resolution=1)
+    censored = ArmStats("tanh", [20, 20, 20], flags=[True] * 3, resolution=1)
+    verdict = judge(CLAIMS["C1"], relu, censored)
+    assert verdict["verdict"] == "reproduced"
+    # tanh never reached the target in 20 epochs: 6x needs it seen slower than 6 x 7.33
+    assert "paper's 6x is open" in verdict["reason"]
+    assert "slower than 44 epochs (trainer.max_epochs=44)" in verdict["reason"]
+    short = judge(CLAIMS["C1"], relu, ArmStats("tanh", [30, 31, 29], resolution=1))
+    assert short["verdict"] == "reproduced" and "Smaller than the paper's 6x" in short["reason"]
+    wide = judge(CLAIMS["C1"], ArmStats("relu", [5, 6, 5]), ArmStats("tanh", [40, 41, 39]))
+    assert "The paper's 6x lies within the interval" in wide["reason"]
+    large = judge(CLAIMS["C1"], ArmStats("relu", [4] * 5), ArmStats("tanh", [40] * 5))
+    assert "As large as the paper's 6x" in large["reason"]
+
+
 def test_an_lr_whose_runs_are_all_unfinished_does_not_bracket_the_chosen_one():
     # tanh's best measured lr is 0.03, the bottom of what finished; 0.01 only has a run that
     # was interrupted before it had a value: the grid is not bracketed, the verdict could flip
