@@ -1,7 +1,7 @@
 """The second figure of a sweep: each seed's value of what the claim measures, per arm.
 
-A speed claim (epochs to the target) shows epochs per seed, an unreached target at the budget
-+ 1 as a hollow "≥" point; an error claim shows top-1 error per seed (top-5 only for data of
+A speed claim (epochs to the target) shows epochs per seed, an unreached target at the epochs
+run as a hollow "≥" point; an error claim shows top-1 error per seed (top-5 only for data of
 more than 10 classes, where it tells something). Each arm: its seeds as dots, the mean as a
 bar, the 95% interval of the mean as a whisker, in the arm's colour of every figure.
 """

@@ -2,8 +2,8 @@
 
 For a claim that tunes a key per arm (C1's learning rate, :attr:`Comparison.select_keys`): per
 setting, epochs to the target and final top-1 error against the key's values (log scale for
-an lr), one line per arm (mean over seeds), each seed a dot (hollow at budget + 1 where it
-never reached the target), the chosen value ringed, diverged runs an x at the top. A reader
+an lr), one line per arm (mean over seeds), each seed a dot (hollow, at the epochs it ran, where
+it never reached the target), the chosen value ringed, diverged runs an x at the top. A reader
 sees whether each arm's best value sits inside the grid and how flat the optimum is.
 """
 
@@ -60,7 +60,7 @@ def plot_lr_sensitivity(comparison: Comparison, target: float | None, path: Path
     note = f"sensitivity to {key}: line = mean over seeds per value, one line per arm"
     keys = {
         "seed": Line2D([], [], color="0.3", marker="o", linestyle="none"),
-        "seed that never reached the target (at budget + 1, dashed line)": Line2D(
+        "seed that never reached the target (at the epochs it ran; budget: dashed line)": Line2D(
             [], [], color="0.3", marker="o", markerfacecolor="white", linestyle="none"
         ),
         f"chosen {key} (the arm's best)": Line2D(
@@ -90,7 +90,7 @@ def _panel(
         shift = (i - (len(setting.arms) - 1) / 2) * 0.04
         _arm(ax, arm, key, metric, colours[arm.label], shift, log, top)
     if speed:
-        ax.axhline(budget + 1, color="black", linestyle="--", linewidth=1)
+        ax.axhline(budget, color="black", linestyle="--", linewidth=1)
         ax.set_ylabel(f"epochs to {100 * (target or 0):.0f}% training error")
     else:
         ax.set_ylabel("final top-1 error (%): test, else last val.")
