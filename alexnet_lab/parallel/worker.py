@@ -5,7 +5,7 @@ launcher's), already pinned by its environment (:func:`alexnet_lab.parallel.devi
 in a process group of its own, so that a terminal's Ctrl-C reaches only the launcher, which
 passes the same signal on to every worker. Each job runs exactly as under Hydra's basic launcher
 (``BasicLauncher.launch`` for one job, with its own number), and a stack exactly as under the
-stacked launcher (``StackedLauncher.run_group``); only Hydra's job callbacks are relayed to
+stacked launcher (``StackedSweep.run_group``); only Hydra's job callbacks are relayed to
 the launcher, which calls the sweep's real ones. Its output goes to a log file of its own.
 """
 
@@ -172,12 +172,12 @@ def run_unit(
     from hydra.core.utils import configure_log
 
     from alexnet_lab.run import signals
-    from hydra_plugins.alexnet_lab_stacked_launcher.stacked_launcher import StackedLauncher
+    from alexnet_lab.sweep.stacked_sweep import StackedSweep
 
     try:
-        if stack:  # as StackedLauncher.launch prepares a group, with its log lines
+        if stack:  # as StackedSweep.launch prepares a group, with its log lines
             configure_log(setup.config.hydra.hydra_logging, setup.config.hydra.verbose)
-            stacked = StackedLauncher(setup.max_members, setup.cpu_members, "always")
+            stacked = StackedSweep(setup.max_members, setup.cpu_members, "always")
             stacked.setup(hydra_context=context, task_function=task, config=setup.config)
             stacked.run_group(jobs)
         else:

@@ -7,8 +7,13 @@ from hydra.types import HydraContext, TaskFunction
 from omegaconf import DictConfig
 
 
-class KeptSetupLauncher(Launcher):
-    """A launcher that keeps the config, Hydra's context and the task function for ``launch``."""
+class KeptSetup:
+    """Keeps the config, Hydra's context and the task function that ``setup`` hands over.
+
+    Not a Hydra ``Launcher`` itself, so that Hydra's plugin scan does not register the classes
+    built on it outside ``hydra_plugins`` (the stacked launcher's work, which a parallel
+    worker also runs).
+    """
 
     def __init__(self) -> None:
         super().__init__()
@@ -21,3 +26,7 @@ class KeptSetupLauncher(Launcher):
     ) -> None:
         """Keep what ``launch`` needs (as Hydra's basic launcher does)."""
         self.config, self.hydra_context, self.task_function = config, hydra_context, task_function
+
+
+class KeptSetupLauncher(KeptSetup, Launcher):
+    """A Hydra launcher that keeps what ``setup`` hands over for ``launch``."""

@@ -74,8 +74,8 @@ FLOORS = (
     ("results",),
     ("run",),
     ("stacked",),
-    ("parallel",),
     ("sweep",),
+    ("parallel",),
     ("help", "suggest"),
     ("cli", "__main__"),
 )
