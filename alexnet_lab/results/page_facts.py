@@ -91,8 +91,9 @@ def seeds_short(facts: dict[str, Any]) -> str:
 
 def wall_text(facts: dict[str, Any]) -> str:
     """The wall time: summed epoch seconds over the runs, and first start to last finish."""
+    runs = facts["runs"]
     text = f"{duration(facts['train_seconds'])} of training (epoch seconds summed over "
-    text += f"{facts['runs']} runs)"
+    text += f"{runs} run{'s' * (runs != 1)})"
     if facts["span_seconds"] is not None:
         first, last = (facts[k].replace("T", " ")[:16] for k in ("first_start", "last_finish"))
         text += f"; {duration(facts['span_seconds'])} from first start ({first} UTC) to last "

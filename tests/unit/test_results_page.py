@@ -48,7 +48,9 @@ def test_the_page_lists_every_claim_with_its_numbers_settings_machine_time_and_f
     table = text[text.index("| claim | paper |") : text.index("![paper vs measured]")]
     c1_row, c3_row = (line for line in table.splitlines() if line.startswith("| C"))
     assert c1_row.startswith("| C1 |") and c3_row.startswith("| C3 |")  # by claim id
-    assert "synthetic (512 train images), 10 epochs, target 25% train error" in c1_row
+    # where training starts from tells two C1 rows apart (init and input scale move C1)
+    start = "synthetic (512 train images), init paper, scale raw, 10 epochs, target 25% train"
+    assert start in c1_row
     assert c1_row.endswith("| 3 (0, 1, 2) | CPU (some runs not recorded), 2m 00s |")
     assert "| GPU NVIDIA H100 80GB HBM3 (2026-11-20), " in c3_row
     c1 = text[text.index("### C1") : text.index("### C3")]
@@ -84,9 +86,10 @@ def test_the_paper_figure_rows_carry_the_data_its_size_and_the_target_uncut(tmp_
     rows, broken = paper_rows(tmp_path)
     assert [b["sweep"] for b in broken] == ["broken"]
     c1 = next(r for r in rows if r["claim"] == "C1")
-    claim, paper, _, _, data, budget = cell_lines(c1)
+    claim, paper, _, _, data, start, budget = cell_lines(c1)
     assert " ".join(paper) == " ".join(CLAIMS["C1"].paper.split())  # wrapped, not cut
-    assert data == ["synthetic (512)"] and " ".join(budget) == "10 epochs, target 25% train error"
+    assert data == ["synthetic (512)"] and " ".join(start) == "init paper, scale raw"
+    assert " ".join(budget) == "10 epochs, target 25% train error"
 
 
 def test_the_cli_writes_the_page_and_reuses_fresh_summaries(tmp_path, capsys):
@@ -144,3 +147,16 @@ def test_a_verdicts_warning_is_listed_under_it_named_by_setting_when_there_are_s
     two = {"settings": [{"label": "init=paper", "verdict": {"warning": edge}},
                         {"label": "init=torch", "verdict": {"verdict": "reproduced"}}]}  # fmt: skip
     assert warning_lines(two) == [f"  - init=paper: {edge}"]
+
+
+def test_a_select_key_held_at_one_value_is_named_not_a_question_mark():
+    from alexnet_lab.results.page import settings_text
+
+    fixed = {"model": "convnet4", "data": "cifar10", "init": "paper", "scale": "raw", "lr": 0.003,
+             "max_epochs": 20, "training images": 50000}  # fmt: skip
+    arms = [{"arm": "relu", "grid": {"optim.lr": ["0.003"]}}]
+    summary = {"what_ran": {"fixed": fixed, "varied": {}, "seeds": [0]},
+               "select_keys": ["optim.lr"], "settings": [{"arms": arms}]}  # fmt: skip
+    text = settings_text(summary)
+    assert "optim.lr grid 0.003;" in text and "?" not in text
+    assert "init paper; scale raw" in text and "50,000 train images" in text

@@ -1,7 +1,8 @@
 """``paper_report.png``: the paper's claims beside the measured numbers, text wrapped, not cut.
 
-Each row carries what the measured number is conditional on (data set, its size, the epoch
-budget and target), so that a number on a small set stands visibly apart from the paper's.
+Each row carries what the measured number is conditional on (data set, its size, init and
+input scale, the epoch budget and target), so that a number on a small set stands visibly
+apart from the paper's.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ COLUMNS = [
     ("measured here", "measured", 40),
     ("verdict", "verdict", 15),
     ("data (train images)", "data_size", 20),
+    ("start", "start", 18),
     ("budget", "budget", 20),
 ]
 CHAR_IN = 0.066  # inches per character at FONT points (a proportional font, with slack)
