@@ -225,12 +225,14 @@ def _judge_ratio(claim: Claim, min_ratio: float, fav: ArmStats, base: ArmStats) 
 def paper_size(claim: Claim, interval: Interval, slow: ArmStats, fast: ArmStats) -> str:
     """Whether the ratio's interval reaches the paper's own factor, and what budget would tell.
 
-    Empty when the claim gives no factor. Where a censored slower arm leaves the interval's top
-    open, the budget at which that arm, never reaching the target, would show the factor.
+    Empty when the claim gives no factor, or the interval lies below the claim's ``min_ratio``
+    (the verdict already says it falls short). Where a censored slower arm leaves the
+    interval's top open, the budget at which that arm, never reaching the target, would show
+    the factor.
     """
     factor = claim.paper_ratio
-    if factor is None:
-        return ""
+    if factor is None or interval.high < (claim.min_ratio or 0.0):
+        return ""  # no factor, or already short of the claim's own (the verdict says so)
     if interval.low >= factor:
         return f" As large as the paper's {factor:g}x."
     if interval.high < factor:

@@ -157,6 +157,9 @@ def test_a_ratio_verdict_says_whether_it_reaches_the_papers_own_factor():
     assert "The paper's 6x lies within the interval" in wide["reason"]
     large = judge(CLAIMS["C1"], ArmStats("relu", [4] * 5), ArmStats("tanh", [40] * 5))
     assert "As large as the paper's 6x" in large["reason"]
+    # short of the claim's own 2x: the verdict says so, and the paper's 6x is not repeated
+    below = judge(CLAIMS["C1"], ArmStats("relu", [5, 5], resolution=1), ArmStats("tanh", [6, 6]))
+    assert below["verdict"] == "not reproduced" and "paper's 6x" not in below["reason"]
 
 
 def test_an_lr_whose_runs_are_all_unfinished_does_not_bracket_the_chosen_one():
