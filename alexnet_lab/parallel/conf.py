@@ -18,8 +18,8 @@ class ParallelLauncherConf:
     _target_: str = "hydra_plugins.alexnet_lab_parallel_launcher.parallel_launcher.ParallelLauncher"
     # Worker processes; null: one per visible GPU, or cpu_workers on a machine without one.
     workers: Optional[int] = None  # noqa: UP045 (OmegaConf reads typing.Optional)
-    # Workers on a machine without a GPU, each with its share of the cores. 2 is provisional,
-    # to be confirmed by measurement (bench/sweep.py's parallel arm).
+    # Workers on a machine without a GPU, each with its share of the cores. 2: the count measured
+    # fastest on a 2-core CPU (the README's main job 1.24x the basic launcher, bench/sweep.py).
     cpu_workers: int = 2
     # cuda: stackable groups train as stacks on GPU workers | always: on CPU workers too |
     # never: every job alone
