@@ -30,6 +30,16 @@ def needed_epochs(min_ratio: float, favoured_epochs: float) -> int:
     return math.ceil(min_ratio * favoured_epochs - 1e-9)
 
 
+def baseline_epochs(factor: float, fast: ArmStats) -> int | None:
+    """The epochs a baseline that never reaches the target must outlast to show ``factor``.
+
+    Against ``fast`` at its runs' upper bounds (:func:`needed_epochs`); None when ``fast`` has
+    no run or a run that never reached the target.
+    """
+    fastest = sum(fast.highs) / fast.n if fast.n else math.inf
+    return needed_epochs(factor, fastest) if math.isfinite(fastest) else None
+
+
 def budget_words(claim: Claim, favoured: ArmStats, budget: int) -> str | None:
     """Why this budget could not show the claim, with the one that could (None when it could)."""
     if claim.min_ratio is None or not favoured.n or not budget:
@@ -161,7 +171,7 @@ def ratio_decide(
                 "more epochs would decide."
             ), None
         if slow.censored:
-            need = math.ceil(min_ratio * sum(fast.highs) / fast.n)
+            need = baseline_epochs(min_ratio, fast)
             return (
                 f"{slow.label} did not reach the target in {slow.censored} of {slow.n} runs, "
                 f"which leaves the ratio open above: more epochs would decide ({slow.label} "

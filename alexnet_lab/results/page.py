@@ -101,8 +101,7 @@ def summary_table(rows: Rows) -> list[str]:
         "|---|---|---|---|---|---|---|",
     ]
     for r in rows:
-        start = f"{r['start']}, " if r.get("start") else ""
-        data = f"{r['data']} ({r['train_size']} train images), {start}{r['budget']}"
+        data = f"{r['data']} ({r['train_size']} train images), {r['conditions']}"
         facts = r["facts"]
         where = machine_short(facts)
         where += f", {duration(facts['train_seconds'])}" if facts["train_seconds"] else ""
@@ -150,9 +149,7 @@ def settings_text(summary: dict[str, Any]) -> str:
     parts.append(f"{'/'.join(f'{int(n):,}' for n in sizes) or '?'} train images")
     parts += [f"init {values('init')}", f"scale {values('scale', 'data.scale')}"]
     for key in summary.get("select_keys") or []:
-        # a key held fixed is recorded under its last part (optim.lr -> lr)
-        grid = arm_grids(summary, key) or values(key, key.rsplit(".", 1)[-1])
-        parts.append(f"{key} grid {grid}")
+        parts.append(f"{key} grid {arm_grids(summary, key) or values(key)}")
     for key in summary.get("setting_keys") or []:
         parts.append(f"compared within each {key}: {values(key)}")
     parts.append(f"seeds {', '.join(map(str, ran['seeds']))}")

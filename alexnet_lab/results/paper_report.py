@@ -113,7 +113,8 @@ def paper_rows(root: Path, reuse: bool = False) -> tuple[Rows, list[dict[str, st
 def row_settings(summary: dict[str, Any]) -> dict[str, str]:
     """What a measured number is conditional on, in short: data set, its size, the budget.
 
-    Also where training starts from (``start``: init and input scale, which move C1's result).
+    Also where training starts from (``start``: init and input scale, which move C1's result),
+    and both with the budget as one phrase (``conditions``).
     """
     ran = summary["what_ran"]
     data = ", ".join(map(str, ran_values(ran, "data"))) or "?"
@@ -126,7 +127,9 @@ def row_settings(summary: dict[str, Any]) -> dict[str, str]:
         budget += f", target {float(target):.0%} train error"
     starts = {key: ", ".join(map(str, ran_values(ran, key))) for key in ("init", "scale")}
     start = ", ".join(f"{key} {value}" for key, value in starts.items() if value)
-    return {"data": data, "train_size": size, "budget": budget, "start": start}
+    conditions = ", ".join(part for part in (start, budget) if part)
+    return {"data": data, "train_size": size, "budget": budget, "start": start,
+            "conditions": conditions}  # fmt: skip
 
 
 def build_paper_report(
@@ -162,8 +165,7 @@ def _markdown(rows: Rows, out: Path) -> str:
         title = f"{claim.id}: {claim.title}" if claim else "(no claim)"
         ran = r["what_ran"]
         model, data = (", ".join(map(str, ran_values(ran, key))) for key in ("model", "data"))
-        start = f"{r['start']}, " if r.get("start") else ""
-        settings = (f"{model} on {data} ({r['train_size']} train images), {start}{r['budget']}, "
+        settings = (f"{model} on {data} ({r['train_size']} train images), {r['conditions']}, "
                     f"{ran['runs']} runs, seeds {', '.join(map(str, ran['seeds']))}")  # fmt: skip
         # the copy beside a results page (page.copy_report), else the sweep's own report
         report = r.get("report") or os.path.relpath(Path(r["sweep_dir"]) / "report.md", out)

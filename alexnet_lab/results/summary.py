@@ -54,10 +54,17 @@ def what_ran(
 
 
 def ran_values(ran: dict[str, Any], key: str) -> list[Any]:
-    """The values a key took in a sweep (one when held fixed), from :func:`what_ran`."""
-    if key in ran.get("fixed", {}):
-        return [ran["fixed"][key]]
-    return list(ran.get("varied", {}).get(key, []))
+    """The values a key took in a sweep (one when held fixed), from :func:`what_ran`.
+
+    An override key held fixed is found under its setting's name, as :func:`what_ran` names
+    it (``optim.lr`` -> ``lr``).
+    """
+    for name in dict.fromkeys((key, key.split(".")[-1])):
+        if name in ran.get("fixed", {}):
+            return [ran["fixed"][name]]
+        if name in ran.get("varied", {}):
+            return list(ran["varied"][name])
+    return []
 
 
 def summarise(comparison: Comparison, target: float | None, figures: list[str]) -> dict[str, Any]:

@@ -22,7 +22,7 @@ import dataclasses
 import math
 from typing import Any
 
-from alexnet_lab.results.advice import difference_decide, needed_epochs, ratio_decide
+from alexnet_lab.results.advice import baseline_epochs, difference_decide, ratio_decide
 from alexnet_lab.results.claims import (
     EQUIVALENCE_FRACTION,
     INCONCLUSIVE,
@@ -237,9 +237,8 @@ def paper_size(claim: Claim, interval: Interval, slow: ArmStats, fast: ArmStats)
         return f" As large as the paper's {factor:g}x."
     if interval.high < factor:
         return f" Smaller than the paper's {factor:g}x, beyond the seed noise."
-    fastest = sum(fast.highs) / fast.n if fast.n else math.inf
-    if slow.censored and math.isfinite(fastest):
-        need = needed_epochs(factor, fastest)
+    need = baseline_epochs(factor, fast)
+    if slow.censored and need is not None:
         return (
             f" Whether as large as the paper's {factor:g}x is open: {slow.label} would have to "
             f"be seen slower than {need} epochs (trainer.max_epochs={need})."
