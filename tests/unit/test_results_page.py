@@ -160,3 +160,11 @@ def test_a_select_key_held_at_one_value_is_named_not_a_question_mark():
     text = settings_text(summary)
     assert "optim.lr grid 0.003;" in text and "?" not in text
     assert "init paper; scale raw" in text and "50,000 train images" in text
+
+
+def test_the_wall_time_counts_one_run_in_the_singular():
+    from alexnet_lab.results.page_facts import wall_text
+
+    facts = {"train_seconds": 60.0, "runs": 1, "span_seconds": None}
+    assert wall_text(facts) == "1m 00s of training (epoch seconds summed over 1 run)"
+    assert wall_text(facts | {"runs": 2}).endswith("summed over 2 runs)")
