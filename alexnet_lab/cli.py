@@ -28,8 +28,12 @@ def hydra_main(cfg: DictConfig) -> RunRecord:
     """One Hydra job: train and test one configuration, leaving its run record.
 
     The job's modules (torch, Lightning, W&B) are imported here, after Hydra has read the
-    arguments, so ``--help`` and a mistyped option answer in about a second.
+    arguments and a single run's values have been checked, so ``--help``, a mistyped option
+    and a bad value answer in about a second.
     """
+    from alexnet_lab.run.early_checks import check_single_run
+
+    check_single_run(cfg)
     from alexnet_lab.run.job import guarded_job
 
     quiet_lightning()  # importing Lightning set its loggers back to INFO

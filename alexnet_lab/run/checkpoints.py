@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from pytorch_lightning.callbacks import ModelCheckpoint
+if TYPE_CHECKING:  # Lightning loads with the run, not with a sweep's folder checks
+    from pytorch_lightning.callbacks import ModelCheckpoint
 
 CHECKPOINT_DIR = "checkpoints"
 LAST = "last.ckpt"
@@ -30,6 +32,8 @@ def checkpointers(output_dir: Path) -> list[ModelCheckpoint]:
     Two callbacks: Lightning's ``save_last`` writes ``last.ckpt`` only in epochs where the
     monitored checkpoint improved, which is not what a resume needs.
     """
+    from pytorch_lightning.callbacks import ModelCheckpoint
+
     folder = output_dir / CHECKPOINT_DIR
     return [
         ModelCheckpoint(dirpath=folder, filename="last", enable_version_counter=False),

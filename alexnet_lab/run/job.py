@@ -22,6 +22,7 @@ from alexnet_lab.errors import UserError
 from alexnet_lab.record.files import RunRecord
 from alexnet_lab.run import ddp, outcome
 from alexnet_lab.run.context import JobContext
+from alexnet_lab.run.early_checks import check_wandb_or_exit
 from alexnet_lab.run.record_builder import (
     continue_record,
     new_record,
@@ -31,7 +32,6 @@ from alexnet_lab.run.session import INTERRUPTS, RunSession
 from alexnet_lab.run.train import train
 from alexnet_lab.run.validation import ConfigValueError, validate
 from alexnet_lab.tracking.loggers import finish_wandb
-from alexnet_lab.tracking.wandb_settings import WandbSettingsError, check_wandb
 
 
 def job_context() -> tuple[JobContext, Path]:
@@ -62,7 +62,7 @@ def guarded_job(cfg: DictConfig) -> RunRecord:
         validate(cfg)  # before anything loads or a W&B run starts
     except ConfigValueError as exc:
         return outcome.refuse_job(exc, output_dir, context)
-    _check_wandb(cfg, output_dir)
+    check_wandb_or_exit(cfg, output_dir)
     plan = _plan(cfg, output_dir, context)
     if plan.action == "skip":
         assert plan.previous is not None
@@ -99,20 +99,6 @@ def guarded_job(cfg: DictConfig) -> RunRecord:
             _summarise(record, bool(cfg.get("verbose")))  # a run that never started: the paragraph
     outcome.settle(failure, record, context, output_dir, unsaved)
     return record
-
-
-def _check_wandb(cfg: DictConfig, output_dir: Path) -> None:
-    """W&B's mode, project name and API key, before any data loads: a bad one exits 2.
-
-    The same for every job of a sweep, so a sweep stops at its first job (nothing trained).
-    """
-    try:
-        check_wandb(cfg)
-    except WandbSettingsError as exc:
-        print_error("W&B cannot start", str(exc))
-        if not ddp.is_secondary_process():
-            outcome.remove_unused_folder(output_dir)
-        sys.exit(2)
 
 
 def _finish_wandb(record: RunRecord) -> dict[str, str]:

@@ -7,7 +7,6 @@ everything with one paragraph; an interrupted run names the command that resumes
 
 from __future__ import annotations
 
-import shutil
 import sys
 import traceback
 from pathlib import Path
@@ -15,12 +14,13 @@ from pathlib import Path
 from alexnet_lab.console import print_error
 from alexnet_lab.errors import DivergedError, UserError
 from alexnet_lab.folders.disk import disk_full_paragraph, is_disk_full, still_full
-from alexnet_lab.folders.lock import LOCK_NAME
+from alexnet_lab.folders.unused import discard_unstarted_run, discard_unstarted_sweep
 from alexnet_lab.overrides import shell_join, task_overrides
 from alexnet_lab.record.files import RECORD_NAME, RunRecord
 from alexnet_lab.run import ddp, signals
 from alexnet_lab.run.checkpoints import last_checkpoint
 from alexnet_lab.run.context import JobContext
+from alexnet_lab.run.early_checks import refuse_single_run
 from alexnet_lab.run.record_builder import now
 from alexnet_lab.run.resume import resume_command
 from alexnet_lab.run.session import RunSession
@@ -153,11 +153,9 @@ def refuse_job(exc: UserError, output_dir: Path, context: JobContext) -> RunReco
     and exits 2. A sweep's job is recorded ``failed`` with the paragraph, and the sweep goes
     on; the command then exits 1 after the sweep report.
     """
-    print_error("invalid value", str(exc))
     if not context.multirun:
-        if not ddp.is_secondary_process():
-            remove_unused_folder(output_dir)
-        sys.exit(2)
+        refuse_single_run(exc, output_dir)
+    print_error("invalid value", str(exc))
     choices = {k: v for k, v in context.choices.items() if not k.startswith("hydra")}
     record = RunRecord(
         status="failed",
@@ -172,48 +170,3 @@ def refuse_job(exc: UserError, output_dir: Path, context: JobContext) -> RunReco
     )
     RunSession(record, output_dir).save()
     return record
-
-
-def discard_unstarted_run(output_dir: Path) -> None:
-    """Remove the folder of a single run that stopped before its first epoch, and empty parents.
-
-    A run that cannot start (its data missing, an option that cannot work) has trained
-    nothing; its record, W&B folder and Hydra files would only be clutter beside the
-    paragraph that says why.
-    """
-    shutil.rmtree(output_dir, ignore_errors=True)
-    _remove_empty_parents(output_dir)
-
-
-def remove_unused_folder(output_dir: Path) -> None:
-    """Remove a run folder holding only what Hydra wrote at its start (and empty parents)."""
-    leftovers = {".hydra", LOCK_NAME} | {p.name for p in output_dir.glob("*.log")}
-    if not output_dir.is_dir() or any(p.name not in leftovers for p in output_dir.iterdir()):
-        return
-    if any(p.stat().st_size for p in output_dir.glob("*.log")):
-        return
-    shutil.rmtree(output_dir, ignore_errors=True)
-    _remove_empty_parents(output_dir)
-
-
-def discard_unstarted_sweep(sweep_dir: Path) -> None:
-    """Remove a sweep folder that holds only what Hydra and the lock wrote at its start.
-
-    The sweep stops at a job that cannot start; when no job before it left anything, the
-    folder (and its empty parents) would only be clutter beside the paragraph.
-    """
-    sweep_dir = sweep_dir.resolve()  # Hydra's sweep.dir is relative to the working folder
-    if not sweep_dir.is_dir():
-        return
-    if any(p.name not in {"multirun.yaml", LOCK_NAME} for p in sweep_dir.iterdir()):
-        return
-    shutil.rmtree(sweep_dir, ignore_errors=True)
-    _remove_empty_parents(sweep_dir)
-
-
-def _remove_empty_parents(output_dir: Path) -> None:
-    """Remove the folders above ``output_dir`` that are now empty, up to the working folder."""
-    parent, stop = output_dir.parent, Path.cwd()
-    while parent != stop and stop in parent.parents and not any(parent.iterdir()):
-        parent.rmdir()
-        parent = parent.parent

@@ -12,7 +12,6 @@ import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import torch
 from omegaconf import DictConfig, OmegaConf
 
 from alexnet_lab.errors import UserError
@@ -78,6 +77,8 @@ def checkpoint_loads(path: Path) -> str | None:
     """None when the checkpoint loads, else why not (truncated, corrupt, missing)."""
     if not path.exists():
         return f"there is no checkpoint {path}"
+    import torch  # here, not at the top: a sweep's checks before it starts need no torch
+
     try:
         torch.load(path, map_location="cpu", weights_only=False)
     except Exception as exc:

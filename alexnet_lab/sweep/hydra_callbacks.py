@@ -34,6 +34,7 @@ class FolderLockCallback(Callback):
         from alexnet_lab.errors import UserError
         from alexnet_lab.run.resume import check_sweep_before_it_starts
 
+        # neither check loads torch or Lightning: a refused sweep answers in about a second
         self._check_used(config, Path(config.hydra.sweep.dir), multirun=True)
         try:
             check_sweep_before_it_starts(config)

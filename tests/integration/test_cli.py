@@ -277,6 +277,7 @@ def test_relu_vs_tanh_settings_compares_the_arms_within_each_setting(run_cli, tm
         run_cli,
         "experiment=relu_vs_tanh_settings",
         *TINY,
+        "trainer.max_epochs=1",  # 12 jobs: the comparison's shape, not learning, is tested
         "optim.lr=0.001",
         "seed=0",
         "logger=csv",

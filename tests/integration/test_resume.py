@@ -154,7 +154,9 @@ def test_resume_into_a_folder_of_another_experiment_is_refused(tmp_path):
 
 def test_sigterm_mid_sweep_keeps_the_finished_runs_report_and_resume_finishes_the_rest(tmp_path):
     command = ["-m", "pooling=overlap,nonoverlap", "model=alexnet_cifar", "data=synthetic"]
-    command += ["data.train_size=512", "data.val_size=64", "trainer.max_epochs=4"]
+    # one batch per epoch of the AlexNet for 32x32 images: seconds per epoch on a CPU, long
+    # enough for the SIGTERM to land mid-job
+    command += ["data.train_size=128", "data.val_size=64", "trainer.max_epochs=4"]
     command += ["logger=csv", "callbacks=none", "hydra.sweep.dir=sweep"]
     proc = start(tmp_path, *command)
     wait_for_epochs(tmp_path / "sweep" / "1" / "record.json", 1, timeout=900)

@@ -44,6 +44,22 @@ def grid(sweep: dict) -> list[list[str]]:
     ]
 
 
+def grid_without_seed_repeats(sweep: dict) -> list[list[str]]:
+    """The grid with its seeds folded: every combination of the other values, each seed once.
+
+    A seed is a plain integer that selects no config group, so it cannot interact with the
+    other values in composition; folding it keeps every distinct config of the grid.
+    """
+    seedless = {k: v for k, v in sweep["parameters"].items() if k != "seed"}
+    points = grid({"parameters": seedless})
+    seeds = sweep["parameters"].get("seed", {"values": []})["values"]
+    if not seeds:
+        return points
+    return [[*point, f"seed={seeds[i % len(seeds)]}"] for i, point in enumerate(points)] + [
+        [*points[0], f"seed={seed}"] for seed in seeds
+    ]
+
+
 def load(path: Path) -> dict:
     return yaml.safe_load(path.read_text())
 
@@ -72,12 +88,21 @@ def test_a_sweep_runs_its_experiments_arms_grid_and_seeds_as_single_runs(path):
     assert swept == hydra_params  # the two cannot drift apart
 
 
-@pytest.mark.slow  # 192 grid points for relu_vs_tanh_settings: about a minute
+def test_folding_the_seeds_keeps_every_other_combination_and_every_seed():
+    sweep = {"parameters": {"a": {"values": [1, 2]}, "seed": {"values": [0, 1, 2]}}}
+    points = grid_without_seed_repeats(sweep)
+    assert {tuple(p[:1]) for p in points} == {("a=1",), ("a=2",)}
+    assert {p[1] for p in points} == {"seed=0", "seed=1", "seed=2"}
+    assert all(len(p) == 2 for p in points) and len(points) == 5
+    assert grid_without_seed_repeats({"parameters": {"a": {"values": [1]}}}) == [["a=1"]]
+
+
+@pytest.mark.slow  # 96 distinct configs for relu_vs_tanh_settings: about half a minute
 @pytest.mark.parametrize("path", SWEEPS, ids=lambda p: p.stem)
 def test_every_grid_point_composes_into_one_run_of_the_app(path):
     name = path.stem
     with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
-        for overrides in grid(load(path)):
+        for overrides in grid_without_seed_repeats(load(path)):
             cfg = compose(
                 "config",
                 overrides=[f"experiment={name}", "hydra.mode=RUN", *overrides],
