@@ -106,3 +106,40 @@ def test_the_report_commands_help_is_plain_text(capsys):
     out = capsys.readouterr().out
     assert "alexnet-lab-report --all DIR --out PAGE_DIR" in out
     assert "``" not in out and ":mod:" not in out
+
+
+HEAVY = "{'torch', 'pytorch_lightning', 'wandb'}"
+
+
+def test_a_single_runs_bad_value_is_refused_before_lightning_loads(tmp_path):
+    """``seed=-1``: the paragraph and exit 2 before Lightning, torchvision and W&B load.
+
+    (torch itself loads: the check that the init applies to the model reads the model registry.)
+    """
+    job = "{'pytorch_lightning', 'torchvision', 'wandb'}"
+    code = (
+        "import atexit, sys\n"
+        f"atexit.register(lambda: print('loaded', sorted({job} & set(sys.modules))))\n"
+        "sys.argv = ['alexnet-lab', 'seed=-1', 'logger=none', 'hydra.run.dir=run']\n"
+        "from alexnet_lab.cli import main\n"
+        "main()\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True,
+        timeout=120,
+    )  # fmt: skip
+    assert result.returncode == 2, result.stderr[-2000:]
+    assert "seed=-1 is out of range" in " ".join(result.stdout.split() + result.stderr.split())
+    assert "loaded []" in result.stdout and not (tmp_path / "run").exists()
+
+
+def test_a_sweeps_folder_and_resume_checks_need_no_torch():
+    """A used or locked sweep folder and a resume that cannot continue exit 2 before torch loads."""
+    modules = "alexnet_lab.sweep.hydra_callbacks, alexnet_lab.run.resume, alexnet_lab.folders"
+    imported = subprocess.run(
+        [sys.executable, "-c", f"import sys, {modules}.used_folder; "
+         f"print(sorted({HEAVY} & set(sys.modules)))"],
+        cwd=ROOT, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert imported.stdout.strip() == "[]", imported.stderr[-2000:]
