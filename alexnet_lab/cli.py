@@ -28,8 +28,8 @@ def hydra_main(cfg: DictConfig) -> RunRecord:
     """One Hydra job: train and test one configuration, leaving its run record.
 
     The job's modules (torch, Lightning, W&B) are imported here, after Hydra has read the
-    arguments and a single run's values have been checked, so ``--help``, a mistyped option
-    and a bad value answer in about a second.
+    arguments and a single run's values have been checked, so ``--help`` and a mistyped
+    option answer in about a second, and a bad value in a few.
     """
     from alexnet_lab.run.early_checks import check_single_run
 

@@ -1,8 +1,9 @@
-"""A job's checks that need no torch: a bad value or W&B setting answers in about a second.
+"""A job's checks before Lightning loads: a bad value or W&B setting answers in seconds.
 
-A single run makes them in :func:`check_single_run`, before the run's modules (torch,
-Lightning, W&B) load; :func:`alexnet_lab.run.job.guarded_job` makes the same checks for every
-job, where a sweep's job with a bad value is recorded ``failed`` and the sweep goes on.
+A single run makes them in :func:`check_single_run`, before the run's modules (Lightning,
+torchvision, W&B) load; only torch does, for the model registry's init check.
+:func:`alexnet_lab.run.job.guarded_job` makes the same checks for every job, where a sweep's
+job with a bad value is recorded ``failed`` and the sweep goes on.
 """
 
 from __future__ import annotations
