@@ -81,7 +81,9 @@ def train(
         callbacks = [c for c in callbacks if not isinstance(c, ProgressBar)]
     session.chance = chance_error((), datamodule.num_classes)  # until the data states its own
     recorder = RunRecorder(session)
-    callbacks += [recorder, DivergenceMonitor(), RNGState(), *checkpointers(output_dir)]
+    callbacks += [recorder, DivergenceMonitor(), RNGState()]
+    if cfg.trainer.get("enable_checkpointing", True):  # off: no checkpoints, so no resume
+        callbacks += checkpointers(output_dir)
     if session.stop_at_target:
         callbacks.insert(callbacks.index(recorder) + 1, StopAtTarget(session))
     trainer: pl.Trainer = instantiate(

@@ -45,6 +45,13 @@ def test_train_without_the_cli_leaves_a_completed_record_and_checkpoints(tmp_pat
     assert (tmp_path / "run" / "checkpoints" / "best.ckpt").is_file()
 
 
+def test_a_run_with_checkpointing_off_completes_and_writes_no_checkpoints(tmp_path: Path):
+    record = train(composed(*TINY, "logger=none", "trainer.enable_checkpointing=false"), tmp_path)
+
+    assert record.status == "completed" and len(record.history) == 1
+    assert not (tmp_path / "checkpoints").exists()
+
+
 def test_train_takes_what_hydra_would_know_from_a_job_context(tmp_path: Path):
     overrides = (*TINY, "activation=tanh", "logger=csv")
     cfg = composed(*overrides)
