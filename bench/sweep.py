@@ -21,6 +21,7 @@ of the slice; (c) is the slice's only.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import subprocess
@@ -193,6 +194,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--ways", default="a,b,c,d", help="which of a,b,c,d,e to time, in order")
     parser.add_argument("--workers", type=int, default=None, help="(d)'s workers (else default)")
     parser.add_argument("--main-job", action="store_true", help="the README's main job instead")
+    parser.add_argument("--json", type=Path, default=None, help="also write the figures here")
     args = parser.parse_args(argv)
 
     if args.main_job:
@@ -223,6 +225,25 @@ def main(argv: list[str] | None = None) -> None:
     speed = {label[1]: images / wall for label, wall in seconds.items()}
     ratios = [f"({x})/({y}) = {speed[x] / speed[y]:.2f}" for x, y in RATIOS if {x, y} <= set(speed)]
     console.print("   ".join(ratios))
+    if args.json:
+        args.json.write_text(
+            json.dumps(
+                {
+                    "machine": machine(),
+                    "slice": what,
+                    "jobs": jobs,
+                    "images": images,
+                    "seconds": {label: round(wall, 2) for label, wall in seconds.items()},
+                    "images_per_s": {x: round(v, 1) for x, v in speed.items()},
+                    "ratios": {
+                        f"{x}/{y}": round(speed[x] / speed[y], 2)
+                        for x, y in RATIOS
+                        if {x, y} <= set(speed)
+                    },
+                },
+                indent=2,
+            )
+        )
 
 
 #: the ratios printed, where both ways ran

@@ -12,8 +12,10 @@ pipeline. (c)/(b) is what the input side costs: near 1 means the data are not th
 from __future__ import annotations
 
 import argparse
+import json
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import torch
@@ -59,6 +61,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--batches", type=int, default=20, help="timed batches per figure")
     parser.add_argument("--warmup", type=int, default=3, help="untimed batches first")
+    parser.add_argument("--json", type=Path, default=None, help="also write the figures here")
     parser.add_argument("overrides", nargs="*", help="Hydra overrides, as for alexnet-lab")
     args = parser.parse_args()
 
@@ -113,6 +116,19 @@ def main() -> None:
         / rates["(b) training, synthetic batch on the device"]
     )
     console.print(f"(c)/(b) = {ratio:.2f}: the share of the model's speed the input side leaves")
+    peak = torch.cuda.max_memory_allocated(device) if device.type == "cuda" else None
+    if peak is not None:
+        console.print(f"peak GPU memory allocated: {peak / 2**30:.2f} GiB")
+    if args.json:
+        figures_out = {
+            "device": torch.cuda.get_device_name(device) if device.type == "cuda" else "cpu",
+            "model": cfg.model.name,
+            "input": [channels, size, size],
+            "batch_size": int(cfg.data.batch_size),
+            "images_per_s": {name: round(rate, 1) for name, rate in rates.items()},
+            "peak_memory_bytes": peak,
+        }
+        args.json.write_text(json.dumps(figures_out, indent=2))
 
 
 if __name__ == "__main__":
