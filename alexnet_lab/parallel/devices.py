@@ -14,7 +14,7 @@ import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from alexnet_lab.run.ddp import PARALLEL_WORKER_ENV
+from alexnet_lab.run.ddp import GPU_SHARING_ENV, PARALLEL_WORKER_ENV
 
 #: set in every worker's environment: the process is a parallel worker, not the launcher
 WORKER_ENV = PARALLEL_WORKER_ENV
@@ -28,6 +28,8 @@ class Slot:
     index: int
     gpu: str | None
     cores: tuple[int, ...]
+    #: the workers that share this slot's GPU (itself included)
+    sharing: int = 1
 
     @property
     def label(self) -> str:
@@ -78,7 +80,8 @@ def assign(workers: int, gpus: Sequence[str], cores: Sequence[int]) -> list[Slot
         else:
             mine = (ordered[index % len(ordered)],)
         gpu = gpus[index % len(gpus)] if gpus else None
-        slots.append(Slot(index, gpu, mine))
+        sharing = len(range(index % len(gpus), workers, len(gpus))) if gpus else 1
+        slots.append(Slot(index, gpu, mine, sharing))
     return slots
 
 
@@ -87,6 +90,7 @@ def worker_env(slot: Slot, base: Mapping[str, str]) -> dict[str, str]:
     env = dict(base)
     env[WORKER_ENV] = str(slot.index)
     env["CUDA_VISIBLE_DEVICES"] = slot.gpu if slot.gpu is not None else ""
+    env[GPU_SHARING_ENV] = str(slot.sharing)
     for name in THREAD_VARS:
         env[name] = str(len(slot.cores))
     return env

@@ -25,6 +25,9 @@ from alexnet_lab.overrides import hydra_quote
 JOB_ENV = "ALEXNET_LAB_DDP_JOB"
 #: set in a parallel launcher's worker (alexnet_lab.parallel.devices.WORKER_ENV)
 PARALLEL_WORKER_ENV = "ALEXNET_LAB_PARALLEL_WORKER"
+#: set in every GPU worker of hydra/launcher=parallel: how many workers share its GPU, so that a
+#: stack sized from the GPU's free memory takes only its share
+GPU_SHARING_ENV = "ALEXNET_LAB_GPU_SHARING"
 
 
 @contextmanager

@@ -100,8 +100,9 @@ class ClassifierModule(pl.LightningModule):
         if not ten_crop:
             return F.log_softmax(self(center_crop(images, self.eval_crop)), dim=1)
         views = ten_crops(images, self.eval_crop)  # 10, N, C, s, s
-        probs = F.softmax(self(views.flatten(0, 1)), dim=1).view(10, images.shape[0], -1)
-        return probs.mean(dim=0).clamp_min(1e-12).log()
+        # one view at a time: a forward pass's memory, not ten times it
+        probs = torch.stack([F.softmax(self(view), dim=1) for view in views]).mean(dim=0)
+        return probs.clamp_min(1e-12).log()
 
     def configure_optimizers(self) -> Any:
         """SGD with momentum; weight decay on weights only (as cuda-convnet); plateau drops.

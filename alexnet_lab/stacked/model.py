@@ -79,9 +79,11 @@ class StackedModel:
             crops = center_crop(images, eval_crop)
             return F.log_softmax(self._logits(self.params, self.buffers, crops), dim=-1)
         views = ten_crops(images, eval_crop)  # 10, N, C, s, s
-        logits = self._logits(self.params, self.buffers, views.flatten(0, 1))
-        probs = F.softmax(logits, dim=-1).view(self.size, 10, images.shape[0], -1)
-        return probs.mean(dim=1).clamp_min(1e-12).log()
+        # one view at a time: a training forward's memory, not ten times it
+        probs = torch.stack(
+            [F.softmax(self._logits(self.params, self.buffers, view), dim=-1) for view in views]
+        )
+        return probs.mean(dim=0).clamp_min(1e-12).log()
 
     def select(self, keep: torch.Tensor, extra: Sequence[Tensors] = ()) -> list[Tensors]:
         """Keep only the members ``keep`` (indices); also index the per-member ``extra`` dicts."""

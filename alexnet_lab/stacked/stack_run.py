@@ -9,6 +9,7 @@ config (its record reads the job's overrides and choices from it, as a sequentia
 from __future__ import annotations
 
 import logging
+import os
 import warnings
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,7 @@ from alexnet_lab.models import build_model, check_switches
 from alexnet_lab.overrides import parse_overrides
 from alexnet_lab.record.files import RunRecord
 from alexnet_lab.run import signals
+from alexnet_lab.run.ddp import GPU_SHARING_ENV
 from alexnet_lab.run.resume import plan_resume
 from alexnet_lab.run.validation import ConfigValueError, validate
 from alexnet_lab.run.views import views_to_test
@@ -83,26 +85,43 @@ def blocker(cfg: DictConfig, datamodule: Any | None) -> str | None:
 def max_members(
     requested: int | None, device: torch.device, per_member_bytes: int, cpu_members: int
 ) -> int:
-    """Members per stack: as requested, else from free CUDA memory, else ``cpu_members``."""
+    """Members per stack: as requested, else from free CUDA memory, else ``cpu_members``.
+
+    A parallel worker that shares its GPU with others takes its share of the free memory.
+    """
     if requested:
         return int(requested)
     if device.type != "cuda":
         return int(cpu_members)
+    torch.cuda.empty_cache()  # memory an earlier group cached is free for this one
     free, _ = torch.cuda.mem_get_info(device)
-    return max(1, min(256, int(0.8 * free) // max(per_member_bytes, 1)))
+    sharing = max(1, int(os.environ.get(GPU_SHARING_ENV, "1") or 1))
+    return max(1, min(256, int(0.8 * free / sharing) // max(per_member_bytes, 1)))
 
 
 def member_bytes(cfg: DictConfig, datamodule: Any) -> int:
-    """A rough per-member memory need in bytes, for the auto ``max_members`` on CUDA.
+    """A member's memory need in bytes, for the auto ``max_members`` on CUDA.
 
-    Weights x 4 (weights, gradients, momentum, slack) and 64 input-sized float maps per image
-    of a batch (activations kept for the backward pass).
+    Measured, not guessed: one forward pass of two images on the CPU, counting the tensors
+    autograd keeps for the backward pass (the activations), scaled to a batch, with half as
+    much again for the backward's temporaries; plus the weights six times over (weights,
+    gradients, momentum, the step's temporaries).
     """
     channels, height, width = datamodule.input_shape
-    model = build_model(cfg, channels, datamodule.num_classes, height)
-    weights = sum(p.numel() for p in model.parameters()) * 4 * 4
-    activations = int(datamodule.batch_size) * channels * height * width * 4 * 64
-    return weights + activations
+    model = build_model(cfg, channels, datamodule.num_classes, height).train()
+    weights = {p.data_ptr() for p in model.parameters()}
+    saved: dict[int, int] = {}
+
+    def keep(tensor: torch.Tensor) -> torch.Tensor:
+        if tensor.data_ptr() not in weights:
+            saved[tensor.data_ptr()] = tensor.numel() * tensor.element_size()
+        return tensor
+
+    with torch.autograd.graph.saved_tensors_hooks(keep, lambda tensor: tensor):
+        model(torch.zeros(2, channels, height, width))
+    per_image = sum(saved.values()) / 2
+    activations = int(1.5 * per_image * int(datamodule.batch_size))
+    return sum(p.numel() * p.element_size() for p in model.parameters()) * 6 + activations
 
 
 def plan(cfg: DictConfig, output_dir: Path) -> tuple[str, RunRecord | None]:

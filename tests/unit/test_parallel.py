@@ -13,6 +13,7 @@ from alexnet_lab.parallel import devices
 from alexnet_lab.parallel.devices import Slot, assign, default_workers, worker_env
 from alexnet_lab.parallel.progress import Progress, epochs_done
 from alexnet_lab.parallel.units import fail_dead_job, is_ddp, make_units, stopped_job
+from alexnet_lab.run.ddp import GPU_SHARING_ENV
 
 FOUR_GPUS = ["0", "1", "2", "3"]
 
@@ -31,6 +32,25 @@ def test_four_workers_on_four_gpus_each_see_only_their_own():
 def test_gpu_ids_come_from_the_parents_visible_list_and_wrap_when_workers_outnumber_them():
     slots = assign(4, ["5", "7"], range(4))
     assert [s.gpu for s in slots] == ["5", "7", "5", "7"]
+
+
+def test_workers_sharing_a_gpu_each_size_their_stack_from_their_share_of_its_memory(monkeypatch):
+    from alexnet_lab.stacked.stack_run import max_members
+
+    slots = assign(5, ["0", "1"], range(8))  # gpu0: workers 0, 2, 4; gpu1: workers 1, 3
+    assert [s.sharing for s in slots] == [3, 2, 3, 2, 3]
+    envs = [worker_env(slot, {}) for slot in slots]
+    assert [env[GPU_SHARING_ENV] for env in envs] == ["3", "2", "3", "2", "3"]
+    assert {s.sharing for s in assign(2, [], range(4))} == {1}  # CPU workers share no GPU
+
+    monkeypatch.setattr(torch.cuda, "empty_cache", lambda: None)
+    monkeypatch.setattr(torch.cuda, "mem_get_info", lambda device: (60 * 2**30, 80 * 2**30))
+    cuda = torch.device("cuda")
+    alone = max_members(None, cuda, 2**30, 8)
+    assert alone == 48  # 80% of 60 GiB, 1 GiB each
+    monkeypatch.setenv(GPU_SHARING_ENV, "3")
+    assert max_members(None, cuda, 2**30, 8) == 16
+    assert max_members(5, cuda, 2**30, 8) == 5  # asked for: as asked
 
 
 def test_visible_gpus_follow_cuda_visible_devices(monkeypatch):

@@ -11,8 +11,10 @@ from torch.utils.data import DataLoader
 
 from alexnet_lab.data.device import DeviceData
 from alexnet_lab.data.tensor_sets import BatchTensorDataset, already_batched
+from alexnet_lab.data.transforms import ten_crops
 from alexnet_lab.stacked.grouping import config_blocker, group_jobs, group_key, split
 from alexnet_lab.stacked.model import StackedModel, stack_blocker
+from alexnet_lab.stacked.stack_run import member_bytes
 from alexnet_lab.stacked.trainer import sgd_step
 
 
@@ -192,3 +194,40 @@ def test_stacked_members_draw_their_own_dropout_masks():
     # without dropout (eval) the identical members agree exactly
     evaluated = stack.log_probs(x[0])
     torch.testing.assert_close(evaluated[0], evaluated[1])
+
+
+def test_stacked_ten_crop_tests_average_each_members_ten_views():
+    torch.manual_seed(0)
+    nets = [
+        nn.Sequential(nn.Conv2d(3, 4, 3), nn.ReLU(), nn.Flatten(), nn.Linear(4 * 22 * 22, 5))
+        for _ in range(2)
+    ]
+    images = torch.randn(6, 3, 32, 32)
+    stacked = StackedModel(nets, "cpu").log_probs(images, eval_crop=24, ten_crop=True)
+    assert stacked.shape == (2, 6, 5)
+    for i, net in enumerate(nets):
+        views = ten_crops(images, 24)  # 10, N, C, 24, 24
+        expected = torch.stack([net(v).softmax(-1) for v in views]).mean(0).log()
+        torch.testing.assert_close(stacked[i], expected)
+
+
+class _Data:
+    """What ``member_bytes`` reads of a datamodule."""
+
+    def __init__(self, batch_size: int) -> None:
+        self.input_shape, self.num_classes, self.batch_size = (3, 32, 32), 10, batch_size
+
+
+@pytest.mark.parametrize(("model", "least"), [("convnet4", 0.2e6), ("alexnet_cifar", 1e6)])
+def test_a_members_memory_need_counts_the_activations_its_backward_keeps(model, least):
+    from hydra import compose, initialize_config_dir
+
+    from alexnet_lab.cli import CONFIG_DIR
+
+    with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
+        cfg = compose("config", [f"model={model}", "norm=none"])
+    small, large = member_bytes(cfg, _Data(64)), member_bytes(cfg, _Data(128))
+    per_image = (large - small) / 64 / 1.5  # the activations autograd keeps, per image
+    assert per_image >= least
+    weights = small - 1.5 * per_image * 64
+    assert weights > 0
