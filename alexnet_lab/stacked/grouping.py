@@ -84,6 +84,11 @@ def config_blocker(cfg: Mapping[str, Any]) -> str | None:
         return f"trainer uses {strategy} on {devices} device(s) x {nodes} node(s) (DDP)"
     if str(trainer.get("precision", "32-true")) not in ("32", "32-true"):
         return f"trainer.precision={trainer['precision']} (the stacked loop trains in float32)"
+    if trainer.get("deterministic"):
+        return (
+            f"trainer.deterministic={trainer['deterministic']} (the stacked loop's batched "
+            "kernels are not made deterministic)"
+        )
     unknown = sorted(set(trainer) - HANDLED_TRAINER_KEYS)
     if unknown:
         return f"trainer.{unknown[0]} is not implemented by the stacked loop"

@@ -177,6 +177,8 @@ def train_group(members: list[Member], datamodule: Any, device: torch.device) ->
     Every member's loggers open before the first step and log each epoch as it ends; a member
     that ends (completed, diverged, or stopped by a crash or a signal) closes its own.
     """
+    if device.type == "cuda":  # as Lightning's Trainer(benchmark=...) sets it for a run
+        torch.backends.cudnn.benchmark = bool(members[0].cfg.trainer.get("benchmark"))
     data = DeviceData.from_datamodule(datamodule, device)
     described = {**datamodule.describe(), "resident": str(device)}  # DeviceData's device
     for m in members:

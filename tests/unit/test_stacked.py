@@ -56,6 +56,9 @@ def test_blockers_name_what_cannot_stack():
     assert "DDP" in config_blocker({"data": synthetic, "trainer": ddp})
     clipped = {**trainer, "gradient_clip_val": 1.0}
     assert "gradient_clip_val" in config_blocker({"data": synthetic, "trainer": clipped})
+    exact = {**trainer, "deterministic": True, "benchmark": False}
+    assert "deterministic" in config_blocker({"data": synthetic, "trainer": exact})
+    assert config_blocker({"data": synthetic, "trainer": {**exact, "deterministic": None}}) is None
 
 
 def _data(n: int = 37, batch: int = 8) -> DeviceData:
