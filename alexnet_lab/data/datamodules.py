@@ -208,7 +208,27 @@ class ImageDataModule(pl.LightningDataModule):
     # -- helpers -------------------------------------------------------------------------
     def normalize(self, images: torch.Tensor) -> torch.Tensor:
         """Apply the configured mean subtraction and input scale to a uint8 batch."""
-        return apply_scale(images, self.scale, self.mean, self.std)
+        mean, std = self.on_device("mean", images.device), self.on_device("std", images.device)
+        return apply_scale(images, self.scale, mean, std)
+
+    def on_device(self, name: str, device: torch.device) -> torch.Tensor:
+        """A statistic of the training set on ``device``, copied there once, not per batch.
+
+        ``name``: ``mean``, ``std``, ``eigvals``, ``eigvecs`` or ``lighting`` (the lighting's
+        factor from the 0-1 scale to the input's units).
+        """
+        copies = self.__dict__.setdefault("_device_copies", {})
+        key = (name, id(self.stats), str(device))  # new statistics after a setup: new copies
+        if key not in copies:
+            if name == "lighting":
+                assert self.stats is not None
+                value = unit_to_input(self.scale, self.stats.channel_std)
+            elif name in ("eigvals", "eigvecs"):
+                value = getattr(self.stats, name)
+            else:
+                value = getattr(self, name)
+            copies[key] = value.to(device)
+        return copies[key]
 
     def augment(self, images: torch.Tensor) -> torch.Tensor:
         """The training views of a normalized batch: crop, flip, PCA lighting, per image."""
@@ -221,12 +241,13 @@ class ImageDataModule(pl.LightningDataModule):
                 images = random_crop_flip(images, images.shape[-1], flip=True)
         if self.lighting:
             assert self.stats is not None
+            device = images.device
             images = random_pca_lighting(
                 images,
-                self.stats.eigvals,
-                self.stats.eigvecs,
+                self.on_device("eigvals", device),
+                self.on_device("eigvecs", device),
                 self.lighting_std,
-                unit_to_input(self.scale, self.stats.channel_std),
+                self.on_device("lighting", device),
             )
         return images
 

@@ -36,6 +36,17 @@ from alexnet_lab.data.scaling import apply_scale, unit_to_input
 from alexnet_lab.data.transforms import center_crop, pca_lighting
 
 
+def to_device(tensor: torch.Tensor, device: torch.device) -> torch.Tensor:
+    """A CPU tensor copied to ``device``; to a GPU from pinned memory, without waiting.
+
+    A plain copy from pageable memory makes the host wait until the device has finished all
+    the work queued before it; a pinned source lets the copy queue behind that work instead.
+    """
+    if device.type != "cuda":
+        return tensor.to(device)
+    return tensor.pin_memory().to(device, non_blocking=True)
+
+
 @dataclass
 class DeviceData:
     """A training and a validation split on one device, with the datamodule's preprocessing."""
@@ -136,7 +147,7 @@ class DeviceData:
                 torch.randn(batch, self.eigvals.shape[0], generator=g) * self.lighting_std
                 for g in generators
             ]
-            alpha = torch.cat(alphas).to(self.device)
+            alpha = to_device(torch.cat(alphas), self.device)
             flat = pca_lighting(
                 flat, self.eigvals, self.eigvecs, alpha, unit_to_input(self.scale, self.std)
             )
@@ -152,14 +163,14 @@ class DeviceData:
     ) -> torch.Tensor:
         """``random_crop_flip`` over (M*B) images, each member drawing from its generator."""
         _, c, h, w = images.shape
-        tops, lefts, mirrors = [], [], []
-        for g in generators:  # the order random_crop_flip draws in: tops, lefts, flips
-            tops.append(torch.randint(0, h - size + 1, (batch,), generator=g))
-            lefts.append(torch.randint(0, w - size + 1, (batch,), generator=g))
+        draws = torch.zeros(3, len(generators), batch, dtype=torch.long)  # tops, lefts, flips
+        for i, g in enumerate(generators):  # the order random_crop_flip draws in
+            draws[0, i] = torch.randint(0, h - size + 1, (batch,), generator=g)
+            draws[1, i] = torch.randint(0, w - size + 1, (batch,), generator=g)
             if flip:
-                mirrors.append(torch.rand(batch, generator=g) < 0.5)
+                draws[2, i] = torch.rand(batch, generator=g) < 0.5
         device = images.device
-        top, left = torch.cat(tops).to(device), torch.cat(lefts).to(device)
+        top, left, mirrored = to_device(draws.flatten(1), device)  # one copy for all three
         steps = torch.arange(size, device=device)
         rows = (top[:, None] + steps)[:, None, :, None]
         cols = (left[:, None] + steps)[:, None, None, :]
@@ -167,8 +178,7 @@ class DeviceData:
         channel = torch.arange(c, device=device)[None, :, None, None]
         crops = images[index, channel, rows, cols]
         if flip:
-            mirrored = torch.cat(mirrors).to(device)
-            crops = torch.where(mirrored[:, None, None, None], crops.flip(-1), crops)
+            crops = torch.where(mirrored.bool()[:, None, None, None], crops.flip(-1), crops)
         return crops
 
     def val_batches(self) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:

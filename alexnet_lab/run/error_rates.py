@@ -15,7 +15,14 @@ class ErrorRate(MulticlassAccuracy):
     """
 
     def __init__(self, num_classes: int, top_k: int = 1) -> None:
-        super().__init__(num_classes=num_classes, top_k=min(top_k, num_classes), average="micro")
+        # validate_args=False: the inputs are the module's own log-probabilities and labels,
+        # and the check reads them back to the host (torch.unique) at every update
+        super().__init__(
+            num_classes=num_classes,
+            top_k=min(top_k, num_classes),
+            average="micro",
+            validate_args=False,
+        )
 
     def compute(self) -> torch.Tensor:
         """Return 1 - accuracy."""

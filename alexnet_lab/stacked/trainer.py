@@ -9,8 +9,9 @@ global RNG stream of the sequential run (see :mod:`alexnet_lab.data.device`).
 
 The SGD step repeats ``torch.optim.SGD``'s arithmetic per member: ``g = grad + wd * w``,
 ``buf = momentum * buf + g`` (``buf = g`` at the first step), ``w = w - lr * buf``.
-A member whose loss is not finite is recorded ``diverged`` and leaves the stack; a member
-that reaches ``max_epochs`` is tested and leaves it too.
+A member whose loss is not finite is recorded ``diverged`` (at its first such step) and
+leaves the stack at the next divergence check (every ``CHECK_EVERY`` steps and at the epoch's
+end); a member that reaches ``max_epochs`` is tested and leaves it too.
 """
 
 from __future__ import annotations
@@ -36,6 +37,8 @@ from alexnet_lab.run.session import RunSession
 from alexnet_lab.stacked.model import StackedModel, Tensors
 
 CHECKPOINT = Path(CHECKPOINT_DIR) / STACKED_LAST
+#: steps between two reads of the members' divergence state (and at every epoch's end)
+CHECK_EVERY = 16
 
 
 @dataclass
@@ -211,6 +214,12 @@ def train_stack(
         loss_sum = torch.zeros_like(wrong)
         seen, epoch_start = 0, time.perf_counter()
         alive = torch.arange(len(running), device=device)  # the rows of `orders` still training
+        # each member's first step with a non-finite loss (-1: none yet) and that loss, kept on
+        # the device and read every CHECK_EVERY steps: reading them each step would make the
+        # host wait for the device at every step. A diverged member's later steps change only
+        # its own rows, and it leaves the stack at the next check, recorded at its first step.
+        first_bad = torch.full((len(running),), -1, dtype=torch.long, device=device)
+        bad_loss = torch.zeros(len(running), device=device)
         for step, index in enumerate(data.batch_indices(orders)):
             images, labels = data.train_batch(index[alive], [m.generator for m in running])
             grads, loss, logits = stack.train_step(images, labels)
@@ -218,23 +227,29 @@ def train_stack(
             wrong += (logits.argmax(-1) != labels).sum(1)
             loss_sum += loss.detach().double() * labels.shape[1]
             seen += labels.shape[1]
-            finite = torch.isfinite(loss)
-            if not bool(finite.all()):
-                for i in (~finite).nonzero().flatten().tolist():
-                    m = running[i]
-                    error = DivergedError(
-                        m.epoch + 1, m.epoch * steps + step + 1, float(loss[i]), m.lr
-                    )
-                    m.session.fail(error)
-                    on_end(m)
-                keep = finite.nonzero().flatten()
-                alive = alive[keep]  # the epoch's later batches: the survivors' orders only
-                (momentum,) = stack.select(keep, [momentum])
-                running = [running[i] for i in keep.tolist()]
-                wrong, loss_sum, lr = wrong[keep], loss_sum[keep], lr[keep]
-                hyper = _hyper(running, stack.params, device)
-                if not running:
-                    return
+            new = ~torch.isfinite(loss.detach()) & (first_bad < 0)
+            first_bad = torch.where(new, step, first_bad)
+            bad_loss = torch.where(new, loss.detach(), bad_loss)
+            if (step + 1) % CHECK_EVERY and step + 1 < steps:
+                continue
+            failed = (first_bad >= 0).nonzero().flatten().tolist()
+            if not failed:
+                continue
+            for i in failed:
+                m = running[i]
+                at = m.epoch * steps + int(first_bad[i]) + 1
+                error = DivergedError(m.epoch + 1, at, float(bad_loss[i]), m.lr)
+                m.session.fail(error)
+                on_end(m)
+            keep = (first_bad < 0).nonzero().flatten()
+            alive = alive[keep]  # the epoch's later batches: the survivors' orders only
+            (momentum,) = stack.select(keep, [momentum])
+            running = [running[i] for i in keep.tolist()]
+            wrong, loss_sum, lr = wrong[keep], loss_sum[keep], lr[keep]
+            first_bad, bad_loss = first_bad[keep], bad_loss[keep]
+            hyper = _hyper(running, stack.params, device)
+            if not running:
+                return
         val = evaluate(stack, data, eval_crop)
         seconds = round(time.perf_counter() - epoch_start, 3)
         for i, m in enumerate(running):

@@ -100,6 +100,22 @@ def test_synthetic_data_is_deterministic_and_class_dependent():
     assert within < across
 
 
+def test_the_statistics_reach_the_batchs_device_once_and_follow_a_new_setup():
+    dm = SyntheticDataModule(name="synthetic", train_size=64, val_size=32, scale="standard")
+    dm.prepare_data()
+    dm.setup("fit")
+    cpu = torch.device("cpu")
+    mean = dm.on_device("mean", cpu)
+    assert dm.on_device("mean", cpu) is mean  # cached, not copied per batch
+    torch.testing.assert_close(mean, dm.mean)
+    images = dm.train_set[0][0].unsqueeze(0)
+    torch.testing.assert_close(
+        dm.normalize(images), apply_scale(images, "standard", dm.mean, dm.std)
+    )
+    dm.stats = dm.compute_stats()  # new statistics (a new setup): new copies
+    assert dm.on_device("mean", cpu) is not mean
+
+
 def test_the_record_states_the_majority_class_error_as_chance():
     dm = SyntheticDataModule(name="synthetic", train_size=512, val_size=64)
     dm.prepare_data()
