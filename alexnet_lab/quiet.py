@@ -85,7 +85,9 @@ def format_own_warnings_plainly(
     UserWarning:`` prefix and the quoted source line are noise; a library's keep them.
     """
     where = filename.replace("\\", "/")
-    if "/alexnet_lab/" in where or "/hydra_plugins/alexnet_lab_" in where:
+    # torch's C++ warnings name the toolkit's line that called it: they keep that line
+    from_torch = "Triggered internally" in str(message)
+    if ("/alexnet_lab/" in where or "/hydra_plugins/alexnet_lab_" in where) and not from_torch:
         return f"warning: {message}\n"
     return _PYTHONS_FORMAT(message, category, filename, lineno, line)
 

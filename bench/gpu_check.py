@@ -11,6 +11,8 @@ runs, and everything lands in ``--out`` in eight files at most:
     check.log     what this script printed
     tests.log     ``pytest tests/gpu`` on the device: stacked = sequential, a diverging member
                   frozen, resident data, ten-crop tests, the paper's net on 227x227 crops
+    syncs.log     a short stacked sweep under ``ALEXNET_LAB_SYNC_DEBUG=warn``: every line of
+                  the toolkit that makes the host wait for the GPU during training
     alexnet.log   ``bench/throughput.py`` for the paper's net on 227x227: images/s, peak memory
     sweep.log     ``bench/sweep.py`` on the CIFAR-10 tree: sequential, stacked, the floor
     c1.log        ``alexnet-lab experiment=relu_vs_tanh`` on the whole CIFAR-10 (48 runs x 40
@@ -43,9 +45,11 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-STEPS = ("env", "tests", "alexnet", "sweep", "c1")
+STEPS = ("env", "tests", "syncs", "alexnet", "sweep", "c1")
 #: what each step may take at most, in seconds (C1 takes what is left)
-CAPS = {"tests": 150, "alexnet": 60, "sweep": 150}
+CAPS = {"tests": 150, "syncs": 45, "alexnet": 60, "sweep": 150}
+#: torch's warning for an operation that makes the host wait for the GPU
+SYNC_WARNING = "called a synchronizing CUDA operation"
 #: seconds kept back from the C1 grid for its report and the tarball
 RESERVE = 40
 #: Figure 1's grid: 2 activations x 8 lrs x 3 seeds, 40 epochs each
@@ -181,6 +185,21 @@ def step_tests(check: Check, args: argparse.Namespace) -> dict[str, Any]:
     return {**result, "counts": counts, "last_line": tail[0] if tail else ""}
 
 
+def step_syncs(check: Check, args: argparse.Namespace) -> dict[str, Any]:
+    """The lines that make the host wait for the GPU in a stacked sweep (none on the CPU)."""
+    command = [sys.executable, "-m", "alexnet_lab", "-m", "data=synthetic", "model=convnet4"]
+    command.append(f"data.train_size={512 if args.quick else 4096}")
+    command += ["data.val_size=256", "augmentation=crop_flip"]
+    command += ["norm=none", "trainer.max_epochs=1", "optim.lr=0.001,0.01", "seed=0,1"]
+    command += ["logger=none", "callbacks=none", "trainer.enable_progress_bar=false"]
+    command += ["hydra/launcher=stacked", f"hydra.sweep.dir={check.work / 'syncs'}"]
+    env = {"ALEXNET_LAB_SYNC_DEBUG": "warn"}
+    result = run_logged(check, command, "syncs.log", min(CAPS["syncs"], check.left()), env)
+    lines = (check.out / "syncs.log").read_text().splitlines()
+    sites = sorted({line.split(": UserWarning")[0] for line in lines if SYNC_WARNING in line})
+    return {**result, "sites": sites}
+
+
 def step_alexnet(check: Check, args: argparse.Namespace) -> dict[str, Any]:
     """Training speed and peak memory of the paper's net on 227x227 crops."""
     figures = check.work / "alexnet.json"
@@ -276,6 +295,7 @@ def _without_checkpoints(info: tarfile.TarInfo) -> tarfile.TarInfo | None:
 STEP_FUNCTIONS = {
     "env": step_env,
     "tests": step_tests,
+    "syncs": step_syncs,
     "alexnet": step_alexnet,
     "sweep": step_sweep,
     "c1": step_c1,
@@ -329,6 +349,8 @@ def _brief(name: str, outcome: dict[str, Any]) -> str:
         return f"{outcome.get('gpu') or 'CPU'}, torch {outcome['torch']}"
     if name == "tests":
         return outcome.get("last_line", "")
+    if name == "syncs":
+        return f"{len(outcome.get('sites', []))} lines make the host wait: {outcome.get('sites')}"
     if "figures" in outcome:
         return json.dumps(outcome["figures"].get("images_per_s"))
     if name == "c1":

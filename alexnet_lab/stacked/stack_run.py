@@ -37,6 +37,8 @@ from alexnet_lab.stacked.trainer import Member, build_member, load_checkpoint, t
 from alexnet_lab.tracking.wandb_settings import check_wandb
 
 log = logging.getLogger(__name__)
+#: the environment variable that turns on torch's warnings for host-device synchronisations
+SYNC_DEBUG_ENV = "ALEXNET_LAB_SYNC_DEBUG"
 
 
 def stack_device(cfg: DictConfig) -> torch.device:
@@ -179,6 +181,9 @@ def train_group(members: list[Member], datamodule: Any, device: torch.device) ->
     """
     if device.type == "cuda":  # as Lightning's Trainer(benchmark=...) sets it for a run
         torch.backends.cudnn.benchmark = bool(members[0].cfg.trainer.get("benchmark"))
+        # a developer's probe: ALEXNET_LAB_SYNC_DEBUG=warn names every operation that makes
+        # the host wait for the GPU (torch.cuda.set_sync_debug_mode); bench/gpu_check.py uses it
+        torch.cuda.set_sync_debug_mode(os.environ.get(SYNC_DEBUG_ENV, "default"))
     data = DeviceData.from_datamodule(datamodule, device)
     described = {**datamodule.describe(), "resident": str(device)}  # DeviceData's device
     for m in members:
