@@ -52,6 +52,8 @@ CAPS = {"tests": 150, "syncs": 45, "alexnet": 60, "sweep": 150}
 SYNC_WARNING = "called a synchronizing CUDA operation"
 #: seconds kept back from the C1 grid for its report and the tarball
 RESERVE = 40
+#: seconds a stopped command has to record its runs as interrupted before SIGKILL
+GRACE = 30
 #: Figure 1's grid: 2 activations x 8 lrs x 3 seeds, 40 epochs each
 C1_MEMBER_EPOCHS = 48 * 40
 
@@ -99,7 +101,7 @@ def run_logged(
 ) -> dict[str, Any]:
     """Run ``command`` with its output in the file ``log_name`` of the check's folder.
 
-    At ``timeout`` it is stopped (SIGTERM to its process group, SIGKILL a minute later).
+    At ``timeout`` it is stopped (SIGTERM to its process group, SIGKILL ``GRACE`` s later).
     Returns its exit code, its wall seconds and whether it was stopped.
     """
     full_env = {**os.environ, "PYTHONUNBUFFERED": "1", "COLUMNS": "140", **(env or {})}
@@ -124,7 +126,7 @@ def run_logged(
             stopped = True
             os.killpg(proc.pid, signal.SIGTERM)
             try:
-                code = proc.wait(timeout=60)
+                code = proc.wait(timeout=GRACE)
             except subprocess.TimeoutExpired:
                 os.killpg(proc.pid, signal.SIGKILL)
                 code = proc.wait()
