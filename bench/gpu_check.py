@@ -3,9 +3,9 @@
     python bench/gpu_check.py --out DIR --cifar10 TREE [--budget 510] [--steps ...]
     python bench/gpu_check.py --out DIR --cifar10 TREE --quick    # tiny, on the CPU, first
 
-Made for a short loan of a GPU machine: one call does everything, each step gets a share of
-``--budget`` seconds, a step that fails or runs out of time is written down and the next one
-runs, and everything lands in ``--out`` in eight files at most:
+Made for a GPU you have for minutes (rented, shared, a job slot): one call does everything,
+each step gets a share of ``--budget`` seconds, a step that fails or runs out of time is
+written down and the next one runs, and everything lands in ``--out`` in eight files at most:
 
     summary.json  every figure below, the device, the versions, each step's outcome
     check.log     what this script printed
