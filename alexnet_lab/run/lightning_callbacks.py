@@ -6,7 +6,6 @@ Lightning knows (the data at fit start, each epoch's metrics).
 
 from __future__ import annotations
 
-import math
 import time
 from typing import Any
 
@@ -76,7 +75,17 @@ class StopAtTarget(pl.Callback):
 
 
 class DivergenceMonitor(pl.Callback):
-    """Stops the run at the first non-finite training loss by raising :class:`DivergedError`."""
+    """Stops the run at a non-finite training loss by raising :class:`DivergedError`.
+
+    The first such step and its loss are kept on the device and read every ``check_every``
+    steps and at the epoch's last step (before validation and checkpoints): reading the loss
+    at every step would make the host wait for a GPU at every step. The error names the
+    first non-finite step.
+    """
+
+    def __init__(self, check_every: int = 16) -> None:
+        self.check_every = check_every
+        self.first_bad: Any = None  # (global step, loss) tensors, or None before the first step
 
     def on_train_batch_end(
         self,
@@ -86,12 +95,25 @@ class DivergenceMonitor(pl.Callback):
         batch: Any,
         batch_idx: int,
     ) -> None:
-        """Check the step's loss."""
-        loss = outputs["loss"] if isinstance(outputs, dict) else outputs
-        value = float(loss.detach())
-        if not math.isfinite(value):
+        """Note the step's loss if it is the first non-finite one; every few steps, read it."""
+        import torch
+
+        loss = (outputs["loss"] if isinstance(outputs, dict) else outputs).detach()
+        if self.first_bad is None:
+            self.first_bad = (torch.full((), -1, device=loss.device), loss.new_zeros(()))
+        step, value = self.first_bad
+        new = ~torch.isfinite(loss) & (step < 0)
+        self.first_bad = (
+            torch.where(new, trainer.global_step, step),
+            torch.where(new, loss, value),
+        )
+        last = batch_idx + 1 >= trainer.num_training_batches
+        if (batch_idx + 1) % self.check_every and not last:
+            return
+        step, value = self.first_bad
+        if int(step) >= 0:
             lr = float(trainer.optimizers[0].param_groups[0]["lr"])
-            raise DivergedError(trainer.current_epoch + 1, trainer.global_step, value, lr)
+            raise DivergedError(trainer.current_epoch + 1, int(step), float(value), lr)
 
 
 class RNGState(pl.Callback):

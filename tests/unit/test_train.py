@@ -3,10 +3,12 @@
 import json
 from pathlib import Path
 
+import pytest
 from hydra import compose, initialize_config_dir
 from hydra.core.hydra_config import HydraConfig
 
 from alexnet_lab.cli import CONFIG_DIR
+from alexnet_lab.errors import DivergedError
 from alexnet_lab.run.context import JobContext
 from alexnet_lab.run.train import train
 
@@ -50,6 +52,17 @@ def test_a_run_with_checkpointing_off_completes_and_writes_no_checkpoints(tmp_pa
 
     assert record.status == "completed" and len(record.history) == 1
     assert not (tmp_path / "checkpoints").exists()
+
+
+def test_a_diverging_run_names_its_first_non_finite_step_though_it_is_read_later(tmp_path: Path):
+    # 20 steps an epoch: the loss is read at step 16, and names step 2, where it became nan
+    tiny = [o for o in TINY if not o.startswith("data.batch_size")]
+    cfg = composed(
+        *tiny, "logger=none", "data.train_size=200", "data.batch_size=10", "optim.lr=1e30"
+    )
+    with pytest.raises(DivergedError, match=r"became nan at epoch 1, step 2 "):
+        train(cfg, tmp_path)
+    assert not (tmp_path / "checkpoints" / "last.ckpt").exists()  # no weights of nan saved
 
 
 def test_train_takes_what_hydra_would_know_from_a_job_context(tmp_path: Path):
