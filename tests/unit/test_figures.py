@@ -200,3 +200,21 @@ def test_title_says_neither_arm_reached_the_target_instead_of_a_ratio():
     title = finding_title(comparison)
     assert "after 12 epochs: relu 41.5%, tanh 41.5% running training error" in title
     assert "neither reached the target" in title and "1.00x" not in title
+
+
+def test_runs_stopped_at_the_target_are_marked_in_the_top1_panel(tmp_path):
+    records = []
+    for seed in range(2):
+        for lr, reach in (("0.001", 9), ("0.01", 3)):
+            stopped = run("relu", lr, seed, reach, stop=reach)  # stop_at_target: ends there
+            records.append({**stopped, "stopped_at_target": True})
+        records += [run("tanh", lr, seed, None) for lr in ("0.001", "0.01")]  # full budget
+    fig = plot_lr_sensitivity(compare(records, claim_id="C1"), 0.25, tmp_path / "l.png")
+    speed, error = fig.axes
+    marked = [line for line in error.lines if line.get_gid() == "stopped"]
+    assert sum(len(line.get_xdata()) for line in marked) == 4  # the four relu runs
+    full = sum(len(line.get_xdata()) for line in error.lines if line.get_gid() == "seeds")
+    assert full == 4  # the tanh runs, which trained their whole budget
+    assert not any(len(line.get_xdata()) for line in speed.lines if line.get_gid() == "stopped")
+    assert "at each run's end" in error.get_title()
+    assert "where each run ended" in error.get_ylabel()

@@ -3,7 +3,9 @@
 For a claim that tunes a key per arm (C1's learning rate, :attr:`Comparison.select_keys`): per
 setting, epochs to the target and final top-1 error against the key's values (log scale for
 an lr), one line per arm (mean over seeds), each seed a dot (hollow, at the epochs it ran, where
-it never reached the target), the chosen value ringed, diverged runs an x at the top. A reader
+it never reached the target; in the top-1 panel a triangle where the run stopped at the target
+under ``stop_at_target``, so its error is not a full budget's), the chosen value ringed,
+diverged runs an x at the top. A reader
 sees whether each arm's best value sits inside the grid and how flat the optimum is.
 """
 
@@ -69,6 +71,10 @@ def plot_lr_sensitivity(comparison: Comparison, target: float | None, path: Path
         ),
         "diverged (at the top)": Line2D([], [], color="0.3", marker="x", linestyle="none"),
     }  # fmt: skip
+    if any(r.stopped_at_target for s in settings for a in s.arms for r in a.every_run):
+        keys["stopped at the target: its top-1 error there"] = Line2D(
+            [], [], color="0.3", marker="^", markerfacecolor="white", linestyle="none"
+        )
     return save(fig, path, f"{finding_title(comparison)}\n{note}", keys)
 
 
@@ -92,6 +98,8 @@ def _panel(
     if speed:
         ax.axhline(budget, color="black", linestyle="--", linewidth=1)
         ax.set_ylabel(f"epochs to {100 * (target or 0):.0f}% training error")
+    elif any(r.stopped_at_target for a in setting.arms for r in a.every_run):
+        ax.set_ylabel("top-1 error (%) where each run ended")
     else:
         ax.set_ylabel("final top-1 error (%): test, else last val.")
     ax.set_ylim(0, top * 1.04)
@@ -103,6 +111,8 @@ def _panel(
     ax.set_xticks(values, [f"{v:g}" for v in values], fontsize=LEGEND_SIZE)
     ax.minorticks_off()
     what = "epochs to target" if speed else "final top-1 error"  # the y label says which
+    if not speed and any(r.stopped_at_target for a in setting.arms for r in a.every_run):
+        what = "top-1 at each run's end"
     title = f"{panel_name(comparison, setting)}: {what}"
     if len(comparison.settings) > 1 and setting.verdict and speed:
         title += "\n" + verdict_line(comparison, setting.verdict)
@@ -128,16 +138,27 @@ def _arm(
         value = _number(parse_overrides(run.overrides).get(key))
         if value is not None:
             by_value.setdefault(value, []).append(run)
-    means, seeds, hollow, broke = [], [], [], []
+    speed = metric.name == EPOCHS_TO_TARGET.name
+    means, seeds, hollow, stopped, broke = [], [], [], [], []
     for value, runs in sorted(by_value.items()):
         x = value * 10**shift if log else value + shift * value
-        readings = [metric.value(r) for r in runs if not diverged(r)]
-        kept = [(v * metric.scale, c) for v, c in readings if v is not None]
-        broke += [x for r in runs if diverged(r)]
-        seeds += [(x, v) for v, c in kept if not c]
-        hollow += [(x, v) for v, c in kept if c]
+        kept = []
+        for run in runs:
+            reading, censored = metric.value(run) if not diverged(run) else (None, False)
+            if diverged(run):
+                broke.append(x)
+            if reading is None:
+                continue
+            point = (x, reading * metric.scale)
+            kept.append(point[1])
+            if censored:
+                hollow.append(point)
+            elif run.stopped_at_target and not speed:  # its error where it stopped, early
+                stopped.append(point)
+            else:
+                seeds.append(point)
         if kept:
-            means.append((value, x, sum(v for v, _ in kept) / len(kept)))
+            means.append((value, x, sum(kept) / len(kept)))
     chosen = _number(arm.selected.get(key))
     ax.plot([m[1] for m in means], [m[2] for m in means], color=colour, linewidth=2,
             label=f"{arm.label} (chosen {key.split('.')[-1]} {arm.selected.get(key)})")  # fmt: skip
@@ -145,6 +166,8 @@ def _arm(
             gid="seeds")  # fmt: skip
     ax.plot(*_xy(hollow), marker="o", linestyle="none", color=colour, markersize=6,
             markerfacecolor="white", gid="censored")  # fmt: skip
+    ax.plot(*_xy(stopped), marker="^", linestyle="none", color=colour, markersize=6,
+            markerfacecolor="white", gid="stopped")  # fmt: skip
     ax.plot(broke, [top] * len(broke), marker="x", linestyle="none", color=colour,
             markersize=8, markeredgewidth=2, gid="diverged")  # fmt: skip
     best = [(x, y) for value, x, y in means if chosen is not None and math.isclose(value, chosen)]
