@@ -18,27 +18,14 @@ import pytorch_lightning as pl
 import torch
 from torch.utils.data import DataLoader, Dataset
 
+from alexnet_lab.choices import check_mean, check_resident, check_scale
 from alexnet_lab.data.image_stats import ImageStats
 from alexnet_lab.data.resident import ResidentBatches
-from alexnet_lab.data.scaling import apply_scale, check_scale, unit_to_input
+from alexnet_lab.data.scaling import apply_scale, unit_to_input
 from alexnet_lab.data.tensor_sets import BatchTensorDataset, already_batched
 from alexnet_lab.data.transforms import center_crop, random_crop_flip, random_pca_lighting
 from alexnet_lab.errors import UserError
 from alexnet_lab.record.files import chance_error
-
-#: the mean subtracted: the training set's mean image (the paper's) or its channel means
-MEANS = ("pixel", "channel")
-
-
-def check_resident(value: object) -> bool | str:
-    """``data.resident`` as auto, True or False; a clear error for anything else."""
-    if isinstance(value, bool) or value == "auto":
-        return value  # type: ignore[return-value]
-    raise UserError(
-        f"data.resident={value!r} is not a choice. Valid values: auto (on the training device "
-        "when it is a GPU and the run is one process), true (always, CPU included), false "
-        "(batches through a DataLoader, copied to the device each step)."
-    )
 
 
 class ImageDataModule(pl.LightningDataModule):
@@ -78,12 +65,7 @@ class ImageDataModule(pl.LightningDataModule):
         del crop_size, center_crop  # the augmentation group reads these from the data config
         self.name = name
         self.scale = check_scale(scale)
-        if mean not in MEANS:
-            raise UserError(
-                f"data.mean={mean!r} is not a mean to subtract. Valid values: pixel (the "
-                "training set's mean image, the paper's), channel (per-channel means)."
-            )
-        self.mean_kind = mean
+        self.mean_kind = check_mean(mean)
         self.batch_size = batch_size
         self.train_size, self.val_size = train_size, val_size
         self.subset_seed = subset_seed

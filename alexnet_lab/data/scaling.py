@@ -4,22 +4,7 @@ from __future__ import annotations
 
 import torch
 
-from alexnet_lab.errors import UserError
-
-#: raw: centred 0-255 values, the paper's input; unit: 0-1 with the mean subtracted;
-#: standard: per-channel (x - mean) / std.
-SCALES = ("raw", "unit", "standard")
-
-
-def check_scale(scale: str) -> str:
-    """Return ``scale`` if valid, else raise a UserError that lists the valid values."""
-    if scale not in SCALES:
-        raise UserError(
-            f"data.scale={scale!r} is not an input scale. Valid values: {', '.join(SCALES)} "
-            "(raw = the paper's centred 0-255 RGB values, unit = 0-1 with the training mean "
-            "subtracted, standard = per-channel mean 0 and std 1). Example: data.scale=raw"
-        )
-    return scale
+from alexnet_lab.choices import check_scale
 
 
 def channel_stats(images: torch.Tensor, chunk: int = 4096) -> tuple[torch.Tensor, torch.Tensor]:

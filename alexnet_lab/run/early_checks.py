@@ -1,7 +1,9 @@
 """A job's checks before Lightning loads: a bad value or W&B setting answers in seconds.
 
 A single run makes them in :func:`check_single_run`, before the run's modules (Lightning,
-torchvision, W&B) load; only torch does, for the model registry's init check.
+torchvision, W&B) load: its values (data.scale and the other word options included), the
+switches its model has, the test views its data can give, and W&B's settings; only torch
+loads, for the model registry's checks.
 :func:`alexnet_lab.run.job.guarded_job` makes the same checks for every job, where a sweep's
 job with a bad value is recorded ``failed`` and the sweep goes on.
 """
@@ -19,8 +21,11 @@ from omegaconf import DictConfig
 from alexnet_lab.console import print_error
 from alexnet_lab.errors import UserError
 from alexnet_lab.folders.unused import remove_unused_folder
+from alexnet_lab.models import check_switches
+from alexnet_lab.overrides import parse_overrides
 from alexnet_lab.run import ddp
 from alexnet_lab.run.validation import ConfigValueError, validate
+from alexnet_lab.run.views import views_to_test
 from alexnet_lab.tracking.wandb_settings import WandbSettingsError, check_wandb
 
 
@@ -34,12 +39,17 @@ def check_single_run(cfg: DictConfig) -> None:
         validate(cfg)
     except ConfigValueError as exc:
         refuse_single_run(exc, output_dir)
+    try:  # a switch the model lacks, a test view its data cannot give (as train() checks)
+        check_switches(str(cfg.model.name), parse_overrides(list(hydra.overrides.task)))
+        views_to_test(cfg)
+    except UserError as exc:
+        refuse_single_run(exc, output_dir, "cannot run")
     check_wandb_or_exit(cfg, output_dir)
 
 
-def refuse_single_run(exc: UserError, output_dir: Path) -> NoReturn:
-    """A single run with an invalid value: the paragraph, no output folder left, exit 2."""
-    print_error("invalid value", str(exc))
+def refuse_single_run(exc: UserError, output_dir: Path, title: str = "invalid value") -> NoReturn:
+    """A single run that cannot start: the paragraph, no output folder left, exit 2."""
+    print_error(title, str(exc))
     if not ddp.is_secondary_process():
         remove_unused_folder(output_dir)
     sys.exit(2)

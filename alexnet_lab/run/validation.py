@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from omegaconf import DictConfig, OmegaConf
 
+from alexnet_lab.choices import CHECKS
 from alexnet_lab.errors import UserError
 
 
@@ -91,7 +92,9 @@ def _display_key(cfg: DictConfig, key: str) -> str:
 def validate(cfg: DictConfig) -> None:
     """Raise :class:`ConfigValueError` naming every key whose value is of the wrong type or range.
 
-    Keys a config does not have (a group option without ``dropout.p``, say) are skipped. An
+    Keys a config does not have (a group option without ``dropout.p``, say) are skipped; the
+    data options that are words (``data.scale``, ...) are checked too
+    (:mod:`alexnet_lab.choices`). An
     init that the model has no source for (``init=cuda_convnet`` with ``model=alexnet``) is
     refused here too, in the same paragraph (:func:`alexnet_lab.models.init_problem`).
     """
@@ -108,6 +111,13 @@ def validate(cfg: DictConfig) -> None:
                 f"{key}={shown} is {why}: it must be {rule.range} "
                 f"(for example {key}={rule.example})"
             )
+    for key, check in CHECKS.items():  # the word options: data.scale, data.mean, ...
+        word = OmegaConf.select(cfg, key, default=_ABSENT)
+        if word is not _ABSENT:
+            try:
+                check(word)
+            except UserError as exc:
+                bad.append(str(exc).rstrip("."))
     model, init = (OmegaConf.select(cfg, k, default=None) for k in ("model.name", "init.name"))
     if model is not None and init is not None:
         from alexnet_lab.models import init_problem  # torch: only when a config has a model

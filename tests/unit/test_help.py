@@ -5,6 +5,7 @@ import re
 import subprocess
 import sys
 
+import pytest
 import yaml
 
 from alexnet_lab.suggest import unknown_option
@@ -111,16 +112,27 @@ def test_the_report_commands_help_is_plain_text(capsys):
 HEAVY = "{'torch', 'pytorch_lightning', 'wandb'}"
 
 
-def test_a_single_runs_bad_value_is_refused_before_lightning_loads(tmp_path):
-    """``seed=-1``: the paragraph and exit 2 before Lightning, torchvision and W&B load.
+@pytest.mark.parametrize(
+    ("bad", "said"),
+    [
+        (["seed=-1"], "seed=-1 is out of range"),
+        (["data.scale=zscore"], "data.scale='zscore' is not an input scale"),
+        (["data=synthetic", "tta=ten_crop"], "tta=ten_crop needs crops"),
+        (["towers=one"], "`towers` is not a switch of model=convnet4"),
+    ],
+)
+def test_a_single_runs_bad_value_is_refused_before_lightning_loads(tmp_path, bad, said):
+    """The paragraph and exit 2 before Lightning, torchvision and W&B load.
 
-    (torch itself loads: the check that the init applies to the model reads the model registry.)
+    (torch itself loads: the checks that the init and the switches apply to the model read the
+    model registry.)
     """
     job = "{'pytorch_lightning', 'torchvision', 'wandb'}"
+    argv = ["alexnet-lab", *bad, "logger=none", "hydra.run.dir=run"]
     code = (
         "import atexit, sys\n"
         f"atexit.register(lambda: print('loaded', sorted({job} & set(sys.modules))))\n"
-        "sys.argv = ['alexnet-lab', 'seed=-1', 'logger=none', 'hydra.run.dir=run']\n"
+        f"sys.argv = {argv!r}\n"
         "from alexnet_lab.cli import main\n"
         "main()\n"
     )
@@ -130,7 +142,7 @@ def test_a_single_runs_bad_value_is_refused_before_lightning_loads(tmp_path):
         timeout=120,
     )  # fmt: skip
     assert result.returncode == 2, result.stderr[-2000:]
-    assert "seed=-1 is out of range" in " ".join(result.stdout.split() + result.stderr.split())
+    assert said in " ".join(result.stdout.split() + result.stderr.split())
     assert "loaded []" in result.stdout and not (tmp_path / "run").exists()
 
 

@@ -67,7 +67,7 @@ def module_graph() -> dict[str, set[str]]:
 
 #: the package's floors, lowest first: a module imports from its own room and rooms below it
 FLOORS = (
-    ("configs", "errors", "overrides", "quiet"),
+    ("configs", "errors", "overrides", "quiet", "choices"),
     ("record",),
     ("console", "folders", "tracking"),
     ("models", "data"),

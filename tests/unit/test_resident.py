@@ -7,8 +7,8 @@ import torch
 from hydra import compose, initialize_config_dir
 from torch.utils.data import DataLoader
 
+from alexnet_lab.choices import check_resident
 from alexnet_lab.cli import CONFIG_DIR
-from alexnet_lab.data.datamodules import check_resident
 from alexnet_lab.data.resident import ResidentBatches
 from alexnet_lab.data.tensor_sets import BatchTensorDataset, already_batched
 from alexnet_lab.errors import UserError

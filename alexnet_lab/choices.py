@@ -1,0 +1,52 @@
+"""The valid values of the data options that are words, checked without loading torch.
+
+``data.scale``, ``data.mean`` and ``data.resident``: the datamodules check them when built, and
+:func:`alexnet_lab.run.validation.validate` checks them before any data or library loads, so a
+mistyped value is refused in seconds.
+"""
+
+from __future__ import annotations
+
+from alexnet_lab.errors import UserError
+
+#: raw: centred 0-255 values, the paper's input; unit: 0-1 with the mean subtracted;
+#: standard: per-channel (x - mean) / std.
+SCALES = ("raw", "unit", "standard")
+#: the mean subtracted: the training set's mean image (the paper's) or its channel means
+MEANS = ("pixel", "channel")
+
+
+def check_scale(scale: str) -> str:
+    """Return ``scale`` if valid, else raise a UserError that lists the valid values."""
+    if scale not in SCALES:
+        raise UserError(
+            f"data.scale={scale!r} is not an input scale. Valid values: {', '.join(SCALES)} "
+            "(raw = the paper's centred 0-255 RGB values, unit = 0-1 with the training mean "
+            "subtracted, standard = per-channel mean 0 and std 1). Example: data.scale=raw"
+        )
+    return scale
+
+
+def check_mean(mean: str) -> str:
+    """Return ``mean`` if valid, else raise a UserError that lists the valid values."""
+    if mean not in MEANS:
+        raise UserError(
+            f"data.mean={mean!r} is not a mean to subtract. Valid values: pixel (the "
+            "training set's mean image, the paper's), channel (per-channel means)."
+        )
+    return mean
+
+
+def check_resident(value: object) -> bool | str:
+    """``data.resident`` as auto, True or False; a clear error for anything else."""
+    if isinstance(value, bool) or value == "auto":
+        return value  # type: ignore[return-value]
+    raise UserError(
+        f"data.resident={value!r} is not a choice. Valid values: auto (on the training device "
+        "when it is a GPU and the run is one process), true (always, CPU included), false "
+        "(batches through a DataLoader, copied to the device each step)."
+    )
+
+
+#: each word option's key and its check
+CHECKS = {"data.scale": check_scale, "data.mean": check_mean, "data.resident": check_resident}
