@@ -254,8 +254,9 @@ def step_c1(check: Check, args: argparse.Namespace) -> dict[str, Any]:
     if args.quick:  # stacked on the CPU too, so that --quick walks the GPU's path
         command += ["data.train_size=512", "data.val_size=256", "trainer.max_epochs=2"]
         command += ["optim.lr=0.001,0.01", "seed=0", "hydra/launcher=stacked"]
-    earlier = sum(len(r.get("history", [])) for r in c1_records(sweep))
-    if c1_records(sweep):  # an earlier call's runs, on a machine still warm: continue them
+    before = c1_records(sweep)
+    earlier = sum(len(r.get("history", [])) for r in before)
+    if before:  # an earlier call's runs, on a machine still warm: continue them
         command.append("resume=true")
     result = run_logged(check, command, "c1.log", check.left() - RESERVE)
     records = c1_records(sweep)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -106,3 +107,12 @@ def make_image_tree(
 def image_tree(tmp_path: Path) -> Path:
     """A 3-class ImageFolder tree: 6 training and 3 validation images per class."""
     return make_image_tree(tmp_path / "tree")
+
+
+def lr_seed_records(sweep: Path) -> dict[tuple[str, ...], dict]:
+    """A sweep's run records, keyed by their ``optim.lr=`` and ``seed=`` overrides."""
+    found = {}
+    for path in sweep.glob("*/record.json"):
+        record = json.loads(path.read_text())
+        found[tuple(o for o in record["overrides"] if o.startswith(("optim.lr", "seed")))] = record
+    return found

@@ -66,6 +66,8 @@ class ImageDataModule(pl.LightningDataModule):
         self.name = name
         self.scale = check_scale(scale)
         self.mean_kind = check_mean(mean)
+        # the statistics on the training device (on_device), with the ones they copy
+        self._device_copies: dict[str, Any] = {}
         self.batch_size = batch_size
         self.train_size, self.val_size = train_size, val_size
         self.subset_seed = subset_seed
@@ -197,20 +199,18 @@ class ImageDataModule(pl.LightningDataModule):
         """A statistic of the training set on ``device``, copied there once, not per batch.
 
         ``name``: ``mean``, ``std``, ``eigvals``, ``eigvecs`` or ``lighting`` (the lighting's
-        factor from the 0-1 scale to the input's units).
+        factor from the 0-1 scale to the input's units). The copies follow the statistics:
+        new ones (a new setup) are copied anew.
         """
-        copies = self.__dict__.setdefault("_device_copies", {})
-        key = (name, id(self.stats), str(device))  # new statistics after a setup: new copies
-        if key not in copies:
-            if name == "lighting":
-                assert self.stats is not None
-                value = unit_to_input(self.scale, self.stats.channel_std)
-            elif name in ("eigvals", "eigvecs"):
-                value = getattr(self.stats, name)
-            else:
-                value = getattr(self, name)
-            copies[key] = value.to(device)
-        return copies[key]
+        copies = self._device_copies
+        if copies.get("stats") is not self.stats or copies.get("device") != device:
+            values = {"mean": self.mean, "std": self.std}
+            if self.stats is not None:
+                values["eigvals"], values["eigvecs"] = self.stats.eigvals, self.stats.eigvecs
+                values["lighting"] = unit_to_input(self.scale, self.stats.channel_std)
+            copies = {k: v.to(device) for k, v in values.items()}
+            self._device_copies = {**copies, "stats": self.stats, "device": device}
+        return self._device_copies[name]
 
     def augment(self, images: torch.Tensor) -> torch.Tensor:
         """The training views of a normalized batch: crop, flip, PCA lighting, per image."""

@@ -13,6 +13,7 @@ import pytorch_lightning as pl
 
 from alexnet_lab.errors import DivergedError
 from alexnet_lab.run import ddp
+from alexnet_lab.run.divergence import is_check_step, note_non_finite
 from alexnet_lab.run.session import RunSession
 
 EPOCH_KEYS = ("train_error", "train_loss", "val_error", "val_top5_error", "val_loss")
@@ -77,14 +78,12 @@ class StopAtTarget(pl.Callback):
 class DivergenceMonitor(pl.Callback):
     """Stops the run at a non-finite training loss by raising :class:`DivergedError`.
 
-    The first such step and its loss are kept on the device and read every ``check_every``
-    steps and at the epoch's last step (before validation and checkpoints): reading the loss
-    at every step would make the host wait for a GPU at every step. The error names the
-    first non-finite step.
+    The first such step and its loss are kept on the device and read every few steps and at
+    the epoch's last step, before validation and checkpoints (:mod:`alexnet_lab.run.divergence`):
+    the error names the first non-finite step.
     """
 
-    def __init__(self, check_every: int = 16) -> None:
-        self.check_every = check_every
+    def __init__(self) -> None:
         self.first_bad: Any = None  # (global step, loss) tensors, or None before the first step
 
     def on_train_batch_end(
@@ -98,17 +97,11 @@ class DivergenceMonitor(pl.Callback):
         """Note the step's loss if it is the first non-finite one; every few steps, read it."""
         import torch
 
-        loss = (outputs["loss"] if isinstance(outputs, dict) else outputs).detach()
+        loss = outputs["loss"] if isinstance(outputs, dict) else outputs
         if self.first_bad is None:
             self.first_bad = (torch.full((), -1, device=loss.device), loss.new_zeros(()))
-        step, value = self.first_bad
-        new = ~torch.isfinite(loss) & (step < 0)
-        self.first_bad = (
-            torch.where(new, trainer.global_step, step),
-            torch.where(new, loss, value),
-        )
-        last = batch_idx + 1 >= trainer.num_training_batches
-        if (batch_idx + 1) % self.check_every and not last:
+        self.first_bad = note_non_finite(loss, trainer.global_step, *self.first_bad)
+        if not is_check_step(batch_idx, trainer.num_training_batches):
             return
         step, value = self.first_bad
         if int(step) >= 0:

@@ -10,8 +10,8 @@ global RNG stream of the sequential run (see :mod:`alexnet_lab.data.device`).
 The SGD step repeats ``torch.optim.SGD``'s arithmetic per member: ``g = grad + wd * w``,
 ``buf = momentum * buf + g`` (``buf = g`` at the first step), ``w = w - lr * buf``.
 A member whose loss is not finite is recorded ``diverged`` (at its first such step) and
-leaves the stack at the next divergence check (every ``CHECK_EVERY`` steps and at the epoch's
-end); a member that reaches ``max_epochs`` is tested and leaves it too.
+leaves the stack at the next divergence check (:mod:`alexnet_lab.run.divergence`: every few
+steps and at the epoch's end); a member that reaches ``max_epochs`` is tested and leaves it too.
 """
 
 from __future__ import annotations
@@ -32,13 +32,12 @@ from alexnet_lab.data.device import DeviceData
 from alexnet_lab.errors import DivergedError
 from alexnet_lab.record.files import RunRecord
 from alexnet_lab.run.checkpoints import CHECKPOINT_DIR, STACKED_LAST
+from alexnet_lab.run.divergence import is_check_step, note_non_finite
 from alexnet_lab.run.module import build_classifier
 from alexnet_lab.run.session import RunSession
 from alexnet_lab.stacked.model import StackedModel, Tensors
 
 CHECKPOINT = Path(CHECKPOINT_DIR) / STACKED_LAST
-#: steps between two reads of the members' divergence state (and at every epoch's end)
-CHECK_EVERY = 16
 
 
 @dataclass
@@ -215,9 +214,9 @@ def train_stack(
         seen, epoch_start = 0, time.perf_counter()
         alive = torch.arange(len(running), device=device)  # the rows of `orders` still training
         # each member's first step with a non-finite loss (-1: none yet) and that loss, kept on
-        # the device and read every CHECK_EVERY steps: reading them each step would make the
-        # host wait for the device at every step. A diverged member's later steps change only
-        # its own rows, and it leaves the stack at the next check, recorded at its first step.
+        # the device and read every few steps (alexnet_lab.run.divergence). A diverged member's
+        # later steps change only its own rows, and it leaves the stack at the next check,
+        # recorded at its first step.
         first_bad = torch.full((len(running),), -1, dtype=torch.long, device=device)
         bad_loss = torch.zeros(len(running), device=device)
         for step, index in enumerate(data.batch_indices(orders)):
@@ -227,10 +226,8 @@ def train_stack(
             wrong += (logits.argmax(-1) != labels).sum(1)
             loss_sum += loss.detach().double() * labels.shape[1]
             seen += labels.shape[1]
-            new = ~torch.isfinite(loss.detach()) & (first_bad < 0)
-            first_bad = torch.where(new, step, first_bad)
-            bad_loss = torch.where(new, loss.detach(), bad_loss)
-            if (step + 1) % CHECK_EVERY and step + 1 < steps:
+            first_bad, bad_loss = note_non_finite(loss, step, first_bad, bad_loss)
+            if not is_check_step(step, steps):
                 continue
             failed = (first_bad >= 0).nonzero().flatten().tolist()
             if not failed:

@@ -6,7 +6,6 @@ skip without it). ``bench/gpu_check.py`` runs them first on a lent GPU machine.
 
 from __future__ import annotations
 
-import json
 import math
 import os
 import re
@@ -19,6 +18,7 @@ from hydra import compose, initialize_config_dir
 
 from alexnet_lab.cli import CONFIG_DIR
 from alexnet_lab.run.train import train
+from tests.conftest import lr_seed_records
 
 pytestmark = pytest.mark.gpu
 
@@ -52,14 +52,6 @@ def _cli(cwd: Path, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, timeout=600)
 
 
-def _records(sweep: Path) -> dict[tuple[str, ...], dict]:
-    found = {}
-    for path in sweep.glob("*/record.json"):
-        record = json.loads(path.read_text())
-        found[tuple(o for o in record["overrides"] if o.startswith(("optim.lr", "seed")))] = record
-    return found
-
-
 @pytest.fixture(scope="module")
 def engines(tmp_path_factory, accelerator: str) -> tuple[dict, dict, str]:
     """The same six jobs through the basic launcher and stacked: (basic, stacked, its log)."""
@@ -69,7 +61,11 @@ def engines(tmp_path_factory, accelerator: str) -> tuple[dict, dict, str]:
     assert basic.returncode == 0, basic.stdout[-3000:] + basic.stderr[-3000:]
     stacked = _cli(root, *SWEEP, on, "hydra/launcher=stacked", "hydra.sweep.dir=stacked")
     assert stacked.returncode == 0, stacked.stdout[-3000:] + stacked.stderr[-3000:]
-    return _records(root / "basic"), _records(root / "stacked"), stacked.stdout + stacked.stderr
+    return (
+        lr_seed_records(root / "basic"),
+        lr_seed_records(root / "stacked"),
+        stacked.stdout + stacked.stderr,
+    )
 
 
 def test_stacked_members_train_as_their_sequential_runs_on_the_device(

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from alexnet_lab.results.report import build_report
+from tests.conftest import lr_seed_records
 from tests.wandb_file import read_run
 
 pytestmark = pytest.mark.slow
@@ -47,14 +48,6 @@ def cli(cwd: Path, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run(command, cwd=cwd, env=_env(), capture_output=True, text=True, timeout=600)
 
 
-def records(sweep: Path) -> dict[tuple[str, ...], dict]:
-    found = {}
-    for path in sweep.glob("*/record.json"):
-        record = json.loads(path.read_text())
-        found[tuple(o for o in record["overrides"] if o.startswith(("optim.lr", "seed")))] = record
-    return found
-
-
 @pytest.fixture(scope="module")
 def sweeps(tmp_path_factory) -> tuple[Path, Path, str]:
     root = tmp_path_factory.mktemp("stacked")
@@ -69,7 +62,7 @@ def sweeps(tmp_path_factory) -> tuple[Path, Path, str]:
 def test_stacked_members_train_as_their_sequential_runs(sweeps):
     basic, stacked, log = sweeps
     assert "stacked 6 jobs on cpu" in log
-    seq, stk = records(basic), records(stacked)
+    seq, stk = lr_seed_records(basic), lr_seed_records(stacked)
     assert seq.keys() == stk.keys() and len(seq) == 6
     for key, a in seq.items():
         b = stk[key]
@@ -104,7 +97,7 @@ def test_on_real_cifar10_four_stacked_members_train_as_their_sequential_runs(
     stacked = cli(tmp_path, *args, "hydra/launcher=stacked", "hydra.sweep.dir=stacked")
     assert stacked.returncode == 0, stacked.stdout[-3000:] + stacked.stderr[-3000:]
     assert "stacked 4 jobs on cpu" in stacked.stdout + stacked.stderr
-    a, b = records(tmp_path / "basic"), records(tmp_path / "stacked")
+    a, b = lr_seed_records(tmp_path / "basic"), lr_seed_records(tmp_path / "stacked")
     assert a.keys() == b.keys() and len(a) == 4
     for key, run in a.items():
         member = b[key]
@@ -124,7 +117,7 @@ def test_on_real_cifar10_four_stacked_members_train_as_their_sequential_runs(
 
 def test_a_diverging_member_is_recorded_and_frozen_while_its_neighbours_complete(sweeps):
     _, stacked, _ = sweeps
-    for key, record in records(stacked).items():
+    for key, record in lr_seed_records(stacked).items():
         if key[0] == "optim.lr=1e+30":  # as Hydra writes 1e30 back
             assert record["status"] == "diverged" and "training loss became" in record["error"]
             # mid-epoch: its neighbours trained the epoch's later batches without it
@@ -192,13 +185,16 @@ def test_an_interrupted_stack_resumes_to_the_uninterrupted_result(tmp_path):
     proc.send_signal(signal.SIGINT)
     out, _ = proc.communicate(timeout=900)
     assert proc.returncode == 130, out[-3000:]
-    cut = records(tmp_path / "cut")
+    cut = lr_seed_records(tmp_path / "cut")
     assert {r["status"] for r in cut.values()} == {"interrupted"}
     assert "resume=true" in out
 
     resumed = cli(tmp_path, *args, "hydra.sweep.dir=cut", "resume=true")
     assert resumed.returncode == 0, resumed.stdout[-3000:] + resumed.stderr[-3000:]
-    final, expected = records(tmp_path / "cut"), records(tmp_path / "whole")
+    final, expected = (
+        lr_seed_records(tmp_path / "cut"),
+        lr_seed_records(tmp_path / "whole"),
+    )
     for key, record in expected.items():
         got = final[key]
         assert got["status"] == "completed" and got["resumed_from"]
@@ -223,7 +219,7 @@ def test_each_member_logs_live_to_its_own_wandb_run(tmp_path):
     args = [*SWEEP, "logger=wandb", "optim.lr=0.01,1e30", "seed=0,1", "trainer.max_epochs=2"]
     done = cli(tmp_path, *args, "hydra/launcher=stacked", "hydra.sweep.dir=logged")
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
-    found = records(tmp_path / "logged")
+    found = lr_seed_records(tmp_path / "logged")
     assert len(found) == 4 and len({r["wandb"]["id"] for r in found.values()}) == 4
     runs = {}
     for key, record in found.items():
@@ -262,7 +258,7 @@ def test_a_bad_value_fails_its_job_under_the_stacked_launcher_and_the_rest_compl
     assert result.returncode == 1, result.stdout[-3000:] + result.stderr[-3000:]
     assert "Traceback" not in result.stderr
     by_lr = {}
-    for key, record in records(tmp_path / "sweep").items():
+    for key, record in lr_seed_records(tmp_path / "sweep").items():
         by_lr.setdefault(key[0], []).append(record)
     assert {r["status"] for r in by_lr["optim.lr=0.01"]} == {"completed"}
     bad = by_lr["optim.lr=-1"]
@@ -308,7 +304,7 @@ def test_stop_at_target_leaves_the_stack_at_the_target_as_a_sequential_run_stops
     basic = cli(tmp_path, *args, "hydra/launcher=basic", "hydra.sweep.dir=b")
     assert stacked.returncode == 0 and basic.returncode == 0, stacked.stderr + basic.stderr
     for sweep in ("s", "b"):
-        found = records(tmp_path / sweep)
+        found = lr_seed_records(tmp_path / sweep)
         assert len(found) == 2
         for record in found.values():
             assert record["status"] == "completed" and record["stopped_at_target"] is True

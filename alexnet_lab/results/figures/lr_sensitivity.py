@@ -91,6 +91,7 @@ def _panel(
     log = values[0] > 0 and values[-1] / values[0] >= 10
     speed = metric.name == EPOCHS_TO_TARGET.name
     budget = max((r.max_epochs for a in setting.arms for r in a.every_run), default=0)
+    stopped = any(r.stopped_at_target for a in setting.arms for r in a.every_run)
     top = (budget + 1) * 1.12 if speed else 100.0
     for i, arm in enumerate(setting.arms):
         shift = (i - (len(setting.arms) - 1) / 2) * 0.04
@@ -98,7 +99,7 @@ def _panel(
     if speed:
         ax.axhline(budget, color="black", linestyle="--", linewidth=1)
         ax.set_ylabel(f"epochs to {100 * (target or 0):.0f}% training error")
-    elif any(r.stopped_at_target for a in setting.arms for r in a.every_run):
+    elif stopped:
         ax.set_ylabel("top-1 error (%) where each run ended")
     else:
         ax.set_ylabel("final top-1 error (%): test, else last val.")
@@ -111,7 +112,7 @@ def _panel(
     ax.set_xticks(values, [f"{v:g}" for v in values], fontsize=LEGEND_SIZE)
     ax.minorticks_off()
     what = "epochs to target" if speed else "final top-1 error"  # the y label says which
-    if not speed and any(r.stopped_at_target for a in setting.arms for r in a.every_run):
+    if not speed and stopped:
         what = "top-1 at each run's end"
     title = f"{panel_name(comparison, setting)}: {what}"
     if len(comparison.settings) > 1 and setting.verdict and speed:
