@@ -1,7 +1,7 @@
 """The toolkit on a GPU: both engines, resident data, ten-crop tests and the paper's net.
 
 Each test trains on the device that ``ALEXNET_LAB_TEST_DEVICE`` names (CUDA by default; they
-skip without it). ``bench/gpu_check.py`` runs them first on a lent GPU machine.
+skip without it). ``bench/gpu_check.py`` runs them first on a GPU machine.
 """
 
 from __future__ import annotations
