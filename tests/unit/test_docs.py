@@ -303,3 +303,20 @@ def test_the_lr_grids_and_estimates_the_docs_state_are_the_code_s():
     assert days == round(6 * hours / 24)
     experiments = flat((ROOT / "docs" / "experiments.md").read_text(encoding="utf-8"))
     assert f"about {days} days (estimated)" in experiments
+
+
+def test_the_layouts_name_every_module_of_the_package():
+    package = ROOT / "alexnet_lab"
+    names = [
+        f"{p.name}/" if p.is_dir() else p.name
+        for p in package.iterdir()
+        if (p.is_dir() and (p / "__init__.py").exists())
+        or (p.suffix == ".py" and p.name not in ("__init__.py", "__main__.py"))
+    ]
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    extending = (ROOT / "docs" / "extending.md").read_text(encoding="utf-8")
+    for name, text in (("README.md", readme), ("extending.md", extending)):
+        block = text[text.index("## Layout") :]
+        block = block[block.index("```") : block.index("```", block.index("```") + 3)]
+        missing = [n for n in names if n not in block]
+        assert not missing, f"{name}'s layout does not name {missing}"
