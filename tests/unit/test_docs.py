@@ -296,13 +296,30 @@ def test_the_lr_grids_and_estimates_the_docs_state_are_the_code_s():
     for name in ("claims.md", "data.md"):
         text = flat((ROOT / "docs" / name).read_text(encoding="utf-8"))
         assert f"{min(values):.0e} to {max(values):.0e}".replace("e-0", "e-") in text, name
-    # relu_vs_tanh_settings is six times C1's runs (3 inits x 2 scales): its estimate too.
+    # The CPU estimates: C1's and relu_vs_tanh_settings' runs at the measured images/s.
     readme = flat(readme_by_hand())
-    hours = int(re.search(r"48 runs x 40 epochs: about (\d+) h", readme).group(1))
-    days = int(re.search(r"288 runs x 40 epochs: about (\d+) days", readme).group(1))
-    assert days == round(6 * hours / 24)
+    rate = int(re.search(r"convnet4's (\d+) images/s", readme).group(1))
+    settings = yaml.safe_load((experiment.parent / "relu_vs_tanh_settings.yaml").read_text())
+    epochs = yaml.safe_load(experiment.read_text())["trainer"]["max_epochs"]
     experiments = flat((ROOT / "docs" / "experiments.md").read_text(encoding="utf-8"))
-    assert f"about {days} days (estimated)" in experiments
+    assert f"convnet4 trained {rate} images/s" in experiments
+    estimates = []
+    for params, unit, seconds in (
+        (yaml.safe_load(experiment.read_text())["hydra"]["sweeper"]["params"], "h", 3600),
+        (settings["hydra"]["sweeper"]["params"], "days", 86400),
+    ):
+        runs = 1
+        for values in params.values():
+            runs *= len(str(values).split(","))
+        estimates.append(round(runs * epochs * 50_000 / rate / seconds))
+        assert f"{runs} runs x {epochs} epochs: about {estimates[-1]} {unit} (est.)" in readme
+    assert f"about {estimates[0]} hours one run at a time (estimated)" in experiments
+    assert f"about {estimates[1]} days (estimated)" in experiments
+    from alexnet_lab.help import bare_help
+
+    assert f"(about {estimates[0]} hours, estimated; use a GPU)" in str(
+        bare_help(["--help"], ROOT / "conf")
+    )
 
 
 def test_the_layouts_name_every_module_of_the_package():
