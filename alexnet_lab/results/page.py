@@ -18,8 +18,8 @@ from typing import Any
 from alexnet_lab.console import duration
 from alexnet_lab.overrides import shell_join
 from alexnet_lab.record.atomic import copy_file, write_text
-from alexnet_lab.record.files import read_records
 from alexnet_lab.results.claims import CLAIMS
+from alexnet_lab.results.derived import sweep_records
 from alexnet_lab.results.page_facts import (
     machine_short,
     machine_text,
@@ -48,7 +48,7 @@ def build_results_page(
         raise FileNotFoundError(f"no sweep with a readable report below {root}")
     out.mkdir(parents=True, exist_ok=True)
     for row in rows:
-        records, _ = read_records(Path(row["sweep_dir"]))
+        records, _ = sweep_records(Path(row["sweep_dir"]))
         row["facts"] = sweep_facts(records)
         row["figures"] = copy_figures(Path(row["sweep_dir"]), row["sweep"], out)
         row["report"] = copy_report(Path(row["sweep_dir"]), row["sweep"], out)

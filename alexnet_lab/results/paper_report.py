@@ -13,6 +13,7 @@ from alexnet_lab.overrides import shell_join
 from alexnet_lab.record.atomic import write_text
 from alexnet_lab.record.files import record_paths
 from alexnet_lab.results.claims import CLAIMS
+from alexnet_lab.results.derived import DERIVED
 from alexnet_lab.results.figures.paper import paper_figure
 from alexnet_lab.results.summary import TRAIN_SIZE, ran_values
 from alexnet_lab.results.sweep_report import build_report
@@ -22,10 +23,11 @@ from alexnet_lab.results.verdicts import effect_text
 def find_sweeps(root: Path) -> list[Path]:
     """Folders below ``root`` that hold a sweep: run records one level down.
 
+    A folder that reads another sweep's runs under another claim (``derived.json``) is one too.
     Runs that ``replace=true`` moved aside (``<folder>.replaced-<time>``) are not reported.
     """
     records = [p for p in record_paths(Path(root)) if not is_replaced(p, Path(root))]
-    sweeps = {p.parent.parent for p in records}
+    sweeps = {p.parent.parent for p in records} | {p.parent for p in Path(root).rglob(DERIVED)}
     return sorted(s for s in sweeps if not any(s != o and o in s.parents for o in sweeps))
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from rich.markup import escape
 
 from alexnet_lab.console import console, print_error
+from alexnet_lab.errors import UserError
 from alexnet_lab.folders.layout import parts, several_sweeps
 from alexnet_lab.overrides import shell_join
 from alexnet_lab.results.paper_report import build_paper_report
@@ -61,6 +62,11 @@ def main(argv: list[str] | None = None) -> None:
         "paper_report.md/png into this folder",
     )
     parser.add_argument("--title", help="with --out: the results page's title")
+    parser.add_argument(
+        "--claim",
+        help="read this claim off the sweep's runs, into the folder <FOLDER>-<claim> beside it "
+        "(C7: the ten patches vs the centre crop, on the runs trained on random crops)",
+    )
     parser.add_argument("--quiet", action="store_true", help="write the files, print no table")
     parser.add_argument(
         "--wandb",
@@ -68,6 +74,8 @@ def main(argv: list[str] | None = None) -> None:
         help="also log the comparison to W&B as a summary run in the sweep's group",
     )
     args = parser.parse_args(argv)
+    if args.claim and args.all:
+        parser.error("--claim reads one sweep's runs: give its folder without --all")
     if (args.out or args.title) and not args.all:
         parser.error("--out and --title go with --all (the results page of many sweeps)")
     try:
@@ -87,6 +95,10 @@ def main(argv: list[str] | None = None) -> None:
             if units:  # a folder of sweeps: one report would merge them
                 print_error("several sweeps", several_sweeps(args.folder, units))
                 sys.exit(2)
+            if args.claim:
+                from alexnet_lab.results.derived import write_derived
+
+                args.folder = write_derived(args.folder, args.claim)
             build_report(args.folder, quiet=args.quiet)
             if args.wandb:
                 from alexnet_lab.results.wandb_summary import log_sweep_summary
@@ -95,6 +107,9 @@ def main(argv: list[str] | None = None) -> None:
                 if info:
                     text = f"W&B summary run: {info.get('sync') or info.get('url')}"
                     console.print(escape(text), soft_wrap=True)
+    except UserError as exc:
+        print_error("bad option", str(exc))
+        sys.exit(2)
     except FileNotFoundError as exc:
         print_error(
             "no report",

@@ -9,8 +9,9 @@ from alexnet_lab.errors import Terminated
 from alexnet_lab.folders.lock import held_by_another_live_command
 from alexnet_lab.overrides import shell_join
 from alexnet_lab.record.atomic import write_text
-from alexnet_lab.record.files import RecordError, holds_records, read_records, strict_json
+from alexnet_lab.record.files import RecordError, holds_records, strict_json
 from alexnet_lab.results.compare import compare
+from alexnet_lab.results.derived import sweep_records
 from alexnet_lab.results.figures.curves import plot_training_curves
 from alexnet_lab.results.figures.final_errors import plot_final_errors
 from alexnet_lab.results.figures.lr_sensitivity import LR_PNG, plot_lr_sensitivity
@@ -27,7 +28,7 @@ def build_report(sweep_dir: Path, quiet: bool = False) -> dict[str, Any]:
     path and reason, in summary.json, report.md and the terminal; the rest are reported.
     """
     sweep_dir = Path(sweep_dir)
-    records, unreadable = read_records(sweep_dir)
+    records, unreadable = sweep_records(sweep_dir)
     if not records:
         if unreadable:
             raise FileNotFoundError(
@@ -137,7 +138,7 @@ def log_report_to_wandb(sweep_dir: Path) -> None:
     from alexnet_lab.console import console
     from alexnet_lab.results.wandb_summary import log_sweep_summary, used_wandb
 
-    if not used_wandb(read_records(sweep_dir)[0]):
+    if not used_wandb(sweep_records(sweep_dir)[0]):
         return
     info = log_sweep_summary(sweep_dir)
     if info and info.get("sync"):
