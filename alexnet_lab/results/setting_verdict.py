@@ -31,7 +31,7 @@ def judge_setting(claim: Claim, arms: list[ArmResult]) -> dict[str, Any]:
             "reason": f"the paper compares {claim.favoured} with {claim.baseline}; "
             f"arm {missing} did not run in this setting.",
         }
-    result = judge(claim, fav.stats, base.stats)
+    result = judge(claim, fav.stats, base.stats, data_name(fav.runs + base.runs))
     if fav.stats.all_censored and base.stats.all_censored:
         result["measured"] = _after_budget(fav, base)
     stuck = _no_finished_run(fav, base)
@@ -59,6 +59,12 @@ def judge_setting(claim: Claim, arms: list[ArmResult]) -> dict[str, Any]:
             + " without a value (interrupted, still running, failed, or diverged)."
         )
     return result
+
+
+def data_name(runs: list) -> str | None:
+    """The data set the runs trained on (``data.name``), when they agree on one."""
+    names = {r.data.get("name") or r.setting("data") for r in runs}
+    return names.pop() if len(names) == 1 else None
 
 
 def _after_budget(*arms: ArmResult) -> str:
