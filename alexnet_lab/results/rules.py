@@ -67,6 +67,6 @@ def pairing_of(paired: bool, better: ArmStats, worse: ArmStats) -> tuple[bool, s
     why = (
         "the views were measured on separately trained runs"
         if not shared
-        else f"{alone} run{'s' * (alone != 1)} lack a view"
+        else f"{alone} run{' lacks' if alone == 1 else 's lack'} a view"
     )
     return False, f"unpaired ({why})"

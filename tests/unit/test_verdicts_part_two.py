@@ -15,6 +15,7 @@ from alexnet_lab.results.compare import compare
 from alexnet_lab.results.intervals import ArmStats
 from alexnet_lab.results.verdicts import judge
 from tests.unit.test_report import curve, make_record
+from tests.unit.test_results_views import run
 
 
 def verdict_of(records, claim):
@@ -95,3 +96,27 @@ def test_a_size_measured_only_on_imagenet_is_said_to_be_so():
     verdict = verdict_of(records, "C3")
     assert "measured on ImageNet" in verdict["reason"] and "not on cifar10" in verdict["reason"]
     assert "measured on" in verdict["paper_size_from"]
+
+
+# -- 6: C7 paired where both views exist, unpaired otherwise -------------------------------
+
+
+def test_c7_pairs_runs_with_both_views_and_compares_separate_runs_unpaired():
+    both = [(0.400, 0.386), (0.500, 0.487), (0.450, 0.435)]
+    records = [run([], s, t, tests={"center": c, "ten_crop": t}) for s, (c, t) in enumerate(both)]
+    assert verdict_of(records, "C7")["numbers"]["paired"] is True
+    # a fourth run tested on the centre view alone: unpaired over what exists, and said
+    alone = run([], 3, 0.42)
+    alone.settings["tta"] = "center"
+    verdict = verdict_of([*records, alone], "C7")
+    assert verdict["numbers"]["n"] == {"ten_crop": 3, "center": 4}
+    assert verdict["numbers"]["paired"] is False
+    assert "unpaired (1 run lacks a view)" in verdict["reason"]
+    # the views tested on separately trained runs: unpaired, not "0 paired runs"
+    separate = [run([f"tta={view}"], s, e) for view, e in (("center", 0.40), ("ten_crop", 0.38))
+                for s in range(3)]  # fmt: skip
+    for i, record in enumerate(separate):
+        record.final["test"]["top1_error"] += 0.001 * (i % 3)
+    verdict = verdict_of(separate, "C7")
+    assert "too few" not in verdict["reason"] and verdict["numbers"]["paired"] is False
+    assert "unpaired (the views were measured on separately trained runs" in verdict["reason"]
