@@ -41,6 +41,7 @@ def what_ran_lines(comparison: Comparison, summary: dict[str, Any]) -> list[str]
         )
         lines.append(f"- `{key}` = {_join(values)} ({role})")
     lines.append(f"- seeds: {_join(ran['seeds'])}")
+    lines += [f"- counted once: {said}" for said in summary.get("counted_once") or []]
     return lines
 
 

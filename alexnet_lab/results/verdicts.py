@@ -25,7 +25,12 @@ import dataclasses
 import math
 from typing import Any
 
-from alexnet_lab.results.advice import baseline_epochs, difference_decide, ratio_decide
+from alexnet_lab.results.advice import (
+    baseline_epochs,
+    difference_decide,
+    epochs_words,
+    ratio_decide,
+)
 from alexnet_lab.results.claims import (
     EQUIVALENCE_FRACTION,
     INCONCLUSIVE,
@@ -102,13 +107,20 @@ def _numbers(metric: Metric, fav: ArmStats, base: ArmStats) -> dict[str, Any]:
 
 
 def _too_few(fav: ArmStats, base: ArmStats) -> str | None:
-    """Why the arms give no interval (an arm of fewer than :data:`MIN_SEEDS` runs), or None."""
+    """Why the arms give no interval (an arm of fewer than :data:`MIN_SEEDS` runs), or None.
+
+    More seeds only where the arm simply ran too few: runs left out (diverged, a number
+    missing) are named instead.
+    """
     if min(fav.n, base.n) >= MIN_SEEDS:
         return None
     what = f"{fav.label} has {fav.n}, {base.label} {base.n}"
+    short = [a for a in (fav, base) if a.n < MIN_SEEDS]
+    left = "; ".join(f"{a.label}: {', '.join(a.missing)}" for a in short if a.missing)
+    fix = f"left out: {left}" if left else "run more seeds (seed=0,1,2)"
     return (
         f"too few seeds to judge: {what} usable; at least {MIN_SEEDS} per arm are needed for "
-        f"an interval: run more seeds (seed=0,1,2)."
+        f"an interval: {fix}."
     )
 
 
@@ -193,9 +205,11 @@ def _judge_ratio(claim: Claim, min_ratio: float, fav: ArmStats, base: ArmStats) 
                 "measured": f"{ratio:.2f}x (no interval)" if ratio else "n/a"}  # fmt: skip
     if fav.all_censored and base.all_censored:
         epochs = max(fav.values + base.values)
+        unfinished = fav.unfinished + base.unfinished
+        finish = f"finish the {unfinished} unfinished runs (resume=true), " if unfinished else ""
         why = (
             f"neither arm reached the target within {epochs:g} epoch{'s' * (epochs != 1)}: "
-            "more epochs (trainer.max_epochs) or an easier target_error would decide."
+            f"{finish}more epochs (trainer.max_epochs) or an easier target_error would decide."
         )
         return {"verdict": INCONCLUSIVE, "numbers": numbers, "decide": why,
                 "measured": "n/a (neither arm reached the target)", "reason": why}  # fmt: skip
@@ -247,7 +261,7 @@ def paper_size(claim: Claim, interval: Interval, slow: ArmStats, fast: ArmStats)
     if slow.censored and need is not None:
         return (
             f" Whether as large as the paper's {factor:g}x is open: {slow.label} would have to "
-            f"be seen slower than {need} epochs (trainer.max_epochs={need})."
+            f"be seen slower than {need} epochs ({epochs_words(need, slow)})."
         )
     return f" The paper's {factor:g}x lies within the interval."
 

@@ -120,3 +120,171 @@ def test_c7_pairs_runs_with_both_views_and_compares_separate_runs_unpaired():
     verdict = verdict_of(separate, "C7")
     assert "too few" not in verdict["reason"] and verdict["numbers"]["paired"] is False
     assert "unpaired (the views were measured on separately trained runs" in verdict["reason"]
+
+
+# -- 2: replicates are runs that differ only in seed ----------------------------------------
+
+
+def test_runs_that_differ_in_a_recorded_setting_are_separate_settings_not_one_arm():
+    records = lrn_records([0.20, 0.201, 0.199, 0.20], [0.21, 0.211, 0.209, 0.21])
+    # no override says so, but two of each arm's runs had another init and data size
+    for record in records:
+        if record.seed >= 2:
+            record.settings["init"] = "torch"
+            record.data["train_size"] = 5000
+    settings = compare(records, claim_id="C2").settings
+    assert len(settings) == 2
+    assert {s.label for s in settings} == {"init=paper, train_size=512",
+                                           "init=torch, train_size=5000"}  # fmt: skip
+    for setting in settings:
+        assert [a.stats.n for a in setting.arms] == [2, 2]
+
+
+def test_the_same_run_counted_twice_counts_once_and_is_said():
+    records = lrn_records([0.20, 0.201, 0.199], [0.21, 0.211, 0.209])
+    for record in records:
+        record.output_dir = f"/runs/{record.overrides[0]}/{record.seed}"
+    twice = [*records, records[0].replace(), records[3].replace(seed=7)]  # folder reached twice
+    comparison = compare(twice, claim_id="C2")
+    (setting,) = comparison.settings
+    assert [a.stats.n for a in setting.arms] == [3, 3]
+    assert "/runs/norm=lrn/0: 2 records of one run, counted once" in comparison.duplicates
+    # one configuration run twice with the same seed (two folders) is one run too
+    again = records[1].replace(output_dir="/elsewhere/1")
+    comparison = compare([*records, again], claim_id="C2")
+    assert [a.stats.n for a in comparison.settings[0].arms] == [3, 3]
+    assert any("seed 1 ran twice" in d for d in comparison.duplicates)
+
+
+def test_an_arm_of_one_run_has_no_interval_even_when_its_record_is_read_twice():
+    records = lrn_records([0.20], [0.21, 0.211, 0.209])
+    for record in records:
+        record.output_dir = f"/runs/{record.overrides[0]}/{record.seed}"
+    verdict = verdict_of([*records, records[0].replace()], "C2")
+    assert verdict["verdict"] == "inconclusive" and "interval" not in verdict["numbers"]
+    assert "too few seeds to judge: lrn has 1" in verdict["reason"]
+
+
+# -- 3: censoring wherever a run stops, in the lr choice too --------------------------------
+
+
+def c1_run(act, lr, seed, reach, epochs=10, status="completed", budget=10):
+    """A C1 run that reaches 25% at ``reach`` (None: never) and ran ``epochs`` epochs."""
+    return make_record([f"activation={act}", f"optim.lr={lr}"], seed, curve(reach, epochs),
+                       status=status, max_epochs=budget, claim="C1")  # fmt: skip
+
+
+def test_an_interrupted_run_is_censored_at_its_last_epoch_not_dropped_nor_at_the_budget():
+    records = [c1_run("relu", "0.1", s, 2) for s in range(3)]
+    records += [c1_run("tanh", "0.1", s, 9) for s in range(2)]
+    records.append(c1_run("tanh", "0.1", 2, None, epochs=4, status="interrupted"))
+    (setting,) = compare(records, claim_id="C1").settings
+    tanh = setting.arm("tanh").stats
+    pairs = sorted(zip(tanh.values, tanh.flags, strict=True))
+    assert pairs == [(4.0, True), (9.0, False), (9.0, False)]
+    assert tanh.unfinished == 1 and tanh.left_out == 0
+
+
+def test_the_lr_choice_ranks_on_the_censored_quantity():
+    # lr 0.1: two runs never reached the target in their 10 epochs (>10), one at 4; lr 0.01:
+    # 9, 9, 9. A ">10" is certainly slower than 9: 0.01 wins (the mean 8 of 10, 10, 4 would not)
+    records = [c1_run("tanh", "0.1", s, r) for s, r in enumerate((None, None, 4))]
+    records += [c1_run("tanh", "0.01", s, 9) for s in range(3)]
+    records += [c1_run("relu", "0.1", s, 2) for s in range(3)]
+    (setting,) = compare(records, claim_id="C1").settings
+    assert setting.arm("tanh").selected == {"optim.lr": "0.01"}
+    # runs stopped at epoch 6 (">6") cannot beat a measured 9 either
+    stopped = [c1_run("tanh", "0.1", s, None, epochs=6, status="interrupted") for s in range(3)]
+    records = stopped + records[3:]
+    (setting,) = compare(records, claim_id="C1").settings
+    assert setting.arm("tanh").selected == {"optim.lr": "0.01"}
+
+
+def test_an_lr_on_one_finished_seed_is_not_chosen_over_an_lr_with_finished_seeds():
+    # relu lr 0.1: one seed reached the target at 3, two were interrupted at epoch 2; lr 0.01:
+    # three finished seeds at 5. 0.1 is not chosen, so the verdict is not "too few seeds"
+    records = [c1_run("relu", "0.1", 0, 3)]
+    records += [c1_run("relu", "0.1", s, None, epochs=2, status="interrupted") for s in (1, 2)]
+    records += [c1_run("relu", "0.01", s, 5) for s in range(3)]
+    records += [c1_run("tanh", "0.01", s, None, epochs=10) for s in range(3)]
+    (setting,) = compare(records, claim_id="C1").settings
+    assert setting.arm("relu").selected == {"optim.lr": "0.01"}
+    assert "too few seeds" not in setting.verdict["reason"]
+    assert "interval" in setting.verdict["numbers"]
+
+
+# -- 4: a run is what its numbers say --------------------------------------------------------
+
+
+def test_a_completed_run_whose_loss_went_nan_diverged_from_that_epoch():
+    records = lrn_records([0.20, 0.201, 0.199], [0.21, 0.211, 0.209])
+    bad = records[0]
+    bad.history[5]["train_loss"] = "nan"  # as a record stores NaN
+    (setting,) = compare(records, claim_id="C2").settings
+    lrn = setting.arm("lrn")
+    assert lrn.statuses == {"diverged": 1, "completed": 2} and lrn.stats.n == 2
+    (run0,) = [r for r in lrn.runs if r.seed == 0]
+    assert len(run0.history) == 5 and run0.epochs_to_target == 3  # reached before it diverged
+    assert "non-finite at epoch 6" in str(run0.error)
+
+
+def test_a_nan_or_null_number_is_missing_named_and_never_averaged():
+    records = lrn_records([0.20, 0.201, 0.199, 0.20], [0.21, 0.211, 0.209, 0.21])
+    records[1].final["test"]["top1_error"] = "nan"
+    records[2].final["test"]["top1_error"] = None
+    verdict = verdict_of(records, "C2")
+    assert verdict["numbers"]["n"] == {"lrn": 2, "none": 4}
+    assert verdict["missing"] == {"lrn": ["seed 1 (top-1 error missing)",
+                                          "seed 2 (top-1 error missing)"]}  # fmt: skip
+    assert "Left out, without a value: lrn seed 1 (top-1 error missing)" in verdict["reason"]
+
+
+def test_a_missing_ten_crop_result_is_not_the_centre_crops():
+    views = [(0.400, 0.386), (0.500, 0.487), (0.450, 0.435)]
+    records = [run([], s, t, tests={"center": c, "ten_crop": t}) for s, (c, t) in enumerate(views)]
+    records[2].final["tests"]["ten_crop"]["top1_error"] = None
+    verdict = verdict_of(records, "C7")
+    assert verdict["numbers"]["n"] == {"ten_crop": 2, "center": 3}
+    assert verdict["missing"] == {"ten_crop": ["seed 2 (top-1 error missing)"]}
+
+
+def test_chance_comes_from_the_number_of_classes_and_a_test_at_chance_is_flagged():
+    records = lrn_records([0.20, 0.201, 0.199], [0.21, 0.211, 0.209])
+    for record in records:  # the record has the classes, not the chance level
+        record.data = {"train_size": 512, "num_classes": 10}
+        record.history[-1]["train_error"] = 0.895
+    assert records[0].chance_error == 0.9 and records[0].at_chance
+    assert verdict_of(records, "C2")["did_not_learn"] == ["lrn", "none"]
+    # learnt its training set (10% error) but tests at chance: flagged, no verdict on top-1
+    for record in records:
+        record.history[-1]["train_error"] = 0.10
+        record.final["test"]["top1_error"] = 0.90 + 0.001 * record.seed
+    verdict = verdict_of(records, "C2")
+    assert verdict["verdict"] == "inconclusive"
+    assert verdict["test_at_chance"] == {"lrn": ["seed 0", "seed 1", "seed 2"],
+                                         "none": ["seed 0", "seed 1", "seed 2"]}  # fmt: skip
+    assert "test error at chance although the training error is low" in verdict["reason"]
+
+
+# -- 8: advice that adds up ------------------------------------------------------------------
+
+
+def test_the_advice_names_the_budget_the_runs_had_and_seeds_only_where_noise_blocks():
+    # tanh runs of a 40-epoch budget interrupted at 20: the paper's 6x needs tanh slower than
+    # 6 x 5.67 = 34 epochs, which the runs' own budget covers: finish them, not max_epochs=34
+    relu = ArmStats("relu", [6, 5, 6], resolution=1, budget=40)
+    tanh = ArmStats("tanh", [20, 20, 20], flags=[True] * 3, resolution=1, unfinished=3,
+                    budget=40)  # fmt: skip
+    verdict = judge(CLAIMS["C1"], relu, tanh)
+    assert verdict["verdict"] == "reproduced"
+    assert "slower than 34 epochs" in verdict["reason"]
+    assert "trainer.max_epochs=34" not in verdict["reason"]
+    assert "its 3 unfinished runs must run their 40-epoch budget (resume=true)" in verdict[
+        "reason"]  # fmt: skip
+    # an arm short of values because its runs diverged: not "run more seeds"
+    records = lrn_records([0.20, 0.201, 0.199], [0.21, 0.211, 0.209])
+    for record in records[1:3]:
+        record.status = "diverged"
+    verdict = verdict_of(records, "C2")
+    assert "run more seeds" not in verdict["reason"]
+    assert "left out: lrn: seed 1 (diverged), seed 2 (diverged)" in verdict["reason"]
