@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import random
 
+import pytest
+
 from alexnet_lab.results.claims import CLAIMS
 from alexnet_lab.results.compare import compare
 from alexnet_lab.results.intervals import ArmStats
@@ -288,3 +290,45 @@ def test_the_advice_names_the_budget_the_runs_had_and_seeds_only_where_noise_blo
     verdict = verdict_of(records, "C2")
     assert "run more seeds" not in verdict["reason"]
     assert "left out: lrn: seed 1 (diverged), seed 2 (diverged)" in verdict["reason"]
+
+
+# -- 5: the clean overfitting gap ------------------------------------------------------------
+
+
+def gap_records(claim, key, arms, running, clean, val=0.30):
+    """Runs whose final running and eval-mode training errors are given per arm."""
+    records = []
+    for arm in arms:
+        for seed in range(3):
+            record = make_record([f"{key}={arm}"], seed, [0.8, running[arm] + 0.002 * seed],
+                                 top1=val, select=(), claim=claim)  # fmt: skip
+            for row in record.history:
+                row["train_eval_error"] = clean[arm] + 0.002 * seed
+            records.append(record)
+    return records
+
+
+@pytest.mark.parametrize(
+    ("claim", "key", "favoured", "baseline"),
+    [("C4", "dropout", "on", "off"), ("C5", "augmentation", "paper", "none")],
+)
+def test_c4_and_c5_are_judged_on_the_gap_to_the_eval_mode_training_error(
+    claim, key, favoured, baseline
+):
+    # dropout/augmentation raise the running training error by themselves (28% against 10%),
+    # which would shrink the favoured arm's gap; in eval mode both arms fit the training set
+    # alike (8% and 8.1%): no less overfitting, so not reproduced
+    running = {favoured: 0.28, baseline: 0.10}
+    clean = {favoured: 0.080, baseline: 0.081}
+    verdict = verdict_of(gap_records(claim, key, (favoured, baseline), running, clean), claim)
+    assert CLAIMS[claim].metric.name == "train_val_gap"
+    assert verdict["effect"] == pytest.approx(-0.001)
+    assert verdict["verdict"] != "reproduced"
+    assert "eval-mode training error" in verdict["reason"]
+    # a record without train_eval_error has no gap: missing, never the running error instead
+    records = gap_records(claim, key, (favoured, baseline), running, clean)
+    for row in records[0].history:
+        del row["train_eval_error"]
+    verdict = verdict_of(records, claim)
+    assert verdict["missing"] == {favoured: ["seed 0 (train/validation gap (validation minus "
+                                             "eval-mode training error) missing)"]}  # fmt: skip
