@@ -332,3 +332,16 @@ def test_c4_and_c5_are_judged_on_the_gap_to_the_eval_mode_training_error(
     verdict = verdict_of(records, claim)
     assert verdict["missing"] == {favoured: ["seed 0 (train/validation gap (validation minus "
                                              "eval-mode training error) missing)"]}  # fmt: skip
+
+
+def test_the_report_tables_show_the_eval_mode_training_error():
+    from alexnet_lab.results.tables import arm_table
+
+    records = gap_records("C4", "dropout", ("on", "off"), {"on": 0.28, "off": 0.10},
+                          {"on": 0.05, "off": 0.08})  # fmt: skip
+    comparison = compare(records, claim_id="C4")
+    headers, rows = arm_table(comparison, None)
+    column = headers.index("final train error (eval)")
+    assert [row[column] for row in rows] == ["5.20 ± 0.20%", "8.20 ± 0.20%"]
+    arm = comparison.settings[0].arms[0].as_dict()
+    assert arm["final_train_eval_error_mean"] == 0.052
