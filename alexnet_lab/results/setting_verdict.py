@@ -70,15 +70,22 @@ def data_name(runs: list) -> str | None:
 
 
 def _after_budget(*arms: ArmResult) -> str:
-    """``after 20 epochs: relu 28.6%, tanh 47.6% running training error (neither reached...)``."""
-    epochs = max(r.max_epochs for a in arms for r in a.runs)
+    """``after 20 epochs: relu 28.6%, tanh 47.6% running training error (neither reached...)``.
+
+    The epochs the runs ran (``up to`` when they differ: some stopped before their budget).
+    """
+    ran = {len(r.history) for a in arms for r in a.runs} or {0}
+    epochs = max(ran)
     errors = []
     for arm in arms:
         train = arm.of(FINAL_TRAIN_ERROR)
         errors.append(f"{arm.label} {100 * train.mean:.1f}%" if train.n else f"{arm.label} n/a")
     shown = ", ".join(errors)
     unit = "epoch" if epochs == 1 else "epochs"
-    return f"after {epochs} {unit}: {shown} running training error (neither reached the target)"
+    up_to = "up to " if len(ran) > 1 else ""
+    return (
+        f"after {up_to}{epochs} {unit}: {shown} running training error (neither reached the target)"
+    )
 
 
 def _no_finished_run(fav: ArmResult, base: ArmResult) -> str | None:

@@ -345,3 +345,13 @@ def test_the_report_tables_show_the_eval_mode_training_error():
     assert [row[column] for row in rows] == ["5.20 ± 0.20%", "8.20 ± 0.20%"]
     arm = comparison.settings[0].arms[0].as_dict()
     assert arm["final_train_eval_error_mean"] == 0.052
+
+
+def test_neither_arm_reaching_the_target_names_the_epochs_the_runs_ran():
+    # 40-epoch budgets, every run interrupted at epoch 12: "after 12 epochs", and finish them
+    records = [c1_run(act, "0.1", s, None, epochs=12, status="interrupted", budget=40)
+               for act in ("relu", "tanh") for s in range(2)]  # fmt: skip
+    verdict = verdict_of(records, "C1")
+    assert verdict["measured"].startswith("after 12 epochs:")
+    assert "finish the 4 unfinished runs (resume=true)" in verdict["reason"]
+    assert "40" not in verdict["measured"]
