@@ -6,7 +6,8 @@ the device, after transfer, each batch becomes float input with the training set
 subtracted (the paper's only preprocessing: the mean image by default, ``mean=channel`` per
 channel) at the configured scale; training batches then get their random crops, flips and
 PCA lighting as whole-batch tensor operations.
-Validation is the official test split (the paper reports on ILSVRC's validation set).
+Validation is the official test split (the paper reports on ILSVRC's validation set), and
+a fixed training subset seen the same way (``train_eval_error``, :mod:`.train_eval`).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from alexnet_lab.data.image_stats import ImageStats
 from alexnet_lab.data.resident import ResidentBatches
 from alexnet_lab.data.scaling import apply_scale, unit_to_input
 from alexnet_lab.data.tensor_sets import BatchTensorDataset, already_batched
+from alexnet_lab.data.train_eval import TRAIN_EVAL_SEED, fixed_subset
 from alexnet_lab.data.transforms import center_crop, random_crop_flip, random_pca_lighting
 from alexnet_lab.errors import UserError
 from alexnet_lab.record.files import chance_error
@@ -79,6 +81,7 @@ class ImageDataModule(pl.LightningDataModule):
         self._on_device: dict[int, tuple[torch.Tensor, torch.Tensor]] = {}
         self.train_set: Dataset | None = None
         self.val_set: Dataset | None = None
+        self._train_eval_set: tuple[Dataset, Dataset] | None = None
         self.stats: ImageStats | None = None
 
     # -- what subclasses provide -------------------------------------------------------
@@ -167,14 +170,29 @@ class ImageDataModule(pl.LightningDataModule):
         assert self.train_set is not None, "call setup() first"
         return self._loader(self.train_set, shuffle=True)
 
-    def val_dataloader(self) -> DataLoader | ResidentBatches:
-        """The validation split (the official test split), in order."""
+    def val_dataloader(self) -> list[DataLoader | ResidentBatches]:
+        """The validation split (:meth:`test_dataloader`), then the training subset in eval mode."""
+        return [self.test_dataloader(), self.train_eval_dataloader()]
+
+    def test_dataloader(self) -> DataLoader | ResidentBatches:
+        """The validation split, in order: the paper reports on the official test/val set."""
         assert self.val_set is not None, "call setup() first"
         return self._loader(self.val_set, shuffle=False)
 
-    def test_dataloader(self) -> DataLoader | ResidentBatches:
-        """The same split as validation: the paper reports on the official test/val set."""
-        return self.val_dataloader()
+    def train_eval_set(self) -> Dataset:
+        """The fixed training subset of ``train_eval_error`` (:mod:`.train_eval`)."""
+        assert self.train_set is not None, "call setup() first"
+        if self._train_eval_set is None or self._train_eval_set[0] is not self.train_set:
+            self._train_eval_set = (self.train_set, fixed_subset(self.train_set))
+        return self._train_eval_set[1]
+
+    def train_eval_dataloader(self) -> DataLoader | ResidentBatches:
+        """:meth:`train_eval_set` in order, seen as validation sees its images.
+
+        It draws from its own generator, never the global one: every run's random stream (its
+        shuffles, crops, dropout) stays as it would be without it.
+        """
+        return self._loader(self.train_eval_set(), shuffle=False, own_generator=True)
 
     def on_after_batch_transfer(self, batch: Any, dataloader_idx: int) -> Any:
         """Turn the uint8 batch into float input at the configured scale, on the device.
@@ -271,7 +289,10 @@ class ImageDataModule(pl.LightningDataModule):
         """The training error of always answering the most frequent training class."""
         return round(chance_error(self.train_labels() or [], self.num_classes), 6)
 
-    def _loader(self, dataset: Dataset, shuffle: bool) -> DataLoader | ResidentBatches:
+    def _loader(
+        self, dataset: Dataset, shuffle: bool, own_generator: bool = False
+    ) -> DataLoader | ResidentBatches:
+        generator = torch.Generator().manual_seed(TRAIN_EVAL_SEED) if own_generator else None
         device = self.resident_device()
         if device is not None and isinstance(dataset, BatchTensorDataset):
             if id(dataset) not in self._on_device:  # copied once per split
@@ -279,7 +300,9 @@ class ImageDataModule(pl.LightningDataModule):
                     dataset.images.to(device),
                     dataset.labels.to(device),
                 )
-            return ResidentBatches(*self._on_device[id(dataset)], self.batch_size, shuffle)
+            return ResidentBatches(
+                *self._on_device[id(dataset)], self.batch_size, shuffle, generator=generator
+            )
         workers = self.num_workers
         extra: dict[str, Any] = {}
         if isinstance(dataset, BatchTensorDataset):
@@ -293,5 +316,6 @@ class ImageDataModule(pl.LightningDataModule):
             num_workers=workers,
             persistent_workers=workers > 0,
             pin_memory=torch.cuda.is_available(),
+            generator=generator,
             **extra,
         )

@@ -66,12 +66,16 @@ class DeviceData:
     lighting_std: float = 0.1
     eigvals: torch.Tensor | None = None
     eigvecs: torch.Tensor | None = None
+    #: the fixed training subset of ``train_eval_error`` (``data.train_eval``), uint8
+    train_eval_images: torch.Tensor | None = None
+    train_eval_labels: torch.Tensor | None = None
 
     @classmethod
     def from_datamodule(cls, datamodule: object, device: torch.device | str) -> DeviceData:
         """Copy a set-up ``InMemoryDataModule``'s splits and statistics to ``device``."""
         dm = datamodule
         train, val = dm.train_set, dm.val_set  # type: ignore[attr-defined]
+        subset = dm.train_eval_set()  # type: ignore[attr-defined]
         stats = dm.stats  # type: ignore[attr-defined]
         return cls(
             train_images=train.images.to(device),
@@ -89,6 +93,8 @@ class DeviceData:
             lighting_std=float(dm.lighting_std),  # type: ignore[attr-defined]
             eigvals=stats.eigvals.to(device) if stats is not None else None,
             eigvecs=stats.eigvecs.to(device) if stats is not None else None,
+            train_eval_images=subset.images.to(device),
+            train_eval_labels=subset.labels.to(device),
         )
 
     @property
@@ -181,8 +187,17 @@ class DeviceData:
             crops = torch.where(mirrored.bool()[:, None, None, None], crops.flip(-1), crops)
         return crops
 
-    def val_batches(self) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
-        """The validation split in order, normalized, whole images (shared by all members)."""
-        for start in range(0, int(self.val_labels.shape[0]), self.batch_size):
-            images = self.val_images[start : start + self.batch_size]
-            yield self.normalize(images), self.val_labels[start : start + self.batch_size]
+    def val_batches(self, train_eval: bool = False) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
+        """The validation split in order, normalized, whole images (shared by all members).
+
+        ``train_eval``: the fixed training subset instead, seen the same way.
+        """
+        images, labels = (
+            (self.train_eval_images, self.train_eval_labels)
+            if train_eval
+            else (self.val_images, self.val_labels)
+        )
+        assert images is not None and labels is not None, "no training subset was copied"
+        for start in range(0, int(labels.shape[0]), self.batch_size):
+            batch = images[start : start + self.batch_size]
+            yield self.normalize(batch), labels[start : start + self.batch_size]

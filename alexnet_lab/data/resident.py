@@ -44,10 +44,17 @@ class ResidentBatches:
     """
 
     def __init__(
-        self, images: torch.Tensor, labels: torch.Tensor, batch_size: int, shuffle: bool
+        self,
+        images: torch.Tensor,
+        labels: torch.Tensor,
+        batch_size: int,
+        shuffle: bool,
+        generator: torch.Generator | None = None,
     ) -> None:
         self.images, self.labels = images, labels
         self.batch_size, self.shuffle = int(batch_size), shuffle
+        #: where the base seed is drawn (a DataLoader's ``generator``): None, the global one
+        self.generator = generator
 
     def __len__(self) -> int:
         return -(-int(self.labels.shape[0]) // self.batch_size)
@@ -55,7 +62,7 @@ class ResidentBatches:
     def __iter__(self) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
         # Drawn at the first batch, not at iter(): Lightning calls iter() on a loader that is
         # not a DataLoader to check it is iterable, which must not move the global generator.
-        int64_draw()  # the DataLoader iterator's base seed
+        int64_draw(self.generator)  # the DataLoader iterator's base seed
         size = int(self.labels.shape[0])
         if self.shuffle:  # drawn at the first batch, as RandomSampler draws its seed
             order = shuffled_order(size).to(self.labels.device)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,12 +21,39 @@ from typing import Any
 FORMAT = 2
 #: a running training error within this of the majority-class error counts as at chance
 CHANCE_MARGIN = 0.02
+#: a running training error this far under chance counts as learnt (for the test-at-chance flag)
+LEARNT_BELOW = 0.2
 #: the fields without which a record says nothing usable: what ran, and how it went
 REQUIRED = {"overrides": list, "status": str}
 #: fields that must be JSON objects (or lists of objects) when present
 _OBJECTS = (
     "choices", "settings", "report", "final", "data", "machine", "config", "wandb", "extra"
 )  # fmt: skip
+
+
+def number(value: Any) -> float | None:
+    """A stored number as a float; None when it is missing: null, NaN, infinite or not a number.
+
+    Records store NaN and infinities as the strings ``"nan"`` and ``"inf"`` (strict JSON has
+    no such numbers): those are missing values too, never numbers to average.
+    """
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        result = float(value)
+    except (TypeError, ValueError):
+        return None
+    return result if math.isfinite(result) else None
+
+
+def non_finite(value: Any) -> bool:
+    """Whether a stored value is NaN or infinite (as a float, or as the string a record keeps)."""
+    if value is None or isinstance(value, bool):
+        return False
+    try:
+        return not math.isfinite(float(value))
+    except (TypeError, ValueError):
+        return False
 
 
 def read_json(path: Path | str) -> dict[str, Any]:
@@ -223,9 +251,21 @@ class RunRecord:
         return self.data.get("train_size")
 
     @property
+    def num_classes(self) -> int | None:
+        """The number of classes, as the data module counted them."""
+        value = number(self.data.get("num_classes"))
+        return int(value) if value else None
+
+    @property
     def chance_error(self) -> float | None:
-        """The majority-class error of the training set the run was held against."""
-        return self.data.get("chance_error")
+        """The majority-class error of the training set the run was held against.
+
+        From the number of classes (``1 - 1/K``) when the record lacks the field.
+        """
+        value = number(self.data.get("chance_error"))
+        if value is None and self.num_classes:
+            return 1.0 - 1.0 / self.num_classes
+        return value
 
     @property
     def at_chance(self) -> bool:
@@ -235,6 +275,25 @@ class RunRecord:
         """
         chance, last = self.chance_error, self.last("train_error")
         return bool(chance) and last is not None and last >= float(chance or 0) - CHANCE_MARGIN
+
+    @property
+    def test_at_chance(self) -> bool:
+        """Test top-1 error at chance although the running training error is low.
+
+        Low: at least :data:`LEARNT_BELOW` under chance. A net that learnt its training set
+        but tests at chance points at the test (its view, labels or input), not at the net.
+        """
+        chance = self.chance_error
+        if not chance:
+            return False
+        test = number(self.test_result().get("top1_error"))
+        train = self.last("train_error")
+        return (
+            test is not None
+            and train is not None
+            and test >= chance - CHANCE_MARGIN
+            and train <= chance - LEARNT_BELOW
+        )
 
     @property
     def did_not_learn(self) -> bool:
@@ -247,9 +306,11 @@ class RunRecord:
         return self.history[-1] if self.history else {}
 
     def last(self, key: str) -> float | None:
-        """A value of the last epoch (``train_error``, ``val_error``, ...), if recorded."""
-        value = self.last_row.get(key)
-        return None if value is None else float(value)
+        """A value of the last epoch (``train_error``, ``val_error``, ...), if recorded.
+
+        None when the last epoch lacks it or stored it as NaN or null (missing).
+        """
+        return number(self.last_row.get(key))
 
     @property
     def best(self) -> dict[str, Any]:
@@ -268,11 +329,16 @@ class RunRecord:
         return dict(self.final.get("test") or {})
 
     def test_error(self, top: int = 1, view: str | None = None) -> float | None:
-        """Test top-``top`` error of the final weights (the last validation error without one)."""
+        """Test top-``top`` error of the final weights; None when the view was not tested.
+
+        Never filled in from another field: a missing ten-crop result is not the centre
+        crop's, a NaN or null is missing. Only the oldest records (format 1, written before
+        runs were tested) give their last validation error, which was the test split's.
+        """
         value = self.test_result(view).get(f"top{top}_error")
-        if value is None and view is None:
+        if view is None and self.format == 1 and "test" not in self.final:
             value = self.last("val_error" if top == 1 else f"val_top{top}_error")
-        return None if value is None else float(value)
+        return number(value)
 
     def with_test_view(self, view: str, key: str) -> RunRecord:
         """The run as tested on ``view`` alone, the view standing as override ``key=view``."""

@@ -40,6 +40,21 @@ def baseline_epochs(factor: float, fast: ArmStats) -> int | None:
     return needed_epochs(factor, fastest) if math.isfinite(fastest) else None
 
 
+def epochs_words(need: int, arm: ArmStats) -> str:
+    """What would let ``arm`` be seen slower than ``need`` epochs, with the budget it had.
+
+    A longer budget (``trainer.max_epochs``) only when ``need`` exceeds the budget its runs
+    had; otherwise its unfinished runs (interrupted, still running) have to finish.
+    """
+    if arm.budget and need <= arm.budget:
+        runs = f"its {arm.unfinished} unfinished run{'s' * (arm.unfinished != 1)}"
+        return (
+            f"{runs if arm.unfinished else 'its runs'} must run their {arm.budget}-epoch "
+            f"budget (resume=true)"
+        )
+    return f"trainer.max_epochs={need}"
+
+
 def budget_words(claim: Claim, favoured: ArmStats, budget: int) -> str | None:
     """Why this budget could not show the claim, with the one that could (None when it could)."""
     if claim.min_ratio is None or not favoured.n or not budget:
@@ -137,7 +152,11 @@ def difference_decide(
 ) -> tuple[str, int | None]:
     """What would decide an inconclusive difference (epochs, a finer measure, or seeds)."""
     if interval.one_sided:
-        return "runs that never reached the target leave it open: more epochs would decide.", None
+        unfinished = better.unfinished + worse.unfinished
+        finish = f" (finish the {unfinished} unfinished runs: resume=true)" if unfinished else ""
+        return (
+            f"runs that never reached the target leave it open: more epochs would decide{finish}."
+        ), None
     low, high = interval.bounds
     edges = [0.0] + ([margin] if margin is not None else [])
     if any(low < e <= high for e in edges):
@@ -166,16 +185,22 @@ def ratio_decide(
     low, high = interval.bounds
     if low < min_ratio <= high:
         if fast.censored:
+            finish = (
+                f" (finish its {fast.unfinished} unfinished runs: resume=true)"
+                if fast.unfinished
+                else ""
+            )
             return (
                 f"{fast.label} did not reach the target in {fast.censored} of {fast.n} runs: "
-                "more epochs would decide."
+                f"more epochs would decide{finish}."
             ), None
         if slow.censored:
             need = baseline_epochs(min_ratio, fast)
+            how = epochs_words(need, slow) if need is not None else "more epochs"
             return (
                 f"{slow.label} did not reach the target in {slow.censored} of {slow.n} runs, "
                 f"which leaves the ratio open above: more epochs would decide ({slow.label} "
-                f"must be seen slower than {need} epochs)."
+                f"must be seen slower than {need} epochs: {how})."
             ), None
         return (
             f"the epochs' rounding alone allows {low:.2f}x to {high:.2f}x (each count k stands "

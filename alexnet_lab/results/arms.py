@@ -95,6 +95,8 @@ class Comparison:
     metric: Metric
     settings: list[SettingResult]
     records: list[RunRecord]
+    #: the same run reached more than once, counted once (in words)
+    duplicates: list[str] = field(default_factory=list)
 
     @property
     def arm_labels(self) -> list[str]:

@@ -35,7 +35,9 @@ class ArmStats:
     that never reached the target within ``values[i]`` epochs). Without ``flags``, the
     ``censored`` largest values are taken as the censored ones. ``keys`` name the run each
     value came from (paired claims match them); ``left_out`` counts runs without a value
-    (interrupted, still running, failed, or diverged before reaching the target).
+    (diverged before reaching the target, a number missing), ``missing`` names them;
+    ``unfinished`` counts censored values of runs that stopped before their budget
+    (interrupted, still running, failed): finishing them (``resume=true``) would tell more.
     """
 
     label: str
@@ -46,6 +48,10 @@ class ArmStats:
     flags: list[bool] = field(default_factory=list)
     keys: list[str] = field(default_factory=list)
     left_out: int = 0
+    missing: list[str] = field(default_factory=list)
+    unfinished: int = 0
+    #: the largest epoch budget (``trainer.max_epochs``) of the arm's runs (0: not known)
+    budget: int = 0
 
     def __post_init__(self) -> None:
         self.values = [float(v) for v in self.values]

@@ -41,7 +41,12 @@ def what_ran_lines(comparison: Comparison, summary: dict[str, Any]) -> list[str]
         )
         lines.append(f"- `{key}` = {_join(values)} ({role})")
     lines.append(f"- seeds: {_join(ran['seeds'])}")
+    lines += [f"- counted once: {said}" for said in summary.get("counted_once") or []]
     return lines
+
+
+def _part_metrics(comparison: Comparison) -> list[Any]:
+    return [part.metric for part in comparison.claim.parts] if comparison.claim else []
 
 
 def method_lines(comparison: Comparison, target: float | None) -> list[str]:
@@ -55,12 +60,20 @@ def method_lines(comparison: Comparison, target: float | None) -> list[str]:
         )
     lines.append(
         f"A verdict counts an effect only when its {100 * LEVEL:.0f}% interval (Student's t: "
-        "Welch's for two arms, paired per run for views of the same weights; for a ratio, on "
-        "the log scale) clears the claim's threshold: a ratio claim's factor; for a difference, "
-        "zero for `reproduced`, and for `not reproduced` zero or, where the paper gives a "
-        f"number, {EQUIVALENCE_FRACTION:g} of it. An inconclusive verdict says what would decide: "
-        "more epochs, a finer measure, or how many seeds at the spread seen."
+        "Welch's for two arms, paired per run for views of the same weights where every run "
+        "has both; for a ratio, on the log scale) clears the claim's threshold: a ratio "
+        "claim's factor; for a difference, `not reproduced` first when the interval lies "
+        "wholly below zero or, where the paper gives a number for these data, wholly below "
+        f"{EQUIVALENCE_FRACTION:g} of it, then `reproduced` when it lies above zero. An "
+        "inconclusive verdict says what would decide: finishing runs or more epochs, a finer "
+        "measure, or how many seeds at the spread seen."
     )
+    if any(m.name == "train_val_gap" for m in (metric, *_part_metrics(comparison))):
+        lines.append(
+            "The overfitting gap is the final validation error minus the final "
+            "`train_eval_error`: the training error in eval mode (no dropout, the centre view, "
+            "no lighting) on a fixed subset of the training set."
+        )
     if metric.resolution:
         lines.append(
             f"{metric.label.capitalize()} is counted in steps of {metric.resolution:g}: a count k "

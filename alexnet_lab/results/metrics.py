@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
-from alexnet_lab.record.run_record import RunRecord
+from alexnet_lab.record.run_record import RunRecord, number
 from alexnet_lab.results.intervals import ArmStats
 
 #: a value and whether it is censored (a lower bound), or ``(None, False)`` when there is none
@@ -49,18 +50,26 @@ class Metric:
         return self.read(record)
 
     def stats(self, label: str, records: Iterable[RunRecord]) -> ArmStats:
-        """The arm's values over its runs; runs without a value are counted as left out."""
-        values, flags, keys, left_out = [], [], [], 0
+        """The arm's values over its runs; runs without a value are left out and named.
+
+        A censored value of a run that stopped before its budget (interrupted, still running,
+        failed) is counted as ``unfinished``.
+        """
+        values, flags, keys, missing, unfinished, budget = [], [], [], [], 0, 0
         for record in records:
+            budget = max(budget, record.max_epochs)
             value, is_censored = self.read(record)
             if value is None:
-                left_out += 1
+                why = record.status if not record.completed else f"{self.label} missing"
+                missing.append(f"{run_name(record)} ({why})")
                 continue
             values.append(value)
             flags.append(is_censored)
             keys.append(record.run_id)
+            unfinished += is_censored and not record.completed
         return ArmStats(label, values, resolution=self.resolution, flags=flags, keys=keys,
-                        left_out=left_out)  # fmt: skip
+                        left_out=len(missing), missing=missing,
+                        unfinished=unfinished, budget=budget)  # fmt: skip
 
     def amount(self, value: float, signed: bool = False) -> str:
         """``value`` in the metric's shown scale, without unit."""
@@ -83,34 +92,54 @@ class Metric:
         return f"{self.amount(value, signed=True)} {self.effect_unit}"
 
 
+def run_name(record: RunRecord) -> str:
+    """How a verdict names a run: ``seed 3`` (its folder's name when it has no seed)."""
+    if record.seed is not None:
+        return f"seed {record.seed}"
+    where = record.output_dir or record.path
+    return Path(where).name if where else "a run"
+
+
 def _completed(read: Callable[[RunRecord], float | None]) -> Callable[[RunRecord], Reading]:
-    """A reader of final values: only a completed run has them."""
+    """A reader of final values: only a completed run has them; NaN or null is missing."""
 
     def reading(record: RunRecord) -> Reading:
-        value = read(record) if record.completed else None
-        return (None if value is None else float(value)), False
+        return (number(read(record)) if record.completed else None), False
 
     reading.__doc__ = read.__doc__
     return reading
 
 
-def _epochs_to_target(record: RunRecord) -> Reading:
-    """The first epoch at or below the target, else a lower bound or nothing.
+#: statuses of runs that stopped before their budget without a verdict on their speed: their
+#: epochs to the target exceed the epochs they ran (right-censored there)
+STOPPED = ("interrupted", "running", "failed")
 
-    A completed run that never got there is censored at the epochs it ran (the true value lies
-    above). An interrupted, still running or failed run that had not got there says nothing,
-    and neither does a diverged one: its lr was too large, which says nothing of its arm's speed.
+
+def _epochs_to_target(record: RunRecord) -> Reading:
+    """The first epoch at or below the target, else a lower bound at the last epoch, or nothing.
+
+    Censoring wherever a run stops: a completed run that never got there (its budget ran
+    out), and an interrupted, still running or failed one that had not got there yet, are
+    right-censored at the last epoch they ran (the true value lies above it). A diverged run
+    says nothing of its arm's speed (its lr was too large), nor does one without an epoch.
     """
     if record.epochs_to_target is not None:
         return float(record.epochs_to_target), False
-    if not record.completed:
-        return None, False
-    return float(len(record.history) or record.max_epochs), True
+    if record.completed:
+        return float(len(record.history) or record.max_epochs), True
+    if record.status in STOPPED and record.history:
+        return float(len(record.history)), True
+    return None, False
 
 
 def _gap(record: RunRecord) -> float | None:
-    """Final validation error minus the final running training error (overfitting)."""
-    val, train = record.last("val_error"), record.last("train_error")
+    """Final validation error minus the final training error in eval mode (overfitting).
+
+    ``train_eval_error``: no dropout, the centre view, no lighting, on a fixed subset of the
+    training set, so that dropout and augmentation do not raise the training side themselves.
+    A record without it has no gap (never the running training error in its place).
+    """
+    val, train = record.last("val_error"), record.last("train_eval_error")
     return None if val is None or train is None else val - train
 
 
@@ -122,6 +151,11 @@ def _best_epoch(record: RunRecord) -> float | None:
 def _final_train_error(record: RunRecord) -> Reading:
     """The last epoch's running training error, whatever the run's status."""
     return record.last("train_error"), False
+
+
+def _final_train_eval_error(record: RunRecord) -> Reading:
+    """The last epoch's training error in eval mode (``train_eval_error``), any status."""
+    return record.last("train_eval_error"), False
 
 
 EPOCHS_TO_TARGET = Metric(
@@ -136,14 +170,15 @@ EPOCHS_TO_TARGET = Metric(
     effect_unit="epochs",
     better_word="faster",
     censored_means="a completed run that never reached the target within its B epochs counts "
-    "as more than B epochs (a lower bound, so an interval it touches is open on that side); "
-    "interrupted, still running, failed and diverged runs that had not reached it are left out",
+    "as more than B epochs (a lower bound, so an interval it touches is open on that side), "
+    "and so does an interrupted, still running or failed run at the epochs it ran; diverged "
+    "runs that had not reached it are left out and named",
 )
 TOP1_ERROR = Metric(
     name="top1_error",
     label="top-1 error",
     column="test top-1",
-    read=_completed(lambda r: r.test_error(1)),
+    read=_completed(lambda r: r.test_error(1)),  # the test result only, never validation
 )
 TOP5_ERROR = Metric(
     name="top5_error",
@@ -153,7 +188,7 @@ TOP5_ERROR = Metric(
 )
 TRAIN_VAL_GAP = Metric(
     name="train_val_gap",
-    label="train/validation gap",
+    label="train/validation gap (validation minus eval-mode training error)",
     column="train/val gap",
     read=_completed(_gap),
     unit=" pts",
@@ -176,7 +211,20 @@ FINAL_TRAIN_ERROR = Metric(
     column="final train error",
     read=_final_train_error,
 )
+FINAL_TRAIN_EVAL_ERROR = Metric(
+    name="final_train_eval_error",
+    label="final training error in eval mode",
+    column="final train error (eval)",
+    read=_final_train_eval_error,
+)
 #: the per-arm columns of every report, after the claim's own metric
-REPORTED = (FINAL_TRAIN_ERROR, TOP1_ERROR, TOP5_ERROR, TRAIN_VAL_GAP, BEST_VAL_EPOCH)
+REPORTED = (
+    FINAL_TRAIN_ERROR,
+    FINAL_TRAIN_EVAL_ERROR,
+    TOP1_ERROR,
+    TOP5_ERROR,
+    TRAIN_VAL_GAP,
+    BEST_VAL_EPOCH,
+)
 #: the bars of the final-errors figure
 FINAL_ERRORS = (TOP1_ERROR, TOP5_ERROR)

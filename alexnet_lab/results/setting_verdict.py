@@ -16,7 +16,7 @@ from typing import Any
 from alexnet_lab.results.advice import budget_words, edge_value, grid_edge_words, lr_advice
 from alexnet_lab.results.arms import ArmResult
 from alexnet_lab.results.claims import INCONCLUSIVE, NOT_REPRODUCED, REPRODUCED, Claim
-from alexnet_lab.results.metrics import FINAL_TRAIN_ERROR
+from alexnet_lab.results.metrics import FINAL_TRAIN_ERROR, run_name
 from alexnet_lab.results.verdicts import judge, judge_part
 
 
@@ -31,7 +31,7 @@ def judge_setting(claim: Claim, arms: list[ArmResult]) -> dict[str, Any]:
             "reason": f"the paper compares {claim.favoured} with {claim.baseline}; "
             f"arm {missing} did not run in this setting.",
         }
-    result = judge(claim, fav.stats, base.stats)
+    result = judge(claim, fav.stats, base.stats, data_name(fav.runs + base.runs))
     if fav.stats.all_censored and base.stats.all_censored:
         result["measured"] = _after_budget(fav, base)
     stuck = _no_finished_run(fav, base)
@@ -39,6 +39,7 @@ def judge_setting(claim: Claim, arms: list[ArmResult]) -> dict[str, Any]:
         result |= {"verdict": INCONCLUSIVE, "reason": stuck, "decide": stuck}
     else:
         _apply_chance(claim, fav, base, result)
+        _apply_test_chance(claim, fav, base, result)
         _apply_budget(claim, fav, base, result)
         _apply_edges(claim, fav, base, result)
     parts = _judge_parts(claim, by_label)
@@ -53,24 +54,38 @@ def judge_setting(claim: Claim, arms: list[ArmResult]) -> dict[str, Any]:
     left = {a.label: a.stats.left_out for a in (fav, base) if a.stats.left_out}
     if left:
         result["left_out"] = left
+        result["missing"] = {a.label: a.stats.missing for a in (fav, base) if a.stats.missing}
         result["reason"] += (
-            " Left out: "
-            + ", ".join(f"{n} {label} run{'s' * (n > 1)}" for label, n in left.items())
-            + " without a value (interrupted, still running, failed, or diverged)."
+            " Left out, without a value: "
+            + "; ".join(f"{label} {', '.join(names)}" for label, names in result["missing"].items())
+            + "."
         )
     return result
 
 
+def data_name(runs: list) -> str | None:
+    """The data set the runs trained on (``data.name``), when they agree on one."""
+    names = {r.data.get("name") or r.setting("data") for r in runs}
+    return names.pop() if len(names) == 1 else None
+
+
 def _after_budget(*arms: ArmResult) -> str:
-    """``after 20 epochs: relu 28.6%, tanh 47.6% running training error (neither reached...)``."""
-    epochs = max(r.max_epochs for a in arms for r in a.runs)
+    """``after 20 epochs: relu 28.6%, tanh 47.6% running training error (neither reached...)``.
+
+    The epochs the runs ran (``up to`` when they differ: some stopped before their budget).
+    """
+    ran = {len(r.history) for a in arms for r in a.runs} or {0}
+    epochs = max(ran)
     errors = []
     for arm in arms:
         train = arm.of(FINAL_TRAIN_ERROR)
         errors.append(f"{arm.label} {100 * train.mean:.1f}%" if train.n else f"{arm.label} n/a")
     shown = ", ".join(errors)
     unit = "epoch" if epochs == 1 else "epochs"
-    return f"after {epochs} {unit}: {shown} running training error (neither reached the target)"
+    up_to = "up to " if len(ran) > 1 else ""
+    return (
+        f"after {up_to}{epochs} {unit}: {shown} running training error (neither reached the target)"
+    )
 
 
 def _no_finished_run(fav: ArmResult, base: ArmResult) -> str | None:
@@ -109,6 +124,34 @@ def _apply_chance(claim: Claim, fav: ArmResult, base: ArmResult, result: dict) -
     )
     result |= {"verdict": INCONCLUSIVE, "decide": why, "did_not_learn": [a.label for a in stuck]}
     result["reason"] = f"{result['reason']} Inconclusive: {why}"
+
+
+def _apply_test_chance(claim: Claim, fav: ArmResult, base: ArmResult, result: dict) -> None:
+    """Runs that test at chance although their training error is low are flagged.
+
+    Such a test says nothing of the net (its view, labels or input are suspect): an arm whose
+    runs all test so gets no verdict on a test error.
+    """
+    flagged = {a.label: [r for r in a.runs if r.test_at_chance] for a in (fav, base)}
+    flagged = {label: runs for label, runs in flagged.items() if runs}
+    if not flagged:
+        return
+    result["test_at_chance"] = {
+        label: [run_name(r) for r in runs] for label, runs in flagged.items()
+    }
+    names = "; ".join(
+        f"{label} {', '.join(run_name(r) for r in runs)}" for label, runs in flagged.items()
+    )
+    words = (
+        f"flagged: test error at chance although the training error is low ({names}): "
+        "check the test view, labels and input before reading the test error."
+    )
+    whole = [a for a in (fav, base) if a.runs and len(flagged.get(a.label, [])) == len(a.runs)]
+    if whole and claim.metric.name in ("top1_error", "top5_error"):
+        result |= {"verdict": INCONCLUSIVE, "decide": words}
+        result["reason"] += f" Inconclusive: {words}"
+    else:
+        result["reason"] += f" Note: {words}"
 
 
 def _chance_text(arm: ArmResult) -> str:

@@ -91,6 +91,7 @@ def summarise(comparison: Comparison, target: float | None, figures: list[str]) 
         "target_error": target,
         "what_ran": what_ran(comparison.records, exclude=comparison.arm_key.split(",")),
         "settings": settings,
+        "counted_once": comparison.duplicates,
         "verdict": overall_verdict(comparison.settings),
         "failed_runs": [
             {"record": r.path, "status": r.status, "error": r.error}

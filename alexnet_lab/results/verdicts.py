@@ -4,11 +4,14 @@ The rules, in order, for one claim in one setting (``stats.py`` builds the inter
 
 - A **ratio claim** ("several times faster", :attr:`Claim.min_ratio`) is ``reproduced`` when
   its interval lies wholly at or above the factor, ``not reproduced`` when wholly below it.
-- A **difference claim** is ``reproduced`` when its interval lies wholly on the paper's side of
-  zero (and says "smaller than the paper's" when it also excludes the paper's number);
-  ``not reproduced`` when it lies wholly on the other side, or, where the paper gives a number,
-  when it excludes effects as large as :data:`EQUIVALENCE_FRACTION` of it (a precise null).
-  Arms that are views of the same weights are judged on paired differences per run.
+- A **difference claim**, one rule order whatever the number of seeds: ``not reproduced`` when
+  its interval lies wholly on the other side of zero, or, where the paper gives a number (for
+  the data set in use, :meth:`Claim.effect_for`), wholly below the margin
+  (:data:`EQUIVALENCE_FRACTION` of it): a precise null when it straddles 0, a real but much
+  smaller effect when it lies inside (0, margin). ``reproduced`` when it lies wholly above 0
+  and not wholly below the margin (and says "smaller than the paper's" when it also excludes
+  the paper's number). Arms that are views of the same weights are judged on paired
+  differences where every run has both views, unpaired on what exists otherwise.
 - Otherwise ``inconclusive``, with what would decide: more epochs when censored runs leave the
   interval open, a finer measure when the epochs' rounding alone spans the threshold, more
   seeds (how many, at the spread seen) when the noise does.
@@ -22,7 +25,12 @@ import dataclasses
 import math
 from typing import Any
 
-from alexnet_lab.results.advice import baseline_epochs, difference_decide, ratio_decide
+from alexnet_lab.results.advice import (
+    baseline_epochs,
+    difference_decide,
+    epochs_words,
+    ratio_decide,
+)
 from alexnet_lab.results.claims import (
     EQUIVALENCE_FRACTION,
     INCONCLUSIVE,
@@ -39,18 +47,30 @@ from alexnet_lab.results.intervals import (
     ratio_interval,
 )
 from alexnet_lab.results.metrics import Metric
+from alexnet_lab.results.rules import MIN_SEEDS, difference_rule, pairing_of
 
-MIN_SEEDS = 2
+__all__ = ["MIN_SEEDS", "effect_text", "judge", "judge_part", "paper_size"]
 
 
-def judge(claim: Claim, favoured: ArmStats, baseline: ArmStats) -> dict[str, Any]:
-    """The verdict from the arms' values alone: label, reason in words, numbers, interval."""
+def judge(
+    claim: Claim, favoured: ArmStats, baseline: ArmStats, data: str | None = None
+) -> dict[str, Any]:
+    """The verdict from the arms' values alone: label, reason in words, numbers, interval.
+
+    ``data`` names the runs' data set (``data.name``): the paper's number for it sets the
+    margin, and a number measured on another data set is said.
+    """
     favoured, baseline = _resolved(claim.metric, favoured, baseline)
     if claim.min_ratio is not None:
         return _judge_ratio(claim, claim.min_ratio, favoured, baseline)
-    return _judge_difference(
-        claim.metric, favoured, baseline, claim.paper, claim.paper_effect, claim.is_paired
+    effect, elsewhere = claim.effect_for(data)
+    result = _judge_difference(
+        claim.metric, favoured, baseline, claim.paper, effect, claim.is_paired
     )
+    if elsewhere and "interval" in result["numbers"]:
+        result["reason"] += f" Note: {elsewhere}."
+        result["paper_size_from"] = elsewhere
+    return result
 
 
 def judge_part(part: Part, better: ArmStats, worse: ArmStats, paired: bool = False) -> dict:
@@ -86,14 +106,21 @@ def _numbers(metric: Metric, fav: ArmStats, base: ArmStats) -> dict[str, Any]:
     }
 
 
-def _too_few(fav: ArmStats, base: ArmStats, paired: bool = False) -> str | None:
-    n = len(set(fav.keys) & set(base.keys)) if paired else min(fav.n, base.n)
-    if n >= MIN_SEEDS:
+def _too_few(fav: ArmStats, base: ArmStats) -> str | None:
+    """Why the arms give no interval (an arm of fewer than :data:`MIN_SEEDS` runs), or None.
+
+    More seeds only where the arm simply ran too few: runs left out (diverged, a number
+    missing) are named instead.
+    """
+    if min(fav.n, base.n) >= MIN_SEEDS:
         return None
-    what = f"{n} paired runs" if paired else f"{fav.label} has {fav.n}, {base.label} {base.n}"
+    what = f"{fav.label} has {fav.n}, {base.label} {base.n}"
+    short = [a for a in (fav, base) if a.n < MIN_SEEDS]
+    left = "; ".join(f"{a.label}: {', '.join(a.missing)}" for a in short if a.missing)
+    fix = f"left out: {left}" if left else "run more seeds (seed=0,1,2)"
     return (
         f"too few seeds to judge: {what} usable; at least {MIN_SEEDS} per arm are needed for "
-        f"an interval: run more seeds (seed=0,1,2)."
+        f"an interval: {fix}."
     )
 
 
@@ -129,37 +156,28 @@ def _judge_difference(
     effect = worse.mean - better.mean  # positive: the paper's direction
     numbers = _numbers(metric, fav, base) | {"effect": _finite(effect)}
     head = f"{what}: " if what else ""
-    few = _too_few(fav, base, paired)
+    paired, pairing = pairing_of(paired, better, worse)
+    few = _too_few(fav, base)
     if few:
         return {"verdict": INCONCLUSIVE, "numbers": numbers, "reason": head + few, "decide": few,
                 "measured": f"{metric.difference(effect)} (no interval)"}  # fmt: skip
     interval = (paired_interval if paired else difference_interval)(better, worse)
     effect = interval.estimate
     numbers |= {"effect": _finite(effect), "interval": interval.as_dict(), "paired": paired}
+    if pairing:
+        numbers["pairing"] = pairing
     show = lambda v: metric.amount(v, signed=True)  # noqa: E731
     ci = _ci(interval, show)
-    kind = "paired per run, " if paired else ""
+    kind = "paired per run, " if paired else (f"{pairing}, " if pairing else "")
     said = (
         f"{head}{_values(metric, fav, base)}: {fav.label} is {metric.difference(effect)} "
         f"{metric.better_word} ({kind}{ci}); the paper: {paper}."
     )
     margin = EQUIVALENCE_FRACTION * paper_effect if paper_effect else None
     numbers["margin"] = margin
+    verdict, words = difference_rule(metric, interval, margin, paper_effect)
     decide = None
-    if interval.low > 0:
-        verdict, words = REPRODUCED, "The paper's direction holds beyond the seed noise"
-        if paper_effect and interval.high < paper_effect:
-            words += f", smaller than the paper's {metric.difference(paper_effect)}"
-        words += "."
-    elif interval.high < 0:
-        verdict, words = NOT_REPRODUCED, "The opposite direction holds beyond the seed noise."
-    elif margin is not None and interval.high < margin:
-        verdict = NOT_REPRODUCED
-        words = (
-            f"The interval excludes effects as large as {EQUIVALENCE_FRACTION:g} of the paper's "
-            f"({metric.difference(margin)}): too small to be the paper's finding."
-        )
-    else:
+    if verdict is None:
         verdict = INCONCLUSIVE
         decide, seeds = difference_decide(metric, interval, better, worse, margin, paired)
         numbers["seeds_needed"] = seeds
@@ -187,9 +205,11 @@ def _judge_ratio(claim: Claim, min_ratio: float, fav: ArmStats, base: ArmStats) 
                 "measured": f"{ratio:.2f}x (no interval)" if ratio else "n/a"}  # fmt: skip
     if fav.all_censored and base.all_censored:
         epochs = max(fav.values + base.values)
+        unfinished = fav.unfinished + base.unfinished
+        finish = f"finish the {unfinished} unfinished runs (resume=true), " if unfinished else ""
         why = (
             f"neither arm reached the target within {epochs:g} epoch{'s' * (epochs != 1)}: "
-            "more epochs (trainer.max_epochs) or an easier target_error would decide."
+            f"{finish}more epochs (trainer.max_epochs) or an easier target_error would decide."
         )
         return {"verdict": INCONCLUSIVE, "numbers": numbers, "decide": why,
                 "measured": "n/a (neither arm reached the target)", "reason": why}  # fmt: skip
@@ -241,7 +261,7 @@ def paper_size(claim: Claim, interval: Interval, slow: ArmStats, fast: ArmStats)
     if slow.censored and need is not None:
         return (
             f" Whether as large as the paper's {factor:g}x is open: {slow.label} would have to "
-            f"be seen slower than {need} epochs (trainer.max_epochs={need})."
+            f"be seen slower than {need} epochs ({epochs_words(need, slow)})."
         )
     return f" The paper's {factor:g}x lies within the interval."
 

@@ -16,7 +16,14 @@ from alexnet_lab.run import ddp
 from alexnet_lab.run.divergence import is_check_step, note_non_finite
 from alexnet_lab.run.session import RunSession
 
-EPOCH_KEYS = ("train_error", "train_loss", "val_error", "val_top5_error", "val_loss")
+EPOCH_KEYS = (
+    "train_error",
+    "train_loss",
+    "train_eval_error",
+    "val_error",
+    "val_top5_error",
+    "val_loss",
+)
 
 
 class RunRecorder(pl.Callback):

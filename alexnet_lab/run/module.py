@@ -11,6 +11,7 @@ import torch.nn.functional as F
 from torch import nn
 from torch.optim.lr_scheduler import ReduceLROnPlateau
 
+from alexnet_lab.data.train_eval import TRAIN_EVAL_LOADER
 from alexnet_lab.data.transforms import center_crop, ten_crops
 from alexnet_lab.models import build_model
 from alexnet_lab.run.error_rates import ErrorRate
@@ -23,7 +24,9 @@ class ClassifierModule(pl.LightningModule):
     """Cross-entropy training with the paper's SGD recipe and its error metrics.
 
     Logged per epoch: ``train_error`` (running, over the epoch's mini-batches: Figure 1's
-    quantity), ``train_loss``, ``val_error`` (top-1), ``val_top5_error``, ``val_loss``;
+    quantity), ``train_loss``, ``val_error`` (top-1), ``val_top5_error``, ``val_loss``,
+    ``train_eval_error`` (the training error in eval mode: no dropout, the centre view, no
+    lighting, on the fixed training subset the data module's second validation loader gives);
     after ``trainer.test``: ``test_error``, ``test_top5_error``.
 
     With ``eval_crop`` (the training crop size) validation sees the centre crop and the test
@@ -53,6 +56,7 @@ class ClassifierModule(pl.LightningModule):
         self.train_error = ErrorRate(num_classes)
         self.val_error = ErrorRate(num_classes)
         self.val_top5_error = ErrorRate(num_classes, top_k=5)
+        self.train_eval_error = ErrorRate(num_classes)
         self.test_error = ErrorRate(num_classes)
         self.test_top5_error = ErrorRate(num_classes, top_k=5)
 
@@ -72,8 +76,15 @@ class ClassifierModule(pl.LightningModule):
         self.log("train_error", self.train_error, on_step=False, on_epoch=True, prog_bar=True)
         return loss
 
-    def validation_step(self, batch: tuple[torch.Tensor, torch.Tensor], batch_idx: int) -> None:
-        """Top-1/top-5 error and loss on the validation split."""
+    def validation_step(
+        self, batch: tuple[torch.Tensor, torch.Tensor], batch_idx: int, dataloader_idx: int = 0
+    ) -> None:
+        """Top-1/top-5 error and loss on the validation split; the eval-mode training error."""
+        if dataloader_idx == TRAIN_EVAL_LOADER:
+            images, labels = batch
+            self.train_eval_error(self.predict_log_probs(images), labels)
+            self.log("train_eval_error", self.train_eval_error, add_dataloader_idx=False)
+            return
         self._evaluate(batch, "val", self.val_error, self.val_top5_error)
 
     def test_step(self, batch: tuple[torch.Tensor, torch.Tensor], batch_idx: int) -> None:
@@ -89,9 +100,10 @@ class ClassifierModule(pl.LightningModule):
         )
         top1(log_probs, labels)
         top5(log_probs, labels)
-        self.log(f"{stage}_loss", F.nll_loss(log_probs, labels), sync_dist=True)
-        self.log(f"{stage}_error", top1, prog_bar=stage == "val")
-        self.log(f"{stage}_top5_error", top5)
+        loss = F.nll_loss(log_probs, labels)
+        self.log(f"{stage}_loss", loss, sync_dist=True, add_dataloader_idx=False)
+        self.log(f"{stage}_error", top1, prog_bar=stage == "val", add_dataloader_idx=False)
+        self.log(f"{stage}_top5_error", top5, add_dataloader_idx=False)
 
     def predict_log_probs(self, images: torch.Tensor, ten_crop: bool = False) -> torch.Tensor:
         """Log class probabilities of whole test images: one centre view or ten views averaged."""

@@ -161,12 +161,19 @@ def _hyper(members: list[Member], params: Tensors, device: torch.device) -> dict
 
 @torch.no_grad()
 def evaluate(
-    stack: StackedModel, data: DeviceData, eval_crop: int | None, ten_crop: bool = False
+    stack: StackedModel,
+    data: DeviceData,
+    eval_crop: int | None,
+    ten_crop: bool = False,
+    train_eval: bool = False,
 ) -> dict[str, torch.Tensor]:
-    """Top-1/top-5 error and mean loss (M,) of every member on the validation split."""
+    """Top-1/top-5 error and mean loss (M,) of every member on the validation split.
+
+    ``train_eval``: on the fixed training subset instead (``train_eval_error``).
+    """
     wrong = top5 = nll = torch.zeros(stack.size, device=data.device, dtype=torch.float64)
     seen = 0
-    for images, labels in data.val_batches():
+    for images, labels in data.val_batches(train_eval):
         log_probs = stack.log_probs(images, eval_crop, ten_crop)  # M, B, K
         m, b, k = log_probs.shape
         nll = nll + F.nll_loss(log_probs.flatten(0, 1), labels.repeat(m), reduction="none").view(
@@ -248,6 +255,7 @@ def train_stack(
             if not running:
                 return
         val = evaluate(stack, data, eval_crop)
+        train_eval = evaluate(stack, data, eval_crop, train_eval=True)["error"]
         seconds = round(time.perf_counter() - epoch_start, 3)
         for i, m in enumerate(running):
             data.validation_draw(m.generator)
@@ -255,6 +263,7 @@ def train_stack(
                 "epoch": m.epoch + 1,
                 "train_error": round(float(wrong[i] / seen), 6),
                 "train_loss": round(float(loss_sum[i] / seen), 6),
+                "train_eval_error": round(float(train_eval[i]), 6),
                 "val_error": round(float(val["error"][i]), 6),
                 "val_top5_error": round(float(val["top5_error"][i]), 6),
                 "val_loss": round(float(val["loss"][i]), 6),

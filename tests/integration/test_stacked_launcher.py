@@ -72,6 +72,8 @@ def test_stacked_members_train_as_their_sequential_runs(sweeps):
         for row_a, row_b in zip(a["history"], b["history"], strict=True):
             assert abs(row_a["train_error"] - row_b["train_error"]) <= 0.01, key
             assert abs(row_a["val_error"] - row_b["val_error"]) <= 0.01, key
+            # the eval-mode training error on the fixed subset, in both engines
+            assert abs(row_a["train_eval_error"] - row_b["train_eval_error"]) <= 0.01, key
             assert row_a["lr"] == row_b["lr"]
         if a["status"] == "completed":
             assert abs(a["final"]["test"]["top1_error"] - b["final"]["test"]["top1_error"]) <= 0.01
@@ -107,6 +109,7 @@ def test_on_real_cifar10_four_stacked_members_train_as_their_sequential_runs(
         assert member["group_size"] == 4 and len(member["history"]) == 2
         for row_a, row_b in zip(run["history"], member["history"], strict=True):
             assert abs(row_a["train_error"] - row_b["train_error"]) <= 0.01, key
+            assert abs(row_a["train_eval_error"] - row_b["train_eval_error"]) <= 0.01, key
             # a member's seconds are its quarter of the stack's epoch: sums stay wall time
             assert row_b["stack_seconds"] > 0
             assert abs(4 * row_b["seconds"] - row_b["stack_seconds"]) <= 0.005

@@ -218,3 +218,18 @@ def test_runs_stopped_at_the_target_are_marked_in_the_top1_panel(tmp_path):
     assert not any(len(line.get_xdata()) for line in speed.lines if line.get_gid() == "stopped")
     assert "at each run's end" in error.get_title()
     assert "where each run ended" in error.get_ylabel()
+
+
+def test_the_eval_mode_training_error_is_its_own_thin_dashed_line_named_apart(tmp_path):
+    records = c1_sweep()
+    for record in records:
+        for row in record["history"]:
+            row["train_eval_error"] = 0.5 * row["train_error"]
+    fig = plot_training_curves(compare(records, claim_id="C1"), 0.25, tmp_path / "c.png")
+    (ax,) = fig.axes
+    dotted = [line for line in ax.lines if line.get_marker() == "o"]
+    assert len(dotted) == 2  # one per arm, at its chosen lr
+    relu = [line for line in ax.lines if line.get_label().startswith("relu (lr 0.01")][0]
+    assert list(dotted[0].get_ydata()) == pytest.approx([0.5 * y for y in relu.get_ydata()])
+    (shared,) = fig.legends
+    assert any(t.get_text().startswith("train_eval_error") for t in shared.get_texts())

@@ -90,7 +90,7 @@ def test_streaming_mode_decodes_with_workers_and_matches_memory(image_tree):
     streaming = datamodule(image_tree, in_memory=False, cache_dir=str(image_tree / "other"))
     streaming.setup("fit")
     torch.testing.assert_close(streaming.stats.pixel_mean, in_memory.stats.pixel_mean)
-    images, labels = next(iter(streaming.val_dataloader()))
+    images, labels = next(iter(streaming.val_dataloader()[0]))
     assert images.dtype == torch.uint8 and images.shape == (8, 3, 256, 256)
     assert torch.equal(images, in_memory.val_set.images[:8]) and labels.tolist()[:3] == [0, 0, 0]
     # chance is the majority-class error, from the file list's labels when streaming

@@ -243,7 +243,9 @@ def test_a_plain_sweep_infers_its_claim_and_marks_failed_runs(tmp_path):
         for s in range(2)
     ]
     records.append(
-        make_record(["pooling=nonoverlap"], 2, curve(None)[:2], status="diverged", select=())
+        make_record(
+            ["pooling=nonoverlap"], 2, curve(None)[:2], status="diverged", select=(), max_epochs=10
+        )
     )
     records[3].not_learning, records[3].data = True, {"train_size": 512, "chance_error": 0.9}
     for i, record in enumerate(records):

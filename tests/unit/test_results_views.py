@@ -11,7 +11,13 @@ from alexnet_lab.results.tables import arm_table, markdown_table, setting_table
 
 def run(overrides, seed, top1, gap=0.05, tests=None, status="completed"):
     history = [
-        {"epoch": e, "train_error": top1 - gap, "val_error": top1, "val_top5_error": top1 / 3}
+        {
+            "epoch": e,
+            "train_error": top1 - gap,
+            "train_eval_error": top1 - gap,
+            "val_error": top1,
+            "val_top5_error": top1 / 3,
+        }
         for e in (1, 2)
     ]
     final = {"last": history[-1], "best": {"epoch": 2, "val_error": top1}}
@@ -58,14 +64,14 @@ def test_c5s_parts_are_judged_where_their_arms_ran():
     (setting,) = compare(records, claim_id="C5").settings
     assert [a.label for a in setting.arms] == ["paper", "none", "crop_flip"]
     parts = setting.verdict["parts"]
-    assert [p["part"].split(" (")[0] for p in parts] == ["overfitting", "PCA lighting"]
+    assert [p["part"].split(" (")[0] for p in parts] == ["test top-1 error", "PCA lighting"]
     assert [p["verdict"] for p in parts] == ["reproduced", "reproduced"]
     assert all("95% interval" in p["reason"] for p in parts)
-    # without crop_flip only the overfitting part can be judged
+    # without crop_flip only the top-1 part can be judged
     (setting,) = compare(
         [r for r in records if "crop_flip" not in r.overrides[0]], claim_id="C5"
     ).settings
-    assert [p["part"].split(" (")[0] for p in setting.verdict["parts"]] == ["overfitting"]
+    assert [p["part"].split(" (")[0] for p in setting.verdict["parts"]] == ["test top-1 error"]
 
 
 def test_the_terminal_shows_the_rows_of_report_md(tmp_path, monkeypatch):

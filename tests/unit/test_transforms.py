@@ -73,7 +73,7 @@ def test_a_cropping_datamodule_feeds_the_model_its_crop_size():
     dm = SyntheticDataModule(name="synthetic", crop=24, flip=True)
     assert dm.shape == (3, 32, 32) and dm.input_shape == (3, 24, 24)
     dm.setup()
-    batch = next(iter(dm.val_dataloader()))
+    batch = next(iter(dm.val_dataloader()[0]))
     images, _ = dm.on_after_batch_transfer(batch, 0)  # no trainer: an evaluation batch
     assert images.shape[-1] == 32  # stays whole: the module takes its test views
 

@@ -244,7 +244,9 @@ def test_a_report_taken_while_the_sweep_runs_calls_its_job_running(tmp_path):
             tmp_path / str(i) / "record.json",
             make_record([f"pooling={arm}"], 0, curve(3), select=()),
         )
-    running = make_record(["pooling=nonoverlap"], 1, curve(3)[:1], status="running", select=())
+    running = make_record(
+        ["pooling=nonoverlap"], 1, curve(3)[:1], status="running", select=(), max_epochs=10
+    )
     write_record(tmp_path / "2" / "record.json", running)
     sweep = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)", "alexnet-lab"])
     try:

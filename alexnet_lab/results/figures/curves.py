@@ -1,5 +1,7 @@
 """The Figure-1-style training curves of a sweep: mean over seeds per arm, seed spread as a band.
 
+Thick lines are the running training error (Figure 1's quantity); thin dashed lines with dots
+the training error in eval mode on a fixed subset (``train_eval_error``), where recorded.
 Runs that diverged are marked with an x where they stopped; runs that did not learn are
 drawn apart (dotted, grey); both stay out of their arm's mean. The other values of a select
 key (the lrs not chosen) are thin lines; ``lr_sensitivity.png`` shows them properly.
@@ -107,6 +109,12 @@ def _panel(
             )
             ax.plot(*mean_curve(good), color=colour, linewidth=2.4, linestyle=style,
                     label=arm_label(arm), zorder=3 + order)  # fmt: skip
+        clean = mean_curve(good, "train_eval_error")
+        if clean[0]:  # the eval-mode training error, drawn apart from the running one
+            ax.plot(*clean, color=colour, linewidth=1.1, linestyle=(0, (4, 2)), marker="o",
+                    markersize=3, zorder=3 + order)  # fmt: skip
+            extra["eval"] = Line2D([], [], color="0.3", linewidth=1.1, linestyle=(0, (4, 2)),
+                                   marker="o", markersize=3)  # fmt: skip
         for run in arm.runs:
             if usable(run):
                 continue
@@ -131,6 +139,7 @@ def _panel(
         "target": f"target {100 * (target or 0):.0f}% training error",
         "chance": f"chance {100 * (chance or 0):.0f}% (majority class): at it, nothing learned",
         "other": "other lrs (thin; see lr_sensitivity.png)",
+        "eval": "train_eval_error (thin dashed, dots): eval mode, centre view, fixed subset",
         "stuck": "not learning (dotted; not in the mean)",
         "diverged": "diverged: x where it stopped (not in the mean)",
     }
