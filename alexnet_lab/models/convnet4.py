@@ -75,4 +75,5 @@ register_model(
     "convnet4",
     switches=("activation", "norm", "pooling"),
     layer_inits={"cuda_convnet": CUDA_CONVNET_INIT},
+    channels_last=True,  # measured faster on a CPU (docs/benchmarks.md, bench/cpu_speed.py)
 )(ConvNet4.from_options)
