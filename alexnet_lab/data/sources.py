@@ -103,6 +103,22 @@ def cifar10_tree_split(root: Path) -> str | None:
     return next((name for name in ("test", "val") if (root / name).is_dir()), None)
 
 
+def relative(path: str | Path, root: Path) -> str:
+    """``path`` relative to ``root`` as a string (``Path.relative_to``'s, without its cost).
+
+    A split's fingerprint names every file (60,000 for CIFAR-10): string slicing instead of
+    two ``Path`` objects per file saves seconds of every run's start.
+    """
+    text, prefix = str(path), str(root).rstrip(os.sep) + os.sep
+    return text[len(prefix) :] if text.startswith(prefix) else str(Path(path).relative_to(root))
+
+
+def size_and_time(path: str | Path) -> tuple[int, int]:
+    """A file's size and modification time (ns), as the fingerprint of a split reads them."""
+    st = os.stat(path)
+    return st.st_size, st.st_mtime_ns
+
+
 def load_cifar10_tree(
     root: Path, train: bool, cache_dir: str | None = None, workers: int | None = None
 ) -> tuple[torch.Tensor, torch.Tensor]:
@@ -124,8 +140,7 @@ def load_cifar10_tree(
     _, samples = find_samples(root / split)
     if not samples:
         raise DataUnavailableError(f"{root / split} holds no image files.")
-    stats = [(Path(p), y, Path(p).stat()) for p, y in samples]
-    files = [(str(p.relative_to(root)), y, st.st_size, st.st_mtime_ns) for p, y, st in stats]
+    files = [(relative(p, root), y, *size_and_time(p)) for p, y in samples]
     cache = writable_cache_dir(Path(cache_dir) if cache_dir else root / CACHE_NAME)
     path = cache / f"cifar10-{split}-{fingerprint({'files': files, 'size': 32})}.pt"
     jobs = workers if workers is not None else min(8, os.cpu_count() or 1)

@@ -88,6 +88,7 @@ register_model(
     "convnet4",
     switches=("activation", "norm", "pooling"),
     layer_inits={"cuda_convnet": CUDA_CONVNET_INIT},
+    channels_last=True,  # measured faster on a CPU (docs/benchmarks.md, bench/cpu_speed.py)
 )(ConvNet4.from_options)
 
 
@@ -129,6 +130,7 @@ register_model(
     "convnet4_fc",
     switches=("activation", "norm", "pooling", "dropout"),
     layer_inits={"cuda_convnet": CUDA_CONVNET_FC_INIT},
+    channels_last=True,  # convnet4's layers: faster channels-last on a CPU, as convnet4
 )(ConvNet4FC.from_options)
 
 
@@ -159,4 +161,5 @@ register_model(
     "convnet4_towers",
     switches=("activation", "norm", "pooling", "towers"),
     layer_inits={"cuda_convnet": CUDA_CONVNET_INIT},
+    channels_last=True,  # convnet4's layers: faster channels-last on a CPU, as convnet4
 )(ConvNet4Towers.from_options)

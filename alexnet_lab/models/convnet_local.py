@@ -130,4 +130,5 @@ register_model(
     "convnet_local",
     switches=("activation", "norm", "pooling"),
     layer_inits={"cuda_convnet": CUDA_CONVNET_INIT},
+    channels_last=True,  # measured faster on a CPU (docs/benchmarks.md, bench/cpu_speed.py)
 )(ConvNetLocal.from_options)

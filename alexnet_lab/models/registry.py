@@ -56,6 +56,9 @@ class ModelEntry:
     builder: Builder
     switches: tuple[str, ...]
     layer_inits: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
+    #: a training step measured faster channels-last than contiguous on a CPU (fp32, one
+    #: thread, ``bench/cpu_speed.py``): ``trainer.channels_last=null`` then uses it there
+    channels_last: bool = False
 
 
 _MODELS: dict[str, ModelEntry] = {}
@@ -65,11 +68,13 @@ def register_model(
     name: str,
     switches: Iterable[str],
     layer_inits: Mapping[str, Mapping[str, float]] | None = None,
+    channels_last: bool = False,
 ) -> Callable[[B], B]:
     """Register the decorated builder as model ``name`` with the given switch groups.
 
     ``layer_inits``: the per-layer inits (:data:`~alexnet_lab.models.layers.LAYER_INITS`) the
-    model has a source for, each a table of weight stds by layer name.
+    model has a source for, each a table of weight stds by layer name; ``channels_last``: its
+    training step was measured faster channels-last on a CPU (:mod:`alexnet_lab.run.layout`).
     """
     having = tuple(switches)
     unknown = sorted(set(having) - set(SWITCH_GROUPS))
@@ -83,7 +88,7 @@ def register_model(
     def decorate(builder: B) -> B:
         if name in _MODELS and _MODELS[name].builder is not builder:
             raise ValueError(f"model {name!r} is registered twice")
-        _MODELS[name] = ModelEntry(name, builder, having, tables)
+        _MODELS[name] = ModelEntry(name, builder, having, tables, channels_last)
         return builder
 
     return decorate

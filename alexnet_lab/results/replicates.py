@@ -26,6 +26,7 @@ EXECUTION_KEYS = frozenset(
         "trainer.devices",
         "trainer.num_nodes",
         "trainer.strategy",
+        "trainer.channels_last",
         "trainer.enable_progress_bar",
         "trainer.enable_model_summary",
         "trainer.log_every_n_steps",

@@ -41,9 +41,12 @@ class ClassifierModule(pl.LightningModule):
         optim: Mapping[str, Any],
         eval_crop: int | None = None,
         tta: str = "center",
+        channels_last: bool = False,
     ) -> None:
         super().__init__()
-        self.model = model
+        # channels-last (alexnet_lab.run.layout): the weights here, every batch in forward
+        self.memory_format = torch.channels_last if channels_last else torch.contiguous_format
+        self.model = model.to(memory_format=self.memory_format)
         self.optim = dict(optim)
         if tta not in TTAS:
             raise ValueError(f"unknown tta {tta!r}; valid: {TTAS}")
@@ -61,7 +64,9 @@ class ClassifierModule(pl.LightningModule):
         self.test_top5_error = ErrorRate(num_classes, top_k=5)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        """Class scores of the wrapped model."""
+        """Class scores of the wrapped model (a batch of images in the model's memory layout)."""
+        if x.dim() == 4:
+            x = x.contiguous(memory_format=self.memory_format)
         return self.model(x)
 
     def training_step(
@@ -154,15 +159,21 @@ class ClassifierModule(pl.LightningModule):
         }
 
 
-def build_classifier(cfg: Any, datamodule: Any) -> ClassifierModule:
+def build_classifier(cfg: Any, datamodule: Any, channels_last: bool = False) -> ClassifierModule:
     """The configured model in its :class:`ClassifierModule`, sized to ``datamodule``'s input.
 
     Both engines build a run with it, right after ``seed_everything(cfg.seed)``: the Lightning
     path in :func:`alexnet_lab.run.train.train`, a stacked member in
-    :func:`alexnet_lab.stacked.trainer.build_member`.
+    :func:`alexnet_lab.stacked.trainer.build_member`. ``channels_last``: the layout
+    :func:`alexnet_lab.run.layout.use_channels_last` chose for the run.
     """
     channels, height, _ = datamodule.input_shape
     model = build_model(cfg, channels, datamodule.num_classes, height)
     return ClassifierModule(
-        model, datamodule.num_classes, cfg.optim, eval_crop=cfg.augmentation.crop, tta=cfg.tta.name
+        model,
+        datamodule.num_classes,
+        cfg.optim,
+        eval_crop=cfg.augmentation.crop,
+        tta=cfg.tta.name,
+        channels_last=channels_last,
     )

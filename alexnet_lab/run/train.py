@@ -29,6 +29,7 @@ from alexnet_lab.overrides import parse_overrides
 from alexnet_lab.record.files import RunRecord, chance_error
 from alexnet_lab.run.checkpoints import checkpointers
 from alexnet_lab.run.context import JobContext
+from alexnet_lab.run.layout import LAYOUT_KEYS, run_format, use_channels_last
 from alexnet_lab.run.lightning_callbacks import (
     DivergenceMonitor,
     RNGState,
@@ -73,7 +74,9 @@ def train(
 
     augmentation = {k: v for k, v in cfg.augmentation.items() if k != "name"}
     datamodule = instantiate(cfg.data, **augmentation)  # validates options, loads nothing yet
-    module = build_classifier(cfg, datamodule)
+    channels_last = use_channels_last(cfg)
+    module = build_classifier(cfg, datamodule, channels_last)
+    record.machine = {**record.machine, **run_format(cfg, channels_last)}
     loggers = instantiate_loggers(cfg, output_dir, record, context)
     show_progress = progress_bar(cfg)
     callbacks = [instantiate(c) for c in (cfg.get("callbacks") or {}).values()]
@@ -87,7 +90,7 @@ def train(
     if session.stop_at_target:
         callbacks.insert(callbacks.index(recorder) + 1, StopAtTarget(session))
     trainer: pl.Trainer = instantiate(
-        cfg.trainer,
+        OmegaConf.masked_copy(cfg.trainer, [k for k in cfg.trainer if k not in LAYOUT_KEYS]),
         logger=loggers or False,
         callbacks=callbacks,
         default_root_dir=str(output_dir),

@@ -13,6 +13,8 @@ from typing import Any
 
 from hydra.utils import get_class
 
+from alexnet_lab.run.layout import PRECISIONS
+
 #: overrides a stack can hold per member
 STACKABLE_KEYS = frozenset({"seed", "optim.lr", "optim.momentum", "optim.weight_decay"})
 #: trainer options the stacked loop implements (``max_epochs``) or that do not change a
@@ -26,6 +28,7 @@ HANDLED_TRAINER_KEYS = frozenset(
         "strategy",
         "max_epochs",
         "precision",
+        "channels_last",
         "num_sanity_val_steps",
         "log_every_n_steps",
         "enable_checkpointing",
@@ -82,8 +85,11 @@ def config_blocker(cfg: Mapping[str, Any]) -> str | None:
     devices, nodes = trainer.get("devices", 1), trainer.get("num_nodes", 1)
     if "ddp" in strategy or str(devices) not in ("1", "auto") or int(nodes) != 1:
         return f"trainer uses {strategy} on {devices} device(s) x {nodes} node(s) (DDP)"
-    if str(trainer.get("precision", "32-true")) not in ("32", "32-true"):
-        return f"trainer.precision={trainer['precision']} (the stacked loop trains in float32)"
+    if str(trainer.get("precision", "32-true")) not in PRECISIONS:
+        return (
+            f"trainer.precision={trainer['precision']} (the stacked loop trains in "
+            f"{' or '.join(PRECISIONS[1:])})"
+        )
     if trainer.get("deterministic"):
         return (
             f"trainer.deterministic={trainer['deterministic']} (the stacked loop's batched "

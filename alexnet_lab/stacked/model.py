@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Sequence
+from contextlib import AbstractContextManager, nullcontext
 
 import torch
 import torch.nn.functional as F
@@ -35,15 +36,31 @@ def stack_blocker(model: nn.Module) -> str | None:
 
 
 class StackedModel:
-    """The members' weights as stacked tensors (leading dim = member), one module skeleton."""
+    """The members' weights as stacked tensors (leading dim = member), one module skeleton.
 
-    def __init__(self, models: Sequence[nn.Module], device: torch.device | str) -> None:
+    ``bf16``: forward passes under bf16 autocast (``trainer.precision=bf16-mixed``, as
+    Lightning's mixed precision), the weights, gradients and SGD step in fp32. The stack keeps
+    the contiguous layout: channels-last does not survive ``vmap``'s batched convolutions
+    (measured in ``bench/cpu_speed.py --stacked``, docs/benchmarks.md).
+    """
+
+    def __init__(
+        self, models: Sequence[nn.Module], device: torch.device | str, bf16: bool = False
+    ) -> None:
+        self.bf16 = bf16
         self.skeleton = copy.deepcopy(models[0]).to(device)
         params, buffers = stack_module_state(list(models))
         self.params: Tensors = {k: v.detach().to(device) for k, v in params.items()}
         self.buffers: Tensors = {k: v.detach().to(device) for k, v in buffers.items()}
         self._step = vmap(grad_and_value(self._member_loss, has_aux=True), randomness="different")
         self._logits = vmap(self._member_logits, in_dims=(0, 0, None), randomness="different")
+
+    def autocast(self) -> AbstractContextManager[object]:
+        """bf16 autocast on the stack's device when ``bf16``, else nothing."""
+        if not self.bf16:
+            return nullcontext()
+        device = next(iter(self.params.values())).device.type
+        return torch.autocast(device, dtype=torch.bfloat16)
 
     @property
     def size(self) -> int:
@@ -64,14 +81,21 @@ class StackedModel:
     ) -> tuple[Tensors, torch.Tensor, torch.Tensor]:
         """Per-member gradients, losses (M,) and logits (M, B, K) of a (M, B, ...) batch."""
         self.skeleton.train()
-        grads, (loss, logits) = self._step(self.params, self.buffers, images, labels)
-        return grads, loss, logits
+        with self.autocast():
+            grads, (loss, logits) = self._step(self.params, self.buffers, images, labels)
+        return grads, loss.float(), logits
 
     @torch.no_grad()
     def log_probs(
         self, images: torch.Tensor, eval_crop: int | None = None, ten_crop: bool = False
     ) -> torch.Tensor:
         """Every member's log-probabilities (M, N, K) of shared whole images, as the module's."""
+        with self.autocast():
+            return self._log_probs(images, eval_crop, ten_crop).float()
+
+    def _log_probs(
+        self, images: torch.Tensor, eval_crop: int | None = None, ten_crop: bool = False
+    ) -> torch.Tensor:
         self.skeleton.eval()
         if eval_crop is None:
             return F.log_softmax(self._logits(self.params, self.buffers, images), dim=-1)

@@ -33,6 +33,7 @@ from alexnet_lab.errors import DivergedError
 from alexnet_lab.record.files import RunRecord
 from alexnet_lab.run.checkpoints import CHECKPOINT_DIR, STACKED_LAST
 from alexnet_lab.run.divergence import is_check_step, note_non_finite
+from alexnet_lab.run.layout import bf16, check_channels_last, run_format
 from alexnet_lab.run.module import build_classifier
 from alexnet_lab.run.session import RunSession
 from alexnet_lab.stacked.model import StackedModel, Tensors
@@ -97,6 +98,8 @@ def build_member(cfg: DictConfig, record: RunRecord, datamodule: Any) -> Member:
         datamodule.num_classes,
         stop_at_target=bool(cfg.get("stop_at_target")),
     )
+    check_channels_last(cfg.trainer.get("channels_last"))
+    record.machine = {**record.machine, **run_format(cfg, channels_last=False)}  # see StackedModel
     member = Member(
         cfg, session, model, optimizer, scheduler, generator, decay, int(cfg.trainer.max_epochs)
     )
@@ -203,7 +206,7 @@ def train_stack(
         return
     device = data.device
     eval_crop = running[0].cfg.augmentation.crop
-    stack = StackedModel([m.model for m in running], device)
+    stack = StackedModel([m.model for m in running], device, bf16=bf16(running[0].cfg))
     momentum = {k: torch.zeros_like(v) for k, v in stack.params.items()}
     for i, m in enumerate(running):
         for k, v in (m.momentum or {}).items():

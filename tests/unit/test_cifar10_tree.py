@@ -81,3 +81,17 @@ def test_the_cache_dir_option_is_where_the_decoded_tensors_go(tmp_path):
         "test",
         "train",
     ]
+
+
+def test_the_fingerprints_file_names_are_path_relative_to_without_its_cost(tmp_path: Path):
+    root = tmp_path / "tree"
+    inside = root / "train" / "cat" / "1.jpg"
+    assert sources.relative(str(inside), root) == str(inside.relative_to(root))
+    assert sources.relative(inside, Path(f"{root}/")) == "train/cat/1.jpg"
+    assert sources.relative(f"{root}x/train/a.jpg", Path(f"{root}x")) == "train/a.jpg"
+    with pytest.raises(ValueError):  # not under root: as Path.relative_to
+        sources.relative(str(tmp_path / "other" / "a.jpg"), root)
+    inside.parent.mkdir(parents=True)
+    inside.write_bytes(b"12345")
+    stat = inside.stat()
+    assert sources.size_and_time(str(inside)) == (5, stat.st_mtime_ns)
