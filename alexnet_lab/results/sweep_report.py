@@ -1,4 +1,4 @@
-"""One sweep's report: read its run records, compare, write summary.json, report.md, figures."""
+"""One sweep's report: its records compared into summary.json, report.md, report.html, figures."""
 
 from __future__ import annotations
 
@@ -14,14 +14,15 @@ from alexnet_lab.results.compare import compare
 from alexnet_lab.results.figures.curves import plot_training_curves
 from alexnet_lab.results.figures.final_errors import plot_final_errors
 from alexnet_lab.results.figures.lr_sensitivity import LR_PNG, plot_lr_sensitivity
-from alexnet_lab.results.figures.style import panel_name
+from alexnet_lab.results.figures.style import panel_name, svg_path
 from alexnet_lab.results.markdown import CURVES_PNG, ERRORS_PNG, render_markdown
 from alexnet_lab.results.summary import summarise
+from alexnet_lab.results.sweep_html import REPORT_HTML, render_sweep_html
 from alexnet_lab.results.terminal import print_table
 
 
 def build_report(sweep_dir: Path, quiet: bool = False) -> dict[str, Any]:
-    """Read the sweep's run records and write its summary, figures and report.md.
+    """Read the sweep's run records and write its summary, figures, report.md and report.html.
 
     Records that cannot be read (cut short, not a record) are listed as ``unreadable``, with
     path and reason, in summary.json, report.md and the terminal; the rest are reported.
@@ -52,8 +53,9 @@ def build_report(sweep_dir: Path, quiet: bool = False) -> dict[str, Any]:
     figures = [CURVES_PNG, ERRORS_PNG]
     if plot_lr_sensitivity(comparison, target, sweep_dir / LR_PNG) is not None:
         figures.append(LR_PNG)
-    else:
-        (sweep_dir / LR_PNG).unlink(missing_ok=True)  # left from an earlier report
+    else:  # left from an earlier report
+        for stale in (sweep_dir / LR_PNG, svg_path(sweep_dir / LR_PNG)):
+            stale.unlink(missing_ok=True)
     summary = summarise(comparison, target, figures)
     summary["curve_panels"] = [panel_name(comparison, s) for s in comparison.settings]
     summary["unreadable"] = [{"record": e.path, "reason": e.reason} for e in unreadable]
@@ -63,6 +65,9 @@ def build_report(sweep_dir: Path, quiet: bool = False) -> dict[str, Any]:
         markdown += "\n## Unreadable records\n\nLeft out of the comparison above:\n\n"
         markdown += "".join(f"- `{e.path}`: {e.reason}\n" for e in unreadable)
     write_text(sweep_dir / "report.md", markdown)
+    write_text(
+        sweep_dir / REPORT_HTML, render_sweep_html(comparison, summary, sweep_dir, unreadable)
+    )
     if not quiet:
         print_table(comparison, summary, sweep_dir)
     if unreadable:

@@ -150,7 +150,10 @@ def new_figure(rows: int, cols: int, height: float = FIGSIZE[1]) -> tuple[Figure
 
 
 def save(fig: Figure, path: Path, title: str, keys: dict[str, Any] | None = None) -> Figure:
-    """Title, lay out, write the PNG at :data:`DPI` and release the figure (still readable).
+    """Title, lay out, write the PNG at :data:`DPI` and its SVG beside it; release the figure.
+
+    The figure stays readable (its artists, for the tests). The SVG keeps its text as text
+    (searchable, and what a report's HTML inlines).
 
     ``keys`` (label -> legend handle) are what every panel shares (the target line, the marks
     of diverged runs): one legend below the panels, off the data.
@@ -163,7 +166,20 @@ def save(fig: Figure, path: Path, title: str, keys: dict[str, Any] | None = None
                    fontsize=LEGEND_SIZE, frameon=False)  # fmt: skip
         bottom = (0.2 + 0.18 * math.ceil(len(keys) / ncol)) / fig.get_figheight()
     fig.tight_layout(rect=(0.0, bottom, 1.0, 1.0))
-    with atomic_path(path) as tmp:
-        fig.savefig(tmp, dpi=DPI)
+    write_figure(fig, Path(path))
     plt.close(fig)
     return fig
+
+
+def svg_path(path: Path) -> Path:
+    """The vector copy of a figure: ``x.png`` -> ``x.svg``."""
+    return Path(path).with_suffix(".svg")
+
+
+def write_figure(fig: Figure, path: Path, dpi: int = DPI) -> None:
+    """Write ``fig`` as ``path`` (a PNG) and as :func:`svg_path`, each whole or not at all."""
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp, dpi=dpi, format="png")
+    with plt.rc_context({"svg.fonttype": "none", "svg.hashsalt": "alexnet-lab"}):
+        with atomic_path(svg_path(path)) as tmp:
+            fig.savefig(tmp, format="svg", metadata={"Date": None})
