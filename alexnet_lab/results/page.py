@@ -57,7 +57,17 @@ def build_results_page(
     page = out / PAGE
     write_text(page, render_page(rows, broken, title or TITLE, command, out))
     write_text(out / PAGE_HTML, render_html(rows, broken, title or TITLE, command, out))
+    write_summary_tables(rows, out)
     return page
+
+
+def write_summary_tables(rows: Rows, out: Path) -> list[str]:
+    """The summary table as ``results.csv`` and ``results.tex`` (booktabs) beside the page."""
+    from alexnet_lab.results.page_html import summary_rows
+    from alexnet_lab.results.paper_tables import write_table
+
+    table = summary_rows(summary_table(rows))
+    return write_table(table, out, "results", "The paper's claims as measured here")
 
 
 def figure_prefix(sweep: str) -> str:

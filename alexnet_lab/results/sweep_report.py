@@ -16,6 +16,7 @@ from alexnet_lab.results.figures.final_errors import plot_final_errors
 from alexnet_lab.results.figures.lr_sensitivity import LR_PNG, plot_lr_sensitivity
 from alexnet_lab.results.figures.style import panel_name, svg_path
 from alexnet_lab.results.markdown import CURVES_PNG, ERRORS_PNG, render_markdown
+from alexnet_lab.results.paper_tables import write_tables
 from alexnet_lab.results.summary import summarise
 from alexnet_lab.results.sweep_html import REPORT_HTML, render_sweep_html
 from alexnet_lab.results.terminal import print_table
@@ -59,6 +60,7 @@ def build_report(sweep_dir: Path, quiet: bool = False) -> dict[str, Any]:
     summary = summarise(comparison, target, figures)
     summary["curve_panels"] = [panel_name(comparison, s) for s in comparison.settings]
     summary["unreadable"] = [{"record": e.path, "reason": e.reason} for e in unreadable]
+    summary["tables"] = write_tables(comparison, target, sweep_dir)
     write_text(sweep_dir / "summary.json", strict_json(summary))  # NaN/inf: null
     markdown = render_markdown(comparison, summary)
     if unreadable:
