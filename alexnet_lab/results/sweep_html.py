@@ -127,8 +127,13 @@ def render_sweep_html(
     summary: dict[str, Any],
     sweep_dir: Path,
     unreadable: list[RecordError] | None = None,
+    sources: list[dict[str, Any]] | None = None,
 ) -> str:
-    """The sweep's ``report.html``: verdict, tables, figures, what ran, odd runs, commands."""
+    """The sweep's ``report.html``: verdict, tables, figures, what ran, odd runs, commands.
+
+    ``sources`` (a view of several sweeps): the folders the runs came from, each with the
+    commands of its own, in place of one sweep's commands.
+    """
     claim = comparison.claim
     sweep_dir = Path(sweep_dir)
     title = f"{claim.id}: {claim.title} (section {claim.section})" if claim else comparison.title
@@ -153,6 +158,10 @@ def render_sweep_html(
         odd += ["", "## Unreadable records", "", "Left out of the comparison above:", ""]
         odd += [f"- `{e.path}`: {e.reason}" for e in unreadable]
     parts.append(markdown_sections(odd))
+    if sources:
+        parts.append(markdown_sections(source_lines(sources)))
+        parts.append(f'<h2>Files</h2><p class="files">{_links(sweep_dir)}</p>')
+        return page(title, "\n".join(parts))
     commands = continue_commands(sweep_dir, comparison.records)
     parts.append(
         "<h2>Resume or extend</h2>"
@@ -162,10 +171,26 @@ def render_sweep_html(
         f"<pre>{esc(commands['extend'])}</pre>"
         f"<p>Rebuild this report from the run records:</p><pre>{esc(commands['report'])}</pre>"
     )
-    files = [n for n in FILES if (sweep_dir / n).exists() or n in ("summary.json", "report.md")]
-    links = " ".join(f'<a href="{esc(n)}">{esc(n)}</a>' for n in files)
-    parts.append(f'<h2>Files</h2><p class="files">{links}</p>')
+    parts.append(f'<h2>Files</h2><p class="files">{_links(sweep_dir)}</p>')
     return page(title, "\n".join(parts))
+
+
+def _links(folder: Path) -> str:
+    """Links to the report's other files beside it."""
+    files = [n for n in FILES if (folder / n).exists() or n in ("summary.json", "report.md")]
+    return " ".join(f'<a href="{esc(n)}">{esc(n)}</a>' for n in files)
+
+
+def source_lines(sources: list[dict[str, Any]]) -> list[str]:
+    """Markdown: the sweeps of a side-by-side view, where each run came from, their commands."""
+    lines = ["## Sweeps in this view", ""]
+    lines += ["Each sweep's runs, by folder, and the settings that tell the sweeps apart:", ""]
+    for source in sources:
+        settings = ", ".join(f"{k}={v}" for k, v in source["settings"].items()) or "-"
+        lines.append(f"- `{source['folder']}`: {source['runs']} runs; {settings}")
+        lines.append(f"  - its own report: `{source['report']}`")
+        lines.append(f"  - resume it: `{source['resume']}`")
+    return lines
 
 
 #: the files beside report.html that it links (those present)
