@@ -135,14 +135,14 @@ def _panel(
                     zorder=3 + order, gid="mean")  # fmt: skip
             missed = never_reached(good)
             if target is not None and missed:
-                ax.plot([epochs[-1]], [means[-1]], marker="^", markersize=11, color=colour,
-                        markerfacecolor="white", markeredgewidth=2, linestyle="none",
+                ax.plot([epochs[-1]], [means[-1]], marker="^", markersize=13, color=colour,
+                        markerfacecolor="none", markeredgewidth=1.8, linestyle="none",
                         zorder=6 + order, gid="not_reached")  # fmt: skip
                 ax.annotate(f"{missed} of {len(good)} never reached", (epochs[-1], means[-1]),
-                            xytext=(0, 9), textcoords="offset points", ha="right",
-                            fontsize=LEGEND_SIZE, color=colour)  # fmt: skip
+                            xytext=(10, 0), textcoords="offset points", ha="left",
+                            va="center", fontsize=LEGEND_SIZE, color=colour)  # fmt: skip
                 extra["not_reached"] = Line2D([], [], color="0.2", marker="^", linestyle="none",
-                                              markerfacecolor="white", markersize=9)  # fmt: skip
+                                              markerfacecolor="none", markersize=9)  # fmt: skip
         _odd_runs(ax, [r for r in arm.runs if not usable(r)], colour, extra)
     if target is not None:
         ax.axhline(100 * target, color="black", linestyle="--", linewidth=1.1, gid="target")
@@ -157,7 +157,7 @@ def _panel(
         "other": f"other {key}s (thin, named at their end; see lr_sensitivity.png)",
         "stuck": "not learning (grey, dotted; not in the mean)",
         "diverged": "diverged: x where it stopped (not in the mean)",
-        "not_reached": "never reached the target: the mean ends in a hollow triangle",
+        "not_reached": "never reached the target: a hollow triangle round the mean's end",
     }
     title = panel_name(comparison, setting)
     if len(comparison.settings) > 1 and setting.verdict:
