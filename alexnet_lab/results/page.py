@@ -93,11 +93,14 @@ def copy_report(sweep_dir: Path, sweep: str, out: Path) -> str:
     """Copy the sweep's report.md into ``out`` as ``<sweep>-report.md``; its new name.
 
     The page ships with its copies (the sweep folders stay on the machine that ran them), so
-    the report's figure links are pointed at the copied ``<sweep>-<figure>.png`` files.
+    the report's figure links are pointed at the copied ``<sweep>-<figure>.png`` files, and
+    its tables (CSV, LaTeX) are copied beside it as ``<sweep>-<table>``.
     """
     prefix = figure_prefix(sweep)
     text = (sweep_dir / "report.md").read_text() if (sweep_dir / "report.md").exists() else ""
-    text = re.sub(r"\]\(([\w.-]+\.png)\)", lambda m: f"]({prefix}-{m.group(1)})", text)
+    text = re.sub(r"\]\(([\w.-]+\.(?:png|csv|tex))\)", lambda m: f"]({prefix}-{m.group(1)})", text)
+    for table in [*sweep_dir.glob("table_*.csv"), *sweep_dir.glob("table_*.tex")]:
+        copy_file(table, out / f"{prefix}-{table.name}")
     name = f"{prefix}-report.md"
     write_text(out / name, text)
     return name

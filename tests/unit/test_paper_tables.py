@@ -8,6 +8,7 @@ from alexnet_lab.results.page import build_results_page
 from alexnet_lab.results.paper_tables import latex_cell
 from alexnet_lab.results.report import build_report
 from alexnet_lab.results.tables import arm_table, setting_table
+from tests.unit.test_docs import broken_links
 from tests.unit.test_figures import c1_sweep
 from tests.unit.test_results_page import fabricate
 
@@ -57,3 +58,7 @@ def test_the_results_page_writes_its_summary_table_as_csv_and_latex(tmp_path):
     assert [r[0] for r in rows[1:]] == ["C1", "C3"]
     assert rows[1][3] in ("reproduced", "inconclusive", "not reproduced")  # no ** around it
     assert "\\textbf{" in (out / "results.tex").read_text()
+    # the sweeps' reports copied beside the page link their tables there too
+    report = (out / "c1-report.md").read_text()
+    assert "[table_arms.csv](c1-table_arms.csv)" in report
+    assert [bad for page in out.glob("*-report.md") for bad in broken_links(page)] == []
