@@ -1,5 +1,8 @@
 """What the parallel launcher shows: a line per worker and the sweep's done/total, time left.
 
+The time left is counted in epochs (those still to run, at the rate epochs ran so far), so it
+holds when fast jobs end first.
+
 On a terminal a rich ``Live`` region redraws one line per worker (its device, job and epoch)
 under the finished jobs' lines; piped, every change is a plain line of its own. The epoch is
 read from the job's record (``record.json``, written after every epoch), so the workers need
@@ -57,7 +60,11 @@ class Progress:
         self.console, self.total, self.labels, self.common = console, total, labels, common
         self.running: dict[str, Running] = {}
         self.done = self.failed = 0
-        self.started = time.monotonic()
+        #: epochs the ended jobs ran, and the epochs each started job planned
+        self.epochs_ran = 0
+        self.planned: list[int] = []
+        self.clock = time.monotonic  # a test's own clock replaces it
+        self.started = self.clock()
         self.live = Live(console=console, auto_refresh=False, transient=True) if live else None
 
     def __enter__(self) -> Progress:
@@ -77,13 +84,17 @@ class Progress:
         total = int(epochs) if str(epochs).isdigit() else None
         own = " ".join(o for o in overrides if o not in self.common) or " ".join(overrides)
         self.running[label] = Running(number, own, folder, total)
+        if total:
+            self.planned.append(total)
         self._plain(f"[{label}] #{number} started: {own}")
         self.refresh()
 
     def job_ended(self, label: str, number: int, failed: bool) -> None:
         """Job ``number`` ended (its outcome line is printed by the launcher)."""
         if label in self.running and self.running[label].number == number:
-            self._read(label, self.running.pop(label))  # its last epochs, seen or not
+            job = self.running.pop(label)
+            self._read(label, job)  # its last epochs, seen or not
+            self.epochs_ran += job.done
         self.done += 1
         self.failed += failed
         self._plain(self.summary())
@@ -111,11 +122,32 @@ class Progress:
         text = f"done {self.done}/{self.total}"
         if self.failed:
             text += f" ({self.failed} failed)"
-        left = self.total - self.done
-        if self.done and left > 0:
-            elapsed = time.monotonic() - self.started
-            text += f", about {duration(elapsed / self.done * left, sep='')} left"
+        seconds = self.seconds_left()
+        if seconds is not None:
+            text += f", about {duration(seconds, sep='')} left"
         return text
+
+    def seconds_left(self) -> float | None:
+        """The time left: the epochs still to run at the rate epochs ran so far.
+
+        Counted in epochs, not jobs, so that jobs that end early (diverged, stopped at the
+        target, a small grid point) do not make the rest look short; a job not started yet
+        counts the mean of the epochs the started ones planned. Without planned epochs, the
+        jobs left at the time each ended job took. None before anything ended or ran.
+        """
+        elapsed = self.clock() - self.started
+        left_jobs = self.total - self.done
+        if left_jobs <= 0:
+            return None
+        ran = self.epochs_ran + sum(job.done for job in self.running.values())
+        if self.planned and ran:
+            waiting = left_jobs - len(self.running)
+            mean = sum(self.planned) / len(self.planned)
+            to_run = sum(max((job.epochs or mean) - job.done, 0) for job in self.running.values())
+            return elapsed / ran * (to_run + waiting * mean)
+        if self.done:
+            return elapsed / self.done * left_jobs
+        return None
 
     def refresh(self) -> None:
         """Redraw the live region: one line per worker, then the summary."""

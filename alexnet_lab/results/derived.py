@@ -40,7 +40,7 @@ def _value(data: dict[str, Any], dotted: str) -> Any:
     return data
 
 
-def sweep_records(sweep_dir: Path) -> tuple[list[RunRecord], list[RecordError]]:
+def folder_records(sweep_dir: Path) -> tuple[list[RunRecord], list[RecordError]]:
     """The run records of a sweep folder, and those that cannot be read.
 
     A derived sweep's are its source's that match its ``where``, recast as its claim.

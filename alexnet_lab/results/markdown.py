@@ -136,6 +136,10 @@ def render_markdown(comparison: Comparison, summary: dict[str, Any]) -> str:
     lines += ["## Results", "", *markdown_table(arm_table(comparison, target))]
     if claim:
         lines += ["", "## Per setting", "", *markdown_table(setting_table(comparison))]
+    tables = summary.get("tables") or []
+    if tables:
+        links = ", ".join(f"[{name}]({name})" for name in tables)
+        lines += ["", f"The tables for a paper (CSV, LaTeX with booktabs): {links}."]
     lines += ["", "## Verdict", "", *verdict_lines(comparison, summary)]
     if summary["failed_runs"]:
         lines += ["", "## Runs that did not complete", ""]

@@ -29,6 +29,8 @@ DESCRIPTION = """\
 Rebuild reports from run records.
 
   alexnet-lab-report SWEEP_DIR                 one sweep: summary.json, report.md, figures
+  alexnet-lab-report A B ... [--out DIR]       sweeps of one claim side by side (by the
+                                               settings that differ), in DIR
   alexnet-lab-report --all DIR                 every sweep below DIR, then DIR/paper_report.md
   alexnet-lab-report --all DIR --out PAGE_DIR  the results page PAGE_DIR/results.md"""
 
@@ -47,7 +49,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "folder",
         type=Path,
-        help="a sweep folder holding */record.json "
+        nargs="+",
+        help="a sweep folder holding */record.json; several: one claim's sweeps side by side "
         "(with --all: any folder holding sweeps, e.g. multirun/)",
     )
     parser.add_argument(
@@ -59,7 +62,8 @@ def main(argv: list[str] | None = None) -> None:
         "--out",
         type=Path,
         help="with --all: write the results page DIR/results.md, its figures and "
-        "paper_report.md/png into this folder",
+        "paper_report.md/png into this folder; with several sweeps: the side-by-side view's "
+        "folder (default: side_by_side beside them)",
     )
     parser.add_argument("--title", help="with --out: the results page's title")
     parser.add_argument(
@@ -74,10 +78,17 @@ def main(argv: list[str] | None = None) -> None:
         help="also log the comparison to W&B as a summary run in the sweep's group",
     )
     args = parser.parse_args(argv)
-    if args.claim and args.all:
-        parser.error("--claim reads one sweep's runs: give its folder without --all")
-    if (args.out or args.title) and not args.all:
+    several = len(args.folder) > 1
+    if args.claim and (args.all or several):
+        parser.error("--claim reads one sweep's runs: give its folder alone, without --all")
+    if several and args.all:
+        parser.error("--all takes one folder (the one that holds the sweeps)")
+    if (args.title or (args.out and not several)) and not args.all:
         parser.error("--out and --title go with --all (the results page of many sweeps)")
+    if several:
+        side_by_side(args.folder, args.out, args.quiet)
+        return
+    args.folder = args.folder[0]
     try:
         if args.all and args.out:
             from alexnet_lab.results.page import build_results_page
@@ -129,6 +140,22 @@ def main(argv: list[str] | None = None) -> None:
             "run records are intact. Free space on that disk, then run this command again.",
         )
         sys.exit(1)
+
+
+def side_by_side(folders: list[Path], out: Path | None, quiet: bool) -> None:
+    """``alexnet-lab-report A B ...``: one claim's sweeps in one view; other claims refused."""
+    from alexnet_lab.results.side_by_side import MixedClaims, build_side_by_side
+
+    try:
+        written = build_side_by_side(folders, out, quiet)
+    except MixedClaims as exc:
+        print_error("different claims", str(exc))
+        sys.exit(2)
+    except FileNotFoundError as exc:
+        print_error("no report", f"{exc}. Give sweep folders whose runs wrote record.json.")
+        sys.exit(2)
+    if not quiet:
+        console.print(escape(f"side-by-side view: {written / 'report.html'}"), soft_wrap=True)
 
 
 if __name__ == "__main__":

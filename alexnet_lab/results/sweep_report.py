@@ -1,4 +1,4 @@
-"""One sweep's report: read its run records, compare, write summary.json, report.md, figures."""
+"""One sweep's report: its records compared into summary.json, report.md, report.html, figures."""
 
 from __future__ import annotations
 
@@ -10,35 +10,61 @@ from alexnet_lab.folders.lock import held_by_another_live_command
 from alexnet_lab.overrides import shell_join
 from alexnet_lab.record.atomic import write_text
 from alexnet_lab.record.files import RecordError, holds_records, strict_json
+from alexnet_lab.record.run_record import RunRecord
 from alexnet_lab.results.compare import compare
-from alexnet_lab.results.derived import sweep_records
+from alexnet_lab.results.derived import folder_records
 from alexnet_lab.results.figures.curves import plot_training_curves
 from alexnet_lab.results.figures.final_errors import plot_final_errors
 from alexnet_lab.results.figures.lr_sensitivity import LR_PNG, plot_lr_sensitivity
-from alexnet_lab.results.figures.style import panel_name
+from alexnet_lab.results.figures.style import panel_name, svg_path
 from alexnet_lab.results.markdown import CURVES_PNG, ERRORS_PNG, render_markdown
+from alexnet_lab.results.paper_tables import write_tables
 from alexnet_lab.results.summary import summarise
+from alexnet_lab.results.sweep_html import REPORT_HTML, render_sweep_html, source_lines
 from alexnet_lab.results.terminal import print_table
 
 
-def build_report(sweep_dir: Path, quiet: bool = False) -> dict[str, Any]:
-    """Read the sweep's run records and write its summary, figures and report.md.
+def sweep_records(sweep_dir: Path) -> tuple[list[RunRecord], list[RecordError]]:
+    """The sweep's readable run records and those it cannot read; none readable: an error.
 
-    Records that cannot be read (cut short, not a record) are listed as ``unreadable``, with
-    path and reason, in summary.json, report.md and the terminal; the rest are reported.
+    A record left at "running" belongs to a process that was killed (it reads as
+    ``interrupted``), unless the command that writes the sweep still runs.
     """
     sweep_dir = Path(sweep_dir)
-    records, unreadable = sweep_records(sweep_dir)
+    records, unreadable = folder_records(sweep_dir)
     if not records:
         if unreadable:
             raise FileNotFoundError(
                 f"no readable run records below {sweep_dir}: {describe(unreadable)}"
             )
         raise FileNotFoundError(f"no run records (record.json) below {sweep_dir}")
-    # a record left at "running" belongs to a process that was killed, unless the command
-    # that writes the sweep still runs (a report taken part-way): then its job is running
     if not held_by_another_live_command(sweep_dir):
         records = [r.replace(status="interrupted") if r.status == "running" else r for r in records]
+    return records, unreadable
+
+
+def build_report(sweep_dir: Path, quiet: bool = False) -> dict[str, Any]:
+    """Read the sweep's run records and write its summary, figures, report.md and report.html.
+
+    Records that cannot be read (cut short, not a record) are listed as ``unreadable``, with
+    path and reason, in summary.json, report.md and the terminal; the rest are reported.
+    """
+    records, unreadable = sweep_records(Path(sweep_dir))
+    return write_report(records, unreadable, Path(sweep_dir), quiet)
+
+
+def write_report(
+    records: list[RunRecord],
+    unreadable: list[RecordError],
+    sweep_dir: Path,
+    quiet: bool = False,
+    sources: list[dict[str, Any]] | None = None,
+) -> dict[str, Any]:
+    """Compare ``records`` and write the report's files into ``sweep_dir``; the summary.
+
+    ``sources``: for a view of several sweeps, which folder each run came from (its
+    ``folder``, ``runs``, ``settings`` and the commands of its own report), said in every file.
+    """
     first = records[0]
     comparison = compare(
         records,
@@ -53,17 +79,25 @@ def build_report(sweep_dir: Path, quiet: bool = False) -> dict[str, Any]:
     figures = [CURVES_PNG, ERRORS_PNG]
     if plot_lr_sensitivity(comparison, target, sweep_dir / LR_PNG) is not None:
         figures.append(LR_PNG)
-    else:
-        (sweep_dir / LR_PNG).unlink(missing_ok=True)  # left from an earlier report
+    else:  # left from an earlier report
+        for stale in (sweep_dir / LR_PNG, svg_path(sweep_dir / LR_PNG)):
+            stale.unlink(missing_ok=True)
     summary = summarise(comparison, target, figures)
     summary["curve_panels"] = [panel_name(comparison, s) for s in comparison.settings]
     summary["unreadable"] = [{"record": e.path, "reason": e.reason} for e in unreadable]
+    summary["tables"] = write_tables(comparison, target, sweep_dir)
+    if sources:
+        summary["sources"] = sources
     write_text(sweep_dir / "summary.json", strict_json(summary))  # NaN/inf: null
     markdown = render_markdown(comparison, summary)
+    if sources:
+        markdown += "\n" + "\n".join(source_lines(sources)) + "\n"
     if unreadable:
         markdown += "\n## Unreadable records\n\nLeft out of the comparison above:\n\n"
         markdown += "".join(f"- `{e.path}`: {e.reason}\n" for e in unreadable)
     write_text(sweep_dir / "report.md", markdown)
+    page = render_sweep_html(comparison, summary, sweep_dir, unreadable, sources)
+    write_text(sweep_dir / REPORT_HTML, page)
     if not quiet:
         print_table(comparison, summary, sweep_dir)
     if unreadable:
@@ -138,7 +172,7 @@ def log_report_to_wandb(sweep_dir: Path) -> None:
     from alexnet_lab.console import console
     from alexnet_lab.results.wandb_summary import log_sweep_summary, used_wandb
 
-    if not used_wandb(sweep_records(sweep_dir)[0]):
+    if not used_wandb(folder_records(sweep_dir)[0]):
         return
     info = log_sweep_summary(sweep_dir)
     if info and info.get("sync"):

@@ -18,7 +18,7 @@ from typing import Any
 
 from alexnet_lab.overrides import shell_join
 from alexnet_lab.record.run_record import RunRecord
-from alexnet_lab.results.derived import sweep_records
+from alexnet_lab.results.derived import folder_records
 from alexnet_lab.tracking.loggers import finish_wandb, wandb_mode
 from alexnet_lab.tracking.wandb_agent import group_name
 
@@ -108,7 +108,7 @@ def log_sweep_summary(sweep_dir: Path) -> dict[str, str] | None:
     try:
         import wandb
 
-        records = sweep_records(sweep_dir)[0]
+        records = folder_records(sweep_dir)[0]
         summary = json.loads((sweep_dir / "summary.json").read_text())
         logger_cfg = _logger(records[0]).get("wandb") or {}
         group = sweep_group(records, sweep_dir)

@@ -7,7 +7,7 @@ import pytest
 from alexnet_lab.errors import UserError
 from alexnet_lab.record.files import write_record
 from alexnet_lab.record.run_record import RunRecord
-from alexnet_lab.results.derived import DERIVED, sweep_records, write_derived
+from alexnet_lab.results.derived import DERIVED, folder_records, write_derived
 from alexnet_lab.results.paper_report import find_sweeps
 from alexnet_lab.results.sweep_report import build_report
 
@@ -53,7 +53,7 @@ def test_c7_reads_only_the_crop_trained_runs_as_its_own_claim(c5_sweep):
         "from": "../c5_cpu",
         "where": {"data.augmentation.random_crop": True},
     }
-    records, unreadable = sweep_records(folder)
+    records, unreadable = folder_records(folder)
     assert not unreadable and len(records) == 6
     assert {r.settings["augmentation"] for r in records} == {"crop_flip", "paper"}
     assert {r.claim for r in records} == {"C7"} and {r.arm_group for r in records} == {"tta"}

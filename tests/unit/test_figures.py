@@ -125,7 +125,7 @@ def test_stalled_and_diverged_runs_stay_out_of_the_mean_curve(comparison, tmp_pa
     # the mean of the three learning seeds at epoch 1 (the stalled run sits at 0.9)
     relu = comparison.settings[0].arm("relu")
     firsts = [r.history[0]["train_error"] for r in relu.runs if not r.not_learning]
-    assert relu_mean.get_ydata()[0] == pytest.approx(sum(firsts) / 3)
+    assert relu_mean.get_ydata()[0] == pytest.approx(100 * sum(firsts) / 3)  # in percent
     (shared,) = fig.legends  # one legend below the panels for what they share
     legend = [t.get_text() for t in shared.get_texts()]
     assert any(t.startswith("not learning") for t in legend)
@@ -149,8 +149,9 @@ def test_the_lr_figure_has_a_line_per_arm_a_dot_per_seed_and_censored_at_the_bud
     assert [len(line.get_xdata()) for line in lines] == [2, 3]  # relu's lr 0.1 all diverged
     dots = sum(len(line.get_xdata()) for line in speed.lines if line.get_gid() == "seeds")
     hollow = [line for line in speed.lines if line.get_gid() == "censored"]
-    # every run that did not diverge is a dot: relu 3 + 4 (one stalled), tanh 3 + 3 + 3
-    assert dots + sum(len(line.get_xdata()) for line in hollow) == 16
+    grey = sum(len(line.get_xdata()) for line in speed.lines if line.get_gid() == "not_learning")
+    # every run that did not diverge is a dot: relu 3 + 4 (one stalled: grey), tanh 3 + 3 + 3
+    assert dots + sum(len(line.get_xdata()) for line in hollow) + grey == 16 and grey == 1
     assert {y for line in hollow for y in line.get_ydata()} == {BUDGET}  # more than BUDGET
     crosses = sum(len(line.get_xdata()) for line in speed.lines if line.get_gid() == "diverged")
     assert crosses == 4
@@ -227,8 +228,9 @@ def test_the_eval_mode_training_error_is_its_own_thin_dashed_line_named_apart(tm
             row["train_eval_error"] = 0.5 * row["train_error"]
     fig = plot_training_curves(compare(records, claim_id="C1"), 0.25, tmp_path / "c.png")
     (ax,) = fig.axes
-    dotted = [line for line in ax.lines if line.get_marker() == "o"]
+    dotted = [line for line in ax.lines if line.get_gid() == "eval"]
     assert len(dotted) == 2  # one per arm, at its chosen lr
+    assert all(line.get_marker() == "o" and line.get_linewidth() < 2 for line in dotted)
     relu = [line for line in ax.lines if line.get_label().startswith("relu (lr 0.01")][0]
     assert list(dotted[0].get_ydata()) == pytest.approx([0.5 * y for y in relu.get_ydata()])
     (shared,) = fig.legends

@@ -4,7 +4,6 @@ import re
 
 from alexnet_lab.record.files import write_record
 from alexnet_lab.results.claims import CLAIMS
-from alexnet_lab.results.figures.paper import cell_lines
 from alexnet_lab.results.page import build_results_page
 from alexnet_lab.results.paper_report import paper_rows
 from alexnet_lab.results.report import main
@@ -81,15 +80,14 @@ def test_the_page_lists_every_claim_with_its_numbers_settings_machine_time_and_f
     assert "`broken`" in left_out and "not valid JSON" in left_out
 
 
-def test_the_paper_figure_rows_carry_the_data_its_size_and_the_target_uncut(tmp_path):
+def test_the_paper_rows_carry_the_data_its_size_and_the_target(tmp_path):
     fabricate(tmp_path)
     rows, broken = paper_rows(tmp_path)
     assert [b["sweep"] for b in broken] == ["broken"]
     c1 = next(r for r in rows if r["claim"] == "C1")
-    claim, paper, _, _, data, start, budget = cell_lines(c1)
-    assert " ".join(paper) == " ".join(CLAIMS["C1"].paper.split())  # wrapped, not cut
-    assert data == ["synthetic (512)"] and " ".join(start) == "init paper, scale raw"
-    assert " ".join(budget) == "10 epochs, target 25% train error"
+    assert (c1["data"], c1["train_size"]) == ("synthetic", "512")
+    assert c1["start"] == "init paper, scale raw"
+    assert c1["budget"] == "10 epochs, target 25% train error"
 
 
 def test_the_cli_writes_the_page_and_reuses_fresh_summaries(tmp_path, capsys):

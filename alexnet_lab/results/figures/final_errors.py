@@ -13,6 +13,7 @@ from pathlib import Path
 
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 
 from alexnet_lab.results.arms import Comparison, SettingResult
 from alexnet_lab.results.figures.style import (
@@ -54,7 +55,26 @@ def plot_final_errors(comparison: Comparison, path: Path, target: float | None =
     for ax in list(axes.flat)[len(panels) :]:
         ax.set_visible(False)
     note = "dots: seeds; bar: mean; whisker: 95% interval of the mean"
-    return save(fig, path, f"{finding_title(comparison)}\n{note}")
+    return save(fig, path, f"{finding_title(comparison)}\n{note}", legend_keys(comparison, metrics))
+
+
+def legend_keys(comparison: Comparison, metrics: list[Metric]) -> dict[str, Line2D]:
+    """The shared legend: what a seed's mark means, and the budget line of a speed claim."""
+    speed = metrics[0].name == EPOCHS_TO_TARGET.name
+    runs = comparison.records
+    keys = {
+        "seed (a dot" + ("; hollow: never reached the target, more than the budget)" if speed
+                         else ")"): Line2D([], [], color="0.3", marker="o", linestyle="none"),
+    }  # fmt: skip
+    if speed:
+        keys["epoch budget (dashed)"] = Line2D([], [], color="black", linestyle="--")
+    if any(diverged(r) for r in runs):
+        keys["diverged (x)"] = Line2D([], [], color="0.3", marker="x", linestyle="none")
+    if any(r.not_learning for r in runs):
+        keys["did not learn (grey; counted, as the verdict counts it)"] = Line2D(
+            [], [], color=NOT_LEARNING_COLOUR, marker="o", linestyle="none"
+        )
+    return keys
 
 
 def _panel(
@@ -99,7 +119,7 @@ def _panel(
     ax.set_xticks(range(len(setting.arms)), [_tick(a.label, a.selected) for a in setting.arms])
     ax.set_xlim(-0.5, len(setting.arms) - 0.3)
     if speed:
-        ax.axhline(budget, color="black", linestyle="--", linewidth=1)
+        ax.axhline(budget, color="black", linestyle="--", linewidth=1, gid="budget")
         where = ("axes fraction", "data")
         words = f"budget {budget}: hollow = not reached, more than the epochs run"
         ax.annotate(words, (0.01, budget), xycoords=where, va="bottom", fontsize=LEGEND_SIZE)

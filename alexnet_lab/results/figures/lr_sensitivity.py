@@ -2,11 +2,13 @@
 
 For a claim that tunes a key per arm (C1's learning rate, :attr:`Comparison.select_keys`): per
 setting, epochs to the target and final top-1 error against the key's values (log scale for
-an lr), one line per arm (mean over seeds), each seed a dot (hollow, at the epochs it ran, where
-it never reached the target; in the top-1 panel a triangle where the run stopped at the target
-under ``stop_at_target``, so its error is not a full budget's), the chosen value ringed,
-diverged runs an x at the top. A reader
-sees whether each arm's best value sits inside the grid and how flat the optimum is.
+an lr), one line per arm (mean over seeds), each seed a dot (a hollow triangle, "at least",
+at the epochs it ran, where it never reached the target; grey where it did not learn; in the
+top-1 panel a hollow square where the run stopped at the target under ``stop_at_target``, so
+its error is not a full budget's), the chosen value ringed, diverged runs an x at the top. A
+mean over seeds of which some never reached the target is a lower bound: a large hollow
+triangle, not joined into the line. A reader sees whether each arm's best value sits inside
+the grid and how flat the optimum is.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from alexnet_lab.record.run_record import RunRecord
 from alexnet_lab.results.arms import ArmResult, Comparison, SettingResult
 from alexnet_lab.results.figures.style import (
     LEGEND_SIZE,
+    NOT_LEARNING_COLOUR,
     PANEL_SIZE,
     arm_colours,
     diverged,
@@ -60,10 +63,16 @@ def plot_lr_sensitivity(comparison: Comparison, target: float | None, path: Path
         for ax, metric in zip(row, metrics, strict=True):
             _panel(ax, comparison, setting, key, metric, colours, target)
     note = f"sensitivity to {key}: line = mean over seeds per value, one line per arm"
+    runs = [r for s in settings for a in s.arms for r in a.every_run]
     keys = {
         "seed": Line2D([], [], color="0.3", marker="o", linestyle="none"),
-        "seed that never reached the target (at the epochs it ran; budget: dashed line)": Line2D(
-            [], [], color="0.3", marker="o", markerfacecolor="white", linestyle="none"
+        "epoch budget (dashed)": Line2D([], [], color="black", linestyle="--", linewidth=1),
+        "seed that never reached the target: at least the budget": Line2D(
+            [], [], color="0.3", marker="^", markerfacecolor="white", linestyle="none"
+        ),
+        "mean over such seeds: a lower bound, not joined to the line": Line2D(
+            [], [], color="0.3", marker="^", markersize=9, markerfacecolor="white",
+            markeredgewidth=2, linestyle="none"
         ),
         f"chosen {key} (the arm's best)": Line2D(
             [], [], color="0.3", marker="o", markersize=12, markerfacecolor="none",
@@ -71,9 +80,17 @@ def plot_lr_sensitivity(comparison: Comparison, target: float | None, path: Path
         ),
         "diverged (at the top)": Line2D([], [], color="0.3", marker="x", linestyle="none"),
     }  # fmt: skip
-    if any(r.stopped_at_target for s in settings for a in s.arms for r in a.every_run):
+    if target is None:  # no speed panel
+        keys = {k: v for k, v in keys.items() if not k.startswith(("epoch budget", "seed that"))}
+    if target is None or not any(r.completed and r.epochs_to_target is None for r in runs):
+        keys = {k: v for k, v in keys.items() if "never reached" not in k and "such" not in k}
+    if any(r.not_learning for r in runs):
+        keys["did not learn (grey; counted, as the verdict counts it)"] = Line2D(
+            [], [], color=NOT_LEARNING_COLOUR, marker="o", linestyle="none"
+        )
+    if any(r.stopped_at_target for r in runs):
         keys["stopped at the target: its top-1 error there"] = Line2D(
-            [], [], color="0.3", marker="^", markerfacecolor="white", linestyle="none"
+            [], [], color="0.3", marker="s", markerfacecolor="white", linestyle="none"
         )
     return save(fig, path, f"{finding_title(comparison)}\n{note}", keys)
 
@@ -94,10 +111,10 @@ def _panel(
     stopped = any(r.stopped_at_target for a in setting.arms for r in a.every_run)
     top = (budget + 1) * 1.12 if speed else 100.0
     for i, arm in enumerate(setting.arms):
-        shift = (i - (len(setting.arms) - 1) / 2) * 0.04
+        shift = (i - (len(setting.arms) - 1) / 2) * 0.08  # arms side by side, never hidden
         _arm(ax, arm, key, metric, colours[arm.label], shift, log, top)
     if speed:
-        ax.axhline(budget, color="black", linestyle="--", linewidth=1)
+        ax.axhline(budget, color="black", linestyle="--", linewidth=1, gid="budget")
         ax.set_ylabel(f"epochs to {100 * (target or 0):.0f}% training error")
     elif stopped:
         ax.set_ylabel("top-1 error (%) where each run ended")
@@ -139,11 +156,11 @@ def _arm(
         value = _number(parse_overrides(run.overrides).get(key))
         if value is not None:
             by_value.setdefault(value, []).append(run)
-    speed = metric.name == EPOCHS_TO_TARGET.name
     means, seeds, hollow, stopped, broke = [], [], [], [], []
+    grey: list[tuple[float, float, bool]] = []
     for value, runs in sorted(by_value.items()):
         x = value * 10**shift if log else value + shift * value
-        kept = []
+        kept, bound = [], False
         for run in runs:
             reading, censored = metric.value(run) if not diverged(run) else (None, False)
             if diverged(run):
@@ -152,26 +169,41 @@ def _arm(
                 continue
             point = (x, reading * metric.scale)
             kept.append(point[1])
-            if censored:
+            bound |= censored
+            if run.not_learning:  # drawn as the report names it (hollow: censored too)
+                grey.append((*point, censored))
+            elif censored:
                 hollow.append(point)
-            elif run.stopped_at_target and not speed:  # its error where it stopped, early
-                stopped.append(point)
+            elif run.stopped_at_target and metric.name != EPOCHS_TO_TARGET.name:
+                stopped.append(point)  # its error where it stopped, early
             else:
                 seeds.append(point)
         if kept:
-            means.append((value, x, sum(kept) / len(kept)))
+            means.append((value, x, sum(kept) / len(kept), bound))
     chosen = _number(arm.selected.get(key))
-    ax.plot([m[1] for m in means], [m[2] for m in means], color=colour, linewidth=2,
+    # the line joins only means of seeds that all reached the target: a bound is no value
+    joined = [(x, math.nan if bound else y) for _, x, y, bound in means]
+    ax.plot(*_xy(joined), color=colour, linewidth=2, marker="o", markersize=4, gid="mean",
             label=f"{arm.label} (chosen {key.split('.')[-1]} {arm.selected.get(key)})")  # fmt: skip
+    bounds = [(x, y) for _, x, y, bound in means if bound]
+    ax.plot(*_xy(bounds), marker="^", linestyle="none", color=colour, markersize=9,
+            markerfacecolor="white", markeredgewidth=2, zorder=5, gid="censored_mean")  # fmt: skip
     ax.plot(*_xy(seeds), marker="o", linestyle="none", color=colour, markersize=5, alpha=0.8,
             gid="seeds")  # fmt: skip
-    ax.plot(*_xy(hollow), marker="o", linestyle="none", color=colour, markersize=6,
-            markerfacecolor="white", gid="censored")  # fmt: skip
-    ax.plot(*_xy(stopped), marker="^", linestyle="none", color=colour, markersize=6,
+    ax.plot(*_xy(hollow), marker="^", linestyle="none", color=colour, markersize=6,
+            markerfacecolor="white", zorder=6, gid="censored")  # fmt: skip
+    for censored in (False, True):
+        at = [(x, y) for x, y, c in grey if c == censored]
+        ax.plot(*_xy(at), marker="^" if censored else "o", linestyle="none", zorder=6,
+                color=NOT_LEARNING_COLOUR, markerfacecolor="white" if censored else None,
+                markersize=6, gid="not_learning")  # fmt: skip
+    ax.plot(*_xy(stopped), marker="s", linestyle="none", color=colour, markersize=6,
             markerfacecolor="white", gid="stopped")  # fmt: skip
     ax.plot(broke, [top] * len(broke), marker="x", linestyle="none", color=colour,
             markersize=8, markeredgewidth=2, gid="diverged")  # fmt: skip
-    best = [(x, y) for value, x, y in means if chosen is not None and math.isclose(value, chosen)]
+    best = [
+        (x, y) for value, x, y, _ in means if chosen is not None and math.isclose(value, chosen)
+    ]
     ax.plot(*_xy(best), marker="o", markersize=15, markerfacecolor="none", linestyle="none",
             markeredgecolor=colour, markeredgewidth=2, gid="chosen")  # fmt: skip
 

@@ -82,7 +82,11 @@ def num_classes(records: list[RunRecord]) -> int | None:
 
 
 def effect_words(comparison: Comparison, verdict: dict[str, Any] | None) -> str:
-    """``tanh/relu = 1.20x [0.95, 1.51]`` or ``overlap better by +5.00 points [+3.1, +6.9]``."""
+    """``tanh/relu = 1.20x [0.95, 1.51]`` or ``overlap better by +5.00 points [+3.1, +6.9]``.
+
+    A ratio whose slower arm has seeds that never reached the target is a lower bound:
+    ``tanh/relu = at least 2.73x [≥ 1.90]``.
+    """
     if not verdict or "numbers" not in verdict:
         reason = str((verdict or {}).get("reason") or "no effect measured")
         return str((verdict or {}).get("measured") or reason.split("; ")[-1].rstrip("."))
@@ -99,7 +103,10 @@ def effect_words(comparison: Comparison, verdict: dict[str, Any] | None) -> str:
             if metric.lower_is_better
             else (claim.favoured, claim.baseline)
         )
-        text = f"{slow}/{fast} = {numbers['ratio']:.2f}x"
+        censored = numbers.get("censored") or {}
+        # seeds of the slower arm that never reached the target: the ratio is a lower bound
+        bound = "at least " if censored.get(slow) and not censored.get(fast) else ""
+        text = f"{slow}/{fast} = {bound}{numbers['ratio']:.2f}x"
         return text + (_bracket(interval, lambda v: f"{v:.2f}", True) if interval else "")
     effect = verdict.get("effect", numbers.get("effect"))
     if effect is None:
@@ -150,7 +157,10 @@ def new_figure(rows: int, cols: int, height: float = FIGSIZE[1]) -> tuple[Figure
 
 
 def save(fig: Figure, path: Path, title: str, keys: dict[str, Any] | None = None) -> Figure:
-    """Title, lay out, write the PNG at :data:`DPI` and release the figure (still readable).
+    """Title, lay out, write the PNG at :data:`DPI` and its SVG beside it; release the figure.
+
+    The figure stays readable (its artists, for the tests). The SVG keeps its text as text
+    (searchable, and what a report's HTML inlines).
 
     ``keys`` (label -> legend handle) are what every panel shares (the target line, the marks
     of diverged runs): one legend below the panels, off the data.
@@ -158,12 +168,29 @@ def save(fig: Figure, path: Path, title: str, keys: dict[str, Any] | None = None
     fig.suptitle(title, fontsize=TITLE_SIZE)
     bottom = 0.0
     if keys:
-        ncol = min(len(keys), 3)
-        fig.legend(list(keys.values()), list(keys), loc="lower center", ncol=ncol,
-                   fontsize=LEGEND_SIZE, frameon=False)  # fmt: skip
+        renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+        for ncol in range(min(len(keys), 3), 0, -1):  # as many columns as fit the width
+            legend = fig.legend(list(keys.values()), list(keys), loc="lower center", ncol=ncol,
+                                fontsize=LEGEND_SIZE, frameon=False)  # fmt: skip
+            if ncol == 1 or legend.get_window_extent(renderer).width <= 0.98 * fig.bbox.width:
+                break
+            legend.remove()
         bottom = (0.2 + 0.18 * math.ceil(len(keys) / ncol)) / fig.get_figheight()
     fig.tight_layout(rect=(0.0, bottom, 1.0, 1.0))
-    with atomic_path(path) as tmp:
-        fig.savefig(tmp, dpi=DPI)
+    write_figure(fig, Path(path))
     plt.close(fig)
     return fig
+
+
+def svg_path(path: Path) -> Path:
+    """The vector copy of a figure: ``x.png`` -> ``x.svg``."""
+    return Path(path).with_suffix(".svg")
+
+
+def write_figure(fig: Figure, path: Path, dpi: int = DPI) -> None:
+    """Write ``fig`` as ``path`` (a PNG) and as :func:`svg_path`, each whole or not at all."""
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp, dpi=dpi, format="png")
+    with plt.rc_context({"svg.fonttype": "none", "svg.hashsalt": "alexnet-lab"}):
+        with atomic_path(svg_path(path)) as tmp:
+            fig.savefig(tmp, format="svg", metadata={"Date": None})
