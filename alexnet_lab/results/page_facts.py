@@ -63,6 +63,7 @@ def sweep_facts(records: list[RunRecord]) -> dict[str, Any]:
         "last_finish": last.isoformat() if last else None,
         "span_seconds": (last - first).total_seconds() if first and last else None,
         "date": first.date().isoformat() if first else None,
+        "protocols": sorted({str(r.config["protocol"]) for r in runs if r.config.get("protocol")}),
     }
 
 

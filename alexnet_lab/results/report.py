@@ -67,6 +67,12 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("--title", help="with --out: the results page's title")
     parser.add_argument(
+        "--readme",
+        type=Path,
+        help="with --out: also rewrite the summary table between this README's "
+        "results-table markers",
+    )
+    parser.add_argument(
         "--claim",
         help="read this claim off the sweep's runs, into the folder <FOLDER>-<claim> beside it "
         "(C7: the ten patches vs the centre crop, on the runs trained on random crops)",
@@ -83,7 +89,7 @@ def main(argv: list[str] | None = None) -> None:
         parser.error("--claim reads one sweep's runs: give its folder alone, without --all")
     if several and args.all:
         parser.error("--all takes one folder (the one that holds the sweeps)")
-    if (args.title or (args.out and not several)) and not args.all:
+    if (args.title or args.readme or (args.out and not several)) and not args.all:
         parser.error("--out and --title go with --all (the results page of many sweeps)")
     if several:
         side_by_side(args.folder, args.out, args.quiet)
@@ -94,7 +100,7 @@ def main(argv: list[str] | None = None) -> None:
             from alexnet_lab.results.page import build_results_page
 
             command = shell_join(["alexnet-lab-report", *(sys.argv[1:] if argv is None else argv)])
-            page = build_results_page(args.folder, args.out, args.title, command)
+            page = build_results_page(args.folder, args.out, args.title, command, args.readme)
             if not args.quiet:
                 console.print(escape(f"results page: {page}"), soft_wrap=True)
         elif args.all:

@@ -50,8 +50,8 @@ def test_the_page_lists_every_claim_with_its_numbers_settings_machine_time_and_f
     # where training starts from tells two C1 rows apart (init and input scale move C1)
     start = "synthetic (512 train images), init paper, scale raw, 10 epochs, target 25% train"
     assert start in c1_row
-    assert c1_row.endswith("| 3 (0, 1, 2) | CPU (some runs not recorded), 2m 00s |")
-    assert "| GPU NVIDIA H100 80GB HBM3 (2026-11-20), " in c3_row
+    assert c1_row.endswith("| 3 (0, 1, 2) | 0.03 CPU h, CPU (some runs not recorded) |")
+    assert " GPU h, GPU NVIDIA H100 80GB HBM3 (2026-11-20) |" in c3_row
     c1 = text[text.index("### C1") : text.index("### C3")]
     assert f"- **Paper:** {CLAIMS['C1'].paper}" in c1
     assert re.search(r"- \*\*Measured:\*\* \d\.\d\dx \(95% interval", c1)
@@ -97,7 +97,7 @@ def test_the_cli_writes_the_page_and_reuses_fresh_summaries(tmp_path, capsys):
     assert f"results page: {out / 'results.md'}" in capsys.readouterr().out.replace("\n", "")
     text = (out / "results.md").read_text()
     assert text.startswith("# Mine") and f"--out {out} --title Mine`" in text
-    assert "- **Machine:** not recorded" in text and "| not recorded, " in text
+    assert "- **Machine:** not recorded" in text and " CPU h, not recorded |" in text
     summary = root / "c3" / "summary.json"
     before = summary.stat().st_mtime_ns
     main(["--all", str(root), "--out", str(out), "--quiet"])
@@ -107,7 +107,7 @@ def test_the_cli_writes_the_page_and_reuses_fresh_summaries(tmp_path, capsys):
 
 def test_a_claim_without_runs_is_listed_with_the_command_that_runs_it():
     from alexnet_lab.configs import claim_experiments
-    from alexnet_lab.results.page import not_run_lines
+    from alexnet_lab.results.page_summary import not_run_lines
 
     assert claim_experiments()["C2"] == "lrn" and claim_experiments()["C1"] == "relu_vs_tanh"
     lines = not_run_lines(["C2", "C6"])
@@ -119,6 +119,7 @@ def test_a_claim_without_runs_is_listed_with_the_command_that_runs_it():
     assert "cannot be shown here" not in lines[2]
     cpu = not_run_lines(["C2"], on_cpu=True)  # a page whose runs trained on CPUs only
     assert "cannot be shown here" in cpu[2] and "on a GPU each is one command" in cpu[2]
+    assert any("`alexnet-lab experiment=cpu/lrn`" in line for line in cpu)
 
 
 def test_arms_that_ran_their_own_lr_grids_are_listed_each_with_its_own():
