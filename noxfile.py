@@ -4,7 +4,7 @@ so that nox does not install a second multi-GB copy of torch.
     nox                 # lint + typecheck + tests (what CI runs)
     nox -s tests -- -m "not slow"
     nox -s typecheck
-    CIFAR10=/path/to/cifar10 nox -s results   # the budgeted CPU results -> docs/results.md
+    CIFAR10=/path/to/cifar10 nox -s results   # the CPU protocols -> records/, docs/results.md
 """
 
 import os
@@ -37,11 +37,13 @@ def typecheck(session: nox.Session) -> None:
 
 @nox.session(python=False)
 def results(session: nox.Session) -> None:
-    """Re-run the budgeted CPU results on CIFAR-10 (bench/results.py), then docs/results.md."""
-    from bench.results import MISSING, commands
+    """Every claim's CPU protocol on CIFAR-10 (bench/results.py): records/, docs/results.md."""
+    from bench.results import MISSING, PAGE_COMMAND, commands, ship
 
     cifar10 = os.environ.get("CIFAR10")
     if not cifar10:
         session.error(MISSING)
     for command in commands(cifar10):
         session.run(*command, external=True)
+    ship(Path("runs"), Path("records"))
+    session.run(*PAGE_COMMAND, external=True)

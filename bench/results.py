@@ -1,62 +1,77 @@
-"""The runs behind ``docs/results.md``: Figure 1 (C1) on the whole CIFAR-10, under two inits.
+"""The runs behind ``docs/results.md``: every claim's CPU protocol on the whole CIFAR-10.
 
     CIFAR10=/path/to/cifar10-tree nox -s results
     CIFAR10=/path/to/cifar10-tree python bench/results.py
 
-C1 on all 50,000 training images (the 10,000 test images as validation), centred raw 0-255
-input, the paper's 25% target, at most 20 epochs with ``stop_at_target=true``, 3 seeds, each
-arm with its own lr grid around its optimum (ReLU 0.001-0.01, tanh 0.003-0.3: "the learning
-rates for each network were chosen independently"), once with the source's init
-(``init=cuda_convnet``) and once with the ImageNet net's (``init=paper``). Each arm is one
-command into its init's folder (``runs/c1_cifar10_<init>``, jobs named ``<arm>-lr<lr>-seed<seed>``),
-so one comparison holds both; every command carries ``resume=true``, so re-running this script
-finishes what an earlier one left and skips what it finished. Then
-``alexnet-lab-report --all runs --out docs`` writes the page. ``CIFAR10`` names the unpacked
-CIFAR-10 tree (or torchvision's files). About 24 runs of up to 20 epochs per init: hours on a
-2-core CPU.
+Each claim's CPU protocol (``experiment=cpu/<name>``, docs/protocols.md) runs into its own
+folder below ``runs/`` (jobs named by their arm and seed) with the parallel launcher; C7 is
+then read off C5's crop-trained runs (``alexnet-lab-report runs/c5_cpu --claim C7``). The
+records, each sweep's ``multirun.yaml`` and report, and the C7 view are copied into
+``records/`` (what the repository ships: no checkpoints, no W&B files), and
+``alexnet-lab-report --all records --out docs --readme README.md`` writes the page and the
+README's table from them. Every training command carries ``resume=true``, so re-running this
+script finishes what an earlier one left (interrupted runs continue from their checkpoints)
+and skips what it finished. The cheaper protocols run first. ``CIFAR10`` names the unpacked
+CIFAR-10 tree (or torchvision's files). About 14 hours on a 2-core CPU, C1's 7 among them.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 MISSING = (
     "CIFAR10 is not set: point it at the unpacked CIFAR-10 tree (root/train/<class>/*.png and "
     "root/test/...) or torchvision's cifar-10-batches-py folder, e.g. "
     "CIFAR10=$HOME/data/cifar10 nox -s results"
 )
-#: the inits compared, and each arm's lr grid (bracketing its best lr on this data)
-INITS = ("cuda_convnet", "paper")
-#: (tanh's 0.01 and 0.003 joined when 0.03 beat 0.1 and 0.01 beat 0.03 on the whole data set:
-#: its best lr sits lower there than on a 5,000-image sample, where 0.1 was best)
-ARMS = (("relu", "0.003,0.01,0.001"), ("tanh", "0.03,0.01,0.003,0.1,0.3"))
+#: (experiment=cpu/<name>, the sweep's folder, its jobs' names), cheapest first
+PROTOCOLS = (
+    ("augmentation", "c5_cpu", "${augmentation.name}-seed${seed}"),
+    ("dropout", "c4_cpu", "dropout_${dropout.name}-seed${seed}"),
+    ("towers", "c6_cpu", "${towers.name}-seed${seed}"),
+    ("lrn", "c2_cpu", "${norm.name}-seed${seed}"),
+    ("pooling", "c3_cpu", "${pooling.name}-seed${seed}"),
+    ("relu_vs_tanh", "c1_cpu", "${activation.name}-lr${optim.lr}-seed${seed}"),
+)
+#: C7 is read off this protocol's folder
+C7_SOURCE = "c5_cpu"
+#: what a sweep folder ships in records/: the records, the command that ran, the C7 view and
+#: the report (records/.gitignore lets git see only these)
+SHIPPED = ("record.json", "multirun.yaml", "derived.json", "report.md")
+PAGE_COMMAND = ["alexnet-lab-report", "--all", "records", "--out", "docs", "--readme", "README.md"]
 
 
-def c1_folder(init: str, runs: str = "runs") -> str:
-    """The sweep folder of C1 under ``init``."""
-    return f"{runs}/c1_cifar10_{init}"
-
-
-def commands(cifar10: str, runs: str = "runs", docs: str = "docs") -> list[list[str]]:
-    """The commands, in order: each init's two arms, then the results page."""
+def commands(cifar10: str, runs: str = "runs") -> list[list[str]]:
+    """The training commands, in order (one per protocol), then the C7 view of C5's runs."""
     out = []
-    for init in INITS:
-        for arm, lrs in ARMS:
-            out.append([
-                "alexnet-lab", "experiment=relu_vs_tanh", f"data.root={cifar10}",
-                "trainer.max_epochs=20", "stop_at_target=true", "seed=0,1,2",
-                "trainer.enable_progress_bar=false", "resume=true", f"init={init}",
-                f"activation={arm}", f"optim.lr={lrs}", f"hydra.sweep.dir={c1_folder(init, runs)}",
-                f"hydra.sweep.subdir={arm}-lr${{optim.lr}}-seed${{seed}}",
-            ])  # fmt: skip
-    out.append(["alexnet-lab-report", "--all", runs, "--out", docs])
+    for name, folder, subdir in PROTOCOLS:
+        out.append([
+            "alexnet-lab", f"experiment=cpu/{name}", f"data.root={cifar10}",
+            "hydra/launcher=parallel", "logger=none", "trainer.enable_progress_bar=false",
+            "resume=true", f"hydra.sweep.dir={runs}/{folder}", f"hydra.sweep.subdir={subdir}",
+        ])  # fmt: skip
+    out.append(["alexnet-lab-report", f"{runs}/{C7_SOURCE}", "--claim", "C7", "--quiet"])
     return out
 
 
+def ship(runs: Path, records: Path) -> list[Path]:
+    """Copy each sweep's shipped files from ``runs`` into ``records``; the files copied."""
+    copied = []
+    for path in sorted(Path(runs).rglob("*")):
+        if path.is_file() and path.name in SHIPPED and "checkpoints" not in path.parts:
+            target = Path(records) / path.relative_to(runs)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(path, target)
+            copied.append(target)
+    return copied
+
+
 def main() -> int:
-    """Run every command (stop at the first that fails); 2 when CIFAR10 is not set."""
+    """Run every command (stop at the first that fails), ship the records, write the page."""
     cifar10 = os.environ.get("CIFAR10")
     if not cifar10:
         print(f"error: {MISSING}", file=sys.stderr)
@@ -66,7 +81,9 @@ def main() -> int:
         done = subprocess.run(command)
         if done.returncode:
             return done.returncode
-    return 0
+    print(f"shipped {len(ship(Path('runs'), Path('records')))} files into records/", flush=True)
+    print("+ " + " ".join(PAGE_COMMAND), flush=True)
+    return subprocess.run(PAGE_COMMAND).returncode
 
 
 if __name__ == "__main__":
