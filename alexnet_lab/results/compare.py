@@ -1,10 +1,13 @@
 """A sweep's run records -> arms x settings x seeds, with the per-arm selection of e.g. the lr.
 
-The overrides of the records say what varied. Of the varying keys: the *arm key* is the claim's
+Each record is first read as its numbers say (:mod:`.measured`), and the same run reached twice
+counts once; the overrides and every recorded setting say what varied (:mod:`.replicates`), so
+replicates differ only in seed. Of the varying keys: the *arm key* is the claim's
 group (``activation`` for C1); *select keys* are tuned per arm, the best value winning
 (Figure 1's "learning rate chosen independently for each activation"); *replicate keys* (the
 seed) repeat a run; every other varying key is a *setting* (init, data.scale, ...), within
-which the arms are compared.
+which the arms are compared. The select keys' best value is chosen on the censored quantity
+the verdict reads (:mod:`.selection`).
 """
 
 from __future__ import annotations

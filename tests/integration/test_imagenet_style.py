@@ -33,16 +33,20 @@ def test_the_augmentation_experiment_compares_three_recipes_and_judges_c5s_parts
     (setting,) = summary["settings"]
     assert [a["n"] for a in setting["arms"]] == [2, 2, 2]
     parts = setting["verdict"]["parts"]
-    assert [p["part"].split(" (")[0] for p in parts] == ["overfitting", "PCA lighting"]
+    assert [p["part"].split(" (")[0] for p in parts] == ["test top-1 error", "PCA lighting"]
+    # C5 is judged on the overfitting gap to the eval-mode training error, every run has it
+    assert summary["metric"] == "train_val_gap"
+    assert all(a["train_val_gap_mean"] is not None for a in setting["arms"])
     assert all(p["verdict"] in ("reproduced", "not reproduced", "inconclusive") for p in parts)
     report = (sweep / "report.md").read_text()
-    assert "overfitting (final validation minus running training error)" in report
+    assert "final validation error minus the final `train_eval_error`" in report
     runs = records(sweep)
     assert len(runs) == 6 and {r["settings"]["model"] for r in runs} == {"alexnet"}
     by_arm = {r["settings"]["augmentation"]: r["data"]["augmentation"] for r in runs}
     assert by_arm["none"] == {"crop": 227, "random_crop": False, "flip": False, "lighting": None}
     assert by_arm["paper"] == {"crop": 227, "random_crop": True, "flip": True, "lighting": 0.1}
     assert all(r["data"]["input_shape"] == [3, 227, 227] for r in runs)
+    assert all(0 <= r["history"][-1]["train_eval_error"] <= 1 for r in runs)
     # the second run of the sweep read the tree's cache instead of decoding it again
     assert len(list((tmp_path / "tree" / ".alexnet-lab-cache").glob("stats-*.pt"))) == 1
 

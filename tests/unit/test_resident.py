@@ -79,7 +79,7 @@ def test_a_run_with_resident_data_is_the_dataloaders_run_number_for_number(tmp_p
     assert through_loader.data["resident"] is None
     assert resident.data["resident"] == "cpu"
     assert resident.status == through_loader.status == "completed"
-    keys = ("train_error", "train_loss", "val_error", "val_loss")
+    keys = ("train_error", "train_loss", "train_eval_error", "val_error", "val_loss")
     rows = zip(through_loader.history, resident.history, strict=True)
     for a, b in rows:
         assert {k: a[k] for k in keys} == {k: b[k] for k in keys}
