@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from alexnet_lab.errors import UserError
+from alexnet_lab.choices import check_channels_last
 
 #: the trainer options of this module that Lightning's ``Trainer`` does not take
 LAYOUT_KEYS = ("channels_last",)
@@ -34,16 +34,6 @@ def device_type(trainer: Mapping[str, Any]) -> str:
 
         return "cuda" if torch.cuda.is_available() else "cpu"
     return "cpu"
-
-
-def check_channels_last(setting: object) -> None:
-    """Refuse a ``trainer.channels_last`` that is not null, true or false, in one paragraph."""
-    if setting is not None and not isinstance(setting, bool):
-        raise UserError(
-            f"trainer.channels_last={setting!r} is not valid: use trainer.channels_last=true "
-            "(channels-last weights and batches), false (contiguous) or null (auto: "
-            "channels-last on the CPU for the nets measured faster in it). Nothing was trained."
-        )
 
 
 def use_channels_last(cfg: Mapping[str, Any], device: str | None = None) -> bool:

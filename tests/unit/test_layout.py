@@ -83,7 +83,7 @@ def test_auto_takes_channels_last_on_the_cpu_only_for_the_nets_measured_faster(m
     assert use_channels_last(cfg(slower[0]), "cpu") is False
     assert use_channels_last(cfg(slower[0], True), "cpu") is True
     assert use_channels_last(cfg(faster[0], False), "cpu") is False
-    with pytest.raises(UserError, match="trainer.channels_last=true"):
+    with pytest.raises(UserError, match="trainer.channels_last='yes' is not a choice"):
         use_channels_last(cfg(faster[0], "yes"), "cpu")
 
 
@@ -121,3 +121,11 @@ def test_the_stack_follows_bf16_mixed_with_fp32_weights_and_gradients():
     assert config_blocker({"data": synthetic, "trainer": bf16}) is None
     half = {**trainer, "precision": "16-mixed"}
     assert "16-mixed" in (config_blocker({"data": synthetic, "trainer": half}) or "")
+
+
+def test_a_mistyped_channels_last_is_refused_with_the_other_values_before_anything_loads():
+    from alexnet_lab.run.validation import ConfigValueError, validate
+
+    with pytest.raises(ConfigValueError, match="trainer.channels_last='auto' is not a choice"):
+        validate(composed(*TINY, "trainer.channels_last=auto"))
+    validate(composed(*TINY, "trainer.channels_last=false"))  # no error
