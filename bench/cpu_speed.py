@@ -55,6 +55,7 @@ NETS = {
     "convnet4": ["model=convnet4", "norm=none"],  # C1 (Figure 1): no response normalization
     "convnet4_lrn": ["model=convnet4", "norm=lrn"],
     "convnet_local": ["model=convnet_local", "norm=lrn"],  # the LRN claim's net, at 32 px
+    "convnet_local_none": ["model=convnet_local", "norm=none"],  # its other arm
     "alexnet_cifar": ["model=alexnet_cifar"],  # the pooling and dropout claims' net
 }
 #: (column, channels-last, bf16 autocast)
