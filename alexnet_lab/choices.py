@@ -1,6 +1,7 @@
-"""The valid values of the data options that are words, checked without loading torch.
+"""The valid values of the options that are words, checked without loading torch.
 
-``data.scale``, ``data.mean`` and ``data.resident``: the datamodules check them when built, and
+``data.scale``, ``data.mean``, ``data.resident`` and ``trainer.channels_last``: the
+datamodules (and the engines) check them when built, and
 :func:`alexnet_lab.run.validation.validate` checks them before any data or library loads, so a
 mistyped value is refused in seconds.
 """
@@ -48,5 +49,21 @@ def check_resident(value: object) -> bool | str:
     )
 
 
+def check_channels_last(value: object) -> bool | None:
+    """``trainer.channels_last`` as None (auto), True or False; a clear error otherwise."""
+    if value is None or isinstance(value, bool):
+        return value
+    raise UserError(
+        f"trainer.channels_last={value!r} is not a choice. Valid values: null (auto: "
+        "channels-last on the CPU for the nets measured faster in it), true (channels-last "
+        "weights and batches), false (contiguous)."
+    )
+
+
 #: each word option's key and its check
-CHECKS = {"data.scale": check_scale, "data.mean": check_mean, "data.resident": check_resident}
+CHECKS = {
+    "data.scale": check_scale,
+    "data.mean": check_mean,
+    "data.resident": check_resident,
+    "trainer.channels_last": check_channels_last,
+}

@@ -88,7 +88,8 @@ register_model(
     "convnet4",
     switches=("activation", "norm", "pooling"),
     layer_inits={"cuda_convnet": CUDA_CONVNET_INIT},
-    channels_last=True,  # measured faster on a CPU (docs/benchmarks.md, bench/cpu_speed.py)
+    # measured faster channels-last on a CPU (docs/benchmarks.md): 1.26x, with lrn 1.12x
+    channels_last=("none", "lrn"),
 )(ConvNet4.from_options)
 
 

@@ -130,5 +130,6 @@ register_model(
     "convnet_local",
     switches=("activation", "norm", "pooling"),
     layer_inits={"cuda_convnet": CUDA_CONVNET_INIT},
-    channels_last=True,  # measured faster on a CPU (docs/benchmarks.md, bench/cpu_speed.py)
+    # measured faster channels-last on a CPU (docs/benchmarks.md): 1.18x; with lrn 0.96x
+    channels_last=("none",),
 )(ConvNetLocal.from_options)

@@ -56,9 +56,10 @@ class ModelEntry:
     builder: Builder
     switches: tuple[str, ...]
     layer_inits: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
-    #: a training step measured faster channels-last than contiguous on a CPU (fp32, one
-    #: thread, ``bench/cpu_speed.py``): ``trainer.channels_last=null`` then uses it there
-    channels_last: bool = False
+    #: the norms (``norm=...``) under which its training step was measured faster
+    #: channels-last than contiguous on a CPU (fp32, one thread, ``bench/cpu_speed.py``):
+    #: ``trainer.channels_last=null`` then uses channels-last there
+    channels_last: frozenset[str] = frozenset()
 
 
 _MODELS: dict[str, ModelEntry] = {}
@@ -68,13 +69,14 @@ def register_model(
     name: str,
     switches: Iterable[str],
     layer_inits: Mapping[str, Mapping[str, float]] | None = None,
-    channels_last: bool = False,
+    channels_last: Iterable[str] = (),
 ) -> Callable[[B], B]:
     """Register the decorated builder as model ``name`` with the given switch groups.
 
     ``layer_inits``: the per-layer inits (:data:`~alexnet_lab.models.layers.LAYER_INITS`) the
-    model has a source for, each a table of weight stds by layer name; ``channels_last``: its
-    training step was measured faster channels-last on a CPU (:mod:`alexnet_lab.run.layout`).
+    model has a source for, each a table of weight stds by layer name; ``channels_last``: the norms
+    under which its training step was measured faster channels-last on a CPU
+    (:mod:`alexnet_lab.run.layout`).
     """
     having = tuple(switches)
     unknown = sorted(set(having) - set(SWITCH_GROUPS))
@@ -88,7 +90,7 @@ def register_model(
     def decorate(builder: B) -> B:
         if name in _MODELS and _MODELS[name].builder is not builder:
             raise ValueError(f"model {name!r} is registered twice")
-        _MODELS[name] = ModelEntry(name, builder, having, tables, channels_last)
+        _MODELS[name] = ModelEntry(name, builder, having, tables, frozenset(channels_last))
         return builder
 
     return decorate

@@ -10,7 +10,9 @@ but :func:`pin_this_process` and :func:`visible_gpus` is pure, for the unit test
 
 from __future__ import annotations
 
+import glob
 import os
+import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -40,12 +42,27 @@ class Slot:
         return f"w{self.index} cpu {span}"
 
 
-def visible_gpus(environ: Mapping[str, str] | None = None) -> list[str]:
+#: the device files of a GPU driver (NVIDIA's, ROCm's, WSL's): without any, there is no GPU
+GPU_DEVICE_FILES = ("/dev/nvidia[0-9]*", "/dev/kfd", "/dev/dxg")
+
+
+def gpu_driver_present() -> bool:
+    """Whether a GPU driver's device file exists (Linux); True elsewhere, where torch decides."""
+    if not sys.platform.startswith("linux"):
+        return True
+    return any(glob.glob(pattern) for pattern in GPU_DEVICE_FILES)
+
+
+def visible_gpus(environ: Mapping[str, str] | None = None, driver: bool | None = None) -> list[str]:
     """The GPU ids this process may use, as ``CUDA_VISIBLE_DEVICES`` names them.
 
     ``CUDA_VISIBLE_DEVICES`` set: its entries (ids or UUIDs), as many as torch counts; unset:
     ``0..n-1`` for torch's count. torch's count reads NVML and creates no CUDA context.
+    Without a GPU driver (``driver``; None: :func:`gpu_driver_present`) the answer is none,
+    without importing torch: the launcher's process then starts its workers seconds sooner.
     """
+    if not (gpu_driver_present() if driver is None else driver):
+        return []
     import torch
 
     environ = os.environ if environ is None else environ

@@ -3,9 +3,9 @@
 ``trainer.channels_last`` (null: auto, true, false) chooses how the model's weights and every
 batch lie in memory. Channels-last (NHWC) is the same fp32 arithmetic as the contiguous NCHW
 layout, in another order of memory: its results equal the contiguous layout's within float
-rounding. Auto takes it on the CPU for the nets whose registry entry says it was measured
-faster there (``register_model(..., channels_last=True)``, from ``bench/cpu_speed.py``), and
-leaves every net contiguous on a GPU (not measured there yet).
+rounding. Auto takes it on the CPU for the nets and norms whose registry entry says it was
+measured faster there (``register_model(..., channels_last=("none", ...))``, the norms, from
+``bench/cpu_speed.py``), and leaves every net contiguous on a GPU (not measured there yet).
 
 ``trainer.precision`` is Lightning's own switch; the stacked engine follows ``bf16-mixed``
 with ``torch.autocast`` (fp32 weights, bf16 arithmetic where autocast chooses it).
@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from alexnet_lab.errors import UserError
+from alexnet_lab.choices import check_channels_last
 
 #: the trainer options of this module that Lightning's ``Trainer`` does not take
 LAYOUT_KEYS = ("channels_last",)
@@ -36,16 +36,6 @@ def device_type(trainer: Mapping[str, Any]) -> str:
     return "cpu"
 
 
-def check_channels_last(setting: object) -> None:
-    """Refuse a ``trainer.channels_last`` that is not null, true or false, in one paragraph."""
-    if setting is not None and not isinstance(setting, bool):
-        raise UserError(
-            f"trainer.channels_last={setting!r} is not valid: use trainer.channels_last=true "
-            "(channels-last weights and batches), false (contiguous) or null (auto: "
-            "channels-last on the CPU for the nets measured faster in it). Nothing was trained."
-        )
-
-
 def use_channels_last(cfg: Mapping[str, Any], device: str | None = None) -> bool:
     """Whether this run's model and batches are channels-last (see the module's docstring)."""
     from alexnet_lab.models.registry import get_model
@@ -56,7 +46,8 @@ def use_channels_last(cfg: Mapping[str, Any], device: str | None = None) -> bool
     if setting is not None:
         return bool(setting)
     device = device or device_type(trainer)
-    return device == "cpu" and get_model(str(cfg["model"]["name"])).channels_last
+    faster = get_model(str(cfg["model"]["name"])).channels_last
+    return device == "cpu" and str(cfg["norm"]["name"]) in faster
 
 
 def bf16(cfg: Mapping[str, Any]) -> bool:

@@ -28,12 +28,13 @@ import torch.nn.functional as F
 from omegaconf import DictConfig
 from torch import nn
 
+from alexnet_lab.choices import check_channels_last
 from alexnet_lab.data.device import DeviceData
 from alexnet_lab.errors import DivergedError
 from alexnet_lab.record.files import RunRecord
 from alexnet_lab.run.checkpoints import CHECKPOINT_DIR, STACKED_LAST
 from alexnet_lab.run.divergence import is_check_step, note_non_finite
-from alexnet_lab.run.layout import bf16, check_channels_last, run_format
+from alexnet_lab.run.layout import bf16, run_format
 from alexnet_lab.run.module import build_classifier
 from alexnet_lab.run.session import RunSession
 from alexnet_lab.stacked.model import StackedModel, Tensors

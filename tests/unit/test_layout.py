@@ -69,22 +69,27 @@ def test_the_module_holds_its_weights_and_feeds_its_batches_channels_last():
     assert seen == [True]
 
 
-def test_auto_takes_channels_last_on_the_cpu_only_for_the_nets_measured_faster(monkeypatch):
-    def cfg(net: str, setting: object = None) -> dict:
-        return {"model": {"name": net}, "trainer": {"channels_last": setting}}
+def test_auto_takes_channels_last_on_the_cpu_only_for_the_nets_measured_faster():
+    def cfg(net: str, norm: str = "none", setting: object = None) -> dict:
+        return {
+            "model": {"name": net},
+            "norm": {"name": norm},
+            "trainer": {"channels_last": setting},
+        }
 
-    faster = [
-        n for n in ("convnet4", "convnet_local", "alexnet_cifar") if get_model(n).channels_last
-    ]
-    slower = [n for n in ("convnet4", "convnet_local", "alexnet_cifar") if n not in faster]
-    assert faster and slower  # as measured (docs/benchmarks.md)
-    assert use_channels_last(cfg(faster[0]), "cpu") is True
-    assert use_channels_last(cfg(faster[0]), "cuda") is False  # not measured on a GPU
-    assert use_channels_last(cfg(slower[0]), "cpu") is False
-    assert use_channels_last(cfg(slower[0], True), "cpu") is True
-    assert use_channels_last(cfg(faster[0], False), "cpu") is False
-    with pytest.raises(UserError, match="trainer.channels_last=true"):
-        use_channels_last(cfg(faster[0], "yes"), "cpu")
+    assert get_model("convnet4").channels_last == {"none", "lrn"}  # as measured
+    assert get_model("convnet_local").channels_last == {"none"}  # slower with its lrn
+    assert not get_model("alexnet_cifar").channels_last
+    assert use_channels_last(cfg("convnet4"), "cpu") is True
+    assert use_channels_last(cfg("convnet4", "lrn"), "cpu") is True
+    assert use_channels_last(cfg("convnet4"), "cuda") is False  # not measured on a GPU
+    assert use_channels_last(cfg("convnet_local", "lrn"), "cpu") is False
+    assert use_channels_last(cfg("convnet_local", "none"), "cpu") is True
+    assert use_channels_last(cfg("alexnet_cifar"), "cpu") is False
+    assert use_channels_last(cfg("alexnet_cifar", setting=True), "cpu") is True
+    assert use_channels_last(cfg("convnet4", setting=False), "cpu") is False
+    with pytest.raises(UserError, match="trainer.channels_last='yes' is not a choice"):
+        use_channels_last(cfg("convnet4", setting="yes"), "cpu")
 
 
 def test_a_bf16_mixed_run_trains_in_bf16_and_records_its_precision(tmp_path: Path, monkeypatch):
@@ -121,3 +126,11 @@ def test_the_stack_follows_bf16_mixed_with_fp32_weights_and_gradients():
     assert config_blocker({"data": synthetic, "trainer": bf16}) is None
     half = {**trainer, "precision": "16-mixed"}
     assert "16-mixed" in (config_blocker({"data": synthetic, "trainer": half}) or "")
+
+
+def test_a_mistyped_channels_last_is_refused_with_the_other_values_before_anything_loads():
+    from alexnet_lab.run.validation import ConfigValueError, validate
+
+    with pytest.raises(ConfigValueError, match="trainer.channels_last='auto' is not a choice"):
+        validate(composed(*TINY, "trainer.channels_last=auto"))
+    validate(composed(*TINY, "trainer.channels_last=false"))  # no error

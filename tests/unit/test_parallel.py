@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 import torch
@@ -56,10 +60,22 @@ def test_workers_sharing_a_gpu_each_size_their_stack_from_their_share_of_its_mem
 def test_visible_gpus_follow_cuda_visible_devices(monkeypatch):
     monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
     monkeypatch.setattr(torch.cuda, "device_count", lambda: 4)
-    assert devices.visible_gpus({}) == FOUR_GPUS
-    assert devices.visible_gpus({"CUDA_VISIBLE_DEVICES": "4,5,6,7"}) == ["4", "5", "6", "7"]
+    assert devices.visible_gpus({}, driver=True) == FOUR_GPUS
+    visible = {"CUDA_VISIBLE_DEVICES": "4,5,6,7"}
+    assert devices.visible_gpus(visible, driver=True) == ["4", "5", "6", "7"]
+    assert devices.visible_gpus({}, driver=False) == []  # no driver: no GPU, torch not asked
     monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
-    assert devices.visible_gpus({}) == []
+    assert devices.visible_gpus({}, driver=True) == []
+
+
+def test_without_a_gpu_driver_the_launcher_counts_no_gpus_without_loading_torch():
+    code = (
+        "import sys; from alexnet_lab.parallel import devices; "
+        "print(devices.visible_gpus({}, driver=False), 'torch' in sys.modules)"
+    )
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert out.stdout.split() == ["[]", "False"], out.stderr[-2000:]
 
 
 def test_cpu_workers_split_the_cores_and_hide_every_gpu():
