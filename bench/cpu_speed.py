@@ -57,6 +57,10 @@ NETS = {
     "convnet_local": ["model=convnet_local", "norm=lrn"],  # the LRN claim's net, at 32 px
     "convnet_local_none": ["model=convnet_local", "norm=none"],  # its other arm
     "alexnet_cifar": ["model=alexnet_cifar"],  # the pooling and dropout claims' net
+    # the CPU protocols' nets (experiment=cpu/<name>)
+    "convnet4_fc": ["model=convnet4_fc", "norm=none"],  # C4: hidden fc6/fc7 with dropout
+    "convnet4_towers": ["model=convnet4_towers", "norm=none", "towers=two"],  # C6
+    "convnet4_one_tower": ["model=convnet4_towers", "norm=none", "towers=one"],
 }
 #: (column, channels-last, bf16 autocast)
 WAYS = (

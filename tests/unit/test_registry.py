@@ -26,7 +26,15 @@ def test_every_model_config_names_a_registered_model_and_back():
     names = sorted(
         yaml.safe_load(p.read_text())["name"] for p in (ROOT / "conf" / "model").glob("*.yaml")
     )
-    assert names == list_models() == ["alexnet", "alexnet_cifar", "convnet4", "convnet_local"]
+    assert names == list_models()
+    assert names == [
+        "alexnet",
+        "alexnet_cifar",
+        "convnet4",
+        "convnet4_fc",
+        "convnet4_towers",
+        "convnet_local",
+    ]
 
 
 def test_an_unknown_model_is_a_one_line_error_naming_the_valid_ones():
