@@ -95,8 +95,10 @@ class Pool:
     def run(self, units: list[Unit]) -> dict[int, JobReturn]:
         """Run every unit; on a stop, :attr:`stop` says why (the caller exits)."""
         self.queue = deque(units)
-        self.workers = [self._start(slot) for slot in self.slots]
-        try:
+        self.workers = []
+        try:  # the workers start inside: Ctrl-C while they start stops those already started
+            for slot in self.slots:
+                self.workers.append(self._start(slot))
             while self.stop is None and (self.queue or any(w.unit for w in self.workers)):
                 self._dispatch()
                 self._wait(1.0)

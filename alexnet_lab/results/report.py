@@ -8,19 +8,28 @@ below a folder); this module is the command line, and ``build_report``'s stable 
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 from pathlib import Path
+from typing import Any
 
 from rich.markup import escape
 
 from alexnet_lab.console import console, print_error
+from alexnet_lab.errors import Terminated
 from alexnet_lab.folders.layout import parts, several_sweeps
 from alexnet_lab.overrides import shell_join
-from alexnet_lab.results.paper_report import build_paper_report
-from alexnet_lab.results.sweep_report import build_report
-from alexnet_lab.results.terminal import print_paper_table
 
-__all__ = ["build_report", "main"]
+__all__ = ["main"]  # and build_report, through __getattr__
+
+
+def __getattr__(name: str) -> Any:
+    """``build_report``, imported when asked for: the command loads matplotlib in its ``try``."""
+    if name == "build_report":
+        from alexnet_lab.results.sweep_report import build_report
+
+        return build_report
+    raise AttributeError(name)
 
 
 #: ``--help``'s description: plain text (the docstring's reST markup would show as is)
@@ -70,11 +79,52 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     if (args.out or args.title) and not args.all:
         parser.error("--out and --title go with --all (the results page of many sweeps)")
+    command = shell_join(["alexnet-lab-report", *(sys.argv[1:] if argv is None else argv)])
+    before = signal.getsignal(signal.SIGTERM)
+    signal.signal(signal.SIGTERM, _on_sigterm)  # SIGTERM too ends in the paragraph below
+    try:
+        _report(args, command)
+    except KeyboardInterrupt:
+        _interrupted(args, command, 130)
+    except Terminated:
+        _interrupted(args, command, 143)
+    finally:  # as it was (a caller's own, e.g. a test's)
+        signal.signal(signal.SIGTERM, before)
+
+
+def _on_sigterm(signum: int, frame: object) -> None:
+    raise Terminated(f"received signal {signum} (SIGTERM)")
+
+
+def _interrupted(args: argparse.Namespace, command: str, code: int) -> None:
+    """Ctrl-C or SIGTERM during a report: its partial files removed, the rebuild command, exit."""
+    from alexnet_lab.record.atomic import PARTIAL, remove_partial
+
+    folders = [args.folder, *([args.out] if args.out else [])]
+    for folder in folders:
+        if Path(folder).is_dir():
+            remove_partial(folder)
+            if args.all:
+                for sub in {p.parent for p in Path(folder).rglob(f".*{PARTIAL}*")}:
+                    remove_partial(sub)
+    print_error(
+        "report interrupted",
+        f"the report of {args.folder} was stopped before it was complete; its partial files "
+        f"were removed and the run records are intact. Rebuild it with: {command}",
+    )
+    sys.exit(code)
+
+
+def _report(args: argparse.Namespace, command: str) -> None:
+    """The report that ``args`` ask for; a missing folder or a full disk is a paragraph."""
+    from alexnet_lab.results.paper_report import build_paper_report
+    from alexnet_lab.results.sweep_report import build_report
+    from alexnet_lab.results.terminal import print_paper_table
+
     try:
         if args.all and args.out:
             from alexnet_lab.results.page import build_results_page
 
-            command = shell_join(["alexnet-lab-report", *(sys.argv[1:] if argv is None else argv)])
             page = build_results_page(args.folder, args.out, args.title, command)
             if not args.quiet:
                 console.print(escape(f"results page: {page}"), soft_wrap=True)

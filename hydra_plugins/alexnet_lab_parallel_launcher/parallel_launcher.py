@@ -77,13 +77,26 @@ class ParallelLauncher(KeptSetupLauncher):
         self, job_overrides: Sequence[Sequence[str]], initial_job_idx: int
     ) -> Sequence[JobReturn]:
         """Run every job of the sweep; return their JobReturns in job order."""
+        from alexnet_lab.run import signals
+        from alexnet_lab.run.sweep_stop import stop_interrupted_sweep
+
+        assert self.config is not None and self.hydra_context is not None
+        sweep_dir = Path(str(self.config.hydra.sweep.dir))
+        try:  # Ctrl-C while torch loads or the workers start: the same paragraph as later
+            return self._launch(job_overrides, initial_job_idx, sweep_dir)
+        except (KeyboardInterrupt, signals.Terminated):
+            stop_interrupted_sweep(sweep_dir)
+
+    def _launch(
+        self, job_overrides: Sequence[Sequence[str]], initial_job_idx: int, sweep_dir: Path
+    ) -> Sequence[JobReturn]:
+        """:meth:`launch`'s work: the units, the queue, then the DDP jobs one by one."""
         from alexnet_lab.parallel.devices import assign, default_workers, visible_gpus
         from alexnet_lab.parallel.units import is_ddp, make_units
 
-        setup_globals()
         assert self.config is not None and self.hydra_context is not None
+        setup_globals()
         configure_log(self.config.hydra.hydra_logging, self.config.hydra.verbose)
-        sweep_dir = Path(str(self.config.hydra.sweep.dir))
         sweep_dir.mkdir(parents=True, exist_ok=True)
         jobs = [(initial_job_idx + i, list(o)) for i, o in enumerate(job_overrides)]
         loader = self.hydra_context.config_loader
@@ -188,24 +201,13 @@ class ParallelLauncher(KeptSetupLauncher):
 
     def _stopped(self, stop: Any, sweep_dir: Path) -> None:
         """After a stop: the report of what finished and the resume command, once; exit."""
-        from alexnet_lab.console import print_error
-        from alexnet_lab.results.sweep_report import write_sweep_report
-        from alexnet_lab.run.resume import resume_command
+        from alexnet_lab.run.sweep_stop import stop_interrupted_sweep
 
         if not stop.interrupted:
             sys.stderr.write(stop.text)  # the worker's own paragraph (a user error: exit 2)
             sys.stderr.flush()
             sys.exit(stop.code)
-        write_sweep_report(sweep_dir)
-        command = resume_command(sys.argv[1:], sweep_dir.resolve(), True)
-        print_error(
-            "interrupted",
-            f"the sweep in {sweep_dir} stopped. Finished runs are kept; the runs that were "
-            "training say `interrupted` in their records and continue from their last "
-            "finished epoch (checkpoints/last.ckpt); jobs not started yet run then. Resume "
-            f"with: {command}",
-        )
-        sys.exit(stop.code)
+        stop_interrupted_sweep(sweep_dir, stop.code)
 
 
 def _cores() -> list[int]:
