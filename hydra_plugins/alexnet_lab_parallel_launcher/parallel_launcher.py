@@ -26,6 +26,7 @@ from hydra.core.singleton import Singleton
 from hydra.core.utils import JobReturn, JobStatus, configure_log, filter_overrides, setup_globals
 from omegaconf import DictConfig, open_dict, read_write
 
+from alexnet_lab.choices import PARALLEL_STACK, launcher_problem
 from alexnet_lab.parallel.conf import ParallelLauncherConf
 from alexnet_lab.sweep.launcher_base import KeptSetupLauncher
 
@@ -33,7 +34,7 @@ log = logging.getLogger(__name__)
 
 
 #: values of ``hydra.launcher.stack``
-STACK_WHEN = ("cuda", "always", "never")
+STACK_WHEN = tuple(PARALLEL_STACK)
 #: the workers' log files, in the sweep's folder
 LOG_DIR = ".parallel"
 
@@ -54,17 +55,8 @@ class ParallelLauncher(KeptSetupLauncher):
         cpu_members: int = 8,
     ) -> None:
         super().__init__()
-        problem = None
-        if stack not in STACK_WHEN:
-            problem = (
-                f"hydra.launcher.stack={stack!r} is not a choice. Valid values: cuda (stack on "
-                "GPU workers), always (on CPU workers too), never (every job alone)."
-            )
-        elif (workers is not None and int(workers) < 1) or int(cpu_workers) < 1:
-            problem = (
-                f"hydra.launcher.workers={workers} / cpu_workers={cpu_workers}: a sweep needs at "
-                "least one worker (workers=null: one per GPU, cpu_workers without a GPU)."
-            )
+        options = {"stack": stack, "workers": workers, "cpu_workers": cpu_workers}
+        problem = launcher_problem("ParallelLauncher", options)
         if problem:  # the CLI's one-paragraph error (Hydra would wrap it)
             from alexnet_lab.console import print_error
 
