@@ -66,6 +66,6 @@ def check_wandb_or_exit(cfg: DictConfig, output_dir: Path) -> None:
         check_wandb(cfg)
     except WandbSettingsError as exc:
         print_error("W&B cannot start", str(exc))
-        if not ddp.is_secondary_process():
+        if ddp.owns_job_folder():
             remove_unused_folder(output_dir)
         sys.exit(2)

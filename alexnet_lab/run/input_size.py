@@ -51,6 +51,14 @@ def _runs(cfg: DictConfig, size: int) -> str | None:
 
 def check_input_size(cfg: DictConfig) -> None:
     """Raise :class:`ConfigValueError` when the model cannot take the configured input size."""
+    crop = OmegaConf.select(cfg, "augmentation.crop", default=None)
+    image = OmegaConf.select(cfg, "data.image_size", default=None)
+    if isinstance(crop, int) and isinstance(image, int) and crop > image > 0:
+        raise ConfigValueError(
+            f"augmentation.crop={crop} (data.crop_size) is larger than the images "
+            f"(data.image_size={image}). Set data.image_size to at least {crop}, or a smaller "
+            "crop (data.crop_size=...), or augmentation=none. Nothing was trained."
+        )
     found = input_size(cfg)
     if found is None or OmegaConf.select(cfg, "model.name", default=None) is None:
         return

@@ -195,9 +195,12 @@ class ParallelLauncher(KeptSetupLauncher):
         """After a stop: the report of what finished and the resume command, once; exit."""
         from alexnet_lab.run.sweep_stop import stop_interrupted_sweep
 
-        if not stop.interrupted:
-            sys.stderr.write(stop.text)  # the worker's own paragraph (a user error: exit 2)
+        if not stop.interrupted:  # a job that could not start (exit 2), its paragraph said
+            from alexnet_lab.folders.unused import discard_unstarted_sweep
+
+            sys.stderr.write(stop.text)
             sys.stderr.flush()
+            discard_unstarted_sweep(sweep_dir)  # as the basic launcher: nothing else ran
             sys.exit(stop.code)
         stop_interrupted_sweep(sweep_dir, stop.code)
 

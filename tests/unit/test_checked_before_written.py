@@ -108,3 +108,11 @@ def test_images_too_small_for_the_net_are_named_with_the_smallest_size():
     assert "Use data.image_size=8 or larger" in message
     check_input_size(composed("data=synthetic", "data.image_size=8"))  # the smallest: accepted
     check_input_size(composed("data=synthetic"))
+
+
+def test_a_crop_larger_than_the_images_is_named_before_any_data_loads():
+    from alexnet_lab.run.input_size import check_input_size
+
+    cfg = composed("data=synthetic", "augmentation=crop_flip", "data.crop_size=64")
+    with pytest.raises(ConfigValueError, match="augmentation.crop=64 .* larger than the images"):
+        check_input_size(cfg)
