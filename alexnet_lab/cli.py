@@ -61,10 +61,15 @@ def main() -> None:
 
             print_error("unknown option", problem)
             sys.exit(2)
-        problem = twice(own) or composition_problem(sys.argv[1:], CONFIG_DIR)
+        problem = composition_problem(sys.argv[1:], CONFIG_DIR)
         if problem:  # before Hydra runs: nothing is written
             from alexnet_lab.console import print_error
 
             print_error("cannot start", problem)
             sys.exit(2)
+        doubled = twice(own)
+        if doubled:
+            from alexnet_lab.console import print_warning
+
+            print_warning("option given twice", doubled)
     hydra_main()

@@ -5,9 +5,10 @@ YAML parser's traceback) and exits 1; a launcher option it cannot use surfaces o
 sweep's folder exists. Composed here first, with Hydra's own machinery and search path
 (``--config-dir`` included), a config file that is not YAML, an option no group has (also
 one only ``--config-dir`` could hold), ``hydra/launcher=paralel``, a launcher option of the
-wrong type or value (``hydra.launcher.workers=abc|0``, ``hydra.launcher.stack=sometimes``) and
-an option given twice (``seed=1 seed=2``) are each one paragraph, exit 2, before anything is
-written. No torch: this takes well under a second.
+wrong type or value (``hydra.launcher.workers=abc|0``, ``hydra.launcher.stack=sometimes``)
+are each one paragraph, exit 2, before anything is written; an option given twice
+(``seed=1 seed=2``) is said in a warning (the last counts, as in Hydra). No torch: this takes
+well under a second.
 """
 
 from __future__ import annotations
@@ -27,7 +28,11 @@ NOTHING = "Nothing was written."
 
 
 def twice(args: list[str]) -> str | None:
-    """The paragraph for an option given twice on the command line (Hydra takes the last)."""
+    """The warning for an option given twice on the command line, else None.
+
+    Hydra takes the last; that stays so (a base command with overrides appended is a common
+    way to vary one value), but it is said, with the sweep that runs both.
+    """
     from hydra.core.override_parser.overrides_parser import OverridesParser
 
     try:
@@ -39,12 +44,12 @@ def twice(args: list[str]) -> str | None:
         if override.is_delete():
             continue
         key, line = override.get_key_element(), str(override.input_line)
-        if key in seen:
+        if key in seen and seen[key] != line:
             both = f"{_value(seen[key])},{_value(line)}"
             return (
-                f"{seen[key]} and {line}: {key} is given twice, and only the last would "
-                f"count. Give it once; to run both, sweep over them: alexnet-lab -m "
-                f"{key}={both} ... {NOTHING}"
+                f"{seen[key]} and {line}: {key} is given twice, and only the last counts "
+                f"({line}), as Hydra reads a command. To run both, sweep over them: "
+                f"alexnet-lab -m {key}={both} ..."
             )
         seen[key] = line
     return None

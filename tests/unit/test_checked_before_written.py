@@ -69,7 +69,6 @@ def cli(tmp_path, monkeypatch, capsys):
             ["-m", "hydra/launcher=stacked", "hydra.launcher.stack=sometimes", "seed=1,2"],
             "hydra.launcher.stack='sometimes' is not a choice",
         ),
-        (["seed=1", "seed=2", "trainer.max_epochs=0"], "seed is given twice"),
     ],
 )
 def test_a_command_that_cannot_start_is_one_paragraph_and_writes_nothing(cli, args, said):
@@ -116,3 +115,10 @@ def test_a_crop_larger_than_the_images_is_named_before_any_data_loads():
     cfg = composed("data=synthetic", "augmentation=crop_flip", "data.crop_size=64")
     with pytest.raises(ConfigValueError, match="augmentation.crop=64 .* larger than the images"):
         check_input_size(cfg)
+
+
+def test_an_option_given_twice_is_said_and_the_last_counts(cli):
+    code, err = cli("seed=1", "seed=2", "trainer.max_epochs=0")  # refused later: a bad value
+    assert code == 2 and "trainer.max_epochs=0 is out of range" in err
+    assert "seed=1 and seed=2: seed is given twice, and only the last counts (seed=2)" in err
+    assert "alexnet-lab -m seed=1,2" in err
