@@ -103,7 +103,11 @@ def forget(root: Path) -> None:
 
 
 def read(path: Path) -> Found | None:
-    """The note that covers ``path`` (its own folder's or the nearest above); None if none."""
+    """The note that covers ``path`` (its own folder's or the nearest above); None if none.
+
+    Only this command's note counts: written by this process or by its parent (a parallel
+    launcher's worker reads its launcher's).
+    """
     path = Path(os.path.abspath(path))
     for folder in (path, *path.parents):
         note = folder / FOUND_NAME
@@ -111,6 +115,8 @@ def read(path: Path) -> Found | None:
             continue
         try:
             data = json.loads(note.read_text())
+            if data["pid"] not in (os.getpid(), os.getppid()):
+                return None  # another command's (left by one that was killed): not this one's
             return Found(folder, list(data["made"]), dict(data["names"]))
         except (OSError, ValueError, KeyError, TypeError):
             return None

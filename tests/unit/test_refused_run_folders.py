@@ -157,3 +157,13 @@ def test_replace_true_leaves_the_note_in_place(in_tmp):
     aside = [p for p in in_tmp.iterdir() if p.name.startswith("run.replaced-")]
     assert len(aside) == 1 and names(aside[0]) == {"record.json"}
     assert os.getpid() == json.loads((run / FOUND_NAME).read_text())["pid"]
+
+
+def test_a_note_another_command_left_is_not_this_ones(in_tmp):
+    run = in_tmp / "run"
+    start(str(run))
+    note = json.loads((run / FOUND_NAME).read_text())
+    (run / FOUND_NAME).write_text(json.dumps({**note, "pid": -1, "made": [str(run)]}))
+    write_run(run)
+    discard_unstarted_run(run)  # a killed command's note: nothing is removed on its word
+    assert {".hydra", "cli.log", "record.json", "wandb"} <= names(run)
