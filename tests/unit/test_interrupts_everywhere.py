@@ -50,8 +50,10 @@ def test_ctrl_c_while_the_workers_start_stops_the_pool(tmp_path, monkeypatch):
 @pytest.mark.parametrize("where", ["config", "gpus"])
 def test_ctrl_c_while_the_parallel_launcher_sets_up(tmp_path, monkeypatch, capsys, where):
     from alexnet_lab.parallel import devices
+    from hydra_plugins.alexnet_lab_parallel_launcher import parallel_launcher
     from hydra_plugins.alexnet_lab_parallel_launcher.parallel_launcher import ParallelLauncher
 
+    monkeypatch.setattr(parallel_launcher, "configure_log", lambda *a: None)  # not this process's
     launcher = ParallelLauncher()
     launcher.config = sweep_config(tmp_path)
     if where == "gpus":  # torch loads here
@@ -71,8 +73,10 @@ def test_ctrl_c_while_the_parallel_launcher_sets_up(tmp_path, monkeypatch, capsy
 
 def test_ctrl_c_during_the_stacked_launchers_setup(tmp_path, monkeypatch, capsys):
     from alexnet_lab.stacked import grouping
+    from alexnet_lab.sweep import stacked_sweep
     from alexnet_lab.sweep.stacked_sweep import StackedSweep
 
+    monkeypatch.setattr(stacked_sweep, "configure_log", lambda *a: None)  # not this process's
     stacked = StackedSweep(stack="always")
     stacked.config = sweep_config(tmp_path)
     monkeypatch.setattr(grouping, "group_jobs", interrupt)
