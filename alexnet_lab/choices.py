@@ -8,6 +8,9 @@ mistyped value is refused in seconds.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from alexnet_lab.errors import UserError
 
 #: raw: centred 0-255 values, the paper's input; unit: 0-1 with the mean subtracted;
@@ -67,3 +70,52 @@ CHECKS = {
     "data.resident": check_resident,
     "trainer.channels_last": check_channels_last,
 }
+
+
+#: ``hydra.launcher.stack`` of the parallel and the stacked launcher, and what each means
+PARALLEL_STACK = {
+    "cuda": "stack on GPU workers",
+    "always": "on CPU workers too",
+    "never": "every job alone",
+}
+STACKED_STACK = {
+    "always": "stack on any device",
+    "cuda": "stack on a GPU, run one job after another elsewhere",
+}
+
+
+def launcher_problem(target: str, options: Mapping[str, Any]) -> str | None:
+    """Why the toolkit launcher ``target`` cannot take ``options`` (``hydra.launcher``); None.
+
+    Checked from the composed config before the sweep's folder exists, and again by each
+    launcher when Hydra builds it.
+    """
+    name = target.rsplit(".", 1)[-1]
+    if name not in ("ParallelLauncher", "StackedLauncher"):
+        return None
+    stacks = PARALLEL_STACK if name == "ParallelLauncher" else STACKED_STACK
+    stack = options.get("stack")
+    if stack not in stacks:
+        valid = ", ".join(f"{k} ({v})" for k, v in stacks.items())
+        return f"hydra.launcher.stack={stack!r} is not a choice. Valid values: {valid}."
+    counts = (
+        {"workers": True, "cpu_workers": False}
+        if name == "ParallelLauncher"
+        else {"max_members": True, "cpu_members": False}
+    )
+    for key, nullable in counts.items():
+        value = options.get(key)
+        if value is None and nullable:
+            continue
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            null = "null or " if nullable else ""
+            hint = (
+                " (workers=null: one per GPU, cpu_workers without a GPU)"
+                if key.endswith("workers")
+                else " (max_members=null: as many as fit)"
+            )
+            return (
+                f"hydra.launcher.{key}={value}: it must be {null}a whole number >= 1{hint}; "
+                "a sweep needs at least one worker and one member per stack."
+            )
+    return None

@@ -19,6 +19,7 @@ from alexnet_lab.quiet import quiet_lightning, quiet_terminal
 from alexnet_lab.record.files import RunRecord
 from alexnet_lab.run import ddp, signals
 from alexnet_lab.suggest import unknown_key, unknown_option
+from alexnet_lab.sweep.composition import composition_problem, twice
 from alexnet_lab.sweep.plugins import expose_checkout_plugins
 from alexnet_lab.tracking.wandb_agent import agent_overrides
 
@@ -52,11 +53,23 @@ def main() -> None:
     if ddp.is_ddp_child():
         sys.argv = ddp.child_argv(sys.argv[0])
     else:  # a run started by `wandb agent` writes below its sweep's folder
-        sys.argv += agent_overrides(sys.argv[1:])
+        own = sys.argv[1:]
+        sys.argv += agent_overrides(own)
         problem = unknown_option(sys.argv[1:], CONFIG_DIR) or unknown_key(sys.argv[1:], CONFIG_DIR)
         if problem:
             from alexnet_lab.console import print_error
 
             print_error("unknown option", problem)
             sys.exit(2)
+        problem = composition_problem(sys.argv[1:], CONFIG_DIR)
+        if problem:  # before Hydra runs: nothing is written
+            from alexnet_lab.console import print_error
+
+            print_error("cannot start", problem)
+            sys.exit(2)
+        doubled = twice(own)
+        if doubled:
+            from alexnet_lab.console import print_warning
+
+            print_warning("option given twice", doubled)
     hydra_main()

@@ -22,6 +22,7 @@ from pathlib import Path
 from alexnet_lab.errors import UserError
 from alexnet_lab.folders.layout import REPLACED
 from alexnet_lab.folders.lock import LOCK_NAME
+from alexnet_lab.folders.made import FOUND_NAME
 from alexnet_lab.overrides import hydra_quote, shell_join
 from alexnet_lab.record.files import record_paths
 
@@ -36,7 +37,8 @@ def previous_records(folder: Path) -> list[Path]:
     return record_paths(folder)
 
 
-def _status(path: Path) -> str:
+def record_status(path: Path) -> str:
+    """The ``status`` a run record states; ``unreadable`` when it cannot be read."""
     try:
         status = json.loads(path.read_text()).get("status")
     except (OSError, ValueError, AttributeError):
@@ -46,7 +48,7 @@ def _status(path: Path) -> str:
 
 def describe(records: list[Path]) -> str:
     """``3 run records (2 completed, 1 failed)``."""
-    counts = Counter(_status(p) for p in records)
+    counts = Counter(record_status(p) for p in records)
     parts = ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
     return f"{len(records)} run record{'s' if len(records) != 1 else ''} ({parts})"
 
@@ -81,7 +83,7 @@ def refusal(folder: Path, records: list[Path], multirun: bool, argv: list[str]) 
 
 
 def move_aside(folder: Path) -> Path:
-    """Move everything in ``folder`` but its lock into a new sibling folder; return it.
+    """Move everything in ``folder`` but its lock (and note) into a new sibling folder; return it.
 
     Each entry is renamed (same file system: nothing is copied, nothing deleted).
     """
@@ -94,7 +96,7 @@ def move_aside(folder: Path) -> Path:
     aside = aside_folder(folder)
     aside.mkdir()
     for entry in sorted(folder.iterdir()):
-        if not entry.name.startswith(LOCK_NAME):
+        if not entry.name.startswith(LOCK_NAME) and entry.name != FOUND_NAME:
             os.rename(entry, aside / entry.name)
     return aside
 

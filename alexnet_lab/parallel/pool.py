@@ -13,6 +13,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
+import sys
 from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -95,8 +96,10 @@ class Pool:
     def run(self, units: list[Unit]) -> dict[int, JobReturn]:
         """Run every unit; on a stop, :attr:`stop` says why (the caller exits)."""
         self.queue = deque(units)
-        self.workers = [self._start(slot) for slot in self.slots]
-        try:
+        self.workers = []
+        try:  # the workers start inside: Ctrl-C while they start stops those already started
+            for slot in self.slots:
+                self.workers.append(self._start(slot))
             while self.stop is None and (self.queue or any(w.unit for w in self.workers)):
                 self._dispatch()
                 self._wait(1.0)
@@ -192,7 +195,16 @@ class Pool:
         if code in (130, 143):  # signalled on its own: its job is interrupted, the rest go on
             self._orphan(worker, f"its worker was stopped (exit status {code})", fail=False)
             return
-        self.stop = Stop(code, _read_from(self._log(worker.slot), worker.log_offset))
+        # a job that cannot start (exit 2): its paragraph now; no job starts after it, and the
+        # running ones finish (never signalled for another job's refusal)
+        sys.stderr.write(_read_from(self._log(worker.slot), worker.log_offset))
+        busy = [w for w in self.workers if w is not worker and w.unit is not None]
+        if busy:
+            self.progress.note(
+                f"No job starts after this one; the {len(busy)} running job(s) finish first "
+                "(Ctrl-C stops them; resume=true continues them later)."
+            )
+        self.stop = Stop(code)
 
     def _ended(self, worker: Worker) -> None:
         """The worker's process is gone: replace it, or fail what it held if it died."""
@@ -250,20 +262,31 @@ class Pool:
     # -- the end ---------------------------------------------------------------------------
     def _shutdown(self) -> None:
         """Stop every worker: idle ones by message, busy ones (on a stop) by the signal."""
-        signum = signals.RECEIVED[0] if signals.RECEIVED else signal.SIGTERM
+        if self.stop is not None and self.stop.interrupted:
+            self._signal_busy()
         for worker in self.workers:
-            if worker.unit is not None and self.stop is not None and worker.process.is_alive():
-                _kill(worker, signum)
             self._send(worker, None)
             worker.closing = True
         while self.workers:
             try:
                 self._wait(1.0)
                 self.progress.tick()
-            except (KeyboardInterrupt, signals.Terminated):  # again: no more waiting
-                for worker in self.workers:
+            except (KeyboardInterrupt, signals.Terminated):
+                if self.stop is not None and not self.stop.interrupted:
+                    # waiting for the running jobs after a refusal: stop them as interrupted
+                    self.stop = Stop(signals.exit_code() or 130, self.stop.text, True)
+                    self._signal_busy()
+                    continue
+                for worker in self.workers:  # again: no more waiting
                     _kill(worker, signal.SIGKILL)
                 self.stop = self.stop or Stop(signals.exit_code() or 130, interrupted=True)
+
+    def _signal_busy(self) -> None:
+        """Pass the signal received (Ctrl-C, SIGTERM) on to every worker that holds a job."""
+        signum = signals.RECEIVED[-1] if signals.RECEIVED else signal.SIGTERM
+        for worker in self.workers:
+            if worker.unit is not None and worker.process.is_alive():
+                _kill(worker, signum)
 
 
 def _kill(worker: Worker, signum: int) -> None:

@@ -102,6 +102,53 @@ def check_shape(data: Any) -> None:
         isinstance(history, list) and all(isinstance(row, dict) for row in history)
     ):
         raise ValueError("its field `history` is not a list of objects")
+    version = 1 if data.get("format") is None else data["format"]  # none: the oldest records
+    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+        raise ValueError(f"its field `format` is {version!r}, not a format number")
+    if version > FORMAT:
+        raise ValueError(
+            f"it is of format {version}, newer than this alexnet-lab reads (format {FORMAT}): "
+            "a newer version wrote it; upgrade alexnet-lab to read it"
+        )
+    wrong = _not_a_number(data)
+    if wrong:
+        raise ValueError(wrong)
+
+
+#: fields whose values are numbers (or null, or NaN/inf as the strings a record stores them as)
+_NUMBERS = ("target_error", "epochs_to_target", "seed", "not_learning_patience", "group_size")
+#: in a history row or below ``final``: these keys and every ``*_error`` hold numbers
+_ROW_NUMBERS = ("epoch", "lr", "seconds", "stack_seconds")
+_NON_FINITE = ("nan", "inf", "-inf", "NaN", "Infinity", "-Infinity")
+
+
+def _is_number(value: Any) -> bool:
+    if value is None or value in _NON_FINITE:
+        return True
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _not_a_number(data: dict[str, Any]) -> str | None:
+    """The first field that must hold a number but does not, as the reason; else None."""
+    for name in _NUMBERS:
+        if not _is_number(data.get(name)):
+            return f"its field `{name}` is {data[name]!r}, not a number"
+    for i, row in enumerate(data.get("history") or []):
+        for key, value in row.items():
+            if (key in _ROW_NUMBERS or key.endswith("_error")) and not _is_number(value):
+                return f"its field `history[{i}].{key}` is {value!r}, not a number"
+    return _final_not_a_number(data.get("final") or {}, "final")
+
+
+def _final_not_a_number(tree: dict[str, Any], where: str) -> str | None:
+    for key, value in tree.items():
+        if isinstance(value, dict):
+            found = _final_not_a_number(value, f"{where}.{key}")
+            if found:
+                return found
+        elif str(key).endswith("_error") and not _is_number(value):
+            return f"its field `{where}.{key}` is {value!r}, not a number"
+    return None
 
 
 #: fields that say where a record was read from or how the report split it: never written

@@ -8,20 +8,30 @@ below a folder); this module is the command line, and ``build_report``'s stable 
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
+import tempfile
 from pathlib import Path
+from typing import Any
 
 from rich.markup import escape
 
 from alexnet_lab.console import console, print_error
-from alexnet_lab.errors import UserError
+from alexnet_lab.errors import Terminated, UserError
 from alexnet_lab.folders.layout import parts, several_sweeps
 from alexnet_lab.overrides import shell_join
-from alexnet_lab.results.paper_report import build_paper_report
-from alexnet_lab.results.sweep_report import build_report
-from alexnet_lab.results.terminal import print_paper_table
+from alexnet_lab.record.files import holds_records
 
-__all__ = ["build_report", "main"]
+__all__ = ["main"]  # and build_report, through __getattr__
+
+
+def __getattr__(name: str) -> Any:
+    """``build_report``, imported when asked for: the command loads matplotlib in its ``try``."""
+    if name == "build_report":
+        from alexnet_lab.results.sweep_report import build_report
+
+        return build_report
+    raise AttributeError(name)
 
 
 #: ``--help``'s description: plain text (the docstring's reST markup would show as is)
@@ -95,11 +105,101 @@ def main(argv: list[str] | None = None) -> None:
         side_by_side(args.folder, args.out, args.quiet)
         return
     args.folder = args.folder[0]
+    command = shell_join(["alexnet-lab-report", *(sys.argv[1:] if argv is None else argv)])
+    before = signal.getsignal(signal.SIGTERM)
+    signal.signal(signal.SIGTERM, _on_sigterm)  # SIGTERM too ends in the paragraph below
+    try:
+        _report(args, command)
+    except KeyboardInterrupt:
+        _interrupted(args, command, 130)
+    except Terminated:
+        _interrupted(args, command, 143)
+    finally:  # as it was (a caller's own, e.g. a test's)
+        signal.signal(signal.SIGTERM, before)
+
+
+def unwritable(folder: Path) -> str | None:
+    """Why no file can be created in ``folder`` (or the nearest folder above it that exists)."""
+    existing = Path(folder).resolve()
+    while not existing.is_dir() and existing != existing.parent:
+        existing = existing.parent
+    try:
+        with tempfile.TemporaryFile(dir=existing):
+            pass
+    except OSError as exc:
+        return f"{type(exc).__name__}: {exc}"
+    return None
+
+
+def _unwritable_paragraph(args: argparse.Namespace, target: Path, why: str) -> str:
+    elsewhere = (
+        " Or write the results page elsewhere: "
+        + shell_join(["alexnet-lab-report", "--all", str(args.folder), "--out", "DIR"])
+        if args.all and not args.out
+        else ""
+    )
+    return (
+        f"{target} cannot be written ({why}), so the report was not built; the run records "
+        f"were only read and are intact. Make {target} writable, then run this command "
+        f"again.{elsewhere}"
+    )
+
+
+def remove_stale_partials(args: argparse.Namespace) -> None:
+    """Remove the partial files an earlier report left (killed) where no command runs now."""
+    from alexnet_lab.folders.lock import held_by_another_live_command
+    from alexnet_lab.record.atomic import PARTIAL, remove_partial
+
+    for root in (args.folder, *([args.out] if args.out else [])):
+        root = Path(root)
+        if not root.is_dir():
+            continue
+        found = root.rglob(f".*{PARTIAL}*") if args.all else root.glob(f".*{PARTIAL}*")
+        for folder in {p.parent for p in found}:
+            if not any(held_by_another_live_command(f) for f in (folder, *folder.parents)):
+                remove_partial(folder)
+
+
+def _on_sigterm(signum: int, frame: object) -> None:
+    raise Terminated(f"received signal {signum} (SIGTERM)")
+
+
+def _interrupted(args: argparse.Namespace, command: str, code: int) -> None:
+    """Ctrl-C or SIGTERM during a report: its partial files removed, the rebuild command, exit."""
+    from alexnet_lab.record.atomic import PARTIAL, remove_partial
+
+    folders = [args.folder, *([args.out] if args.out else [])]
+    for folder in folders:
+        if Path(folder).is_dir():
+            remove_partial(folder)
+            if args.all:
+                for sub in {p.parent for p in Path(folder).rglob(f".*{PARTIAL}*")}:
+                    remove_partial(sub)
+    print_error(
+        "report interrupted",
+        f"the report of {args.folder} was stopped before it was complete; its partial files "
+        f"were removed and the run records are intact. Rebuild it with: {command}",
+    )
+    sys.exit(code)
+
+
+def _report(args: argparse.Namespace, command: str) -> None:
+    """The report that ``args`` ask for; a missing folder or a full disk is a paragraph."""
+    from alexnet_lab.results.paper_report import build_paper_report
+    from alexnet_lab.results.sweep_report import build_report
+    from alexnet_lab.results.terminal import print_paper_table
+
+    target = Path(args.out or args.folder)
+    if Path(args.folder).is_dir():
+        why = unwritable(target)
+        if why:
+            print_error("cannot write", _unwritable_paragraph(args, target, why))
+            sys.exit(2)
+        remove_stale_partials(args)
     try:
         if args.all and args.out:
             from alexnet_lab.results.page import build_results_page
 
-            command = shell_join(["alexnet-lab-report", *(sys.argv[1:] if argv is None else argv)])
             page = build_results_page(args.folder, args.out, args.title, command, args.readme)
             if not args.quiet:
                 console.print(escape(f"results page: {page}"), soft_wrap=True)
@@ -128,6 +228,14 @@ def main(argv: list[str] | None = None) -> None:
         print_error("bad option", str(exc))
         sys.exit(2)
     except FileNotFoundError as exc:
+        if args.all and holds_records(args.folder):  # sweeps there, each left out (said above)
+            print_error(
+                "no report",
+                f"every sweep below {args.folder} was left out; each is named above with why. "
+                "Fix or remove their records (or make their folders writable), then run this "
+                "command again.",
+            )
+            sys.exit(1)
         print_error(
             "no report",
             f"{exc}. Give the folder of a sweep (multirun/<date>/<time>) whose runs wrote "
@@ -138,7 +246,13 @@ def main(argv: list[str] | None = None) -> None:
         from alexnet_lab.folders.disk import is_disk_full
 
         if not is_disk_full(exc):
-            raise
+            print_error(
+                "cannot write",
+                f"the report of {args.folder} could not be written: {exc}. The run records "
+                "are intact. Make that folder writable (or give --all ... --out a folder you "
+                "can write to), then run this command again.",
+            )
+            sys.exit(2)
         print_error(
             "disk full",
             f"the report of {args.folder} could not be written: {exc}. Every file of it is "

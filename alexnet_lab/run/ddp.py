@@ -63,6 +63,15 @@ def is_secondary_process() -> bool:
     return is_ddp_child() or int(rank) > 0 or PARALLEL_WORKER_ENV in os.environ
 
 
+def owns_job_folder() -> bool:
+    """Whether this process may remove what its job wrote: not a DDP child or rank > 0.
+
+    A parallel launcher's worker does own its job's folder (not the sweep's).
+    """
+    rank = os.environ.get("RANK") or os.environ.get("SLURM_PROCID") or "0"
+    return not is_ddp_child() and int(rank) == 0
+
+
 def launched_externally() -> bool:
     """True when torchrun or SLURM's srun started several processes of the whole command."""
     tasks = int(os.environ.get("SLURM_NTASKS", "1") or 1)

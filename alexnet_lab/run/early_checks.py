@@ -24,6 +24,7 @@ from alexnet_lab.folders.unused import remove_unused_folder
 from alexnet_lab.models import check_switches
 from alexnet_lab.overrides import parse_overrides
 from alexnet_lab.run import ddp
+from alexnet_lab.run.input_size import check_input_size
 from alexnet_lab.run.validation import ConfigValueError, validate
 from alexnet_lab.run.views import views_to_test
 from alexnet_lab.tracking.wandb_settings import WandbSettingsError, check_wandb
@@ -37,6 +38,7 @@ def check_single_run(cfg: DictConfig) -> None:
     output_dir = Path(hydra.runtime.output_dir)
     try:
         validate(cfg)
+        check_input_size(cfg)  # the model takes the images: built on the meta device
     except ConfigValueError as exc:
         refuse_single_run(exc, output_dir)
     try:  # a switch the model lacks, a test view its data cannot give (as train() checks)
@@ -64,6 +66,6 @@ def check_wandb_or_exit(cfg: DictConfig, output_dir: Path) -> None:
         check_wandb(cfg)
     except WandbSettingsError as exc:
         print_error("W&B cannot start", str(exc))
-        if not ddp.is_secondary_process():
+        if ddp.owns_job_folder():
             remove_unused_folder(output_dir)
         sys.exit(2)

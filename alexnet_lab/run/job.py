@@ -23,6 +23,7 @@ from alexnet_lab.record.files import RunRecord
 from alexnet_lab.run import ddp, outcome
 from alexnet_lab.run.context import JobContext
 from alexnet_lab.run.early_checks import check_wandb_or_exit
+from alexnet_lab.run.input_size import check_input_size
 from alexnet_lab.run.record_builder import (
     continue_record,
     new_record,
@@ -60,6 +61,7 @@ def guarded_job(cfg: DictConfig) -> RunRecord:
         sys.exit(2)
     try:
         validate(cfg)  # before anything loads or a W&B run starts
+        check_input_size(cfg)
     except ConfigValueError as exc:
         return outcome.refuse_job(exc, output_dir, context)
     check_wandb_or_exit(cfg, output_dir)

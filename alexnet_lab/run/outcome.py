@@ -49,10 +49,10 @@ def settle(
     if record.status == "interrupted":
         stop_interrupted(context, output_dir)
     if isinstance(outcome, UserError):
-        if not record.history and not ddp.is_secondary_process():
+        if not record.history and ddp.owns_job_folder():
             discard_unstarted_run(output_dir)  # the paragraph below is all it has to say
-            if context.multirun and context.sweep_dir:
-                discard_unstarted_sweep(context.sweep_dir)
+            if context.multirun and context.sweep_dir and not ddp.is_secondary_process():
+                discard_unstarted_sweep(context.sweep_dir)  # a parallel worker's: its launcher
         print_error("cannot run", str(outcome))
         sys.exit(2)
     if isinstance(outcome, DivergedError):

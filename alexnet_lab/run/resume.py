@@ -15,6 +15,7 @@ from pathlib import Path
 from omegaconf import DictConfig, OmegaConf
 
 from alexnet_lab.errors import UserError
+from alexnet_lab.folders.used_folder import describe, previous_records
 from alexnet_lab.overrides import hydra_quote, shell_join, task_overrides
 from alexnet_lab.record.files import (
     RECORD_NAME,
@@ -73,6 +74,23 @@ def nothing_to_resume(folder: Path, key: str) -> str:
     )
 
 
+def nothing_to_resume_here(folder: Path) -> str:
+    """The warning for a single run's ``resume=true`` on a folder without its own record.
+
+    Runs in folders below it are named as what they are (kept, not continued), not as none.
+    """
+    below = previous_records(folder)
+    if not below:
+        return nothing_to_resume(folder, "hydra.run.dir")
+    example = below[0].parent
+    return (
+        f"resume=true: {folder} has no run record of its own ({folder / RECORD_NAME}), so this "
+        f"single run trains from scratch there; the {describe(below)} in folders below it are "
+        "other runs, kept as they are and not continued. To continue one of them, give "
+        f"hydra.run.dir= its folder (e.g. hydra.run.dir={example})."
+    )
+
+
 def checkpoint_loads(path: Path) -> str | None:
     """None when the checkpoint loads, else why not (truncated, corrupt, missing)."""
     if not path.exists():
@@ -94,7 +112,7 @@ def plan_resume(
     path = record_file(output_dir)
     if not path.exists():
         if output_dir == sweep_folder:  # a single run: nothing to continue at all
-            warnings.warn(nothing_to_resume(output_dir, "hydra.run.dir"), UserWarning, stacklevel=2)
+            warnings.warn(nothing_to_resume_here(output_dir), UserWarning, stacklevel=2)
         return ResumePlan(notes=[f"no record in {output_dir}: runs from scratch"])
     try:
         previous = RunRecord.load(path)

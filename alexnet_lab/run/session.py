@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import signal
 import traceback
+import warnings
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -94,10 +95,26 @@ class RunSession:
             record.data = dict(data)
             if record.chance_error is not None:
                 self.chance = float(record.chance_error)
+            self._note_smaller_data()
         if history is not None:
             record.history = [dict(row) for row in history]
         self._recount()  # a resumed run's rows may have reached the target already
         self.save()
+
+    def _note_smaller_data(self) -> None:
+        """A training set smaller than ``data.train_size`` asked for: said, and recorded."""
+        asked = (self.record.config.get("data") or {}).get("train_size")
+        got = self.record.data.get("train_size")
+        if not isinstance(asked, int) or not isinstance(got, int) or got >= asked:
+            return
+        self.record.data["train_size_requested"] = asked
+        warnings.warn(
+            f"data.train_size={asked}: the data set has only {got} training images, so this "
+            f"run trains on all {got} (its record says train_size {got}, "
+            f"train_size_requested {asked}). Give data.train_size={got} or less to say so.",
+            UserWarning,
+            stacklevel=2,
+        )
 
     def add_epoch(self, row: dict[str, Any]) -> None:
         """A finished epoch: its row into the history, what depends on it recomputed; write.

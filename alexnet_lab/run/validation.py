@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from omegaconf import DictConfig, OmegaConf
+from omegaconf.errors import OmegaConfBaseException
 
 from alexnet_lab.choices import CHECKS
 from alexnet_lab.errors import UserError
@@ -51,6 +52,16 @@ RULES: tuple[Rule, ...] = (
     Rule("data.batch_size", int, _at_least(1), "a whole number >= 1", "128"),
     Rule("data.train_size", int, _at_least(1), "null (all) or a whole number >= 1", "null", True),
     Rule("data.val_size", int, _at_least(1), "null (all) or a whole number >= 1", "null", True),
+    Rule("data.num_classes", int, _at_least(2), "a whole number >= 2", "10"),
+    Rule("data.image_size", int, _at_least(1), "a whole number >= 1", "32"),
+    Rule(
+        "data.num_workers",
+        int,
+        _at_least(0),
+        "null (automatic) or a whole number >= 0",
+        "null",
+        True,
+    ),
     # lr 0 stays valid: it freezes the weights (the DDP test compares such runs exactly)
     Rule("optim.lr", float, _at_least(0), "a number >= 0", "0.01"),
     Rule("optim.momentum", float, _in(0, 1), "a number in [0, 1)", "0.9"),
@@ -89,6 +100,33 @@ def _display_key(cfg: DictConfig, key: str) -> str:
     return key
 
 
+def unresolved(cfg: DictConfig, prefix: str = "") -> list[str]:
+    """Each value whose interpolation does not resolve (``optim.lr=${oops}``), as a clause.
+
+    Hydra's own ``${hydra:...}`` is left to Hydra (it resolves only inside a job).
+    """
+    bad = []
+    for key in cfg.keys() if isinstance(cfg, DictConfig) else ():
+        full = f"{prefix}{key!s}"
+        if OmegaConf.is_interpolation(cfg, str(key)):
+            raw = str(cfg._get_node(str(key))._value())  # type: ignore[union-attr]
+            if "${hydra:" in raw:
+                continue
+            try:
+                cfg[key]
+            except OmegaConfBaseException as exc:
+                why = str(exc).splitlines()[0]
+                bad.append(f"{full}={raw} does not resolve ({why}): give it a value instead")
+            continue
+        try:
+            child = cfg[key]
+        except OmegaConfBaseException:
+            continue
+        if isinstance(child, DictConfig):
+            bad += unresolved(child, f"{full}.")
+    return bad
+
+
 def validate(cfg: DictConfig) -> None:
     """Raise :class:`ConfigValueError` naming every key whose value is of the wrong type or range.
 
@@ -98,9 +136,12 @@ def validate(cfg: DictConfig) -> None:
     init that the model has no source for (``init=cuda_convnet`` with ``model=alexnet``) is
     refused here too, in the same paragraph (:func:`alexnet_lab.models.init_problem`).
     """
-    bad = []
+    bad = unresolved(cfg)
     for rule in RULES:
-        value = OmegaConf.select(cfg, rule.key, default=_ABSENT)
+        try:
+            value = OmegaConf.select(cfg, rule.key, default=_ABSENT)
+        except OmegaConfBaseException:  # an interpolation that does not resolve: named above
+            continue
         if value is _ABSENT:
             continue
         why = problem(rule, value)
@@ -112,13 +153,19 @@ def validate(cfg: DictConfig) -> None:
                 f"(for example {key}={rule.example})"
             )
     for key, check in CHECKS.items():  # the word options: data.scale, data.mean, ...
-        word = OmegaConf.select(cfg, key, default=_ABSENT)
+        try:
+            word = OmegaConf.select(cfg, key, default=_ABSENT)
+        except OmegaConfBaseException:
+            continue
         if word is not _ABSENT:
             try:
                 check(word)
             except UserError as exc:
                 bad.append(str(exc).rstrip("."))
-    model, init = (OmegaConf.select(cfg, k, default=None) for k in ("model.name", "init.name"))
+    try:
+        model, init = (OmegaConf.select(cfg, k, default=None) for k in ("model.name", "init.name"))
+    except OmegaConfBaseException:
+        model = init = None
     if model is not None and init is not None:
         from alexnet_lab.models import init_problem  # torch: only when a config has a model
 

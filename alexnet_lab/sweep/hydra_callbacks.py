@@ -62,7 +62,9 @@ class FolderLockCallback(Callback):
         """Check ``folder`` (a file there, ``${`` in its name) and lock it, or exit 2.
 
         Any failure is one paragraph and exit status 2 (Hydra's dispatcher would reduce an
-        ordinary exception to a warning and go on); a folder this made is removed again.
+        ordinary exception to a warning and go on); a folder this made is removed again. What
+        the folder held before is noted (:mod:`alexnet_lab.folders.made`): a refused run
+        removes only what this command made.
         """
         if ddp.is_secondary_process():
             return
@@ -73,9 +75,13 @@ class FolderLockCallback(Callback):
         if problem:
             print_error("cannot use folder", problem)
             sys.exit(2)
-        existed = folder.exists()
+        from alexnet_lab.folders import made
+
+        # what was there, before the lock makes the folder (a sweep: its job folders' too)
+        existed, found = folder.exists(), made.survey(folder, int(key == "hydra.sweep.dir"))
         try:
             self.held = (folder, sweep_lock.hold(folder))
+            made.keep(found)
         except sweep_lock.FolderLocked as exc:
             print_error("folder in use", str(exc))
             sys.exit(2)
@@ -112,6 +118,9 @@ class FolderLockCallback(Callback):
 
     def _release(self) -> None:
         if self.held:
+            from alexnet_lab.folders.made import forget
+
+            forget(self.held[0])
             sweep_lock.release(*self.held)
             self.held = None
 

@@ -75,7 +75,23 @@ class StackedSweep(KeptSetup):
     def launch(
         self, job_overrides: Sequence[Sequence[str]], initial_job_idx: int
     ) -> Sequence[JobReturn]:
-        """Run every job of the sweep; return their JobReturns in job order."""
+        """Run every job of the sweep; return their JobReturns in job order.
+
+        Ctrl-C or SIGTERM outside a job's own handling (while a stack's data loads, between
+        jobs) ends in the interrupted sweep's paragraph and exit 130/143.
+        """
+        from alexnet_lab.run import signals
+        from alexnet_lab.run.sweep_stop import stop_interrupted_sweep
+
+        assert self.config is not None
+        try:
+            return self._launch(job_overrides, initial_job_idx)
+        except (KeyboardInterrupt, signals.Terminated):
+            stop_interrupted_sweep(Path(str(self.config.hydra.sweep.dir)))
+
+    def _launch(
+        self, job_overrides: Sequence[Sequence[str]], initial_job_idx: int
+    ) -> Sequence[JobReturn]:
         from alexnet_lab.stacked.grouping import group_jobs
 
         if self.stack == "cuda" and not _has_cuda():

@@ -77,7 +77,8 @@ def wandb_logger(
 def finish_wandb(exit_code: int, run: Run | None = None) -> dict[str, str] | None:
     """Finish ``run`` (default: the active W&B run, if any) with ``exit_code``; say where it is.
 
-    Returns the run's mode, folder, id and group, and how to sync it (offline) or its URL.
+    Returns the run's mode, folder, id and group, and how to sync it (offline) or its URL;
+    under ``WANDB_MODE=disabled`` only ``{"mode": "disabled"}`` (W&B wrote no folder).
     Every job of a multirun must finish its run, or the next job logs into it and a failed job
     shows as finished. A stacked member passes its own run, which is not ``wandb.run``.
     """
@@ -86,6 +87,9 @@ def finish_wandb(exit_code: int, run: Run | None = None) -> dict[str, str] | Non
         run = getattr(wandb, "run", None)
     if run is None:
         return None
+    if run.settings.mode == "disabled" or getattr(run, "disabled", False) is True:
+        run.finish(exit_code=exit_code)  # WANDB_MODE=disabled: nothing was logged anywhere
+        return {"mode": "disabled"}
     offline = bool(getattr(run.settings, "_offline", False)) or run.settings.mode in (
         "offline",
         "dryrun",

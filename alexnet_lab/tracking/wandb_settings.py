@@ -108,7 +108,15 @@ def check_wandb(cfg: Any) -> None:
 
 def start_failed(exc: BaseException, init_timeout: float) -> WandbStartError:
     """The paragraph for a W&B run that did not start (its own error, then how to go offline)."""
+    import wandb
+
     why = (str(exc).splitlines() or [""])[0]
+    if isinstance(exc, (wandb.errors.AuthenticationError, wandb.errors.UsageError)):
+        return WandbStartError(  # W&B's own answer, however fast it came
+            f"W&B refused to start this run ({type(exc).__name__}: {why}). Nothing was "
+            "trained. Check the API key (`wandb login --relogin`, or WANDB_API_KEY) and the "
+            f"entity and project. {OFFLINE_FIX}"
+        )
     return WandbStartError(
         f"W&B did not start this run within {init_timeout:g} s ({type(exc).__name__}: {why}). "
         "Check the network and the API key (`wandb login --relogin`), or give it longer with "

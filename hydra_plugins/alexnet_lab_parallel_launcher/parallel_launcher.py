@@ -26,6 +26,7 @@ from hydra.core.singleton import Singleton
 from hydra.core.utils import JobReturn, JobStatus, configure_log, filter_overrides, setup_globals
 from omegaconf import DictConfig, open_dict, read_write
 
+from alexnet_lab.choices import PARALLEL_STACK, launcher_problem
 from alexnet_lab.parallel.conf import ParallelLauncherConf
 from alexnet_lab.sweep.launcher_base import KeptSetupLauncher
 
@@ -33,7 +34,7 @@ log = logging.getLogger(__name__)
 
 
 #: values of ``hydra.launcher.stack``
-STACK_WHEN = ("cuda", "always", "never")
+STACK_WHEN = tuple(PARALLEL_STACK)
 #: the workers' log files, in the sweep's folder
 LOG_DIR = ".parallel"
 
@@ -54,17 +55,8 @@ class ParallelLauncher(KeptSetupLauncher):
         cpu_members: int = 8,
     ) -> None:
         super().__init__()
-        problem = None
-        if stack not in STACK_WHEN:
-            problem = (
-                f"hydra.launcher.stack={stack!r} is not a choice. Valid values: cuda (stack on "
-                "GPU workers), always (on CPU workers too), never (every job alone)."
-            )
-        elif (workers is not None and int(workers) < 1) or int(cpu_workers) < 1:
-            problem = (
-                f"hydra.launcher.workers={workers} / cpu_workers={cpu_workers}: a sweep needs at "
-                "least one worker (workers=null: one per GPU, cpu_workers without a GPU)."
-            )
+        options = {"stack": stack, "workers": workers, "cpu_workers": cpu_workers}
+        problem = launcher_problem("ParallelLauncher", options)
         if problem:  # the CLI's one-paragraph error (Hydra would wrap it)
             from alexnet_lab.console import print_error
 
@@ -77,13 +69,26 @@ class ParallelLauncher(KeptSetupLauncher):
         self, job_overrides: Sequence[Sequence[str]], initial_job_idx: int
     ) -> Sequence[JobReturn]:
         """Run every job of the sweep; return their JobReturns in job order."""
+        from alexnet_lab.run import signals
+        from alexnet_lab.run.sweep_stop import stop_interrupted_sweep
+
+        assert self.config is not None and self.hydra_context is not None
+        sweep_dir = Path(str(self.config.hydra.sweep.dir))
+        try:  # Ctrl-C while torch loads or the workers start: the same paragraph as later
+            return self._launch(job_overrides, initial_job_idx, sweep_dir)
+        except (KeyboardInterrupt, signals.Terminated):
+            stop_interrupted_sweep(sweep_dir)
+
+    def _launch(
+        self, job_overrides: Sequence[Sequence[str]], initial_job_idx: int, sweep_dir: Path
+    ) -> Sequence[JobReturn]:
+        """:meth:`launch`'s work: the units, the queue, then the DDP jobs one by one."""
         from alexnet_lab.parallel.devices import assign, default_workers, visible_gpus
         from alexnet_lab.parallel.units import is_ddp, make_units
 
-        setup_globals()
         assert self.config is not None and self.hydra_context is not None
+        setup_globals()
         configure_log(self.config.hydra.hydra_logging, self.config.hydra.verbose)
-        sweep_dir = Path(str(self.config.hydra.sweep.dir))
         sweep_dir.mkdir(parents=True, exist_ok=True)
         jobs = [(initial_job_idx + i, list(o)) for i, o in enumerate(job_overrides)]
         loader = self.hydra_context.config_loader
@@ -188,24 +193,16 @@ class ParallelLauncher(KeptSetupLauncher):
 
     def _stopped(self, stop: Any, sweep_dir: Path) -> None:
         """After a stop: the report of what finished and the resume command, once; exit."""
-        from alexnet_lab.console import print_error
-        from alexnet_lab.results.sweep_report import write_sweep_report
-        from alexnet_lab.run.resume import resume_command
+        from alexnet_lab.run.sweep_stop import stop_interrupted_sweep
 
-        if not stop.interrupted:
-            sys.stderr.write(stop.text)  # the worker's own paragraph (a user error: exit 2)
+        if not stop.interrupted:  # a job that could not start (exit 2), its paragraph said
+            from alexnet_lab.folders.unused import discard_unstarted_sweep
+
+            sys.stderr.write(stop.text)
             sys.stderr.flush()
+            discard_unstarted_sweep(sweep_dir)  # as the basic launcher: nothing else ran
             sys.exit(stop.code)
-        write_sweep_report(sweep_dir)
-        command = resume_command(sys.argv[1:], sweep_dir.resolve(), True)
-        print_error(
-            "interrupted",
-            f"the sweep in {sweep_dir} stopped. Finished runs are kept; the runs that were "
-            "training say `interrupted` in their records and continue from their last "
-            "finished epoch (checkpoints/last.ckpt); jobs not started yet run then. Resume "
-            f"with: {command}",
-        )
-        sys.exit(stop.code)
+        stop_interrupted_sweep(sweep_dir, stop.code)
 
 
 def _cores() -> list[int]:

@@ -119,6 +119,8 @@ HEAVY = "{'torch', 'pytorch_lightning', 'wandb'}"
         (["data.scale=zscore"], "data.scale='zscore' is not an input scale"),
         (["data=synthetic", "tta=ten_crop"], "tta=ten_crop needs crops"),
         (["towers=one"], "`towers` is not a switch of model=convnet4"),
+        (["data=synthetic", "data.image_size=4"], "cannot take 4x4 images"),
+        (["data=synthetic", "optim.lr=${oops}"], "optim.lr=${oops} does not resolve"),
     ],
 )
 def test_a_single_runs_bad_value_is_refused_before_lightning_loads(tmp_path, bad, said):
