@@ -49,8 +49,9 @@ def init_problem(model: str, init: str) -> str | None:
     return (
         f"init={init} does not apply to model={model}: it sets each layer's weight std from "
         f"Krizhevsky's cuda-convnet example configs, which exist only for "
-        f"{' and '.join(f'model={m}' for m in sourced)} (experiment=relu_vs_tanh and "
-        f"experiment=lrn default to it). With model={model} use "
+        f"{', '.join(f'model={m}' for m in sourced[:-1])} and model={sourced[-1]} "
+        f"(experiment=relu_vs_tanh, experiment=lrn and the CPU protocols default to it). With "
+        f"model={model} use "
         f"{', '.join(valid[:-1])} or {valid[-1]} (for example add {valid[0]})"
     )
 

@@ -14,6 +14,7 @@ the margin: an effect the interval puts wholly below it is not the paper's findi
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from alexnet_lab.results.metrics import (
     BEST_VAL_EPOCH,
@@ -83,6 +84,10 @@ class Claim:
     #: the favoured arm's value in the paper's own run (C1: ReLU reached 25% in ~6 epochs),
     #: which the budget check assumes before a sweep starts
     paper_favoured: float | None = None
+    #: the runs of another claim's sweep this claim can be read off, as (dotted record key,
+    #: value) pairs every such run matches (C7: runs trained on random crops, tested on both
+    #: views: ``alexnet-lab-report SWEEP --claim C7``); empty: only its own sweeps
+    read_off_runs: tuple[tuple[str, Any], ...] = ()
 
     @property
     def is_paired(self) -> bool:
@@ -253,6 +258,7 @@ for _claim in (
         "ILSVRC-2010 test top-1/top-5 37.5%/17.0% with it, 39.0%/18.3% without",
         test_views=("center", "ten_crop"),
         paper_effect=0.015,  # 39.0% -> 37.5% top-1
+        read_off_runs=(("data.augmentation.random_crop", True),),
     ),
 ):
     register_claim(_claim)

@@ -23,8 +23,11 @@ from alexnet_lab.record.files import RecordError, RunRecord, read_records
 from alexnet_lab.results.claims import CLAIMS
 
 DERIVED = "derived.json"
-#: what each claim that can be read off another sweep keeps of it
-WHERE: dict[str, dict[str, Any]] = {"C7": {"data.augmentation.random_crop": True}}
+
+
+def readable_claims() -> dict[str, dict[str, Any]]:
+    """The claims that can be read off another sweep's runs, each with the runs it keeps."""
+    return {cid: dict(c.read_off_runs) for cid, c in CLAIMS.items() if c.read_off_runs}
 
 
 def is_derived(sweep_dir: Path) -> bool:
@@ -66,9 +69,10 @@ def write_derived(source: Path, claim_id: str) -> Path:
     """
     source = Path(source)
     claim_id = claim_id.upper()
-    if claim_id not in WHERE:
+    where = readable_claims()
+    if claim_id not in where:
         raise UserError(
-            f"--claim {claim_id}: only {', '.join(sorted(WHERE))} can be read off another "
+            f"--claim {claim_id}: only {', '.join(sorted(where))} can be read off another "
             "sweep's runs (C7: the ten patches against the centre crop, on runs trained on "
             "random crops and tested on both views). Give the sweep folder alone for its own "
             "claim's report."
@@ -77,6 +81,6 @@ def write_derived(source: Path, claim_id: str) -> Path:
         raise FileNotFoundError(f"no run records (record.json) below {source}")
     folder = source.parent / f"{source.name}-{claim_id.lower()}"
     folder.mkdir(exist_ok=True)
-    spec = {"claim": claim_id, "from": f"../{source.name}", "where": WHERE[claim_id]}
+    spec = {"claim": claim_id, "from": f"../{source.name}", "where": where[claim_id]}
     (folder / DERIVED).write_text(json.dumps(spec, indent=2) + "\n")
     return folder

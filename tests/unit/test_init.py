@@ -104,7 +104,8 @@ def test_conv1_responses_to_centred_raw_pixels_are_small_only_under_the_source_i
 def test_cuda_convnet_init_is_refused_where_the_model_has_no_source(model_name):
     why = init_problem(model_name, "cuda_convnet")
     assert why is not None and "\n" not in why
-    assert f"model={model_name}" in why and "model=convnet4 and model=convnet_local" in why
+    assert f"model={model_name}" in why
+    assert "model=convnet4, model=convnet4_fc, model=convnet4_towers and model=convnet_local" in why
     assert "init=paper, init=caffe or init=torch" in why
     with pytest.raises(UserError, match="does not apply") as info:
         build_model(cfg(model_name, "cuda_convnet"), 3, 10, 32)
