@@ -121,8 +121,7 @@ class Browser:
                 raise RuntimeError("Chromium did not start its DevTools endpoint")
             time.sleep(0.1)
         port = int(port_file.read_text().split()[0])
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list", timeout=30) as reply:
-            pages = [t for t in json.load(reply) if t.get("type") == "page"]
+        pages = self._pages(port, deadline)
         self.ws = WebSocket(pages[0]["webSocketDebuggerUrl"])
         self.next_id = 0
         self.events: list[dict[str, Any]] = []
@@ -143,6 +142,23 @@ class Browser:
                     raise RuntimeError(f"{method}: {message['error']}")
                 return dict(message.get("result") or {})
             self.events.append(message)
+
+    def _pages(self, port: int, deadline: float) -> list[dict[str, Any]]:
+        """The browser's page targets; its HTTP endpoint may accept a moment after the port
+        file is written (on a loaded machine: connection refused), so it is asked again."""
+        while True:
+            try:
+                url = f"http://127.0.0.1:{port}/json/list"
+                with urllib.request.urlopen(url, timeout=30) as reply:
+                    pages = [t for t in json.load(reply) if t.get("type") == "page"]
+                if pages:
+                    return pages
+            except OSError:
+                pass
+            if time.monotonic() > deadline or self.process.poll() is not None:
+                self.close()
+                raise RuntimeError("Chromium's DevTools endpoint did not answer")
+            time.sleep(0.2)
 
     def wait_for(self, event: str, timeout: float = 60.0) -> None:
         """Read events until ``event`` arrives."""
