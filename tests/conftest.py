@@ -116,3 +116,17 @@ def lr_seed_records(sweep: Path) -> dict[tuple[str, ...], dict]:
         record = json.loads(path.read_text())
         found[tuple(o for o in record["overrides"] if o.startswith(("optim.lr", "seed")))] = record
     return found
+
+
+@pytest.fixture(autouse=True)
+def _wandb_torn_down_after_each_test():
+    """W&B keeps one setup per process (its mode, key and service): a test that trained with
+    W&B in-process would hand it to the next test on the same worker, whose own WANDB_MODE
+    or key would then be ignored. Tear it down after every test that loaded W&B."""
+    yield
+    wandb = sys.modules.get("wandb")
+    if wandb is not None and hasattr(wandb, "teardown"):
+        try:
+            wandb.teardown()
+        except Exception:  # a test that already tore it down, or left it half started
+            pass
