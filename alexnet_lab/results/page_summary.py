@@ -11,6 +11,7 @@ gives the same page.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -43,8 +44,22 @@ def protocol_cell(row: dict[str, Any]) -> str:
     return text
 
 
-def cost_cell(facts: dict[str, Any]) -> str:
-    """The training's cost: CPU hours (each run one process) or GPU hours, and the machine."""
+def verdict_cell(row: dict[str, Any]) -> str:
+    """The verdict in bold; a sweep judged per setting with one verdict in all says that one."""
+    verdict = (row.get("summary") or {}).get("verdict") or {}
+    same = list(verdict.get("by_verdict") or {})
+    if row["verdict"] == "per setting" and len(same) == 1:
+        return f"**{same[0]}** (in every setting)"
+    return f"**{row['verdict']}**"
+
+
+def cost_cell(facts: dict[str, Any], derived_from: str | None = None) -> str:
+    """The training's cost: CPU hours (each run one process) or GPU hours, and the machine.
+
+    A sweep read off another's runs (``derived_from``) trained nothing of its own.
+    """
+    if derived_from:
+        return f"none beyond `{derived_from}`'s"
     hours = float(facts.get("train_seconds") or 0.0) / 3600
     unit = "GPU h" if facts.get("gpus") else "CPU h"
     amount = f"{hours:.1f}" if hours >= 1 else f"{hours:.2f}"
@@ -60,8 +75,8 @@ def summary_table(rows: Rows) -> list[str]:
     for r in rows:
         data = f"{r['data']} ({r['train_size']} train images), {r['conditions']}"
         facts = r["facts"]
-        cells = [r["claim"] or "-", r["paper"], r["measured"], f"**{r['verdict']}**",
-                 protocol_cell(r), data, seeds_short(facts), cost_cell(facts)]  # fmt: skip
+        cells = [r["claim"] or "-", r["paper"], r["measured"], verdict_cell(r), protocol_cell(r),
+                 data, seeds_short(facts), cost_cell(facts, r.get("derived_from"))]  # fmt: skip
         lines.append("| " + " | ".join(_cell(c) for c in cells) + " |")
     return lines
 
@@ -91,7 +106,7 @@ def not_run_lines(missing: list[str], on_cpu: bool = False) -> list[str]:
 
     experiments = claim_experiments()
     why = (
-        "Each has a CPU protocol of about 2.5 hours or less on a 2-core CPU "
+        "Each has a CPU protocol of hours on a 2-core CPU "
         f"([{PROTOCOLS_PAGE}]({PROTOCOLS_PAGE})), and a paper-scale command whose nets and "
         "budgets take days per experiment on a CPU like this page's, so they cannot be shown "
         "here; on a GPU each is one command"
@@ -118,11 +133,20 @@ def not_run_lines(missing: list[str], on_cpu: bool = False) -> list[str]:
     return [*lines, ""]
 
 
+def for_readme(table: list[str], page_dir: str = "docs") -> list[str]:
+    """The page's table as the README carries it: relative links pointed into ``page_dir``."""
+    link = re.compile(r"\]\((?![a-z]+:|/|#)([^)]+)\)")
+    return [link.sub(lambda m: f"]({page_dir}/{m.group(1)})", line) for line in table]
+
+
 def write_readme_table(readme: Path, table: list[str]) -> None:
     """Replace the block between the README's results-table markers with ``table``.
 
-    A README without both markers is refused (ValueError), so that nothing else is rewritten.
+    ``table`` is the page's (links relative to the page's folder, ``docs/``): its links are
+    pointed there (:func:`for_readme`). A README without both markers is refused
+    (ValueError), so that nothing else is rewritten.
     """
+    table = for_readme(table)
     text = readme.read_text()
     if README_START not in text or README_END not in text:
         raise ValueError(

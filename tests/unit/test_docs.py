@@ -269,7 +269,7 @@ def test_every_time_in_the_readme_carries_its_date_or_says_it_is_an_estimate():
 
 def test_the_hero_caption_dates_nothing_itself_and_the_pasted_main_job_is_a_dated_example():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    image = readme.index("![Figure 1")
+    image = readme.index("![The paper's claims")
     caption = readme[image : readme.index("\n\n", readme.index("\n\n", image) + 2)]
     assert "docs/results.md" in caption and not DATE.search(caption), caption
     block = flat(readme[readme.index("<!-- main-job-result: start") : readme.index("end -->")])

@@ -11,6 +11,7 @@ from alexnet_lab.results.page import build_results_page
 from alexnet_lab.results.page_summary import (
     README_END,
     README_START,
+    for_readme,
     generated_line,
     protocol_cell,
     readme_table,
@@ -47,7 +48,7 @@ def test_the_results_page_is_what_the_shipped_records_give(tmp_path):
 
 def test_the_readmes_results_table_is_the_pages():
     table = readme_table(README)
-    assert table and table == page_table(PAGE.read_text())
+    assert table and table == for_readme(page_table(PAGE.read_text()))
 
 
 def test_only_shipped_files_are_tracked_in_records():
@@ -63,6 +64,9 @@ def test_the_readme_block_is_rewritten_between_its_markers_only(tmp_path):
     text = readme.read_text()
     assert text.startswith("# x\n\nbefore\n") and text.endswith(f"{README_END}\nafter\n")
     assert readme_table(readme) == ["| a | b |", "|---|---|"] and "| old |" not in text
+    assert for_readme(["[x](protocols.md) [y](https://a.b) [z](#h)"]) == [
+        "[x](docs/protocols.md) [y](https://a.b) [z](#h)"
+    ]
     bare = tmp_path / "bare.md"
     bare.write_text("no markers\n")
     with pytest.raises(ValueError, match="no results-table markers"):
@@ -83,3 +87,24 @@ def test_the_protocol_cell_links_the_cpu_protocols_and_names_a_derived_sweeps_so
     assert cell.startswith("[`cpu/augmentation`](protocols.md)") and "`c5_cpu`'s crop" in cell
     assert protocol_cell({"facts": {"protocols": []}}) == "-"
     assert protocol_cell({"facts": {"protocols": ["x"]}}) == "`x`"
+
+
+def test_one_verdict_in_every_setting_is_said_as_that_verdict_and_a_read_off_sweep_costs_nothing():
+    from alexnet_lab.results.page_summary import cost_cell, verdict_cell
+
+    same = {
+        "verdict": "per setting",
+        "summary": {"verdict": {"by_verdict": {"reproduced": ["a", "b"]}}},
+    }
+    mixed = {
+        "verdict": "per setting",
+        "summary": {"verdict": {"by_verdict": {"reproduced": ["a"], "inconclusive": ["b"]}}},
+    }
+    assert verdict_cell(same) == "**reproduced** (in every setting)"
+    assert verdict_cell(mixed) == "**per setting**"
+    assert verdict_cell({"verdict": "not reproduced", "summary": {}}) == "**not reproduced**"
+    facts = {"train_seconds": 7200, "gpus": [], "machines": {"CPU x": 1}}
+    assert (
+        cost_cell(facts).startswith("2.0 CPU h")
+        and cost_cell(facts, "c5_cpu") == "none beyond `c5_cpu`'s"
+    )
