@@ -30,9 +30,10 @@ def readable_claims() -> dict[str, dict[str, Any]]:
     return {cid: dict(c.read_off_runs) for cid, c in CLAIMS.items() if c.read_off_runs}
 
 
-def is_derived(sweep_dir: Path) -> bool:
-    """Whether ``sweep_dir`` is a sweep read off another's runs (it holds ``derived.json``)."""
-    return (Path(sweep_dir) / DERIVED).is_file()
+def derived_spec(sweep_dir: Path) -> dict[str, Any] | None:
+    """The ``derived.json`` of a sweep read off another's runs (claim, from, where), else None."""
+    path = Path(sweep_dir) / DERIVED
+    return json.loads(path.read_text()) if path.is_file() else None
 
 
 def _value(data: dict[str, Any], dotted: str) -> Any:
@@ -49,9 +50,9 @@ def folder_records(sweep_dir: Path) -> tuple[list[RunRecord], list[RecordError]]
     A derived sweep's are its source's that match its ``where``, recast as its claim.
     """
     sweep_dir = Path(sweep_dir)
-    if not is_derived(sweep_dir):
+    spec = derived_spec(sweep_dir)
+    if spec is None:
         return read_records(sweep_dir)
-    spec = json.loads((sweep_dir / DERIVED).read_text())
     claim = CLAIMS[spec["claim"]]
     source = (sweep_dir / spec["from"]).resolve()
     records, unreadable = read_records(source)

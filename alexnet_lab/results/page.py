@@ -9,7 +9,6 @@ the settings, the machine, the wall time and the sweep's figures (copied in besi
 
 from __future__ import annotations
 
-import json
 import os
 import re
 from pathlib import Path
@@ -18,7 +17,7 @@ from typing import Any
 from alexnet_lab.overrides import shell_join
 from alexnet_lab.record.atomic import copy_file, write_text
 from alexnet_lab.results.claims import CLAIMS
-from alexnet_lab.results.derived import DERIVED, folder_records, is_derived
+from alexnet_lab.results.derived import derived_spec, folder_records
 from alexnet_lab.results.page_facts import machine_text, sweep_facts, wall_text
 from alexnet_lab.results.page_summary import (
     generated_line,
@@ -54,8 +53,8 @@ def build_results_page(
     for row in rows:
         records, _ = folder_records(Path(row["sweep_dir"]))
         row["facts"] = sweep_facts(records)
-        if is_derived(Path(row["sweep_dir"])):
-            spec = json.loads((Path(row["sweep_dir"]) / DERIVED).read_text())
+        spec = derived_spec(Path(row["sweep_dir"]))
+        if spec:
             row["derived_from"] = Path(spec["from"]).name
         row["figures"] = copy_figures(Path(row["sweep_dir"]), row["sweep"], out)
         row["report"] = copy_report(Path(row["sweep_dir"]), row["sweep"], out)
