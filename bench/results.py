@@ -12,7 +12,7 @@ records, each sweep's ``multirun.yaml`` and report, and the C7 view are copied i
 README's table from them. Every training command carries ``resume=true``, so re-running this
 script finishes what an earlier one left (interrupted runs continue from their checkpoints)
 and skips what it finished. The cheaper protocols run first. ``CIFAR10`` names the unpacked
-CIFAR-10 tree (or torchvision's files). About 14 hours on a 2-core CPU, C1's 7 among them.
+CIFAR-10 tree (or torchvision's files). About 15 hours on a 2-core CPU, C1's 7 among them.
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ MISSING = (
 PROTOCOLS = (
     ("augmentation", "c5_cpu", "${augmentation.name}-seed${seed}"),
     ("dropout", "c4_cpu", "dropout_${dropout.name}-seed${seed}"),
+    ("dropout_paper_init", "c4_paper_init_cpu", "dropout_${dropout.name}-seed${seed}"),
     ("towers", "c6_cpu", "${towers.name}-seed${seed}"),
     ("lrn", "c2_cpu", "${norm.name}-seed${seed}"),
     ("pooling", "c3_cpu", "${pooling.name}-seed${seed}"),

@@ -26,11 +26,14 @@ def judge_setting(claim: Claim, arms: list[ArmResult]) -> dict[str, Any]:
     fav, base = by_label.get(claim.favoured), by_label.get(claim.baseline)
     if fav is None or base is None:
         missing = claim.favoured if fav is None else claim.baseline
-        return {
-            "verdict": INCONCLUSIVE,
-            "reason": f"the paper compares {claim.favoured} with {claim.baseline}; "
-            f"arm {missing} did not run in this setting.",
-        }
+        reason = (
+            f"the paper compares {claim.favoured} with {claim.baseline}; "
+            f"arm {missing} did not run in this setting."
+        )
+        ran = fav or base
+        if ran is not None and ran.runs and all(r.did_not_learn for r in ran.runs):
+            reason += f" Arm {ran.label} did not learn: {_chance_text(ran)}."
+        return {"verdict": INCONCLUSIVE, "reason": reason}
     result = judge(claim, fav.stats, base.stats, data_name(fav.runs + base.runs))
     if fav.stats.all_censored and base.stats.all_censored:
         result["measured"] = _after_budget(fav, base)

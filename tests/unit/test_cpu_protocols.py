@@ -11,6 +11,10 @@ from alexnet_lab.results.claims import CLAIMS
 
 PROTOCOLS = sorted(p.stem for p in (CONFIG_DIR / "experiment" / "cpu").glob("*.yaml"))
 
+#: second protocols, each added beside a first one that could not decide its claim, and the
+#: init each changes to (docs/protocols.md)
+SECOND_PROTOCOL_INITS = {"dropout_paper_init": "paper"}
+
 
 def composed(*overrides):
     with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
@@ -27,7 +31,8 @@ def test_each_protocol_is_real_cifar10_on_a_convnet4_net_with_three_seeds(name):
     cfg = composed(f"experiment=cpu/{name}")
     assert cfg.claim in CLAIMS and cfg.protocol == f"cpu/{name}"
     assert cfg.data.name == "cifar10" and cfg.data.scale == "raw"
-    assert cfg.model.name.startswith("convnet4") and cfg.init.name == "cuda_convnet"
+    assert cfg.model.name.startswith("convnet4")
+    assert cfg.init.name == SECOND_PROTOCOL_INITS.get(name, "cuda_convnet")
     params = cfg.hydra.sweeper.params
     assert str(cfg.hydra.mode) == "RunMode.MULTIRUN"
     assert params["seed"] == "0,1,2"
@@ -87,3 +92,16 @@ def test_convnet4_fc_places_dropout_after_fc6_and_fc7():
     assert off.classifier.drop6.p == 0.0
     assert abs(float(on.features.conv1.weight.detach().std()) - 1e-4) < 3e-5  # layers-18pct's conv1
     assert abs(float(on.classifier.fc6.weight.detach().std()) - 0.01) < 1e-3
+
+
+def test_c4s_second_protocol_changes_only_the_init():
+    first, second = (
+        composed("experiment=cpu/dropout"),
+        composed("experiment=cpu/dropout_paper_init"),
+    )
+    assert (first.init.name, second.init.name) == ("cuda_convnet", "paper")
+    assert second.init.bias_one == 1.0 and second.protocol == "cpu/dropout_paper_init"
+    for key in ("data", "optim", "trainer", "model", "dropout", "augmentation", "tta", "norm"):
+        assert first[key] == second[key], key
+    assert first.hydra.sweeper.params == second.hydra.sweeper.params
+    assert first.claim == second.claim == "C4"

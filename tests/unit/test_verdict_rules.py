@@ -241,3 +241,17 @@ def test_an_lr_that_diverged_on_a_seed_is_not_chosen_for_its_survivors():
             record.status, record.epochs_to_target = "diverged", None
     (setting,) = compare(records, claim_id="C1").settings
     assert setting.arm("relu").selected == {"optim.lr": "0.01"}
+
+
+def test_a_lone_arm_that_did_not_learn_is_said_as_such():
+    # only the dropout arm ran, and it stayed at chance: the verdict names both facts
+    records = [r for r in dropout_records(0.05, 0.28) if "dropout=on" in r.overrides]
+    for record in records:
+        record.history = [
+            dict(row, train_error=0.895, train_eval_error=0.895) for row in record.history
+        ]
+        record.data["chance_error"] = 0.9
+    verdict = verdict_of(records, "C4")
+    assert verdict["verdict"] == "inconclusive"
+    assert "arm off did not run in this setting" in verdict["reason"]
+    assert "Arm on did not learn: running training error 89.5%, chance 90.0%." in verdict["reason"]
