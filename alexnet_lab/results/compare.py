@@ -120,12 +120,13 @@ def expand_test_views(records: list[RunRecord], claim: Claim | None = None) -> l
     The copies share the run's history and differ in ``final.test`` and in a ``<key>=<view>``
     override (the claim's key), so the views become the arms of an ordinary comparison: the
     same trained weights, evaluated each way. Without a claim, the registered claim whose
-    test views the records hold decides.
+    test views the records hold decides; a named claim without test views (C5, whose runs are
+    also tested on C7's views) keeps each run once, at its configured view.
     """
     views = {v for r in records if len(r.test_views) > 1 for v in r.test_views}
-    if not views:
-        return records
-    claim = claim if claim is not None and claim.test_views else view_claim(views)
+    if not views or (claim is not None and not claim.test_views):
+        return records  # a claim of its own (C5's gap): each run's configured view, once
+    claim = claim if claim is not None else view_claim(views)
     if claim is None:
         return records
     expanded = []

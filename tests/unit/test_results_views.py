@@ -1,5 +1,6 @@
 """C7's test views and C5's parts come from the claims' data; one row source for both tables."""
 
+import pytest
 from rich.console import Console
 
 import alexnet_lab.results.terminal as terminal
@@ -100,3 +101,22 @@ def test_the_terminal_shows_the_rows_of_report_md(tmp_path, monkeypatch):
         assert headers in cells("┃")
         assert all(row in cells("│") for row in rows)
     assert "95% interval" in shown and "95% interval" in report
+
+
+def test_c5s_runs_tested_on_both_views_are_judged_once_not_per_view():
+    # C5's runs are also tested on C7's ten patches: the gap claim sees each run once, at its
+    # configured view, not as two identical "tta=center" and "tta=ten_crop" settings
+    records = [
+        run([f"augmentation={arm}"], seed, 0.35 + s, gap + s, {"center": 0.36, "ten_crop": 0.34})
+        for arm, gap in (("none", 0.25), ("paper", 0.06))
+        for seed, s in enumerate((0.0, 0.01, 0.02))
+    ]
+    comparison = compare(records, claim_id="C5")
+    assert [s.setting for s in comparison.settings] == [{}]
+    assert len(comparison.records) == 6
+    (setting,) = comparison.settings
+    assert setting.verdict["verdict"] == "reproduced"
+    assert setting.verdict["effect"] == pytest.approx(0.19)
+    assert [a.label for a in setting.arms] == ["paper", "none"]
+    views = compare(records, claim_id="C7")  # the same records, C7's arms: one per view
+    assert len(views.records) == 12
