@@ -18,6 +18,7 @@ import os
 import pickle
 import signal
 import sys
+import threading
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any, NoReturn
@@ -168,9 +169,13 @@ def end_at_once() -> NoReturn:
     Tearing down torch's and Lightning's modules takes seconds (the launcher of a 2-job sweep
     waited 8.4 s for its 2 workers' exits, against 0.4 s so, on a busy 2-core AMD EPYC CPU on
     2026-12-07), and the launcher waits for every worker to exit before the sweep's report.
-    Every job's record is written and closed by now; the exit hooks (logging's,
-    multiprocessing's, W&B's) still run.
+    Every job's record is written and closed by now; as at an interpreter's exit, threads
+    that are not daemons are waited for, then the exit hooks (logging's, multiprocessing's,
+    W&B's) run.
     """
+    for thread in threading.enumerate():
+        if thread is not threading.current_thread() and not thread.daemon:
+            thread.join()
     atexit._run_exitfuncs()
     sys.stdout.flush()
     sys.stderr.flush()

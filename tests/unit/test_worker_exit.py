@@ -11,7 +11,7 @@ from alexnet_lab.parallel.pool import SPAWN
 from alexnet_lab.parallel.worker import WorkerSetup, serve
 
 
-def test_a_worker_told_the_queue_is_empty_runs_its_exit_hooks_and_skips_the_teardown(
+def test_a_worker_told_the_queue_is_empty_ends_as_python_would_but_skips_the_teardown(
     tmp_path, monkeypatch
 ):
     monkeypatch.setenv("ALEXNET_LAB_TEST_EXIT_DIR", str(tmp_path))
@@ -37,5 +37,6 @@ def test_a_worker_told_the_queue_is_empty_runs_its_exit_hooks_and_skips_the_tear
         if process.is_alive():
             process.kill()
     assert process.exitcode == 0, (tmp_path / "worker.log").read_text()
+    assert (tmp_path / "thread").read_text() == str(process.pid)  # its threads finished
     assert (tmp_path / "hook").read_text() == str(process.pid)  # the exit hooks ran
     assert not (tmp_path / "teardown").exists()  # the interpreter's teardown did not
