@@ -161,6 +161,4 @@ def check_size(geometry: Geometry, image_size: int | None) -> Geometry:
 
 
 for _geometry in GEOMETRIES:  # model=alexnet and model=alexnet_cifar
-    register_model(_geometry.name, switches=("activation", "norm", "pooling", "dropout", "towers"))(
-        partial(AlexNet.from_options, geometry=_geometry)
-    )
+    register_model(_geometry.name)(partial(AlexNet.from_options, geometry=_geometry))

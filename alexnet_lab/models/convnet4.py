@@ -84,13 +84,7 @@ class ConvNet4(SwitchedNet):
         return features, linear_classifier(features, data.channels, data.size or 32, data.classes)
 
 
-register_model(
-    "convnet4",
-    switches=("activation", "norm", "pooling"),
-    layer_inits={"cuda_convnet": CUDA_CONVNET_INIT},
-    # measured faster channels-last on a CPU (docs/benchmarks.md): 1.26x, with lrn 1.12x
-    channels_last=("none", "lrn"),
-)(ConvNet4.from_options)
+register_model("convnet4", layer_inits={"cuda_convnet": CUDA_CONVNET_INIT})(ConvNet4.from_options)
 
 
 class ConvNet4FC(ConvNet4):
@@ -127,12 +121,9 @@ CUDA_CONVNET_FC_INIT: dict[str, float] = {
     "classifier.fc8": 0.01,
 }
 
-register_model(
-    "convnet4_fc",
-    switches=("activation", "norm", "pooling", "dropout"),
-    layer_inits={"cuda_convnet": CUDA_CONVNET_FC_INIT},
-    channels_last=("none", "lrn"),  # as convnet4; measured 1.2-1.4x (bench/cpu_speed.py)
-)(ConvNet4FC.from_options)
+register_model("convnet4_fc", layer_inits={"cuda_convnet": CUDA_CONVNET_FC_INIT})(
+    ConvNet4FC.from_options
+)
 
 
 class ConvNet4Towers(SwitchedNet):
@@ -158,9 +149,6 @@ class ConvNet4Towers(SwitchedNet):
         return features, linear_classifier(features, data.channels, data.size or 32, data.classes)
 
 
-register_model(
-    "convnet4_towers",
-    switches=("activation", "norm", "pooling", "towers"),
-    layer_inits={"cuda_convnet": CUDA_CONVNET_INIT},
-    channels_last=("none", "lrn"),  # as convnet4; measured 1.2-1.4x (bench/cpu_speed.py)
-)(ConvNet4Towers.from_options)
+register_model("convnet4_towers", layer_inits={"cuda_convnet": CUDA_CONVNET_INIT})(
+    ConvNet4Towers.from_options
+)

@@ -126,10 +126,6 @@ class ConvNetLocal(SwitchedNet):
         return features, linear_classifier(features, data.channels, size, data.classes)
 
 
-register_model(
-    "convnet_local",
-    switches=("activation", "norm", "pooling"),
-    layer_inits={"cuda_convnet": CUDA_CONVNET_INIT},
-    # measured faster channels-last on a CPU (docs/benchmarks.md): 1.18x; with lrn 0.96x
-    channels_last=("none",),
-)(ConvNetLocal.from_options)
+register_model("convnet_local", layer_inits={"cuda_convnet": CUDA_CONVNET_INIT})(
+    ConvNetLocal.from_options
+)

@@ -8,6 +8,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from alexnet_lab.models.catalog import INITS, LAYER_INITS
 from alexnet_lab.models.locally_connected import LocallyConnected2d
 
 ACTIVATIONS: dict[str, type[nn.Module]] = {
@@ -24,9 +25,6 @@ PAPER_LRN: dict[str, float] = {"size": 5, "alpha": 1e-4, "beta": 0.75, "k": 2.0}
 #: ``rnorm1``/``rnorm2`` of cuda-convnet's layers-18pct: size 3, scale 5e-5, pow 0.75 (the
 #: constant 1 is cuda-convnet's kernel's)
 CUDA_CONVNET_RNORM: dict[str, float] = {"size": 3, "alpha": 5e-5, "beta": 0.75, "k": 1.0}
-INITS = ("paper", "caffe", "torch", "cuda_convnet")
-#: inits whose per-layer weight stds each model declares (``register_model(layer_inits=...)``)
-LAYER_INITS = ("cuda_convnet",)
 
 
 def activation(name: str) -> nn.Module:

@@ -1,9 +1,11 @@
-"""The model registry: ``@register_model(name, switches=...)`` on a builder, ``get_model(name)``.
+"""The model registry: ``@register_model(name)`` on a builder, ``get_model(name)``.
 
 As torchvision's ``models`` registry (``register_model`` / ``get_model``): each model file
-registers a builder under the name its ``conf/model/<name>.yaml`` gives in ``name:``, so a new
-model is its file and its config. Every module of this package is imported the first time a
-name is looked up, so no list of models is kept anywhere else.
+registers a builder under the name its ``conf/model/<name>.yaml`` gives in ``name:``. What
+the checks need to know of a model (its switches, the per-layer inits it has a source for, its
+layout) is in the catalog (:mod:`alexnet_lab.models.catalog`), which needs no torch; a name
+registered here must have its spec there. :func:`get_model` imports the model's own file (its
+spec's ``module``) the first time the model is built.
 
 A builder is called as ``builder(options, switches, in_channels, num_classes, image_size)``:
 ``options`` are the model config's other keys (``fc_width``, ``local_width``, ...), ``switches``
@@ -11,22 +13,21 @@ the chosen :class:`~alexnet_lab.models.switches.Switches`.
 
 ``layer_inits`` are the per-layer inits a model's own source defines (``cuda_convnet``: each
 layer's ``initW`` in Krizhevsky's example config), as ``{init name: {layer name: weight std}}``;
-a model without a source for such an init does not list it, and choosing it is refused.
+exactly the inits its spec lists. Choosing another is refused (:mod:`alexnet_lab.models.checks`).
 """
 
 from __future__ import annotations
 
 import importlib
-import pkgutil
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
 from torch import nn
 
 from alexnet_lab.errors import UserError
-from alexnet_lab.models.layers import LAYER_INITS
-from alexnet_lab.models.switches import SWITCH_GROUPS, Switches
+from alexnet_lab.models.catalog import ModelSpec, model_spec
+from alexnet_lab.models.switches import Switches
 
 
 class Builder(Protocol):
@@ -50,69 +51,67 @@ B = TypeVar("B", bound=Builder)
 
 @dataclass(frozen=True)
 class ModelEntry:
-    """A registered model: its builder and the paper switches it has."""
+    """A registered model: its catalog spec, its builder and its per-layer init tables."""
 
-    name: str
+    spec: ModelSpec
     builder: Builder
-    switches: tuple[str, ...]
     layer_inits: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
-    #: the norms (``norm=...``) under which its training step was measured faster
-    #: channels-last than contiguous on a CPU (fp32, one thread, ``bench/cpu_speed.py``):
-    #: ``trainer.channels_last=null`` then uses channels-last there
-    channels_last: frozenset[str] = frozenset()
+
+    @property
+    def name(self) -> str:
+        """The model's name (``model=...``)."""
+        return self.spec.name
+
+    @property
+    def switches(self) -> tuple[str, ...]:
+        """The paper switches it has."""
+        return self.spec.switches
+
+    @property
+    def channels_last(self) -> frozenset[str]:
+        """The norms under which it runs channels-last by default on a CPU."""
+        return self.spec.channels_last
 
 
 _MODELS: dict[str, ModelEntry] = {}
 
 
 def register_model(
-    name: str,
-    switches: Iterable[str],
-    layer_inits: Mapping[str, Mapping[str, float]] | None = None,
-    channels_last: Iterable[str] = (),
+    name: str, layer_inits: Mapping[str, Mapping[str, float]] | None = None
 ) -> Callable[[B], B]:
-    """Register the decorated builder as model ``name`` with the given switch groups.
+    """Register the decorated builder as model ``name``, whose spec is in the catalog.
 
-    ``layer_inits``: the per-layer inits (:data:`~alexnet_lab.models.layers.LAYER_INITS`) the
-    model has a source for, each a table of weight stds by layer name; ``channels_last``: the norms
-    under which its training step was measured faster channels-last on a CPU
-    (:mod:`alexnet_lab.run.layout`).
+    ``layer_inits``: a table of weight stds by layer name for each per-layer init its spec lists
+    (:data:`~alexnet_lab.models.catalog.LAYER_INITS`). A name without a spec, or tables that
+    are not its spec's, raise ``ValueError`` when the model's file is imported.
     """
-    having = tuple(switches)
-    unknown = sorted(set(having) - set(SWITCH_GROUPS))
-    if unknown:
-        raise ValueError(f"model {name!r}: unknown switches {unknown}; valid: {SWITCH_GROUPS}")
+    try:
+        spec = model_spec(name)
+    except UserError:
+        raise ValueError(
+            f"model {name!r} has no spec in alexnet_lab/models/catalog.py: add a "
+            "ModelSpec there (catalog.add_model(...) for a model outside the package)"
+        ) from None
     tables = {init: dict(table) for init, table in (layer_inits or {}).items()}
-    strange = sorted(set(tables) - set(LAYER_INITS))
-    if strange:
-        raise ValueError(f"model {name!r}: unknown layer inits {strange}; valid: {LAYER_INITS}")
+    if set(tables) != set(spec.layer_inits):
+        raise ValueError(
+            f"model {name!r}: its layer-init tables {sorted(tables)} are not the ones its "
+            f"catalog spec lists, {sorted(spec.layer_inits)}"
+        )
 
     def decorate(builder: B) -> B:
         if name in _MODELS and _MODELS[name].builder is not builder:
             raise ValueError(f"model {name!r} is registered twice")
-        _MODELS[name] = ModelEntry(name, builder, having, tables, frozenset(channels_last))
+        _MODELS[name] = ModelEntry(spec, builder, tables)
         return builder
 
     return decorate
 
 
-def _import_models() -> None:
-    """Import every module of ``alexnet_lab.models`` so that its builders register."""
-    package = importlib.import_module("alexnet_lab.models")
-    for info in pkgutil.iter_modules(package.__path__):
-        importlib.import_module(f"{package.__name__}.{info.name}")
-
-
-def list_models() -> list[str]:
-    """The registered model names, sorted."""
-    _import_models()
-    return sorted(_MODELS)
-
-
 def get_model(name: str) -> ModelEntry:
-    """The registered model ``name``; a one-line error naming the valid ones otherwise."""
+    """The registered model ``name``, its file imported; a one-line error for an unknown name."""
     if name not in _MODELS:
-        _import_models()
+        importlib.import_module(model_spec(name).module)
     if name not in _MODELS:
-        raise UserError(f"unknown model {name!r}; valid: {', '.join(list_models())}")
+        raise ValueError(f"{model_spec(name).module} registers no builder for model {name!r}")
     return _MODELS[name]

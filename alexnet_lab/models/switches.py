@@ -22,9 +22,6 @@ from torch import nn
 
 from alexnet_lab.models.layers import activation, local_response_norm, pooling
 
-#: the config groups that are model switches (init applies to every model and is not one)
-SWITCH_GROUPS = ("activation", "norm", "pooling", "dropout", "towers")
-
 
 def _paper_norm() -> dict[str, Any]:
     # the coefficients come from local_response_norm's defaults, the paper's (5, 1e-4, 0.75, 2)

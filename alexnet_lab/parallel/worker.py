@@ -11,15 +11,17 @@ the launcher, which calls the sweep's real ones. Its output goes to a log file o
 
 from __future__ import annotations
 
+import atexit
 import importlib
 import inspect
 import os
 import pickle
 import signal
 import sys
+import threading
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
-from typing import Any
+from typing import Any, NoReturn
 
 from hydra._internal.callbacks import Callbacks
 from hydra.core.utils import JobReturn, JobStatus
@@ -158,6 +160,26 @@ def serve(conn: Connection, slot: Slot, setup: WorkerSetup) -> None:
                 return
     except (KeyboardInterrupt, signals.Terminated, EOFError):
         return  # stopped between jobs, or the launcher is gone
+    end_at_once()  # the queue is empty: the launcher waits for this exit to write the report
+
+
+def end_at_once() -> NoReturn:
+    """End the worker with its exit hooks run but without the interpreter's teardown.
+
+    Tearing down torch's and Lightning's modules takes seconds (the launcher of a 2-job sweep
+    waited 8.4 s for its 2 workers' exits, against 0.4 s so, on a busy 2-core AMD EPYC CPU on
+    2026-12-07), and the launcher waits for every worker to exit before the sweep's report.
+    Every job's record is written and closed by now; as at an interpreter's exit, threads
+    that are not daemons are waited for, then the exit hooks (logging's, multiprocessing's,
+    W&B's) run.
+    """
+    for thread in threading.enumerate():
+        if thread is not threading.current_thread() and not thread.daemon:
+            thread.join()
+    atexit._run_exitfuncs()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
 
 
 def run_unit(

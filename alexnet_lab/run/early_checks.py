@@ -1,9 +1,10 @@
 """A job's checks before Lightning loads: a bad value or W&B setting answers in seconds.
 
 A single run makes them in :func:`check_single_run`, before the run's modules (Lightning,
-torchvision, W&B) load: its values (data.scale and the other word options included), the
-switches its model has, the test views its data can give, and W&B's settings; only torch
-loads, for the model registry's checks.
+torchvision) load: its values (data.scale and the other word options included, an init its
+model has no source for), the switches its model has, the test views its data can give and
+W&B's settings, all without torch (the models' catalog, :mod:`alexnet_lab.models.catalog`);
+then the input size, the one check that loads torch (the model built on the meta device).
 :func:`alexnet_lab.run.job.guarded_job` makes the same checks for every job, where a sweep's
 job with a bad value is recorded ``failed`` and the sweep goes on.
 """
@@ -38,7 +39,6 @@ def check_single_run(cfg: DictConfig) -> None:
     output_dir = Path(hydra.runtime.output_dir)
     try:
         validate(cfg)
-        check_input_size(cfg)  # the model takes the images: built on the meta device
     except ConfigValueError as exc:
         refuse_single_run(exc, output_dir)
     try:  # a switch the model lacks, a test view its data cannot give (as train() checks)
@@ -47,6 +47,10 @@ def check_single_run(cfg: DictConfig) -> None:
     except UserError as exc:
         refuse_single_run(exc, output_dir, "cannot run")
     check_wandb_or_exit(cfg, output_dir)
+    try:  # last, as the one check that loads torch: the model built on the meta device
+        check_input_size(cfg)
+    except ConfigValueError as exc:
+        refuse_single_run(exc, output_dir)
 
 
 def refuse_single_run(exc: UserError, output_dir: Path, title: str = "invalid value") -> NoReturn:

@@ -3,9 +3,9 @@
 ``trainer.channels_last`` (null: auto, true, false) chooses how the model's weights and every
 batch lie in memory. Channels-last (NHWC) is the same fp32 arithmetic as the contiguous NCHW
 layout, in another order of memory: its results equal the contiguous layout's within float
-rounding. Auto takes it on the CPU for the nets and norms whose registry entry says it was
-measured faster there (``register_model(..., channels_last=("none", ...))``, the norms, from
-``bench/cpu_speed.py``), and leaves every net contiguous on a GPU (not measured there yet).
+rounding. Auto takes it on the CPU for the nets and norms whose catalog entry says it was
+measured faster there (``channels_last`` in :mod:`alexnet_lab.models.catalog`, the norms,
+from ``bench/cpu_speed.py``), and leaves every net contiguous on a GPU (not measured there yet).
 
 ``trainer.precision`` is Lightning's own switch; the stacked engine follows ``bf16-mixed``
 with ``torch.autocast`` (fp32 weights, bf16 arithmetic where autocast chooses it).
@@ -38,7 +38,7 @@ def device_type(trainer: Mapping[str, Any]) -> str:
 
 def use_channels_last(cfg: Mapping[str, Any], device: str | None = None) -> bool:
     """Whether this run's model and batches are channels-last (see the module's docstring)."""
-    from alexnet_lab.models.registry import get_model
+    from alexnet_lab.models.catalog import model_spec
 
     trainer = cfg["trainer"]
     setting = trainer.get("channels_last")
@@ -46,7 +46,7 @@ def use_channels_last(cfg: Mapping[str, Any], device: str | None = None) -> bool
     if setting is not None:
         return bool(setting)
     device = device or device_type(trainer)
-    faster = get_model(str(cfg["model"]["name"])).channels_last
+    faster = model_spec(str(cfg["model"]["name"])).channels_last
     return device == "cpu" and str(cfg["norm"]["name"]) in faster
 
 

@@ -14,7 +14,7 @@ from typing import Any
 from omegaconf import DictConfig, OmegaConf
 
 from alexnet_lab.errors import UserError
-from alexnet_lab.models.registry import get_model
+from alexnet_lab.models.catalog import model_spec
 from alexnet_lab.overrides import task_overrides
 from alexnet_lab.record.files import (
     RECORD_NAME,
@@ -29,7 +29,7 @@ def now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
-#: the paper switches a model may lack (models/registry.py), recorded only where it has them
+#: the paper switches a model may lack (models/catalog.py), recorded only where it has them
 OPTIONAL_SWITCHES = ("norm", "pooling", "dropout", "towers")
 
 
@@ -40,7 +40,7 @@ def model_settings(cfg: DictConfig) -> dict[str, Any]:
     report never lists it as held fixed.
     """
     try:
-        having = set(get_model(cfg.model.name).switches)
+        having = set(model_spec(cfg.model.name).switches)
     except UserError:  # an unregistered model fails at build time, with its own message
         having = set(OPTIONAL_SWITCHES)
     settings = {"model": cfg.model.name, "activation": cfg.activation.name}

@@ -19,6 +19,7 @@ from omegaconf.errors import OmegaConfBaseException
 
 from alexnet_lab.choices import CHECKS
 from alexnet_lab.errors import UserError
+from alexnet_lab.models.checks import init_problem
 
 
 class ConfigValueError(UserError):
@@ -167,8 +168,6 @@ def validate(cfg: DictConfig) -> None:
     except OmegaConfBaseException:
         model = init = None
     if model is not None and init is not None:
-        from alexnet_lab.models import init_problem  # torch: only when a config has a model
-
         why_not = init_problem(str(model), str(init))
         if why_not:
             bad.append(why_not)

@@ -2,6 +2,10 @@
 
 import ast
 import dataclasses
+import importlib
+import pkgutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -9,7 +13,14 @@ import torch
 import yaml
 
 from alexnet_lab.errors import UserError
-from alexnet_lab.models import build_model, check_switches, get_model, list_models, registry
+from alexnet_lab.models import (
+    build_model,
+    catalog,
+    check_switches,
+    get_model,
+    list_models,
+    registry,
+)
 from alexnet_lab.models.switches import (
     NetInput,
     SwitchedNet,
@@ -51,8 +62,9 @@ class Tiny(SwitchedNet):
         return features, linear_classifier(features, data.channels, data.size or 8, data.classes)
 
 
-def test_a_new_model_is_one_class_and_one_registration():
-    registry.register_model("tiny", switches=("activation",))(Tiny.from_options)
+def test_a_new_model_is_one_spec_one_class_and_one_registration():
+    catalog.add_model(catalog.ModelSpec("tiny", __name__, ("activation",)))
+    registry.register_model("tiny")(Tiny.from_options)
     try:
         cfg = {
             "model": {"name": "tiny"},
@@ -69,11 +81,54 @@ def test_a_new_model_is_one_class_and_one_registration():
             check_switches("tiny", ["norm"])
     finally:
         registry._MODELS.pop("tiny")
+        catalog.MODELS.pop("tiny")
 
 
-def test_a_registration_with_an_unknown_switch_fails():
+def test_a_spec_with_an_unknown_switch_or_layer_init_fails():
     with pytest.raises(ValueError, match="colour"):
-        registry.register_model("x", switches=("colour",))
+        catalog.ModelSpec("x", __name__, ("colour",))
+    with pytest.raises(ValueError, match="lecun"):
+        catalog.ModelSpec("x", __name__, ("activation",), layer_inits=("lecun",))
+
+
+def test_a_registration_must_match_its_spec():
+    with pytest.raises(ValueError, match="no spec in alexnet_lab/models/catalog.py"):
+        registry.register_model("resnet")
+    with pytest.raises(ValueError, match=r"tables \[\] are not .* \['cuda_convnet'\]"):
+        registry.register_model("convnet4")  # its spec has a cuda_convnet table
+    with pytest.raises(ValueError, match=r"tables \['cuda_convnet'\] are not .* \[\]"):
+        registry.register_model("alexnet", layer_inits={"cuda_convnet": {}})
+
+
+def test_every_spec_is_registered_by_its_module_and_every_registration_has_a_spec():
+    for info in pkgutil.iter_modules([str(MODELS_DIR)]):  # every model file, whatever it holds
+        importlib.import_module(f"alexnet_lab.models.{info.name}")
+    assert sorted(registry._MODELS) == list_models() == sorted(catalog.MODELS)
+    for name, spec in catalog.MODELS.items():
+        entry = get_model(name)
+        assert entry.spec is spec
+        assert spec.module in sys.modules, name
+        built_by = getattr(entry.builder, "func", entry.builder)  # alexnet's are partials
+        owner = getattr(built_by, "__self__", built_by)  # a net's from_options: its class
+        assert owner.__module__ == spec.module, name
+        assert set(entry.layer_inits) == set(spec.layer_inits), name
+
+
+def test_the_checks_and_the_catalog_load_no_torch():
+    code = (
+        "import sys\n"
+        "from alexnet_lab.models import check_init, check_switches, init_problem, list_models\n"
+        "from alexnet_lab.run.validation import validate\n"
+        "from alexnet_lab.run.early_checks import check_single_run\n"
+        "assert init_problem('alexnet', 'cuda_convnet')\n"
+        "check_switches('convnet4', ['norm'])\n"
+        "print(list_models(), sorted(m for m in ('torch', 'torchvision', 'lightning') "
+        "if m in sys.modules))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    ).stdout
+    assert out.strip().endswith("'convnet_local'] []"), out
 
 
 def test_switches_from_a_partial_config_keep_the_papers_defaults():
