@@ -14,10 +14,11 @@ import hydra
 from omegaconf import DictConfig
 
 from alexnet_lab.configs import CONFIG_DIR
+from alexnet_lab.errors import CommandEnd
 from alexnet_lab.help import bare_help
 from alexnet_lab.quiet import quiet_lightning, quiet_terminal
-from alexnet_lab.record.files import RunRecord
 from alexnet_lab.run import ddp, signals
+from alexnet_lab.run.end import RunEnd
 from alexnet_lab.suggest import unknown_key, unknown_option
 from alexnet_lab.sweep.composition import composition_problem, twice
 from alexnet_lab.sweep.plugins import expose_checkout_plugins
@@ -25,12 +26,14 @@ from alexnet_lab.tracking.wandb_agent import agent_overrides
 
 
 @hydra.main(version_base="1.3", config_path=str(CONFIG_DIR), config_name="config")
-def hydra_main(cfg: DictConfig) -> RunRecord:
+def hydra_main(cfg: DictConfig) -> RunEnd:
     """One Hydra job: train and test one configuration, leaving its run record.
 
-    The job's modules (torch, Lightning, W&B) are imported here, after Hydra has read the
-    arguments and a single run's values have been checked, so ``--help`` and a mistyped
-    option answer in about a second, and a bad value in a few.
+    Returns how the job ended; the sweep's callback turns an ending that ends the command
+    into a :class:`~alexnet_lab.errors.CommandEnd`. The job's modules (torch, Lightning, W&B)
+    are imported here, after Hydra has read the arguments and a single run's values have been
+    checked, so ``--help`` and a mistyped option answer in about a second, and a bad value in
+    a few.
     """
     from alexnet_lab.run.early_checks import check_single_run
 
@@ -42,14 +45,36 @@ def hydra_main(cfg: DictConfig) -> RunRecord:
 
 
 def main() -> None:
-    """Console-script entry point (``alexnet-lab``, ``python -m alexnet_lab``)."""
+    """Console-script entry point (``alexnet-lab``, ``python -m alexnet_lab``).
+
+    The only place where the command's ending becomes its exit status: library code raises
+    :class:`~alexnet_lab.errors.CommandEnd` (its paragraph is printed here).
+    """
+    code = command()
+    if code:
+        sys.exit(code)
+
+
+def command() -> int:
+    """The ``alexnet-lab`` command: its exit status."""
     help_text = bare_help(sys.argv[1:], CONFIG_DIR)  # Hydra's own takes seconds
     if help_text is not None:
         print(help_text)
-        return
+        return 0
     quiet_terminal()  # Lightning's banners, W&B's console, torch's LeafSpec warning
     signals.install()
     expose_checkout_plugins()  # hydra/launcher=stacked under `pip install -e .` too
+    try:
+        start()
+    except CommandEnd as end:
+        from alexnet_lab.console import say_end
+
+        return say_end(end)
+    return 0
+
+
+def start() -> None:
+    """Check the command line (before Hydra runs: nothing is written), then run Hydra."""
     if ddp.is_ddp_child():
         sys.argv = ddp.child_argv(sys.argv[0])
     else:  # a run started by `wandb agent` writes below its sweep's folder
@@ -57,16 +82,10 @@ def main() -> None:
         sys.argv += agent_overrides(own)
         problem = unknown_option(sys.argv[1:], CONFIG_DIR) or unknown_key(sys.argv[1:], CONFIG_DIR)
         if problem:
-            from alexnet_lab.console import print_error
-
-            print_error("unknown option", problem)
-            sys.exit(2)
+            raise CommandEnd(2, "unknown option", problem)
         problem = composition_problem(sys.argv[1:], CONFIG_DIR)
         if problem:  # before Hydra runs: nothing is written
-            from alexnet_lab.console import print_error
-
-            print_error("cannot start", problem)
-            sys.exit(2)
+            raise CommandEnd(2, "cannot start", problem)
         doubled = twice(own)
         if doubled:
             from alexnet_lab.console import print_warning

@@ -16,6 +16,7 @@ from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
 
+from alexnet_lab.errors import CommandEnd
 from alexnet_lab.overrides import shown_overrides
 from alexnet_lab.record.files import RunRecord
 
@@ -42,6 +43,13 @@ def print_error(title: str, paragraph: str) -> None:
             escape(paragraph), title=f"[bold red]{escape(title)}", expand=False, border_style="red"
         )
     )
+
+
+def say_end(end: CommandEnd) -> int:
+    """Print a command's ending paragraph (if it has one); return its exit status."""
+    if end.paragraph:
+        print_error(end.title, end.paragraph)
+    return end.status
 
 
 def print_warning(title: str, paragraph: str) -> None:

@@ -26,3 +26,21 @@ class DivergedError(Exception):
 
 class Terminated(BaseException):
     """SIGTERM arrived (a scheduler's stop, ``kill``): the run stops as if interrupted."""
+
+
+class CommandEnd(SystemExit):
+    """The command ends here: its exit status, and the one paragraph that says why.
+
+    Raised by library code (a Hydra callback, a launcher, a report) instead of calling
+    ``sys.exit``; the console scripts' entry points print the paragraph
+    (:func:`alexnet_lab.console.say_end`) and exit with :attr:`code`. A ``SystemExit``, so
+    Hydra's callback dispatcher and its error report let it through, and an uncaught one still
+    exits with its status. An empty ``paragraph``: what there was to say has been said.
+    """
+
+    def __init__(self, code: int, title: str = "", paragraph: str = "") -> None:
+        super().__init__(code)
+        self.status, self.title, self.paragraph = code, title, paragraph
+
+    def __str__(self) -> str:
+        return f"{self.title}: {self.paragraph}" if self.paragraph else str(self.code)

@@ -13,7 +13,6 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
-import sys
 from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -29,6 +28,7 @@ from alexnet_lab.parallel.progress import Progress
 from alexnet_lab.parallel.units import Unit, fail_dead_job, stopped_job
 from alexnet_lab.parallel.worker import WorkerSetup, serve
 from alexnet_lab.run import signals
+from alexnet_lab.run.end import record_of
 
 SPAWN = multiprocessing.get_context("spawn")
 #: a worker that dies this many times before any job of it starts: the sweep stops
@@ -37,14 +37,13 @@ START_FAILURES = 3
 
 @dataclass
 class Worker:
-    """A running worker: its slot, process, pipe, the unit it holds and where its log ends."""
+    """A running worker: its slot, process, pipe and the unit it holds."""
 
     slot: Slot
     process: Any
     conn: Connection
     unit: Unit | None = None
     closing: bool = False
-    log_offset: int = 0
 
 
 @dataclass
@@ -58,7 +57,7 @@ class Hooks:
 
 @dataclass
 class Stop:
-    """Why the queue stopped early: the exit code, and what to print (a worker's last words)."""
+    """Why the queue stopped early: the exit code, and what to print (workers that kept dying)."""
 
     code: int
     text: str = ""
@@ -132,7 +131,6 @@ class Pool:
                 continue
             unit = self.queue.popleft()
             worker.unit = unit
-            worker.log_offset = _size(self._log(worker.slot))
             self._send(worker, (unit.number, unit.unfinished, unit.stack))
 
     def _send(self, worker: Worker, message: Any) -> None:
@@ -178,18 +176,21 @@ class Pool:
         elif kind in ("done", "exit"):
             if kind == "done":
                 worker.unit = None
-            else:
+            else:  # ("exit", unit, status, title, paragraph): how its job ended the worker
                 worker.closing = True
-                self._exited(worker, int(message[2]))
+                self._exited(worker, int(message[2]), *message[3:5])
 
     def _finish(self, worker: Worker, number: int, config: Any, ret: JobReturn) -> None:
         self.results[number] = ret
         self.hooks.on_end(config, ret)
-        status = getattr(ret._return_value, "status", "failed")
+        status = getattr(record_of(ret._return_value), "status", "failed")
         self.progress.job_ended(worker.slot.label, number, status != "completed")
 
-    def _exited(self, worker: Worker, code: int) -> None:
-        """A job ended its worker with ``code``: an interrupt, or an error that stops the sweep."""
+    def _exited(self, worker: Worker, code: int, title: str = "", paragraph: str = "") -> None:
+        """A job ended its worker with ``code``: an interrupt, or an error that stops the sweep.
+
+        ``title`` and ``paragraph``: the ending the worker sent, said here.
+        """
         if self.stop is not None:
             return
         if code in (130, 143):  # signalled on its own: its job is interrupted, the rest go on
@@ -197,7 +198,10 @@ class Pool:
             return
         # a job that cannot start (exit 2): its paragraph now; no job starts after it, and the
         # running ones finish (never signalled for another job's refusal)
-        sys.stderr.write(_read_from(self._log(worker.slot), worker.log_offset))
+        if paragraph:
+            from alexnet_lab.console import print_error
+
+            print_error(title, paragraph)
         busy = [w for w in self.workers if w is not worker and w.unit is not None]
         if busy:
             self.progress.note(
@@ -294,19 +298,3 @@ def _kill(worker: Worker, signum: int) -> None:
         os.kill(worker.process.pid, signum)
     except (ProcessLookupError, TypeError):
         pass
-
-
-def _size(path: str) -> int:
-    try:
-        return os.path.getsize(path)
-    except OSError:
-        return 0
-
-
-def _read_from(path: str, offset: int) -> str:
-    try:
-        with open(path, encoding="utf-8", errors="replace") as fh:
-            fh.seek(offset)
-            return fh.read()[-6000:]
-    except OSError:
-        return ""

@@ -27,6 +27,7 @@ from hydra._internal.callbacks import Callbacks
 from hydra.core.utils import JobReturn, JobStatus
 from omegaconf import DictConfig, OmegaConf
 
+from alexnet_lab.errors import CommandEnd
 from alexnet_lab.parallel.devices import Slot
 
 #: a job callback's message to the launcher: ("start", num, config) or ("end", num, config, ret)
@@ -105,7 +106,16 @@ class Relay(Callbacks):
         self.conn.send(("start", int(config.hydra.job.num), plain(config)))
 
     def on_job_end(self, config: DictConfig, job_return: JobReturn, **kwargs: Any) -> None:
-        """Hand the launcher the job's return."""
+        """Hand the launcher the job's return; a job whose ending ends the command ends it.
+
+        As the sweep's own callback would; such a job is settled by the worker's ``exit``
+        message, which carries its ending (:func:`serve`).
+        """
+        from alexnet_lab.run.end import end_of
+
+        end = end_of(job_return._return_value)
+        if end is not None and end.stops:
+            raise end.command_end()
         message = ("end", int(config.hydra.job.num), plain(config), portable(job_return))
         self.conn.send(message)
 
@@ -154,10 +164,12 @@ def serve(conn: Connection, slot: Slot, setup: WorkerSetup) -> None:
         conn.send(("ready", os.getpid()))
         while (unit := conn.recv()) is not None:
             number, jobs, stack = unit
-            code = run_unit(context, task, setup, jobs, stack)
-            conn.send(("done" if code is None else "exit", number, code))
-            if code is not None:
-                return
+            end = run_unit(context, task, setup, jobs, stack)
+            if end is None:
+                conn.send(("done", number, None))
+                continue
+            conn.send(("exit", number, end.status, end.title, end.paragraph))
+            return
     except (KeyboardInterrupt, signals.Terminated, EOFError):
         return  # stopped between jobs, or the launcher is gone
     end_at_once()  # the queue is empty: the launcher waits for this exit to write the report
@@ -184,11 +196,12 @@ def end_at_once() -> NoReturn:
 
 def run_unit(
     context: Any, task: Any, setup: WorkerSetup, jobs: list[tuple[int, list[str]]], stack: bool
-) -> int | None:
+) -> CommandEnd | None:
     """Run one unit's jobs.
 
-    Returns the exit code of a job that ended the worker (None: none); each job's return
-    (failed or not) already went to the launcher through :class:`Relay`.
+    Returns the ending of a job that ended the worker (None: none), as a value the launcher
+    is sent; each other job's return (failed or not) already went to it through
+    :class:`Relay`.
     """
     from hydra._internal.core_plugins.basic_launcher import BasicLauncher
     from hydra.core.utils import configure_log
@@ -207,9 +220,10 @@ def run_unit(
             basic.setup(hydra_context=context, task_function=task, config=setup.config)
             for number, overrides in jobs:
                 basic.launch([overrides], number)
-    except SystemExit as exc:  # an interrupted job, or one that stops the sweep (exit 2)
-        code = exc.code if isinstance(exc.code, int) else 1
-        return code
+    except CommandEnd as end:  # an interrupted job, or one that stops the sweep (exit 2)
+        return end
+    except SystemExit as exc:  # a library's own exit
+        return CommandEnd(exc.code if isinstance(exc.code, int) else 1)
     except (KeyboardInterrupt, signals.Terminated):  # between two jobs' own handling
-        return signals.exit_code() or 130
+        return CommandEnd(signals.exit_code() or 130)
     return None

@@ -16,8 +16,8 @@ from typing import Any
 
 from rich.markup import escape
 
-from alexnet_lab.console import console, print_error
-from alexnet_lab.errors import Terminated, UserError
+from alexnet_lab.console import console, say_end
+from alexnet_lab.errors import CommandEnd, Terminated, UserError
 from alexnet_lab.folders.layout import parts, several_sweeps
 from alexnet_lab.overrides import shell_join
 from alexnet_lab.record.files import holds_records
@@ -46,6 +46,14 @@ Rebuild reports from run records.
 
 
 def main(argv: list[str] | None = None) -> None:
+    """Console-script entry point: the report's ending becomes its exit status (here only)."""
+    try:
+        report_command(argv)
+    except CommandEnd as end:
+        sys.exit(say_end(end))
+
+
+def report_command(argv: list[str] | None = None) -> None:
     """``alexnet-lab-report SWEEP_DIR``: rebuild a sweep's report from its run records.
 
     ``alexnet-lab-report --all DIR``: every sweep below DIR, then one paper_report.md.
@@ -111,9 +119,9 @@ def main(argv: list[str] | None = None) -> None:
     try:
         _report(args, command)
     except KeyboardInterrupt:
-        _interrupted(args, command, 130)
+        raise _interrupted(args, command, 130) from None
     except Terminated:
-        _interrupted(args, command, 143)
+        raise _interrupted(args, command, 143) from None
     finally:  # as it was (a caller's own, e.g. a test's)
         signal.signal(signal.SIGTERM, before)
 
@@ -164,8 +172,8 @@ def _on_sigterm(signum: int, frame: object) -> None:
     raise Terminated(f"received signal {signum} (SIGTERM)")
 
 
-def _interrupted(args: argparse.Namespace, command: str, code: int) -> None:
-    """Ctrl-C or SIGTERM during a report: its partial files removed, the rebuild command, exit."""
+def _interrupted(args: argparse.Namespace, command: str, code: int) -> CommandEnd:
+    """Ctrl-C or SIGTERM during a report: its partial files removed; the rebuild command."""
     from alexnet_lab.record.atomic import PARTIAL, remove_partial
 
     folders = [args.folder, *([args.out] if args.out else [])]
@@ -175,12 +183,12 @@ def _interrupted(args: argparse.Namespace, command: str, code: int) -> None:
             if args.all:
                 for sub in {p.parent for p in Path(folder).rglob(f".*{PARTIAL}*")}:
                     remove_partial(sub)
-    print_error(
+    return CommandEnd(
+        code,
         "report interrupted",
         f"the report of {args.folder} was stopped before it was complete; its partial files "
         f"were removed and the run records are intact. Rebuild it with: {command}",
     )
-    sys.exit(code)
 
 
 def _report(args: argparse.Namespace, command: str) -> None:
@@ -193,8 +201,7 @@ def _report(args: argparse.Namespace, command: str) -> None:
     if Path(args.folder).is_dir():
         why = unwritable(target)
         if why:
-            print_error("cannot write", _unwritable_paragraph(args, target, why))
-            sys.exit(2)
+            raise CommandEnd(2, "cannot write", _unwritable_paragraph(args, target, why))
         remove_stale_partials(args)
     try:
         if args.all and args.out:
@@ -210,8 +217,7 @@ def _report(args: argparse.Namespace, command: str) -> None:
         else:
             units = parts(args.folder)
             if units:  # a folder of sweeps: one report would merge them
-                print_error("several sweeps", several_sweeps(args.folder, units))
-                sys.exit(2)
+                raise CommandEnd(2, "several sweeps", several_sweeps(args.folder, units))
             if args.claim:
                 from alexnet_lab.results.derived import write_derived
 
@@ -225,41 +231,40 @@ def _report(args: argparse.Namespace, command: str) -> None:
                     text = f"W&B summary run: {info.get('sync') or info.get('url')}"
                     console.print(escape(text), soft_wrap=True)
     except UserError as exc:
-        print_error("bad option", str(exc))
-        sys.exit(2)
+        raise CommandEnd(2, "bad option", str(exc)) from None
     except FileNotFoundError as exc:
         if args.all and holds_records(args.folder):  # sweeps there, each left out (said above)
-            print_error(
+            raise CommandEnd(
+                1,
                 "no report",
                 f"every sweep below {args.folder} was left out; each is named above with why. "
                 "Fix or remove their records (or make their folders writable), then run this "
                 "command again.",
-            )
-            sys.exit(1)
-        print_error(
+            ) from None
+        raise CommandEnd(
+            2,
             "no report",
             f"{exc}. Give the folder of a sweep (multirun/<date>/<time>) whose runs wrote "
             "record.json, or with --all a folder that holds such sweeps.",
-        )
-        sys.exit(2)
+        ) from None
     except OSError as exc:
         from alexnet_lab.folders.disk import is_disk_full
 
         if not is_disk_full(exc):
-            print_error(
+            raise CommandEnd(
+                2,
                 "cannot write",
                 f"the report of {args.folder} could not be written: {exc}. The run records "
                 "are intact. Make that folder writable (or give --all ... --out a folder you "
                 "can write to), then run this command again.",
-            )
-            sys.exit(2)
-        print_error(
+            ) from None
+        raise CommandEnd(
+            1,
             "disk full",
             f"the report of {args.folder} could not be written: {exc}. Every file of it is "
             "either the previous one or none (each is written whole or not at all), and the "
             "run records are intact. Free space on that disk, then run this command again.",
-        )
-        sys.exit(1)
+        ) from None
 
 
 def side_by_side(folders: list[Path], out: Path | None, quiet: bool) -> None:
@@ -269,11 +274,11 @@ def side_by_side(folders: list[Path], out: Path | None, quiet: bool) -> None:
     try:
         written = build_side_by_side(folders, out, quiet)
     except MixedClaims as exc:
-        print_error("different claims", str(exc))
-        sys.exit(2)
+        raise CommandEnd(2, "different claims", str(exc)) from None
     except FileNotFoundError as exc:
-        print_error("no report", f"{exc}. Give sweep folders whose runs wrote record.json.")
-        sys.exit(2)
+        raise CommandEnd(
+            2, "no report", f"{exc}. Give sweep folders whose runs wrote record.json."
+        ) from None
     if not quiet:
         console.print(escape(f"side-by-side view: {written / 'report.html'}"), soft_wrap=True)
 

@@ -11,7 +11,6 @@ job with a bad value is recorded ``failed`` and the sweep goes on.
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import NoReturn
 
@@ -19,8 +18,7 @@ from hydra.core.hydra_config import HydraConfig
 from hydra.types import RunMode
 from omegaconf import DictConfig
 
-from alexnet_lab.console import print_error
-from alexnet_lab.errors import UserError
+from alexnet_lab.errors import CommandEnd, UserError
 from alexnet_lab.folders.unused import remove_unused_folder
 from alexnet_lab.models import check_switches
 from alexnet_lab.overrides import parse_overrides
@@ -32,7 +30,7 @@ from alexnet_lab.tracking.wandb_settings import WandbSettingsError, check_wandb
 
 
 def check_single_run(cfg: DictConfig) -> None:
-    """In a single run (not a sweep's job, not a DDP child): its values, then W&B; or exit 2."""
+    """In a single run (not a sweep's job, not a DDP child): its values, then W&B; or end (2)."""
     hydra = HydraConfig.get()
     if hydra.mode == RunMode.MULTIRUN or ddp.is_ddp_child():
         return
@@ -54,22 +52,20 @@ def check_single_run(cfg: DictConfig) -> None:
 
 
 def refuse_single_run(exc: UserError, output_dir: Path, title: str = "invalid value") -> NoReturn:
-    """A single run that cannot start: the paragraph, no output folder left, exit 2."""
-    print_error(title, str(exc))
+    """A single run that cannot start: no output folder left; the command ends with exit 2."""
     if not ddp.is_secondary_process():
         remove_unused_folder(output_dir)
-    sys.exit(2)
+    raise CommandEnd(2, title, str(exc))
 
 
 def check_wandb_or_exit(cfg: DictConfig, output_dir: Path) -> None:
-    """W&B's mode, project name and API key, before any data loads: a bad one exits 2.
+    """W&B's mode, project name and API key, before any data loads: a bad one ends it (exit 2).
 
     The same for every job of a sweep, so a sweep stops at its first job (nothing trained).
     """
     try:
         check_wandb(cfg)
     except WandbSettingsError as exc:
-        print_error("W&B cannot start", str(exc))
         if ddp.owns_job_folder():
             remove_unused_folder(output_dir)
-        sys.exit(2)
+        raise CommandEnd(2, "W&B cannot start", str(exc)) from None

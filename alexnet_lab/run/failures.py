@@ -11,6 +11,7 @@ from __future__ import annotations
 from hydra.core.utils import JobReturn, JobStatus
 
 from alexnet_lab.record.files import RunRecord
+from alexnet_lab.run.end import record_of
 
 #: record statuses that make a job of a sweep count as failed (a diverged run is a result)
 FAILED_STATUSES = ("failed", "interrupted")
@@ -26,6 +27,7 @@ def failure_note(job_return: JobReturn) -> str | None:
     if job_return.status == JobStatus.FAILED:
         overrides = " ".join(job_return.overrides or [])
         return f"{overrides} -> {type(value).__name__}: {value}"
+    value = record_of(value)  # a RunEnd's record
     if isinstance(value, RunRecord) and value.status in FAILED_STATUSES:
         why = value.error or value.status
         return f"{' '.join(value.overrides)} -> {why if len(why) <= 200 else why[:197] + '...'}"

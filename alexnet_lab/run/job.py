@@ -7,7 +7,6 @@ resumed or fresh (:mod:`alexnet_lab.run.resume`), trains, and whatever happens r
 
 from __future__ import annotations
 
-import sys
 import warnings
 from pathlib import Path
 
@@ -17,12 +16,13 @@ from omegaconf import DictConfig
 from pytorch_lightning.utilities import rank_zero_only
 from rich.markup import escape
 
-from alexnet_lab.console import console, print_error, print_run_outcome
-from alexnet_lab.errors import UserError
+from alexnet_lab.console import console, print_run_outcome
+from alexnet_lab.errors import CommandEnd, UserError
 from alexnet_lab.record.files import RunRecord
 from alexnet_lab.run import ddp, outcome
 from alexnet_lab.run.context import JobContext
 from alexnet_lab.run.early_checks import check_wandb_or_exit
+from alexnet_lab.run.end import RunEnd
 from alexnet_lab.run.input_size import check_input_size
 from alexnet_lab.run.record_builder import (
     continue_record,
@@ -47,18 +47,22 @@ def job_context() -> tuple[JobContext, Path]:
     return context, Path(hc.runtime.output_dir)
 
 
-def guarded_job(cfg: DictConfig) -> RunRecord:
-    """Run :func:`train` in the current Hydra job and record its outcome, whatever it is."""
+def guarded_job(cfg: DictConfig) -> RunEnd:
+    """Run :func:`train` in the current Hydra job and record its outcome, whatever it is.
+
+    Returns how it ended (:class:`~alexnet_lab.run.end.RunEnd`); the sweep's callback turns
+    an ending that ends the command into its exit status.
+    """
     context, output_dir = job_context()
     if context.multirun and ddp.launched_externally():
-        print_error(
+        raise CommandEnd(
+            2,
             "one run per launch",
             "torchrun or srun started this command in several processes, and it is a sweep "
             "(-m or an experiment). Launch one run per torchrun/srun call (add hydra.mode=RUN "
             "and the arm's overrides, as sweeps/*.yaml do), or let hydra/launcher=slurm submit "
             "one SLURM job per run; within one run, trainer=ddp uses every process.",
         )
-        sys.exit(2)
     try:
         validate(cfg)  # before anything loads or a W&B run starts
         check_input_size(cfg)
@@ -69,7 +73,7 @@ def guarded_job(cfg: DictConfig) -> RunRecord:
     if plan.action == "skip":
         assert plan.previous is not None
         console.print(escape(f"skipped (completed, resume=true): {output_dir}"), soft_wrap=True)
-        return plan.previous
+        return RunEnd("completed", plan.previous, multirun=context.multirun)
     record = new_record(cfg, output_dir, context)
     if plan.action == "resume":
         assert plan.previous is not None and plan.checkpoint is not None
@@ -99,8 +103,7 @@ def guarded_job(cfg: DictConfig) -> RunRecord:
             unsaved = session.try_save()  # again, with where the W&B run is
         if context.multirun or record.history or not isinstance(failure, UserError):
             _summarise(record, bool(cfg.get("verbose")))  # a run that never started: the paragraph
-    outcome.settle(failure, record, context, output_dir, unsaved)
-    return record
+    return outcome.settle(failure, record, context, output_dir, unsaved)
 
 
 def _finish_wandb(record: RunRecord) -> dict[str, str]:
@@ -116,7 +119,7 @@ def _finish_wandb(record: RunRecord) -> dict[str, str]:
 
 
 def _plan(cfg: DictConfig, output_dir: Path, context: JobContext) -> ResumePlan:
-    """The job's resume plan (a fresh run unless ``resume=true``); a bad folder exits 2."""
+    """The job's resume plan (a fresh run unless ``resume=true``); a bad folder ends it (2)."""
     if ddp.is_ddp_child():  # a child follows its parent's plan
         checkpoint = ddp.exported_checkpoint()
         return ResumePlan("resume" if checkpoint else "fresh", RunRecord(), checkpoint)
@@ -126,8 +129,7 @@ def _plan(cfg: DictConfig, output_dir: Path, context: JobContext) -> ResumePlan:
     try:
         plan = plan_resume(output_dir, folder, context.experiment, list(context.overrides))
     except UserError as exc:
-        print_error("cannot resume", str(exc))
-        sys.exit(2)
+        raise CommandEnd(2, "cannot resume", str(exc)) from None
     if plan.stacked:  # Lightning cannot load a stack's checkpoint; the stacked launcher can
         note = (
             f"{plan.checkpoint} is a stacked member's checkpoint: this launcher trains the run "

@@ -3,7 +3,7 @@
 Both signals become exceptions in the main thread (KeyboardInterrupt, :class:`Terminated`), so
 the job's failure handling records the run, keeps its last checkpoint, writes the sweep's
 report for the runs that finished, and names the command that resumes the sweep. Lightning
-turns a KeyboardInterrupt inside ``fit`` into ``sys.exit(1)``; :data:`RECEIVED` still tells
+turns a KeyboardInterrupt inside ``fit`` into ``SystemExit(1)``; :data:`RECEIVED` still tells
 which signal it was.
 """
 

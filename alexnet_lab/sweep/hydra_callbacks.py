@@ -1,8 +1,7 @@
-"""Hydra callbacks: lock a sweep's (or run's) folder while it runs; report a finished sweep."""
+"""Hydra callbacks: lock a sweep's (or run's) folder while it runs; end the command once."""
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -10,17 +9,20 @@ from hydra.core.utils import JobReturn
 from hydra.experimental.callback import Callback
 from omegaconf import DictConfig
 
+from alexnet_lab.errors import CommandEnd
 from alexnet_lab.folders import lock as sweep_lock
 from alexnet_lab.run import ddp, signals
+from alexnet_lab.run.end import RunEnd, end_of
 from alexnet_lab.run.failures import failure_note
+from alexnet_lab.sweep.ending import job_end
 
 
 class FolderLockCallback(Callback):
     """Hold the sweep's (or single run's) folder for the launching process while it runs.
 
-    A second command into a held folder is refused before it writes anything: one paragraph on
-    standard error, exit status 2 (``SystemExit``, which Hydra's callback dispatcher does not
-    swallow as it does ordinary exceptions). DDP children and secondary ranks take no lock.
+    A second command into a held folder is refused before it writes anything: one paragraph,
+    exit status 2 (a :class:`~alexnet_lab.errors.CommandEnd`, which Hydra's callback dispatcher
+    does not swallow as it does ordinary exceptions). DDP children and secondary ranks take no lock.
     """
 
     def __init__(self) -> None:
@@ -39,10 +41,7 @@ class FolderLockCallback(Callback):
         try:
             check_sweep_before_it_starts(config)
         except UserError as exc:
-            from alexnet_lab.console import print_error
-
-            print_error("cannot resume", str(exc))
-            sys.exit(2)
+            raise CommandEnd(2, "cannot resume", str(exc)) from None
 
     def on_run_start(self, config: DictConfig, **kwargs: Any) -> None:
         """Lock ``hydra.run.dir``; refuse it when it holds an earlier command's run."""
@@ -59,7 +58,7 @@ class FolderLockCallback(Callback):
         self._release()
 
     def _take(self, folder: Path, key: str) -> None:
-        """Check ``folder`` (a file there, ``${`` in its name) and lock it, or exit 2.
+        """Check ``folder`` (a file there, ``${`` in its name) and lock it, or end (exit 2).
 
         Any failure is one paragraph and exit status 2 (Hydra's dispatcher would reduce an
         ordinary exception to a warning and go on); a folder this made is removed again. What
@@ -68,13 +67,11 @@ class FolderLockCallback(Callback):
         """
         if ddp.is_secondary_process():
             return
-        from alexnet_lab.console import print_error
         from alexnet_lab.folders.checks import folder_problem
 
         problem = folder_problem(folder, key)
         if problem:
-            print_error("cannot use folder", problem)
-            sys.exit(2)
+            raise CommandEnd(2, "cannot use folder", problem)
         from alexnet_lab.folders import made
 
         # what was there, before the lock makes the folder (a sweep: its job folders' too)
@@ -83,22 +80,21 @@ class FolderLockCallback(Callback):
             self.held = (folder, sweep_lock.hold(folder))
             made.keep(found)
         except sweep_lock.FolderLocked as exc:
-            print_error("folder in use", str(exc))
-            sys.exit(2)
+            raise CommandEnd(2, "folder in use", str(exc)) from None
         except Exception as exc:
             if not existed and folder.is_dir() and not any(folder.iterdir()):
                 folder.rmdir()
-            print_error(
+            raise CommandEnd(
+                2,
                 "cannot use folder",
                 f"{key}={folder} cannot be locked for this command ({type(exc).__name__}: "
                 f"{exc}). Nothing was started. Give {key}= a folder you can write to.",
-            )
-            sys.exit(2)
+            ) from None
 
     @staticmethod
     def _check_used(config: DictConfig, folder: Path, multirun: bool) -> None:
-        """A folder with runs in it: resume=true, replace=true (moved aside) or exit 2."""
-        from alexnet_lab.console import err_console, print_error
+        """A folder with runs in it: resume=true, replace=true (moved aside) or end (exit 2)."""
+        from alexnet_lab.console import err_console
         from alexnet_lab.errors import UserError
         from alexnet_lab.folders.used_folder import check_folder
 
@@ -106,8 +102,7 @@ class FolderLockCallback(Callback):
         try:
             aside = check_folder(folder, resume=resume, replace=replace, multirun=multirun)
         except UserError as exc:
-            print_error("folder already used", str(exc))
-            sys.exit(2)
+            raise CommandEnd(2, "folder already used", str(exc)) from None
         if aside is not None:
             err_console.print(
                 f"replace=true: the earlier runs of {folder} were moved to {aside}",
@@ -126,24 +121,35 @@ class FolderLockCallback(Callback):
 
 
 class SweepReportCallback(Callback):
-    """The end of a sweep: its report, then which jobs failed (exit 1 when any did).
+    """How the command ends: it collects every job's ending and raises one ``CommandEnd``.
 
-    It collects the failed jobs from the returns Hydra hands ``on_job_end`` (every launcher
-    fires it per job, the parallel one in the launching process), so a job never has to
-    report its failure anywhere but in its own return value.
+    Each job returns a :class:`~alexnet_lab.run.end.RunEnd` (every launcher hands the returns
+    to ``on_job_end``, the parallel one in the launching process), so a job never has to say
+    its ending anywhere but in its return value. A job whose ending ends the command (a single
+    run's; a sweep's interrupted, refused or disk-full-stopped job) ends it here, at once: the
+    report of what finished and the resume command, once
+    (:func:`~alexnet_lab.sweep.ending.job_end`). Otherwise the sweep's end writes its report
+    and names the jobs that failed (exit 1).
     """
 
     def __init__(self) -> None:
         self.failed: list[str] = []
+        self.ends: list[RunEnd] = []
 
     def on_job_end(self, config: DictConfig, job_return: JobReturn, **kwargs: Any) -> None:
-        """Note the job if it failed."""
+        """Collect the job's ending; end the command if the job's ending ends it."""
         note = failure_note(job_return)
         if note is not None:
             self.failed.append(note)
+        end = end_of(job_return._return_value)  # .return_value re-raises a failed job's error
+        if end is None:
+            return
+        self.ends.append(end)
+        if end.stops:
+            raise job_end(end)
 
     def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
-        """Write summary.json, report.md and the figures; then name the failed jobs and exit 1.
+        """Write summary.json, report.md and the figures; then name the failed jobs (exit 1).
 
         Launching process only. A report that cannot be built counts as a failure too.
         """
@@ -153,13 +159,11 @@ class SweepReportCallback(Callback):
         from alexnet_lab.results.sweep_report import INTERRUPTED, write_sweep_report
 
         if write_sweep_report(Path(config.hydra.sweep.dir), failed=self.failed) == INTERRUPTED:
-            sys.exit(signals.exit_code() or 130)
+            raise CommandEnd(signals.exit_code() or 130)
         if self.failed:
-            from alexnet_lab.console import print_error
-
-            print_error(
+            raise CommandEnd(
+                1,
                 f"{len(self.failed)} job(s) failed",
                 "These jobs failed; their records say why (status `failed`, field `error`) and "
                 "the sweep report marks them: " + "; ".join(self.failed),
             )
-            sys.exit(1)

@@ -21,6 +21,7 @@ from alexnet_lab.console import console, duration
 from alexnet_lab.record.files import RecordError, record_file
 from alexnet_lab.record.run_record import RunRecord
 from alexnet_lab.run import ddp
+from alexnet_lab.run.end import end_of, record_of
 
 BASIC_SWEEPER = "hydra._internal.core_plugins.basic_sweeper.BasicSweeper"
 
@@ -52,7 +53,7 @@ def seconds_left(elapsed: float, epochs_ran: int, epochs_to_run: float) -> float
 
 def epochs_of(job_return: JobReturn, config: DictConfig) -> int:
     """The epochs a finished job ran: its returned record's, else its folder's record's."""
-    value = getattr(job_return, "_return_value", None)
+    value = record_of(getattr(job_return, "_return_value", None))
     if isinstance(value, RunRecord):
         return len(value.history)
     try:
@@ -82,8 +83,9 @@ class SweepProgressCallback(Callback):
         self.started = self.clock()
 
     def on_job_end(self, config: DictConfig, job_return: JobReturn, **kwargs: Any) -> None:
-        """Count the job and its epochs; print the line."""
-        if self.total is None:
+        """Count the job and its epochs; print the line (not when its ending ends the command)."""
+        end = end_of(getattr(job_return, "_return_value", None))
+        if self.total is None or (end is not None and end.stops):
             return
         self.done += 1
         self.epochs_ran += epochs_of(job_return, config)

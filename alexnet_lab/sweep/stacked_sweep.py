@@ -24,7 +24,6 @@ from __future__ import annotations
 import copy
 import logging
 import os
-import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -42,6 +41,8 @@ from hydra.core.utils import (
 )
 from omegaconf import DictConfig, OmegaConf, open_dict, read_write
 
+from alexnet_lab.errors import CommandEnd
+from alexnet_lab.run.end import ended
 from alexnet_lab.sweep.launcher_base import KeptSetup
 
 log = logging.getLogger(__name__)
@@ -62,14 +63,12 @@ class StackedSweep(KeptSetup):
     ) -> None:
         super().__init__()
         if stack not in STACK_WHEN:  # the CLI's one-paragraph error (Hydra would wrap it)
-            from alexnet_lab.console import print_error
-
-            print_error(
+            raise CommandEnd(
+                2,
                 "bad value",
                 f"hydra.launcher.stack={stack!r} is not a choice. Valid values: always (stack "
                 "on any device), cuda (stack on a GPU, run one job after another elsewhere).",
             )
-            sys.exit(2)
         self.max_members, self.cpu_members, self.stack = max_members, cpu_members, stack
 
     def launch(
@@ -81,13 +80,13 @@ class StackedSweep(KeptSetup):
         jobs) ends in the interrupted sweep's paragraph and exit 130/143.
         """
         from alexnet_lab.run import signals
-        from alexnet_lab.run.sweep_stop import stop_interrupted_sweep
+        from alexnet_lab.sweep.ending import sweep_interrupted
 
         assert self.config is not None
         try:
             return self._launch(job_overrides, initial_job_idx)
         except (KeyboardInterrupt, signals.Terminated):
-            stop_interrupted_sweep(Path(str(self.config.hydra.sweep.dir)))
+            raise sweep_interrupted(Path(str(self.config.hydra.sweep.dir))) from None
 
     def _launch(
         self, job_overrides: Sequence[Sequence[str]], initial_job_idx: int
@@ -174,12 +173,12 @@ class StackedSweep(KeptSetup):
                     working_dir=os.getcwd(),
                     task_name=JobRuntime.instance().get("name"),
                     status=JobStatus.COMPLETED,
-                    _return_value=member.record,
+                    _return_value=ended(member.record),
                 )
                 self.hydra_context.callbacks.on_job_end(config=configs[idx], job_return=ret)
                 returns[idx] = ret
         if interrupted:
-            self._stop_interrupted()
+            raise self._stop_interrupted()
         return {**results, **returns}
 
     def _basic(
@@ -257,25 +256,16 @@ class StackedSweep(KeptSetup):
             configure_log(self.config.hydra.hydra_logging, self.config.hydra.verbose)
         return results
 
-    def _stop_interrupted(self) -> None:
-        """As an interrupted sequential job: the report of what finished, how to resume, exit."""
-        from alexnet_lab.console import print_error
-        from alexnet_lab.results.sweep_report import write_sweep_report
+    def _stop_interrupted(self) -> CommandEnd:
+        """As an interrupted sequential job: the report of what finished, how to resume."""
         from alexnet_lab.run import ddp, signals
-        from alexnet_lab.run.resume import resume_command
+        from alexnet_lab.sweep.ending import STACK_STOPPED, interrupted_end
 
         if ddp.is_secondary_process():  # a parallel worker: its launcher reports, once
-            sys.exit(signals.exit_code() or 130)
+            return CommandEnd(signals.exit_code() or 130)
         assert self.config is not None
         folder = Path(str(self.config.hydra.sweep.dir))
-        write_sweep_report(folder)
-        command = resume_command(sys.argv[1:], folder.resolve(), True)
-        print_error(
-            "interrupted",
-            f"the stacked jobs in {folder} stopped; their records say `interrupted` and each "
-            f"one's last finished epoch is in checkpoints/stacked_last.pt. Resume with: {command}",
-        )
-        sys.exit(signals.exit_code() or 130)
+        return interrupted_end(folder, True, STACK_STOPPED.format(folder=folder))
 
 
 def _has_cuda() -> bool:

@@ -27,6 +27,7 @@ from hydra.core.utils import JobReturn, JobStatus, configure_log, filter_overrid
 from omegaconf import DictConfig, open_dict, read_write
 
 from alexnet_lab.choices import PARALLEL_STACK, launcher_problem
+from alexnet_lab.errors import CommandEnd
 from alexnet_lab.parallel.conf import ParallelLauncherConf
 from alexnet_lab.sweep.launcher_base import KeptSetupLauncher
 
@@ -58,10 +59,7 @@ class ParallelLauncher(KeptSetupLauncher):
         options = {"stack": stack, "workers": workers, "cpu_workers": cpu_workers}
         problem = launcher_problem("ParallelLauncher", options)
         if problem:  # the CLI's one-paragraph error (Hydra would wrap it)
-            from alexnet_lab.console import print_error
-
-            print_error("bad value", problem)
-            sys.exit(2)
+            raise CommandEnd(2, "bad value", problem)
         self.workers, self.cpu_workers, self.stack = workers, int(cpu_workers), stack
         self.max_members, self.cpu_members = max_members, cpu_members
 
@@ -70,14 +68,14 @@ class ParallelLauncher(KeptSetupLauncher):
     ) -> Sequence[JobReturn]:
         """Run every job of the sweep; return their JobReturns in job order."""
         from alexnet_lab.run import signals
-        from alexnet_lab.run.sweep_stop import stop_interrupted_sweep
+        from alexnet_lab.sweep.ending import sweep_interrupted
 
         assert self.config is not None and self.hydra_context is not None
         sweep_dir = Path(str(self.config.hydra.sweep.dir))
         try:  # Ctrl-C while torch loads or the workers start: the same paragraph as later
             return self._launch(job_overrides, initial_job_idx, sweep_dir)
         except (KeyboardInterrupt, signals.Terminated):
-            stop_interrupted_sweep(sweep_dir)
+            raise sweep_interrupted(sweep_dir) from None
 
     def _launch(
         self, job_overrides: Sequence[Sequence[str]], initial_job_idx: int, sweep_dir: Path
@@ -129,7 +127,7 @@ class ParallelLauncher(KeptSetupLauncher):
             pool = Pool(slots, self._worker_setup, sweep_dir / LOG_DIR, hooks, progress)
             results = pool.run(units)
         if pool.stop is not None:
-            self._stopped(pool.stop, sweep_dir)
+            raise self._stopped(pool.stop, sweep_dir)
         return results
 
     # -- per job, in this process ----------------------------------------------------------
@@ -155,17 +153,21 @@ class ParallelLauncher(KeptSetupLauncher):
         """Hydra's on_job_end, then the job's outcome line (the worker's went to its log)."""
         from alexnet_lab.console import print_run_outcome
         from alexnet_lab.record.files import RunRecord
+        from alexnet_lab.run.end import record_of
 
         assert self.hydra_context is not None
         self.hydra_context.callbacks.on_job_end(config=config, job_return=ret)
-        if ret.status == JobStatus.COMPLETED and isinstance(ret._return_value, RunRecord):
-            print_run_outcome(ret._return_value, bool(config.get("verbose")))
+        record = record_of(ret._return_value)
+        if ret.status == JobStatus.COMPLETED and isinstance(record, RunRecord):
+            print_run_outcome(record, bool(config.get("verbose")))
 
     def _dead_return(self, config: DictConfig, record: Any) -> JobReturn:
-        """The return of a job whose worker died: completed, its value the failed record.
+        """The return of a job whose worker died: completed, its value the failed record's end.
 
         A FAILED return would make Hydra's sweeper raise and end the sweep.
         """
+        from alexnet_lab.run.end import ended
+
         task_cfg = copy.deepcopy(config)
         with read_write(task_cfg), open_dict(task_cfg):
             del task_cfg["hydra"]
@@ -176,7 +178,7 @@ class ParallelLauncher(KeptSetupLauncher):
             working_dir=os.getcwd(),
             task_name=str(config.hydra.job.name),
             status=JobStatus.COMPLETED,
-            _return_value=record,
+            _return_value=ended(record),
         )
 
     def _basic(self, idx: int, overrides: list[str]) -> dict[int, JobReturn]:
@@ -191,9 +193,9 @@ class ParallelLauncher(KeptSetupLauncher):
         )
         return {idx: basic.launch([overrides], idx)[0]}
 
-    def _stopped(self, stop: Any, sweep_dir: Path) -> None:
-        """After a stop: the report of what finished and the resume command, once; exit."""
-        from alexnet_lab.run.sweep_stop import stop_interrupted_sweep
+    def _stopped(self, stop: Any, sweep_dir: Path) -> CommandEnd:
+        """After a stop: the command's ending (an interrupt's report and resume command)."""
+        from alexnet_lab.sweep.ending import sweep_interrupted
 
         if not stop.interrupted:  # a job that could not start (exit 2), its paragraph said
             from alexnet_lab.folders.unused import discard_unstarted_sweep
@@ -201,8 +203,8 @@ class ParallelLauncher(KeptSetupLauncher):
             sys.stderr.write(stop.text)
             sys.stderr.flush()
             discard_unstarted_sweep(sweep_dir)  # as the basic launcher: nothing else ran
-            sys.exit(stop.code)
-        stop_interrupted_sweep(sweep_dir, stop.code)
+            return CommandEnd(stop.code)
+        return sweep_interrupted(sweep_dir, stop.code)
 
 
 def _cores() -> list[int]:

@@ -4,6 +4,8 @@ import pytest
 from hydra.core.utils import JobReturn, JobStatus
 from omegaconf import OmegaConf
 
+from alexnet_lab.console import say_end
+from alexnet_lab.errors import CommandEnd
 from alexnet_lab.record.files import RunRecord
 from alexnet_lab.run.failures import failure_note
 from alexnet_lab.run.session import RunSession
@@ -42,8 +44,9 @@ def test_the_report_callback_names_the_failed_jobs_after_the_report_and_exits_1(
     config = OmegaConf.create({"hydra": {"sweep": {"dir": str(sweep)}}})
     for run in (done, failed):
         callback.on_job_end(config, returned(run))
-    with pytest.raises(SystemExit) as stop:
+    with pytest.raises(CommandEnd) as stop:
         callback.on_multirun_end(config)
+    say_end(stop.value)  # what the command's entry point prints
     assert stop.value.code == 1
     err = " ".join(capsys.readouterr().err.split())
     assert "1 job(s) failed" in err and "seed=1 -> RuntimeError: out of memory" in err

@@ -6,6 +6,8 @@ from pathlib import Path
 import pytest
 from omegaconf import OmegaConf
 
+from alexnet_lab.console import say_end
+from alexnet_lab.errors import CommandEnd
 from alexnet_lab.folders import lock as sweep_lock
 from alexnet_lab.folders.checks import folder_problem
 from alexnet_lab.sweep.hydra_callbacks import FolderLockCallback
@@ -43,8 +45,9 @@ def test_a_folder_name_with_an_interpolation_is_refused(tmp_path):
 def test_the_callback_exits_2_with_a_paragraph_and_writes_nothing(tmp_path, capsys, start, where):
     (tmp_path / "file").write_text("x")
     before = sorted(p.name for p in tmp_path.iterdir())
-    with pytest.raises(SystemExit) as info:
+    with pytest.raises(CommandEnd) as info:
         getattr(FolderLockCallback(), start)(config(f"{tmp_path}/{where}"))
+    say_end(info.value)  # what the command's entry point prints
     assert info.value.code == 2
     err = flat(capsys.readouterr().err)
     assert "cannot use folder" in err and "Nothing was written" in err
@@ -58,8 +61,9 @@ def test_any_other_locking_failure_is_a_paragraph_and_exit_2(tmp_path, capsys, m
         raise PermissionError(13, "Permission denied", str(folder / sweep_lock.LOCK_NAME))
 
     monkeypatch.setattr(sweep_lock, "hold", fail)
-    with pytest.raises(SystemExit) as info:
+    with pytest.raises(CommandEnd) as info:
         FolderLockCallback().on_multirun_start(config(str(tmp_path / "sweep")))
+    say_end(info.value)  # what the command's entry point prints
     assert info.value.code == 2
     err = flat(capsys.readouterr().err)
     assert "cannot be locked for this command (PermissionError" in err

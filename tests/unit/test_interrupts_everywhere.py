@@ -12,7 +12,8 @@ from types import SimpleNamespace
 import pytest
 from omegaconf import OmegaConf
 
-from alexnet_lab.errors import Terminated
+from alexnet_lab.console import say_end
+from alexnet_lab.errors import CommandEnd, Terminated
 
 
 def flat(text: str) -> str:
@@ -64,8 +65,9 @@ def test_ctrl_c_while_the_parallel_launcher_sets_up(tmp_path, monkeypatch, capsy
         loader = SimpleNamespace(load_sweep_config=interrupt)
     launcher.hydra_context = SimpleNamespace(config_loader=loader)  # type: ignore[assignment]
     monkeypatch.chdir(tmp_path)
-    with pytest.raises(SystemExit) as exit_:
+    with pytest.raises(CommandEnd) as exit_:
         launcher.launch([["seed=1"], ["seed=2"]], 0)
+    say_end(exit_.value)  # what the command's entry point prints
     err = flat(capsys.readouterr().err)
     assert exit_.value.code == 130
     assert "interrupted" in err and "resume=true" in err and "Traceback" not in err
@@ -81,8 +83,9 @@ def test_ctrl_c_during_the_stacked_launchers_setup(tmp_path, monkeypatch, capsys
     stacked.config = sweep_config(tmp_path)
     monkeypatch.setattr(grouping, "group_jobs", interrupt)
     monkeypatch.chdir(tmp_path)
-    with pytest.raises(SystemExit) as exit_:
+    with pytest.raises(CommandEnd) as exit_:
         stacked.launch([["seed=1"], ["seed=2"]], 0)
+    say_end(exit_.value)  # what the command's entry point prints
     err = flat(capsys.readouterr().err)
     assert exit_.value.code == 130 and "interrupted" in err and "resume=true" in err
 

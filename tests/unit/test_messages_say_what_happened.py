@@ -36,8 +36,7 @@ def test_a_refused_job_never_signals_its_healthy_neighbour(tmp_path, monkeypatch
     pool = Pool([], lambda log: None, tmp_path, hooks, progress)  # type: ignore[arg-type]
     refused, healthy = worker(0, 0), worker(1, 1)
     pool.workers = [refused, healthy]
-    (tmp_path / "worker-0.log").write_text("cannot run: the data is missing\n")
-    pool._exited(refused, 2)
+    pool._exited(refused, 2, "cannot run", "the data is missing")  # the worker's message
     monkeypatch.setattr(pool, "_wait", lambda timeout: pool.workers.clear())  # they end
     pool._shutdown()
     assert killed == []
@@ -64,9 +63,9 @@ def test_a_refused_job_in_a_parallel_worker_removes_its_folder_as_under_basic(
     (job / "record.json").write_text(json.dumps({"status": "failed"}))
     monkeypatch.setenv(PARALLEL_WORKER_ENV, "0")
     context = JobContext(sweep_dir=sweep, multirun=True)
-    with pytest.raises(SystemExit) as exit_:
-        outcome.settle(UserError("the data is missing"), RunRecord(), context, job)
-    assert exit_.value.code == 2
+    end = outcome.settle(UserError("the data is missing"), RunRecord(), context, job)
+    assert end.kind == "refused" and end.stops and end.exit_status == 2
+    assert end.paragraph == "the data is missing"
     assert not job.exists()
     assert (sweep / "multirun.yaml").exists()  # the sweep's folder: its launcher's to remove
 

@@ -12,7 +12,8 @@ import pytest
 import torch
 from omegaconf import OmegaConf
 
-from alexnet_lab.console import duration
+from alexnet_lab.console import duration, say_end
+from alexnet_lab.errors import CommandEnd
 from alexnet_lab.parallel import devices
 from alexnet_lab.parallel.devices import Slot, assign, default_workers, worker_env
 from alexnet_lab.parallel.progress import Progress, epochs_done
@@ -197,8 +198,9 @@ def test_the_launcher_composes_and_takes_its_worker_count():
 def test_a_bad_launcher_option_is_one_paragraph_and_exit_2(options, capsys):
     from hydra_plugins.alexnet_lab_parallel_launcher.parallel_launcher import ParallelLauncher
 
-    with pytest.raises(SystemExit) as exit_:
+    with pytest.raises(CommandEnd) as exit_:
         ParallelLauncher(**options)
+    say_end(exit_.value)  # what the command's entry point prints
     assert exit_.value.code == 2 and "bad value" in capsys.readouterr().err
 
 

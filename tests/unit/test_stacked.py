@@ -9,9 +9,11 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader
 
+from alexnet_lab.console import say_end
 from alexnet_lab.data.device import DeviceData
 from alexnet_lab.data.tensor_sets import BatchTensorDataset, already_batched
 from alexnet_lab.data.transforms import ten_crops
+from alexnet_lab.errors import CommandEnd
 from alexnet_lab.stacked.grouping import config_blocker, group_jobs, group_key, split
 from alexnet_lab.stacked.model import StackedModel, stack_blocker
 from alexnet_lab.stacked.stack_run import member_bytes
@@ -177,8 +179,9 @@ def test_the_default_launcher_stacks_only_on_a_gpu_and_checks_its_option(capsys)
     assert launcher._target_.endswith("stacked_launcher.StackedLauncher")
     assert launcher.stack == "cuda" and launcher.max_members is None
     assert StackedLauncher(stack="always").stack == "always"
-    with pytest.raises(SystemExit) as stopped:
+    with pytest.raises(CommandEnd) as stopped:
         StackedLauncher(stack="gpu")
+    say_end(stopped.value)  # what the command's entry point prints
     assert stopped.value.code == 2
     assert "Valid values: always" in capsys.readouterr().err.replace("\n", " ")
 

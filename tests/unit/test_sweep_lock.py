@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from alexnet_lab.console import say_end
+from alexnet_lab.errors import CommandEnd
 from alexnet_lab.folders import lock as sweep_lock
 from alexnet_lab.folders.lock import LOCK_NAME, FolderLocked, LockOwner
 
@@ -100,8 +102,9 @@ def test_the_callback_refuses_a_held_folder_with_exit_2_and_one_paragraph(
 
     write_lock(tmp_path, owner(os.getppid(), command="alexnet-lab -m seed=1,2"))
     for start in ("on_run_start", "on_multirun_start"):
-        with pytest.raises(SystemExit) as info:
+        with pytest.raises(CommandEnd) as info:
             getattr(FolderLockCallback(), start)(callback_config(tmp_path))
+        say_end(info.value)  # what the command's entry point prints
         assert info.value.code == 2
         err = "".join(capsys.readouterr().err.replace("│", "").split())
         assert "folderinuse" in err and "alexnet-lab-mseed=1,2" in err

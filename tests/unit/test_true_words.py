@@ -102,18 +102,23 @@ def test_summary_json_holds_null_where_a_value_is_not_finite(tmp_path):
 def test_an_interrupt_names_last_ckpt_only_when_an_epoch_wrote_it(
     tmp_path, capsys, monkeypatch, epochs
 ):
+    from alexnet_lab.console import say_end
+    from alexnet_lab.record.files import RunRecord
     from alexnet_lab.run import outcome
     from alexnet_lab.run.checkpoints import last_checkpoint
     from alexnet_lab.run.context import JobContext
+    from alexnet_lab.sweep.ending import job_end
 
     monkeypatch.setattr(sys, "argv", ["alexnet-lab", "data=synthetic"])
     checkpoint = last_checkpoint(tmp_path)
     if epochs:
         checkpoint.parent.mkdir()
         checkpoint.write_bytes(b"weights")
-    with pytest.raises(SystemExit) as info:
-        outcome.stop_interrupted(JobContext(), tmp_path)
-    assert info.value.code == 130
+    end = outcome.interrupted(RunRecord(), JobContext(), tmp_path)
+    assert end.kind == "interrupted" and end.stops
+    command_end = job_end(end)  # the sweep's callback: the resume command, exit 130
+    assert command_end.code == 130
+    say_end(command_end)  # what the command's entry point prints
     err = " ".join(capsys.readouterr().err.replace("│", " ").split())
     assert ("its last finished epoch is in" in err) == bool(epochs)
     assert ("it finished no epoch, so resuming starts it from the beginning" in err) != bool(epochs)
