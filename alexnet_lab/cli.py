@@ -17,7 +17,7 @@ from alexnet_lab.configs import CONFIG_DIR
 from alexnet_lab.help import bare_help
 from alexnet_lab.quiet import quiet_lightning, quiet_terminal
 from alexnet_lab.record.files import RunRecord
-from alexnet_lab.run import ddp, signals
+from alexnet_lab.run import ddp, roles, signals
 from alexnet_lab.suggest import unknown_key, unknown_option
 from alexnet_lab.sweep.composition import composition_problem, twice
 from alexnet_lab.sweep.plugins import expose_checkout_plugins
@@ -50,7 +50,7 @@ def main() -> None:
     quiet_terminal()  # Lightning's banners, W&B's console, torch's LeafSpec warning
     signals.install()
     expose_checkout_plugins()  # hydra/launcher=stacked under `pip install -e .` too
-    if ddp.is_ddp_child():
+    if roles.is_ddp_child():
         sys.argv = ddp.child_argv(sys.argv[0])
     else:  # a run started by `wandb agent` writes below its sweep's folder
         own = sys.argv[1:]

@@ -23,7 +23,7 @@ from alexnet_lab.errors import UserError
 from alexnet_lab.folders.unused import remove_unused_folder
 from alexnet_lab.models import check_switches
 from alexnet_lab.overrides import parse_overrides
-from alexnet_lab.run import ddp
+from alexnet_lab.run import roles
 from alexnet_lab.run.input_size import check_input_size
 from alexnet_lab.run.validation import ConfigValueError, validate
 from alexnet_lab.run.views import views_to_test
@@ -33,7 +33,7 @@ from alexnet_lab.tracking.wandb_settings import WandbSettingsError, check_wandb
 def check_single_run(cfg: DictConfig) -> None:
     """In a single run (not a sweep's job, not a DDP child): its values, then W&B; or exit 2."""
     hydra = HydraConfig.get()
-    if hydra.mode == RunMode.MULTIRUN or ddp.is_ddp_child():
+    if hydra.mode == RunMode.MULTIRUN or roles.is_ddp_child():
         return
     output_dir = Path(hydra.runtime.output_dir)
     try:
@@ -52,7 +52,7 @@ def check_single_run(cfg: DictConfig) -> None:
 def refuse_single_run(exc: UserError, output_dir: Path, title: str = "invalid value") -> NoReturn:
     """A single run that cannot start: the paragraph, no output folder left, exit 2."""
     print_error(title, str(exc))
-    if not ddp.is_secondary_process():
+    if not roles.is_secondary_process():
         remove_unused_folder(output_dir)
     sys.exit(2)
 
@@ -66,6 +66,6 @@ def check_wandb_or_exit(cfg: DictConfig, output_dir: Path) -> None:
         check_wandb(cfg)
     except WandbSettingsError as exc:
         print_error("W&B cannot start", str(exc))
-        if ddp.owns_job_folder():
+        if roles.owns_job_folder():
             remove_unused_folder(output_dir)
         sys.exit(2)

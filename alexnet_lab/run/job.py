@@ -11,8 +11,6 @@ import sys
 import warnings
 from pathlib import Path
 
-from hydra.core.hydra_config import HydraConfig
-from hydra.types import RunMode
 from omegaconf import DictConfig
 from pytorch_lightning.utilities import rank_zero_only
 from rich.markup import escape
@@ -20,8 +18,8 @@ from rich.markup import escape
 from alexnet_lab.console import console, print_error, print_run_outcome
 from alexnet_lab.errors import UserError
 from alexnet_lab.record.files import RunRecord
-from alexnet_lab.run import ddp, outcome
-from alexnet_lab.run.context import JobContext
+from alexnet_lab.run import ddp, outcome, roles
+from alexnet_lab.run.context import JobContext, job_context
 from alexnet_lab.run.early_checks import check_wandb_or_exit
 from alexnet_lab.run.input_size import check_input_size
 from alexnet_lab.run.record_builder import (
@@ -35,22 +33,10 @@ from alexnet_lab.run.validation import ConfigValueError, validate
 from alexnet_lab.tracking.loggers import finish_wandb
 
 
-def job_context() -> tuple[JobContext, Path]:
-    """The running Hydra job as plain values, and its output folder (the one HydraConfig read)."""
-    hc = HydraConfig.get()
-    context = JobContext(
-        overrides=tuple(hc.overrides.task),
-        choices=dict(hc.runtime.choices),
-        sweep_dir=Path(hc.sweep.dir),
-        multirun=hc.mode == RunMode.MULTIRUN,
-    )
-    return context, Path(hc.runtime.output_dir)
-
-
 def guarded_job(cfg: DictConfig) -> RunRecord:
     """Run :func:`train` in the current Hydra job and record its outcome, whatever it is."""
     context, output_dir = job_context()
-    if context.multirun and ddp.launched_externally():
+    if context.multirun and roles.launched_externally():
         print_error(
             "one run per launch",
             "torchrun or srun started this command in several processes, and it is a sweep "
@@ -117,7 +103,7 @@ def _finish_wandb(record: RunRecord) -> dict[str, str]:
 
 def _plan(cfg: DictConfig, output_dir: Path, context: JobContext) -> ResumePlan:
     """The job's resume plan (a fresh run unless ``resume=true``); a bad folder exits 2."""
-    if ddp.is_ddp_child():  # a child follows its parent's plan
+    if roles.is_ddp_child():  # a child follows its parent's plan
         checkpoint = ddp.exported_checkpoint()
         return ResumePlan("resume" if checkpoint else "fresh", RunRecord(), checkpoint)
     if not cfg.get("resume"):

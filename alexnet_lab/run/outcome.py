@@ -17,7 +17,7 @@ from alexnet_lab.folders.disk import disk_full_paragraph, is_disk_full, still_fu
 from alexnet_lab.folders.unused import discard_unstarted_run, discard_unstarted_sweep
 from alexnet_lab.overrides import shell_join, task_overrides
 from alexnet_lab.record.files import RECORD_NAME, RunRecord
-from alexnet_lab.run import ddp, signals
+from alexnet_lab.run import roles, signals
 from alexnet_lab.run.checkpoints import last_checkpoint
 from alexnet_lab.run.context import JobContext
 from alexnet_lab.run.early_checks import refuse_single_run
@@ -49,9 +49,9 @@ def settle(
     if record.status == "interrupted":
         stop_interrupted(context, output_dir)
     if isinstance(outcome, UserError):
-        if not record.history and ddp.owns_job_folder():
+        if not record.history and roles.owns_job_folder():
             discard_unstarted_run(output_dir)  # the paragraph below is all it has to say
-            if context.multirun and context.sweep_dir and not ddp.is_secondary_process():
+            if context.multirun and context.sweep_dir and not roles.is_secondary_process():
                 discard_unstarted_sweep(context.sweep_dir)  # a parallel worker's: its launcher
         print_error("cannot run", str(outcome))
         sys.exit(2)
@@ -78,7 +78,7 @@ def settle_disk_full(
     is still full, the sweep stops here (the next job could not write its first files): the
     report of what finished is tried, and the paragraph names the command that finishes it.
     """
-    if ddp.is_secondary_process():
+    if roles.is_secondary_process():
         sys.exit(1)
     if is_disk_full(outcome) or unsaved is None:
         paragraph = disk_full_paragraph(output_dir, outcome, unsaved)
@@ -124,7 +124,7 @@ def settle_disk_full(
 
 def stop_interrupted(context: JobContext, output_dir: Path) -> None:
     """After an interrupted run: the report of what finished, the resume command, exit 130/143."""
-    if ddp.is_secondary_process():
+    if roles.is_secondary_process():
         sys.exit(signals.exit_code() or 1)
     folder = context.sweep_dir if context.multirun and context.sweep_dir else output_dir
     if context.multirun:

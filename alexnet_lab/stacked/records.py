@@ -20,7 +20,7 @@ from omegaconf import DictConfig, OmegaConf
 
 from alexnet_lab.console import print_run_outcome
 from alexnet_lab.record.files import RunRecord
-from alexnet_lab.run.job import job_context
+from alexnet_lab.run.context import job_context
 from alexnet_lab.run.record_builder import new_record
 from alexnet_lab.run.session import RunSession
 from alexnet_lab.stacked.member_loggers import (

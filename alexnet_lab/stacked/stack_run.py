@@ -25,8 +25,8 @@ from alexnet_lab.models import build_model, check_switches
 from alexnet_lab.overrides import parse_overrides
 from alexnet_lab.record.files import RunRecord
 from alexnet_lab.run import signals
-from alexnet_lab.run.ddp import GPU_SHARING_ENV
 from alexnet_lab.run.resume import plan_resume
+from alexnet_lab.run.roles import GPU_SHARING_ENV
 from alexnet_lab.run.validation import ConfigValueError, validate
 from alexnet_lab.run.views import views_to_test
 from alexnet_lab.stacked import records

@@ -261,10 +261,10 @@ class StackedSweep(KeptSetup):
         """As an interrupted sequential job: the report of what finished, how to resume, exit."""
         from alexnet_lab.console import print_error
         from alexnet_lab.results.sweep_report import write_sweep_report
-        from alexnet_lab.run import ddp, signals
+        from alexnet_lab.run import roles, signals
         from alexnet_lab.run.resume import resume_command
 
-        if ddp.is_secondary_process():  # a parallel worker: its launcher reports, once
+        if roles.is_secondary_process():  # a parallel worker: its launcher reports, once
             sys.exit(signals.exit_code() or 130)
         assert self.config is not None
         folder = Path(str(self.config.hydra.sweep.dir))

@@ -17,7 +17,7 @@ from alexnet_lab.parallel import devices
 from alexnet_lab.parallel.devices import Slot, assign, default_workers, worker_env
 from alexnet_lab.parallel.progress import Progress, epochs_done
 from alexnet_lab.parallel.units import fail_dead_job, is_ddp, make_units, stopped_job
-from alexnet_lab.run.ddp import GPU_SHARING_ENV
+from alexnet_lab.run.roles import GPU_SHARING_ENV
 
 FOUR_GPUS = ["0", "1", "2", "3"]
 
