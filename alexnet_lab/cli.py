@@ -14,10 +14,11 @@ import hydra
 from omegaconf import DictConfig
 
 from alexnet_lab.configs import CONFIG_DIR
+from alexnet_lab.engines.lightning import ddp
 from alexnet_lab.help import bare_help
 from alexnet_lab.quiet import quiet_lightning, quiet_terminal
 from alexnet_lab.record.files import RunRecord
-from alexnet_lab.run import ddp, roles, signals
+from alexnet_lab.run import roles, signals
 from alexnet_lab.suggest import unknown_key, unknown_option
 from alexnet_lab.sweep.composition import composition_problem, twice
 from alexnet_lab.sweep.plugins import expose_checkout_plugins
@@ -35,7 +36,7 @@ def hydra_main(cfg: DictConfig) -> RunRecord:
     from alexnet_lab.run.early_checks import check_single_run
 
     check_single_run(cfg)
-    from alexnet_lab.run.job import guarded_job
+    from alexnet_lab.engines.lightning.job import guarded_job
 
     quiet_lightning()  # importing Lightning set its loggers back to INFO
     return guarded_job(cfg)

@@ -1,8 +1,8 @@
 """What a run needs to know about the job around it, as plain values (no Hydra globals).
 
 The Hydra job reads ``HydraConfig`` once into a :class:`JobContext` (:func:`job_context`); a
-test or a notebook that calls :func:`alexnet_lab.run.train.train` directly passes one of its
-own, or none.
+test or a notebook that calls :func:`alexnet_lab.engines.lightning.train.train` directly passes
+one of its own, or none.
 """
 
 from __future__ import annotations

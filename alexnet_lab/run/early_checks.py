@@ -4,8 +4,8 @@ A single run makes them in :func:`check_single_run`, before the run's modules (L
 torchvision, W&B) load: its values (data.scale and the other word options included), the
 switches its model has, the test views its data can give, and W&B's settings; only torch
 loads, for the model registry's checks.
-:func:`alexnet_lab.run.job.guarded_job` makes the same checks for every job, where a sweep's
-job with a bad value is recorded ``failed`` and the sweep goes on.
+:func:`alexnet_lab.engines.lightning.job.guarded_job` makes the same checks for every job, where
+a sweep's job with a bad value is recorded ``failed`` and the sweep goes on.
 """
 
 from __future__ import annotations

@@ -1,9 +1,9 @@
 """One run's record from its start to its end: the only writer of its ``record.json``.
 
 Both engines drive a :class:`RunSession`: the Lightning path through thin callbacks
-(:class:`~alexnet_lab.run.lightning_callbacks.RunRecorder`, ``StopAtTarget``) and the Hydra job
-around :func:`~alexnet_lab.run.train.train`; every stacked member holds one
-(:mod:`alexnet_lab.stacked`). What a record says at each step is decided here, once: running
+(:class:`~alexnet_lab.engines.lightning.callbacks.RunRecorder`, ``StopAtTarget``) and the Hydra job
+around :func:`~alexnet_lab.engines.lightning.train.train`; every stacked member holds one
+(:mod:`alexnet_lab.engines.stacked`). What a record says at each step is decided here, once: running
 with its data at the start; a row per epoch, with the epochs to the target, ``not_learning`` and
 ``stopped_at_target`` recomputed from the history; the final summary and status at the end; a
 failure's status, error and traceback. A record that needs a new field, or a new engine, touches

@@ -2,8 +2,8 @@
 
 Hydra hands the launcher the sweep's job list. Jobs whose overrides differ only in ``seed``,
 ``optim.lr``, ``optim.momentum`` or ``optim.weight_decay`` form a group
-(``alexnet_lab.stacked.grouping``); each group trains in this process on one device as one
-``torch.func`` stack (``alexnet_lab.stacked``), in stacks of at most ``max_members``. Every
+(``alexnet_lab.engines.stacked.grouping``); each group trains in this process on one device as one
+``torch.func`` stack (``alexnet_lab.engines.stacked``), in stacks of at most ``max_members``. Every
 member still gets its own job folder, exactly as Hydra's basic launcher lays it out
 (``<sweep dir>/<job num>/.hydra/{config,hydra,overrides}.yaml`` and ``record.json``), and
 the job callbacks fire per member. What cannot stack (files streamed from disk, DDP, running
@@ -92,7 +92,7 @@ class StackedSweep(KeptSetup):
     def _launch(
         self, job_overrides: Sequence[Sequence[str]], initial_job_idx: int
     ) -> Sequence[JobReturn]:
-        from alexnet_lab.stacked.grouping import group_jobs
+        from alexnet_lab.engines.stacked.grouping import group_jobs
 
         if self.stack == "cuda" and not _has_cuda():
             return self._basic(job_overrides, initial_job_idx)
@@ -111,8 +111,8 @@ class StackedSweep(KeptSetup):
     # -- one group -------------------------------------------------------------------------
     def run_group(self, jobs: list[tuple[int, list[str]]]) -> dict[int, JobReturn]:
         """Train one group of stackable jobs (also a parallel launcher worker's stack unit)."""
-        from alexnet_lab.stacked import stack_run as stacking
-        from alexnet_lab.stacked.grouping import split
+        from alexnet_lab.engines.stacked import stack as stacking
+        from alexnet_lab.engines.stacked.grouping import split
 
         if len(jobs) == 1:
             return self._sequential(jobs, "a group of one job gains nothing from stacking")
@@ -141,7 +141,7 @@ class StackedSweep(KeptSetup):
         dm: Any,
         device: Any,
     ) -> dict[int, JobReturn]:
-        from alexnet_lab.stacked import stack_run as stacking
+        from alexnet_lab.engines.stacked import stack as stacking
 
         assert self.hydra_context is not None and self.task_function is not None
         members, alone, returns = [], [], {}

@@ -3,9 +3,9 @@ import pytorch_lightning as pl
 import torch
 
 from alexnet_lab.data import SyntheticDataModule
+from alexnet_lab.engines.lightning.error_rates import ErrorRate
+from alexnet_lab.engines.lightning.module import ClassifierModule
 from alexnet_lab.models.convnet4 import ConvNet4
-from alexnet_lab.run.error_rates import ErrorRate
-from alexnet_lab.run.module import ClassifierModule
 
 OPTIM = {
     "lr": 0.001,

@@ -73,7 +73,7 @@ FLOORS = (
     ("models", "data"),
     ("results",),
     ("run",),
-    ("stacked",),
+    ("engines",),
     ("sweep",),
     ("parallel",),
     ("help", "suggest"),
@@ -82,7 +82,7 @@ FLOORS = (
 
 
 def room(module: str) -> str:
-    """``alexnet_lab.run.job`` -> ``run``; ``alexnet_lab.cli`` -> ``cli``."""
+    """``alexnet_lab.engines.lightning.job`` -> ``run``; ``alexnet_lab.cli`` -> ``cli``."""
     parts = module.split(".")
     return parts[1] if len(parts) > 1 else ""
 

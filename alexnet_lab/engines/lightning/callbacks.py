@@ -11,8 +11,8 @@ from typing import Any
 
 import pytorch_lightning as pl
 
+from alexnet_lab.engines.lightning import ddp
 from alexnet_lab.errors import DivergedError
-from alexnet_lab.run import ddp
 from alexnet_lab.run.divergence import is_check_step, note_non_finite
 from alexnet_lab.run.session import RunSession
 

@@ -1,4 +1,4 @@
-"""The Hydra job around :func:`alexnet_lab.run.train.train`: resume, outcome, W&B's end.
+"""The Hydra job around :func:`~alexnet_lab.engines.lightning.train.train`: resume, outcome, W&B.
 
 It reads Hydra's state once (:func:`job_context`), decides whether the run is skipped,
 resumed or fresh (:mod:`alexnet_lab.run.resume`), trains, and whatever happens records the outcome
@@ -16,9 +16,11 @@ from pytorch_lightning.utilities import rank_zero_only
 from rich.markup import escape
 
 from alexnet_lab.console import console, print_error, print_run_outcome
+from alexnet_lab.engines.lightning import ddp
+from alexnet_lab.engines.lightning.train import train
 from alexnet_lab.errors import UserError
 from alexnet_lab.record.files import RunRecord
-from alexnet_lab.run import ddp, outcome, roles
+from alexnet_lab.run import outcome, roles
 from alexnet_lab.run.context import JobContext, job_context
 from alexnet_lab.run.early_checks import check_wandb_or_exit
 from alexnet_lab.run.input_size import check_input_size
@@ -28,7 +30,6 @@ from alexnet_lab.run.record_builder import (
 )
 from alexnet_lab.run.resume import ResumePlan, plan_resume
 from alexnet_lab.run.session import INTERRUPTS, RunSession
-from alexnet_lab.run.train import train
 from alexnet_lab.run.validation import ConfigValueError, validate
 from alexnet_lab.tracking.loggers import finish_wandb
 

@@ -19,7 +19,12 @@ from hydra.core.hydra_config import HydraConfig
 from hydra.utils import instantiate
 from omegaconf import DictConfig
 
-from alexnet_lab.data.device import DeviceData
+from alexnet_lab.engines.stacked import records
+from alexnet_lab.engines.stacked.device_data import DeviceData
+from alexnet_lab.engines.stacked.grouping import config_blocker
+from alexnet_lab.engines.stacked.loop import Member, build_member, load_checkpoint, train_stack
+from alexnet_lab.engines.stacked.member_loggers import MemberLoggers
+from alexnet_lab.engines.stacked.model import stack_blocker, vmap_blocker
 from alexnet_lab.errors import UserError
 from alexnet_lab.models import build_model, check_switches
 from alexnet_lab.overrides import parse_overrides
@@ -29,11 +34,6 @@ from alexnet_lab.run.resume import plan_resume
 from alexnet_lab.run.roles import GPU_SHARING_ENV
 from alexnet_lab.run.validation import ConfigValueError, validate
 from alexnet_lab.run.views import views_to_test
-from alexnet_lab.stacked import records
-from alexnet_lab.stacked.grouping import config_blocker
-from alexnet_lab.stacked.member_loggers import MemberLoggers
-from alexnet_lab.stacked.model import stack_blocker, vmap_blocker
-from alexnet_lab.stacked.trainer import Member, build_member, load_checkpoint, train_stack
 from alexnet_lab.tracking.wandb_settings import check_wandb
 
 log = logging.getLogger(__name__)

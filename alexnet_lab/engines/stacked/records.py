@@ -6,7 +6,7 @@ one every run has: the same start, rows, end and failures as a sequential run's,
 report cannot tell a stacked record from a sequential one. Stacked records add
 ``launcher: "stacked"`` and ``group_size``.
 
-The member's loggers (W&B, CSV; :mod:`alexnet_lab.stacked.member_loggers`) are live, as a
+The member's loggers (W&B, CSV; :mod:`alexnet_lab.engines.stacked.member_loggers`) are live, as a
 sequential job's are: :func:`start` opens them, :func:`add_epoch` logs each row as it comes,
 :func:`finish` closes them, so a diverged member's W&B run ends while the stack goes on.
 """
@@ -19,17 +19,17 @@ from typing import Any
 from omegaconf import DictConfig, OmegaConf
 
 from alexnet_lab.console import print_run_outcome
-from alexnet_lab.record.files import RunRecord
-from alexnet_lab.run.context import job_context
-from alexnet_lab.run.record_builder import new_record
-from alexnet_lab.run.session import RunSession
-from alexnet_lab.stacked.member_loggers import (
+from alexnet_lab.engines.stacked.member_loggers import (
     MemberLoggers,
     close_loggers,
     log_epoch,
     log_tests,
     open_loggers,
 )
+from alexnet_lab.record.files import RunRecord
+from alexnet_lab.run.context import job_context
+from alexnet_lab.run.record_builder import new_record
+from alexnet_lab.run.session import RunSession
 from alexnet_lab.tracking.wandb_agent import group_name
 
 LAUNCHER = "stacked"

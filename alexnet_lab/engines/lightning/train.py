@@ -10,7 +10,7 @@ or a notebook calls it with ``hydra.compose(...)``'s config and a folder of its 
     record = train(cfg, Path("runs/try"))
 
 What a failure means (a sweep going on, exit codes, W&B's exit code) is the Hydra job's
-business (:mod:`alexnet_lab.run.job`); here an exception simply propagates.
+business (:mod:`alexnet_lab.engines.lightning.job`); here an exception simply propagates.
 """
 
 from __future__ import annotations
@@ -24,19 +24,19 @@ from hydra.utils import instantiate
 from omegaconf import DictConfig, OmegaConf
 from pytorch_lightning.callbacks import ProgressBar
 
+from alexnet_lab.engines.lightning.callbacks import (
+    DivergenceMonitor,
+    RNGState,
+    RunRecorder,
+    StopAtTarget,
+)
+from alexnet_lab.engines.lightning.module import build_classifier
 from alexnet_lab.models import check_switches
 from alexnet_lab.overrides import parse_overrides
 from alexnet_lab.record.files import RunRecord, chance_error
 from alexnet_lab.run.checkpoints import checkpointers
 from alexnet_lab.run.context import JobContext
 from alexnet_lab.run.layout import LAYOUT_KEYS, run_format, use_channels_last
-from alexnet_lab.run.lightning_callbacks import (
-    DivergenceMonitor,
-    RNGState,
-    RunRecorder,
-    StopAtTarget,
-)
-from alexnet_lab.run.module import build_classifier
 from alexnet_lab.run.record_builder import new_record
 from alexnet_lab.run.session import RunSession
 from alexnet_lab.run.views import views_to_test

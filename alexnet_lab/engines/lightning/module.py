@@ -13,8 +13,8 @@ from torch.optim.lr_scheduler import ReduceLROnPlateau
 
 from alexnet_lab.data.train_eval import TRAIN_EVAL_LOADER
 from alexnet_lab.data.transforms import center_crop, ten_crops
+from alexnet_lab.engines.lightning.error_rates import ErrorRate
 from alexnet_lab.models import build_model
-from alexnet_lab.run.error_rates import ErrorRate
 
 SCHEDULES = ("plateau", "constant")
 TTAS = ("center", "ten_crop")
@@ -163,8 +163,8 @@ def build_classifier(cfg: Any, datamodule: Any, channels_last: bool = False) -> 
     """The configured model in its :class:`ClassifierModule`, sized to ``datamodule``'s input.
 
     Both engines build a run with it, right after ``seed_everything(cfg.seed)``: the Lightning
-    path in :func:`alexnet_lab.run.train.train`, a stacked member in
-    :func:`alexnet_lab.stacked.trainer.build_member`. ``channels_last``: the layout
+    path in :func:`alexnet_lab.engines.lightning.train.train`, a stacked member in
+    :func:`alexnet_lab.engines.stacked.loop.build_member`. ``channels_last``: the layout
     :func:`alexnet_lab.run.layout.use_channels_last` chose for the run.
     """
     channels, height, _ = datamodule.input_shape

@@ -5,7 +5,7 @@ A member is built exactly as a sequential job builds its run: ``seed_everything(
 groups, weight decay on weights only, and its ``ReduceLROnPlateau``). The member's weights
 then go into the stack; its optimizer object keeps only the learning rate, momentum and decay
 (read each epoch, so the real scheduler object drives the lr); its generator continues the
-global RNG stream of the sequential run (see :mod:`alexnet_lab.data.device`).
+global RNG stream of the sequential run (see :mod:`alexnet_lab.engines.stacked.device_data`).
 
 The SGD step repeats ``torch.optim.SGD``'s arithmetic per member: ``g = grad + wd * w``,
 ``buf = momentum * buf + g`` (``buf = g`` at the first step), ``w = w - lr * buf``.
@@ -29,15 +29,15 @@ from omegaconf import DictConfig
 from torch import nn
 
 from alexnet_lab.choices import check_channels_last
-from alexnet_lab.data.device import DeviceData
+from alexnet_lab.engines.lightning.module import build_classifier
+from alexnet_lab.engines.stacked.device_data import DeviceData
+from alexnet_lab.engines.stacked.model import StackedModel, Tensors
 from alexnet_lab.errors import DivergedError
 from alexnet_lab.record.files import RunRecord
 from alexnet_lab.run.checkpoints import CHECKPOINT_DIR, STACKED_LAST
 from alexnet_lab.run.divergence import is_check_step, note_non_finite
 from alexnet_lab.run.layout import bf16, run_format
-from alexnet_lab.run.module import build_classifier
 from alexnet_lab.run.session import RunSession
-from alexnet_lab.stacked.model import StackedModel, Tensors
 
 CHECKPOINT = Path(CHECKPOINT_DIR) / STACKED_LAST
 
