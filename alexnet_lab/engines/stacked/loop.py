@@ -1,8 +1,8 @@
 """The stacked training loop: every member's own SGD, momentum, plateau schedule and data order.
 
-A member is built exactly as a sequential job builds its run: ``seed_everything(seed)``,
-``build_model`` and ``ClassifierModule.configure_optimizers`` (which gives its SGD parameter
-groups, weight decay on weights only, and its ``ReduceLROnPlateau``). The member's weights
+A member is built from the run's recipe (:mod:`alexnet_lab.run.recipe`: its model, SGD
+parameter groups with weight decay on weights only, and its ``ReduceLROnPlateau``) right
+after ``seed_everything(seed)``, as a sequential job builds its run. The member's weights
 then go into the stack; its optimizer object keeps only the learning rate, momentum and decay
 (read each epoch, so the real scheduler object drives the lr); its generator continues the
 global RNG stream of the sequential run (see :mod:`alexnet_lab.engines.stacked.device_data`).
@@ -29,7 +29,6 @@ from omegaconf import DictConfig
 from torch import nn
 
 from alexnet_lab.choices import check_channels_last
-from alexnet_lab.engines.lightning.module import build_classifier
 from alexnet_lab.engines.stacked.device_data import DeviceData
 from alexnet_lab.engines.stacked.model import StackedModel, Tensors
 from alexnet_lab.errors import DivergedError
@@ -37,6 +36,7 @@ from alexnet_lab.record.files import RunRecord
 from alexnet_lab.run.checkpoints import CHECKPOINT_DIR, STACKED_LAST
 from alexnet_lab.run.divergence import is_check_step, note_non_finite
 from alexnet_lab.run.layout import bf16, run_format
+from alexnet_lab.run.recipe import build_recipe
 from alexnet_lab.run.session import RunSession
 
 CHECKPOINT = Path(CHECKPOINT_DIR) / STACKED_LAST
@@ -80,17 +80,9 @@ class Member:
 
 
 def build_member(cfg: DictConfig, record: RunRecord, datamodule: Any) -> Member:
-    """Seed, then build the model and optimizer as a sequential run does (`build_classifier`)."""
+    """Seed, then build the run's recipe (model, SGD, schedule) as a sequential run does."""
     pl.seed_everything(int(cfg.seed), workers=True)
-    module = build_classifier(cfg, datamodule)
-    model = module.model
-    configured = module.configure_optimizers()
-    if isinstance(configured, dict):
-        optimizer, scheduler = configured["optimizer"], configured["lr_scheduler"]["scheduler"]
-    else:
-        optimizer, scheduler = configured, None
-    names = {id(p): n for n, p in model.named_parameters()}
-    decay = frozenset(names[id(p)] for p in optimizer.param_groups[0]["params"])
+    recipe = build_recipe(cfg, datamodule.input_shape, datamodule.num_classes)
     generator = torch.Generator()
     generator.set_state(torch.get_rng_state())  # where the sequential run's stream stands
     session = RunSession(
@@ -101,10 +93,16 @@ def build_member(cfg: DictConfig, record: RunRecord, datamodule: Any) -> Member:
     )
     check_channels_last(cfg.trainer.get("channels_last"))
     record.machine = {**record.machine, **run_format(cfg, channels_last=False)}  # see StackedModel
-    member = Member(
-        cfg, session, model, optimizer, scheduler, generator, decay, int(cfg.trainer.max_epochs)
+    return Member(
+        cfg,
+        session,
+        recipe.model,
+        recipe.optimizer,
+        recipe.scheduler,
+        generator,
+        recipe.decay,
+        int(cfg.trainer.max_epochs),
     )
-    return member
 
 
 def save_checkpoint(member: Member, state: Tensors, momentum: Tensors) -> None:
