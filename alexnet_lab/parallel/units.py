@@ -71,12 +71,10 @@ def fail_dead_job(output_dir: Path, config: Any, why: str) -> Any:
     Its own record if it left one (the history kept), else a new one.
     """
     record = _job_record(output_dir, config)
-    from alexnet_lab.run.record_builder import now
     from alexnet_lab.run.session import RunSession
 
-    record.status, record.error, record.finished_at = "failed", why, now()
     output_dir.mkdir(parents=True, exist_ok=True)
-    RunSession(record, output_dir).save()
+    RunSession.save_ended(record, output_dir, failed=why)
     return record
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from hydra.core.hydra_config import HydraConfig
 from hydra.types import RunMode
@@ -39,10 +40,17 @@ class JobContext:
 def job_context() -> tuple[JobContext, Path]:
     """The running Hydra job as plain values, and its output folder (the one HydraConfig read)."""
     hc = HydraConfig.get()
-    context = JobContext(
-        overrides=tuple(hc.overrides.task),
-        choices=dict(hc.runtime.choices),
-        sweep_dir=Path(hc.sweep.dir),
-        multirun=hc.mode == RunMode.MULTIRUN,
+    return context_of(hc), Path(hc.runtime.output_dir)
+
+
+def context_of(hydra: Any) -> JobContext:
+    """A job's context from its ``hydra`` config node (a launcher's job config, or the global).
+
+    The stacked launcher reads each member's from the member's own config.
+    """
+    return JobContext(
+        overrides=tuple(hydra.overrides.task),
+        choices=dict(hydra.runtime.choices),
+        sweep_dir=Path(hydra.sweep.dir),
+        multirun=hydra.mode == RunMode.MULTIRUN,
     )
-    return context, Path(hc.runtime.output_dir)

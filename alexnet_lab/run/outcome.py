@@ -168,5 +168,5 @@ def refuse_job(exc: UserError, output_dir: Path, context: JobContext) -> RunReco
         started_at=now(),
         finished_at=now(),
     )
-    RunSession(record, output_dir).save()
+    RunSession.save_ended(record, output_dir)
     return record

@@ -1,13 +1,15 @@
 """One run's record from its start to its end: the only writer of its ``record.json``.
 
-Both engines drive a :class:`RunSession`: the Lightning path through thin callbacks
-(:class:`~alexnet_lab.engines.lightning.callbacks.RunRecorder`, ``StopAtTarget``) and the Hydra job
-around :func:`~alexnet_lab.engines.lightning.train.train`; every stacked member holds one
-(:mod:`alexnet_lab.engines.stacked`). What a record says at each step is decided here, once: running
-with its data at the start; a row per epoch, with the epochs to the target, ``not_learning`` and
-``stopped_at_target`` recomputed from the history; the final summary and status at the end; a
-failure's status, error and traceback. A record that needs a new field, or a new engine, touches
-this module and the record's type, nothing else.
+Every run of both engines is opened here (:meth:`RunSession.open`: its record built, or a
+resumed run's continued, with its config, resume notes, launcher and W&B group) and driven
+here: the Lightning engine through thin callbacks
+(:class:`~alexnet_lab.engines.lightning.callbacks.RunRecorder`, ``StopAtTarget``) and its Hydra
+job; every stacked member holds one (:mod:`alexnet_lab.engines.stacked`). What a record says at
+each step is decided here, once: running with its data at the start; a row per epoch, with the
+epochs to the target, ``not_learning`` and ``stopped_at_target`` recomputed from the history;
+the final summary and status at the end; a failure's status, error and traceback; where its
+W&B run is. A record that needs a new field, or a new engine, touches this module and the
+record's type, nothing else.
 """
 
 from __future__ import annotations
@@ -15,10 +17,11 @@ from __future__ import annotations
 import signal
 import traceback
 import warnings
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from omegaconf import DictConfig, OmegaConf
 from pytorch_lightning.utilities import rank_zero_only
 
 from alexnet_lab.errors import DivergedError, Terminated, UserError
@@ -31,7 +34,8 @@ from alexnet_lab.record.files import (
     write_record,
 )
 from alexnet_lab.run import signals
-from alexnet_lab.run.record_builder import final_summary, now
+from alexnet_lab.run.context import JobContext
+from alexnet_lab.run.record_builder import final_summary, new_record, now
 
 #: what stops a run without being a crash: Ctrl-C, SIGTERM, Lightning's sys.exit after Ctrl-C
 INTERRUPTS = (KeyboardInterrupt, Terminated, SystemExit)
@@ -56,6 +60,79 @@ class RunSession:
         self.patience = int(record.not_learning_patience or 5)
         #: the running training error of a net that answers one class; the data's, once known
         self.chance = chance_error((), num_classes)
+
+    @classmethod
+    def open(
+        cls,
+        cfg: DictConfig,
+        output_dir: Path | str,
+        context: JobContext,
+        *,
+        previous: RunRecord | None = None,
+        checkpoint: Path | None = None,
+        notes: Sequence[str] = (),
+        launcher: str | None = None,
+        wandb_group: str | None = None,
+        num_classes: int = 10,
+    ) -> RunSession:
+        """A run's session with its record: new, or continuing ``previous`` from ``checkpoint``.
+
+        The record says what ran (:func:`~alexnet_lab.run.record_builder.new_record`) and
+        its resolved config; a resumed run's carries the previous history and start time;
+        ``notes``: what the resume plan said; ``launcher``: an engine other than Lightning's
+        (``stacked``: a group of one until :meth:`joined_stack`); ``wandb_group``: the W&B
+        group its loggers use. Both engines open every run here.
+        """
+        output_dir = Path(output_dir)
+        record = new_record(cfg, output_dir, context)
+        if previous is not None and checkpoint is not None:
+            record.history = [dict(row) for row in previous.history]
+            record.resumed_from = str(checkpoint)
+            record.started_at = previous.started_at or record.started_at
+        if notes:
+            record.resume_notes = list(notes)
+        if launcher is not None:
+            record.launcher, record.group_size = launcher, 1
+        if wandb_group is not None:
+            record.wandb_group = wandb_group
+        record.config = dict(OmegaConf.to_container(cfg, resolve=True))  # type: ignore[arg-type]
+        stop = bool(cfg.get("stop_at_target"))
+        return cls(record, output_dir, num_classes=num_classes, stop_at_target=stop)
+
+    @classmethod
+    def save_ended(
+        cls, record: RunRecord, output_dir: Path | str, failed: str | None = None
+    ) -> None:
+        """Write the record of a run that ended outside a session: refused, or lost.
+
+        ``failed``: why (a worker that died under its job); the record then says ``failed``.
+        """
+        if failed is not None:
+            record.status, record.error, record.finished_at = "failed", failed, now()
+        cls(record, output_dir).save()
+
+    def set_format(self, layout: Mapping[str, Any]) -> None:
+        """The memory layout and precision the run trains in, into its machine."""
+        self.record.machine = {**self.record.machine, **layout}
+
+    def joined_stack(self, size: int) -> None:
+        """The run trains as one member of a stack of ``size``."""
+        self.record.group_size = int(size)
+
+    def keep_history(self, last_epoch: int) -> None:
+        """A resumed run continues after ``last_epoch`` (its checkpoint's): later rows go."""
+        self.record.history = [r for r in self.record.history if r["epoch"] <= last_epoch]
+
+    def tracked(self, wandb: Mapping[str, str], error: str | None = None) -> None:
+        """Where the run's W&B run is (empty: none), or why finishing it failed."""
+        self.record.wandb = dict(wandb)
+        if error is not None:
+            self.record.wandb_error = error
+
+    def failed_after(self, cause: str) -> None:
+        """A failed run's error, after what happened first (``DDP rank 1 (pid N) died``)."""
+        if self.record.status == "failed":
+            self.record.error = f"{cause}. The launching process then failed: {self.record.error}"
 
     @property
     def path(self) -> Path:

@@ -142,12 +142,14 @@ class StackedSweep(KeptSetup):
         device: Any,
     ) -> dict[int, JobReturn]:
         from alexnet_lab.engines.stacked import stack as stacking
+        from alexnet_lab.run.context import context_of
 
         assert self.hydra_context is not None and self.task_function is not None
         members, alone, returns = [], [], {}
         for idx, overrides in jobs:
             with self._job(configs[idx]) as (cfg, output_dir):
-                action, previous = stacking.plan(cfg, output_dir)
+                context = context_of(configs[idx].hydra)
+                action, previous = stacking.plan(cfg, output_dir, context)
                 if action == "sequential":
                     alone.append((idx, overrides))
                     continue
@@ -155,7 +157,7 @@ class StackedSweep(KeptSetup):
                 self.hydra_context.callbacks.on_job_start(
                     config=configs[idx], task_function=self.task_function
                 )
-                members.append((idx, stacking.prepare(cfg, output_dir, dm, previous)))
+                members.append((idx, stacking.prepare(cfg, output_dir, dm, previous, context)))
         results = self._sequential(alone, "the job path answers for it (checks, resume)")
         if not members:
             return results

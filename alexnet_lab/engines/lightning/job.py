@@ -17,17 +17,13 @@ from rich.markup import escape
 
 from alexnet_lab.console import console, print_error, print_run_outcome
 from alexnet_lab.engines.lightning import ddp
-from alexnet_lab.engines.lightning.train import train
+from alexnet_lab.engines.lightning.train import train, wandb_group
 from alexnet_lab.errors import UserError
 from alexnet_lab.record.files import RunRecord
 from alexnet_lab.run import outcome, roles
 from alexnet_lab.run.context import JobContext, job_context
 from alexnet_lab.run.early_checks import check_wandb_or_exit
 from alexnet_lab.run.input_size import check_input_size
-from alexnet_lab.run.record_builder import (
-    continue_record,
-    new_record,
-)
 from alexnet_lab.run.resume import ResumePlan, plan_resume
 from alexnet_lab.run.session import INTERRUPTS, RunSession
 from alexnet_lab.run.validation import ConfigValueError, validate
@@ -57,13 +53,16 @@ def guarded_job(cfg: DictConfig) -> RunRecord:
         assert plan.previous is not None
         console.print(escape(f"skipped (completed, resume=true): {output_dir}"), soft_wrap=True)
         return plan.previous
-    record = new_record(cfg, output_dir, context)
-    if plan.action == "resume":
-        assert plan.previous is not None and plan.checkpoint is not None
-        continue_record(record, plan.previous, plan.checkpoint)
-    if plan.notes:
-        record.resume_notes = list(plan.notes)
-    session = RunSession(record, output_dir, stop_at_target=bool(cfg.get("stop_at_target")))
+    session = RunSession.open(
+        cfg,
+        output_dir,
+        context,
+        previous=plan.previous if plan.action == "resume" else None,
+        checkpoint=plan.checkpoint,
+        notes=plan.notes,
+        wandb_group=wandb_group(cfg, context),
+    )
+    record = session.record
     failure: BaseException | None = None
     try:
         with (
@@ -76,12 +75,11 @@ def guarded_job(cfg: DictConfig) -> RunRecord:
         failure = exc
     finally:
         deaths = ddp.end_job(failed=failure is not None)  # first: Lightning's watcher kills
-        if deaths and record.status == "failed":
-            died = "; ".join(deaths)
-            record.error = f"{died}. The launching process then failed: {record.error}"
+        if deaths:
+            session.failed_after("; ".join(deaths))
         ddp.teardown_process_group()
         unsaved = session.close(cfg.tta.name)  # first: neither W&B nor a full disk may cost it
-        record.wandb = _finish_wandb(record)
+        session.tracked(*_finish_wandb(record))
         if not unsaved and (record.wandb or record.wandb_error):
             unsaved = session.try_save()  # again, with where the W&B run is
         if context.multirun or record.history or not isinstance(failure, UserError):
@@ -90,16 +88,15 @@ def guarded_job(cfg: DictConfig) -> RunRecord:
     return record
 
 
-def _finish_wandb(record: RunRecord) -> dict[str, str]:
-    """Finish the job's W&B run; a failure to finish it is noted, never raised.
+def _finish_wandb(record: RunRecord) -> tuple[dict[str, str], str | None]:
+    """Finish the job's W&B run: where it is, and why finishing it failed (never raised).
 
     Raised from the job's ``finally``, it would hide the run's own error and skip its record.
     """
     try:
-        return finish_wandb(exit_code=0 if record.completed else 1) or {}
+        return finish_wandb(exit_code=0 if record.completed else 1) or {}, None
     except Exception as exc:
-        record.wandb_error = f"finishing the W&B run failed: {type(exc).__name__}: {exc}"
-        return {}
+        return {}, f"finishing the W&B run failed: {type(exc).__name__}: {exc}"
 
 
 def _plan(cfg: DictConfig, output_dir: Path, context: JobContext) -> ResumePlan:

@@ -57,6 +57,8 @@ class Member:
     epoch: int = 0
     momentum: Tensors | None = None
     tests: dict[str, dict[str, float]] = field(default_factory=dict)
+    #: trained to its end (``max_epochs`` or the target) and tested
+    completed: bool = False
 
     @property
     def record(self) -> RunRecord:
@@ -79,20 +81,14 @@ class Member:
         return Path(str(self.record.output_dir)) / CHECKPOINT
 
 
-def build_member(cfg: DictConfig, record: RunRecord, datamodule: Any) -> Member:
-    """Seed, then build the run's recipe (model, SGD, schedule) as a sequential run does."""
+def build_member(cfg: DictConfig, session: RunSession, datamodule: Any) -> Member:
+    """Seed, then build the run's recipe (:func:`~alexnet_lab.run.recipe.build_recipe`)."""
     pl.seed_everything(int(cfg.seed), workers=True)
     recipe = build_recipe(cfg, datamodule.input_shape, datamodule.num_classes)
     generator = torch.Generator()
     generator.set_state(torch.get_rng_state())  # where the sequential run's stream stands
-    session = RunSession(
-        record,
-        str(record.output_dir),
-        datamodule.num_classes,
-        stop_at_target=bool(cfg.get("stop_at_target")),
-    )
     check_channels_last(cfg.trainer.get("channels_last"))
-    record.machine = {**record.machine, **run_format(cfg, channels_last=False)}  # see StackedModel
+    session.set_format(run_format(cfg, channels_last=False))  # see StackedModel
     return Member(
         cfg,
         session,
@@ -314,7 +310,7 @@ def _complete(
             }
             for view, t in tests.items()
         }
-        m.record.status = "completed"
+        m.completed = True
         on_end(m)
     keep = [i for i in range(len(running)) if i not in done]
     (momentum,) = stack.select(torch.tensor(keep, dtype=torch.long, device=data.device), [momentum])

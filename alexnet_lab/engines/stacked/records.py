@@ -1,14 +1,13 @@
-"""Each stacked member's run record and loggers.
+"""Each stacked member's session and loggers.
 
-A member's record starts as :func:`alexnet_lab.run.record_builder.new_record` (under the
-member's own Hydra config) and is then its :class:`~alexnet_lab.run.session.RunSession`'s, the
-one every run has: the same start, rows, end and failures as a sequential run's, so the sweep
-report cannot tell a stacked record from a sequential one. Stacked records add
-``launcher: "stacked"`` and ``group_size``.
+A member's record is its :class:`~alexnet_lab.run.session.RunSession`'s, opened
+(:func:`open_session`) from the member's own config and
+:class:`~alexnet_lab.run.context.JobContext` by the session every run has. Stacked records
+add ``launcher: "stacked"`` and ``group_size``.
 
-The member's loggers (W&B, CSV; :mod:`alexnet_lab.engines.stacked.member_loggers`) are live, as a
-sequential job's are: :func:`start` opens them, :func:`add_epoch` logs each row as it comes,
-:func:`finish` closes them, so a diverged member's W&B run ends while the stack goes on.
+The member's loggers (W&B, CSV; :mod:`alexnet_lab.engines.stacked.member_loggers`) are live:
+:func:`start` opens them, :func:`add_epoch` logs each row as it comes, :func:`finish` closes
+them, so a diverged member's W&B run ends while the stack goes on.
 """
 
 from __future__ import annotations
@@ -16,7 +15,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from omegaconf import DictConfig, OmegaConf
+from omegaconf import DictConfig
 
 from alexnet_lab.console import print_run_outcome
 from alexnet_lab.engines.stacked.member_loggers import (
@@ -27,22 +26,32 @@ from alexnet_lab.engines.stacked.member_loggers import (
     open_loggers,
 )
 from alexnet_lab.record.files import RunRecord
-from alexnet_lab.run.context import job_context
-from alexnet_lab.run.record_builder import new_record
+from alexnet_lab.run.context import JobContext
 from alexnet_lab.run.session import RunSession
 from alexnet_lab.tracking.wandb_agent import group_name
 
 LAUNCHER = "stacked"
 
 
-def prepare_record(cfg: DictConfig, output_dir: Path, group_size: int) -> RunRecord:
-    """The member's record before training (call with the member's Hydra config set)."""
-    context, _ = job_context()
-    record = new_record(cfg, output_dir, context)
-    record.launcher, record.group_size = LAUNCHER, int(group_size)
-    record.config = dict(OmegaConf.to_container(cfg, resolve=True))  # type: ignore[arg-type]
-    record.wandb_group = group_name(record.experiment, str(context.sweep_dir or ""), True)
-    return record
+def open_session(
+    cfg: DictConfig,
+    output_dir: Path,
+    context: JobContext,
+    previous: RunRecord | None,
+    checkpoint: Path | None,
+    datamodule: Any,
+) -> RunSession:
+    """The member's session, opened as every run's is; a resumed member's continues its record."""
+    return RunSession.open(
+        cfg,
+        output_dir,
+        context,
+        previous=previous,
+        checkpoint=checkpoint,
+        launcher=LAUNCHER,
+        wandb_group=group_name(context.experiment, str(context.sweep_dir or ""), True),
+        num_classes=datamodule.num_classes,
+    )
 
 
 def start(session: RunSession, data: dict[str, Any], steps_per_epoch: int) -> MemberLoggers:
@@ -66,18 +75,22 @@ def add_epoch(session: RunSession, row: dict[str, Any], loggers: MemberLoggers |
 
 
 def finish(
-    session: RunSession, tests: dict[str, dict[str, float]], loggers: MemberLoggers | None
+    session: RunSession,
+    tests: dict[str, dict[str, float]],
+    loggers: MemberLoggers | None,
+    completed: bool,
 ) -> RunRecord:
     """Close the member's run: its loggers and W&B run, then its session (the saved record).
 
-    ``loggers`` is what :func:`start` opened (None when it never got that far).
+    ``loggers`` is what :func:`start` opened (None when it never got that far);
+    ``completed``: the member trained to its end and was tested (``tests``).
     """
     record = session.record
     if loggers is not None and tests:
         log_tests(loggers, tests, len(record.history))
-    record.wandb = close_loggers(loggers, 0 if record.completed else 1) if loggers else {}
+    session.tracked(close_loggers(loggers, 0 if completed else 1) if loggers else {})
     tta = str(record.config["tta"]["name"])
-    if record.completed:
+    if completed:
         session.finish(tests, tta)
     else:
         session.close(tta)  # a member still running when the stack ended: interrupted
