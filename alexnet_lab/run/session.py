@@ -17,7 +17,7 @@ from __future__ import annotations
 import signal
 import traceback
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +37,8 @@ from alexnet_lab.run import signals
 from alexnet_lab.run.context import JobContext
 from alexnet_lab.run.record_builder import final_summary, new_record, now
 
+#: a run's loggers ended: ``completed`` -> (where its W&B run is, why finishing it failed)
+FinishLoggers = Callable[[bool], tuple[Mapping[str, str], str | None]]
 #: what stops a run without being a crash: Ctrl-C, SIGTERM, Lightning's sys.exit after Ctrl-C
 INTERRUPTS = (KeyboardInterrupt, Terminated, SystemExit)
 
@@ -247,13 +249,23 @@ class RunSession:
         self.record.status = "interrupted"
         self.record.error = f"interrupted by {how} during the run"
 
-    def close(self, tta: str) -> str | None:
-        """However the run ended: a final summary if it has none, its end time; write.
+    def close(self, tta: str, finish_loggers: FinishLoggers | None = None) -> str | None:
+        """However the run ended: a final summary if it has none, its end time; write; loggers.
 
-        Returns None, or why the record could not be written (see :meth:`try_save`).
+        ``finish_loggers(completed)`` ends the run's loggers (its W&B run) and says where the
+        W&B run is and why finishing it failed, if it did: it runs after the first write, so
+        neither W&B nor a full disk may cost the record, and the record is written again with
+        where its W&B run is. Returns None, or why the record could not be written (see
+        :meth:`try_save`).
         """
         self.interrupted()
         if not self.record.final:
             self.record.final = final_summary(self.record.history, {}, tta)
         self.record.finished_at = now()
-        return self.try_save()
+        unsaved = self.try_save()
+        if finish_loggers is None:
+            return unsaved
+        self.tracked(*finish_loggers(self.record.completed))
+        if not unsaved and (self.record.wandb or self.record.wandb_error):
+            unsaved = self.try_save()
+        return unsaved

@@ -158,3 +158,18 @@ def test_a_run_that_ended_outside_a_session_is_saved_failed_with_why(tmp_path):
     on_disk = _written(tmp_path)
     assert on_disk["status"] == "failed" and on_disk["error"] == "its worker died"
     assert on_disk["finished_at"]
+
+
+def test_closing_writes_the_record_before_the_loggers_finish_and_again_with_their_w_and_b(tmp_path):
+    session = RunSession(_record(tmp_path, status="running"), tmp_path)
+    seen = []
+
+    def finish_loggers(completed):
+        seen.append((completed, _written(tmp_path)["status"]))
+        return {"url": "https://wandb.example/run"}, "finishing the W&B run failed: late"
+
+    assert session.close("center", finish_loggers) is None
+    assert seen == [(False, "interrupted")]  # written before the loggers were touched
+    on_disk = _written(tmp_path)
+    assert on_disk["wandb"] == {"url": "https://wandb.example/run"}
+    assert on_disk["wandb_error"] == "finishing the W&B run failed: late"

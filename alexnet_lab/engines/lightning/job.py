@@ -78,23 +78,20 @@ def guarded_job(cfg: DictConfig) -> RunRecord:
         if deaths:
             session.failed_after("; ".join(deaths))
         ddp.teardown_process_group()
-        unsaved = session.close(cfg.tta.name)  # first: neither W&B nor a full disk may cost it
-        session.tracked(*_finish_wandb(record))
-        if not unsaved and (record.wandb or record.wandb_error):
-            unsaved = session.try_save()  # again, with where the W&B run is
+        unsaved = session.close(cfg.tta.name, _finish_wandb)
         if context.multirun or record.history or not isinstance(failure, UserError):
             _summarise(record, bool(cfg.get("verbose")))  # a run that never started: the paragraph
     outcome.settle(failure, record, context, output_dir, unsaved)
     return record
 
 
-def _finish_wandb(record: RunRecord) -> tuple[dict[str, str], str | None]:
+def _finish_wandb(completed: bool) -> tuple[dict[str, str], str | None]:
     """Finish the job's W&B run: where it is, and why finishing it failed (never raised).
 
     Raised from the job's ``finally``, it would hide the run's own error and skip its record.
     """
     try:
-        return finish_wandb(exit_code=0 if record.completed else 1) or {}, None
+        return finish_wandb(exit_code=0 if completed else 1) or {}, None
     except Exception as exc:
         return {}, f"finishing the W&B run failed: {type(exc).__name__}: {exc}"
 

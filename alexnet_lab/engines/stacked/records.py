@@ -80,7 +80,7 @@ def finish(
     loggers: MemberLoggers | None,
     completed: bool,
 ) -> RunRecord:
-    """Close the member's run: its loggers and W&B run, then its session (the saved record).
+    """Close the member's run: its session (the saved record), which ends its loggers.
 
     ``loggers`` is what :func:`start` opened (None when it never got that far);
     ``completed``: the member trained to its end and was tested (``tests``).
@@ -88,11 +88,13 @@ def finish(
     record = session.record
     if loggers is not None and tests:
         log_tests(loggers, tests, len(record.history))
-    session.tracked(close_loggers(loggers, 0 if completed else 1) if loggers else {})
     tta = str(record.config["tta"]["name"])
     if completed:
         session.finish(tests, tta)
-    else:
-        session.close(tta)  # a member still running when the stack ended: interrupted
+
+    def finish_loggers(ended_well: bool) -> tuple[dict[str, str], None]:
+        return (close_loggers(loggers, 0 if ended_well else 1) if loggers else {}), None
+
+    session.close(tta, finish_loggers)  # still running when the stack ended: interrupted
     print_run_outcome(record, bool(record.config.get("verbose")))
     return record
