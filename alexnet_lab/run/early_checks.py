@@ -1,9 +1,8 @@
 """A job's checks before Lightning loads: a bad value or W&B setting answers in seconds.
 
-A single run makes them in :func:`check_single_run`, before the run's modules (Lightning,
-torchvision, W&B) load: its values (data.scale and the other word options included), the
-switches its model has, the test views its data can give, and W&B's settings; only torch
-loads, for the model registry's checks.
+A single run makes them (:func:`alexnet_lab.run.preflight.preflight`) in
+:func:`check_single_run`, before the run's modules (Lightning, torchvision, W&B) load; only
+torch loads, for the model registry's checks.
 :func:`alexnet_lab.engines.lightning.job.guarded_job` makes the same checks for every job, where
 a sweep's job with a bad value is recorded ``failed`` and the sweep goes on.
 """
@@ -21,12 +20,9 @@ from omegaconf import DictConfig
 from alexnet_lab.console import print_error
 from alexnet_lab.errors import UserError
 from alexnet_lab.folders.unused import remove_unused_folder
-from alexnet_lab.models import check_switches
-from alexnet_lab.overrides import parse_overrides
 from alexnet_lab.run import roles
-from alexnet_lab.run.input_size import check_input_size
-from alexnet_lab.run.validation import ConfigValueError, validate
-from alexnet_lab.run.views import views_to_test
+from alexnet_lab.run.preflight import preflight
+from alexnet_lab.run.validation import ConfigValueError
 from alexnet_lab.tracking.wandb_settings import WandbSettingsError, check_wandb
 
 
@@ -37,16 +33,13 @@ def check_single_run(cfg: DictConfig) -> None:
         return
     output_dir = Path(hydra.runtime.output_dir)
     try:
-        validate(cfg)
-        check_input_size(cfg)  # the model takes the images: built on the meta device
+        preflight(cfg, hydra.overrides.task)
+    except WandbSettingsError as exc:
+        refuse_wandb(exc, output_dir)
     except ConfigValueError as exc:
         refuse_single_run(exc, output_dir)
-    try:  # a switch the model lacks, a test view its data cannot give (as train() checks)
-        check_switches(str(cfg.model.name), parse_overrides(list(hydra.overrides.task)))
-        views_to_test(cfg)
-    except UserError as exc:
+    except UserError as exc:  # a switch the model lacks, a test view its data cannot give
         refuse_single_run(exc, output_dir, "cannot run")
-    check_wandb_or_exit(cfg, output_dir)
 
 
 def refuse_single_run(exc: UserError, output_dir: Path, title: str = "invalid value") -> NoReturn:
@@ -65,7 +58,12 @@ def check_wandb_or_exit(cfg: DictConfig, output_dir: Path) -> None:
     try:
         check_wandb(cfg)
     except WandbSettingsError as exc:
-        print_error("W&B cannot start", str(exc))
-        if roles.owns_job_folder():
-            remove_unused_folder(output_dir)
-        sys.exit(2)
+        refuse_wandb(exc, output_dir)
+
+
+def refuse_wandb(exc: WandbSettingsError, output_dir: Path) -> NoReturn:
+    """A W&B setting that cannot work: the paragraph, no output folder left, exit 2."""
+    print_error("W&B cannot start", str(exc))
+    if roles.owns_job_folder():
+        remove_unused_folder(output_dir)
+    sys.exit(2)

@@ -24,17 +24,16 @@ from alexnet_lab.engines.stacked.loop import Member, build_member, load_checkpoi
 from alexnet_lab.engines.stacked.member_loggers import MemberLoggers
 from alexnet_lab.engines.stacked.model import stack_blocker, vmap_blocker
 from alexnet_lab.errors import UserError
-from alexnet_lab.models import build_model, check_switches
-from alexnet_lab.overrides import parse_overrides
+from alexnet_lab.models import build_model
 from alexnet_lab.record.files import RunRecord
 from alexnet_lab.run import signals
 from alexnet_lab.run.checkpoints import stacked_checkpoint
 from alexnet_lab.run.context import JobContext
+from alexnet_lab.run.preflight import preflight
 from alexnet_lab.run.resume import plan_resume
 from alexnet_lab.run.roles import GPU_SHARING_ENV
 from alexnet_lab.run.validation import ConfigValueError, validate
 from alexnet_lab.run.views import views_to_test
-from alexnet_lab.tracking.wandb_settings import check_wandb
 
 log = logging.getLogger(__name__)
 #: the environment variable that turns on torch's warnings for host-device synchronisations
@@ -134,10 +133,7 @@ def plan(cfg: DictConfig, output_dir: Path, context: JobContext) -> tuple[str, R
     the job path owns those answers and their messages.
     """
     try:
-        validate(cfg)
-        check_wandb(cfg)  # a bad W&B setting: the job path's paragraph and exit 2
-        check_switches(cfg.model.name, parse_overrides(list(context.overrides)))
-        views_to_test(cfg)
+        preflight(cfg, context.overrides)
     except UserError:
         return "sequential", None
     if not cfg.get("resume"):
