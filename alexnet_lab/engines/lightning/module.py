@@ -138,7 +138,7 @@ class ClassifierModule(pl.LightningModule):
 def build_classifier(cfg: Any, datamodule: Any, channels_last: bool = False) -> ClassifierModule:
     """The configured model in its :class:`ClassifierModule`, sized to ``datamodule``'s input.
 
-    Called right after ``seed_everything(cfg.seed)``, as a stacked member builds its recipe.
+    Called right after ``seed_everything(cfg.seed)``, so the model's weights are the seed's.
     ``channels_last``: the layout :func:`alexnet_lab.run.layout.use_channels_last` chose.
     """
     model = run_model(cfg, datamodule.input_shape, datamodule.num_classes)

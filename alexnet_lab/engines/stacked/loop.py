@@ -2,7 +2,7 @@
 
 A member is built from the run's recipe (:mod:`alexnet_lab.run.recipe`: its model, SGD
 parameter groups with weight decay on weights only, and its ``ReduceLROnPlateau``) right
-after ``seed_everything(seed)``, as a sequential job builds its run. The member's weights
+after ``seed_everything(seed)``. The member's weights
 then go into the stack; its optimizer object keeps only the learning rate, momentum and decay
 (read each epoch, so the real scheduler object drives the lr); its generator continues the
 global RNG stream of the sequential run (see :mod:`alexnet_lab.engines.stacked.device_data`).

@@ -63,7 +63,7 @@ def start(session: RunSession, data: dict[str, Any], steps_per_epoch: int) -> Me
     """
     session.start(data, processes=1)
     record = session.record
-    configs = dict(record.config.get("logger") or {})  # resolved, as the job's own
+    configs = dict(record.config.get("logger") or {})  # resolved by RunSession.open
     return open_loggers(record, configs, record.wandb_group, steps_per_epoch)
 
 
