@@ -19,7 +19,7 @@ import traceback
 import warnings
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from omegaconf import DictConfig, OmegaConf
 from pytorch_lightning.utilities import rank_zero_only
@@ -39,6 +39,8 @@ from alexnet_lab.run.record_builder import final_summary, new_record, now
 
 #: a run's loggers ended: ``completed`` -> (where its W&B run is, why finishing it failed)
 FinishLoggers = Callable[[bool], tuple[Mapping[str, str], str | None]]
+#: what an engine's opening of a run's loggers gives back (a stacked member's loggers)
+Opened = TypeVar("Opened")
 #: what stops a run without being a crash: Ctrl-C, SIGTERM, Lightning's sys.exit after Ctrl-C
 INTERRUPTS = (KeyboardInterrupt, Terminated, SystemExit)
 
@@ -159,12 +161,17 @@ class RunSession:
         data: Mapping[str, Any] | None,
         processes: int = 1,
         history: list[dict[str, Any]] | None = None,
-    ) -> None:
-        """The run is training: its data described, its global batch known; write it.
+        open_loggers: Callable[[RunRecord], Opened] | None = None,
+    ) -> Opened | None:
+        """The run is training: its loggers open, its data described, its global batch known.
 
         ``processes``: the data-parallel processes one optimiser step averages over;
-        ``history``: the rows a resumed run keeps.
+        ``history``: the rows a resumed run keeps; ``open_loggers(record)``: the engine's
+        opening of the run's loggers with the record's config (a W&B run starts only now, once
+        the data is set up: a run whose data cannot load opens none); what it returns is
+        returned. Then the record is written.
         """
+        opened = open_loggers(self.record) if open_loggers is not None else None
         record = self.record
         record.status = "running"
         batch = record.setting("batch_size")
@@ -179,6 +186,7 @@ class RunSession:
             record.history = [dict(row) for row in history]
         self._recount()  # a resumed run's rows may have reached the target already
         self.save()
+        return opened
 
     def _note_smaller_data(self) -> None:
         """A training set smaller than ``data.train_size`` asked for: said, and recorded."""

@@ -173,3 +173,15 @@ def test_closing_writes_the_record_before_the_loggers_finish_and_again_with_thei
     on_disk = _written(tmp_path)
     assert on_disk["wandb"] == {"url": "https://wandb.example/run"}
     assert on_disk["wandb_error"] == "finishing the W&B run failed: late"
+
+
+def test_starting_opens_the_engines_loggers_with_the_record_and_gives_back_what_they_are(tmp_path):
+    session = RunSession(_record(tmp_path, config={"seed": 7}), tmp_path)
+    opened = []
+
+    def open_loggers(record):
+        opened.append(record.config["seed"])
+        return "the loggers"
+
+    assert session.start({"train_size": 10}, open_loggers=open_loggers) == "the loggers"
+    assert opened == [7] and _written(tmp_path)["status"] == "running"

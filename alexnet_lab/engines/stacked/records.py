@@ -55,16 +55,19 @@ def open_session(
 
 
 def start(session: RunSession, data: dict[str, Any], steps_per_epoch: int) -> MemberLoggers:
-    """The member's session starts (its data; one process); its loggers open with its config.
+    """The member's session starts (its data; one process), opening its loggers.
 
-    The loggers (a W&B run) open as a sequential job's do at fit start. A resumed member's
-    rows stay in its record; its loggers, like a resumed sequential job's, log only the epochs
-    trained from now on.
+    A resumed member's rows stay in its record; its loggers log only the epochs trained from
+    now on.
     """
-    session.start(data, processes=1)
-    record = session.record
-    configs = dict(record.config.get("logger") or {})  # resolved by RunSession.open
-    return open_loggers(record, configs, record.wandb_group, steps_per_epoch)
+
+    def opening(record: RunRecord) -> MemberLoggers:
+        configs = dict(record.config.get("logger") or {})  # resolved by RunSession.open
+        return open_loggers(record, configs, record.wandb_group, steps_per_epoch)
+
+    opened = session.start(data, processes=1, open_loggers=opening)
+    assert opened is not None
+    return opened
 
 
 def add_epoch(session: RunSession, row: dict[str, Any], loggers: MemberLoggers | None) -> None:
