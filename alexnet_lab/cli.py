@@ -14,10 +14,11 @@ import hydra
 from omegaconf import DictConfig
 
 from alexnet_lab.configs import CONFIG_DIR
+from alexnet_lab.engines.lightning import ddp
 from alexnet_lab.errors import CommandEnd
 from alexnet_lab.help import bare_help
 from alexnet_lab.quiet import quiet_lightning, quiet_terminal
-from alexnet_lab.run import ddp, signals
+from alexnet_lab.run import roles, signals
 from alexnet_lab.run.end import RunEnd
 from alexnet_lab.suggest import unknown_key, unknown_option
 from alexnet_lab.sweep.composition import composition_problem, twice
@@ -38,7 +39,7 @@ def hydra_main(cfg: DictConfig) -> RunEnd:
     from alexnet_lab.run.early_checks import check_single_run
 
     check_single_run(cfg)
-    from alexnet_lab.run.job import guarded_job
+    from alexnet_lab.engines.lightning.job import guarded_job
 
     quiet_lightning()  # importing Lightning set its loggers back to INFO
     return guarded_job(cfg)
@@ -75,7 +76,7 @@ def command() -> int:
 
 def start() -> None:
     """Check the command line (before Hydra runs: nothing is written), then run Hydra."""
-    if ddp.is_ddp_child():
+    if roles.is_ddp_child():
         sys.argv = ddp.child_argv(sys.argv[0])
     else:  # a run started by `wandb agent` writes below its sweep's folder
         own = sys.argv[1:]

@@ -14,8 +14,8 @@ net's *fastest exact step*. ``--stacked M`` adds M members trained as the stacke
 trains them (``torch.func.vmap``), contiguous and channels-last.
 
 Run mode (``--run DIR``): a whole run of each net on the CIFAR-10 tree at DIR, in this process
-(``alexnet_lab.run.train.train``, as an ``alexnet-lab`` job runs it: the tree's data, the
-steps, validation, the CSV logger, the record and checkpoints; ``--train-size`` training
+(``alexnet_lab.engines.lightning.train.train``, as an ``alexnet-lab`` job runs it: the tree's
+data, the steps, validation, the CSV logger, the record and checkpoints; ``--train-size`` training
 images and a fifth as many validation images, as the whole data set's 50,000 and 10,000;
 ``--epochs`` epochs, no augmentation), its epochs timed on the same clock (validation
 included) and compared with the fastest exact step measured in the same call.
@@ -139,8 +139,8 @@ def training_step(net: str, channels_last: bool, bf16: bool, batch: int) -> Call
 
 def stacked_step(net: str, members: int, channels_last: bool, batch: int) -> Callable[[], None]:
     """The stacked engine's vmapped step of ``members`` copies of one net (and their SGD)."""
-    from alexnet_lab.stacked.model import StackedModel
-    from alexnet_lab.stacked.trainer import sgd_step
+    from alexnet_lab.engines.stacked.loop import sgd_step
+    from alexnet_lab.engines.stacked.model import StackedModel
 
     torch.manual_seed(0)
     model = net_model(net).train()
@@ -177,12 +177,12 @@ class EpochClock(pl.Callback):
 
 
 def run_speed(overrides: list[str], root: Path, train_size: int, epochs: int) -> dict[str, Any]:
-    """Train one whole run (``alexnet_lab.run.train.train``, as a job does); its images/s.
+    """Train one whole run (``engines.lightning.train.train``, as a job does); its images/s.
 
     In this process, so that its epochs are timed on the same clock as the steps: data
     loading, the steps, validation, logging (CSV), records and checkpoints, as a user runs it.
     """
-    from alexnet_lab.run.train import train
+    from alexnet_lab.engines.lightning.train import train
 
     clock = f"+callbacks.epoch_clock._target_={__name__}.EpochClock"
     with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):

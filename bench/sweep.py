@@ -119,9 +119,9 @@ def floor(args: argparse.Namespace) -> float:
     import pytorch_lightning as pl
     from hydra.utils import instantiate
 
-    from alexnet_lab.data.device import DeviceData
+    from alexnet_lab.engines.stacked.device_data import DeviceData
+    from alexnet_lab.engines.stacked.model import StackedModel
     from alexnet_lab.models import build_model
-    from alexnet_lab.stacked.model import StackedModel
 
     seconds = 0.0
     lrs = [float(v) for v in args.lrs.split(",")]

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytorch_lightning as pl
 
-from alexnet_lab.run.ddp import JOB_ENV
+from alexnet_lab.run.roles import JOB_ENV
 
 
 class KillRank(pl.Callback):

@@ -1,8 +1,8 @@
 """A Lightning callback for the CLI's tests: the run fails, then finishing W&B fails too.
 
-At the end of the first training epoch it makes ``alexnet_lab.run.job.finish_wandb`` raise (as
-W&B does when its files are on a full disk) and the run itself raise its own error; the job
-must still record that error, not W&B's.
+At the end of the first training epoch it makes ``alexnet_lab.engines.lightning.job.finish_wandb``
+raise (as W&B does when its files are on a full disk) and the run itself raise its own error; the
+job must still record that error, not W&B's.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from typing import Any
 
 import pytorch_lightning as pl
 
-import alexnet_lab.run.job
+import alexnet_lab.engines.lightning.job
 
 OWN_ERROR = "the run's own error"
 
@@ -25,5 +25,5 @@ class Fail(pl.Callback):
 
     def on_train_epoch_end(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
         """Break both."""
-        alexnet_lab.run.job.finish_wandb = _finish_fails  # type: ignore[assignment]
+        alexnet_lab.engines.lightning.job.finish_wandb = _finish_fails  # type: ignore[assignment]
         raise ValueError(OWN_ERROR)

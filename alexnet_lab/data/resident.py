@@ -11,8 +11,8 @@ one int64 that seeds ``RandomSampler``'s own generator, whose ``randperm`` is th
 A validation loader draws only the base seed. :class:`ResidentBatches` makes the same draws in
 the same order and cuts the same batches (the last one smaller), so a run gives the same
 numbers with its data resident as through the DataLoader (``tests/unit/test_resident.py``).
-The stacked launcher's per-member data (:mod:`alexnet_lab.data.device`) replays the same
-draws from each member's own generator.
+The stacked launcher's per-member data (:mod:`alexnet_lab.engines.stacked.device_data`)
+replays the same draws from each member's own generator.
 """
 
 from __future__ import annotations

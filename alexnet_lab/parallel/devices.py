@@ -16,7 +16,7 @@ import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from alexnet_lab.run.ddp import GPU_SHARING_ENV, PARALLEL_WORKER_ENV
+from alexnet_lab.run.roles import GPU_SHARING_ENV, PARALLEL_WORKER_ENV
 
 #: set in every worker's environment: the process is a parallel worker, not the launcher
 WORKER_ENV = PARALLEL_WORKER_ENV

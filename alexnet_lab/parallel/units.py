@@ -1,7 +1,7 @@
 """The parallel launcher's work: units of jobs, largest first; DDP jobs kept apart; dead jobs.
 
 A unit is what one worker takes from the queue at a time: a single job, or a slice of one
-stackable group (``alexnet_lab.stacked.grouping``) that the worker trains as the stacked
+stackable group (``alexnet_lab.engines.stacked.grouping``) that the worker trains as the stacked
 launcher would. A job whose trainer spans several devices (DDP) is not a unit: it needs every
 device, so it runs after the queue in the launcher's own process.
 """
@@ -55,7 +55,7 @@ def make_units(jobs: Sequence[Job], workers: int, stack: bool) -> list[Unit]:
     if not stack:
         parts = [[job] for job in jobs]
     else:
-        from alexnet_lab.stacked.grouping import group_jobs, split
+        from alexnet_lab.engines.stacked.grouping import group_jobs, split
 
         per_worker = max(1, math.ceil(len(jobs) / max(1, workers)))
         parts = []
@@ -71,12 +71,10 @@ def fail_dead_job(output_dir: Path, config: Any, why: str) -> Any:
     Its own record if it left one (the history kept), else a new one.
     """
     record = _job_record(output_dir, config)
-    from alexnet_lab.run.record_builder import now
     from alexnet_lab.run.session import RunSession
 
-    record.status, record.error, record.finished_at = "failed", why, now()
     output_dir.mkdir(parents=True, exist_ok=True)
-    RunSession(record, output_dir).save()
+    RunSession.save_ended(record, output_dir, failed=why)
     return record
 
 

@@ -1,7 +1,8 @@
 """What a run needs to know about the job around it, as plain values (no Hydra globals).
 
-The Hydra job reads ``HydraConfig`` once into a :class:`JobContext`; a test or a notebook that
-calls :func:`alexnet_lab.run.train.train` directly passes one of its own, or none.
+The Hydra job reads ``HydraConfig`` once into a :class:`JobContext` (:func:`job_context`); a
+test or a notebook that calls :func:`alexnet_lab.engines.lightning.train.train` directly passes
+one of its own, or none.
 """
 
 from __future__ import annotations
@@ -9,6 +10,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
+
+from hydra.core.hydra_config import HydraConfig
+from hydra.types import RunMode
 
 
 @dataclass(frozen=True)
@@ -30,3 +35,22 @@ class JobContext:
     def experiment(self) -> str | None:
         """The experiment config chosen (``experiment=relu_vs_tanh``), if any."""
         return self.choices.get("experiment")
+
+
+def job_context() -> tuple[JobContext, Path]:
+    """The running Hydra job as plain values, and its output folder (the one HydraConfig read)."""
+    hc = HydraConfig.get()
+    return context_of(hc), Path(hc.runtime.output_dir)
+
+
+def context_of(hydra: Any) -> JobContext:
+    """A job's context from its ``hydra`` config node (a launcher's job config, or the global).
+
+    The stacked launcher reads each member's from the member's own config.
+    """
+    return JobContext(
+        overrides=tuple(hydra.overrides.task),
+        choices=dict(hydra.runtime.choices),
+        sweep_dir=Path(hydra.sweep.dir),
+        multirun=hydra.mode == RunMode.MULTIRUN,
+    )

@@ -1,6 +1,6 @@
 """A non-finite training loss, noted on the device and read only every few steps.
 
-Both engines use it: the sequential run's :class:`~alexnet_lab.run.lightning_callbacks.
+Both engines use it: the sequential run's :class:`~alexnet_lab.engines.lightning.callbacks.
 DivergenceMonitor` (one loss) and the stacked loop (one loss per member). Reading a loss back
 to the host at every step would make it wait for a GPU at every step; instead the first
 non-finite step and its loss are kept on the device and read every ``CHECK_EVERY`` steps and

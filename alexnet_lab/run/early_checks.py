@@ -1,12 +1,12 @@
 """A job's checks before Lightning loads: a bad value or W&B setting answers in seconds.
 
-A single run makes them in :func:`check_single_run`, before the run's modules (Lightning,
-torchvision) load: its values (data.scale and the other word options included, an init its
-model has no source for), the switches its model has, the test views its data can give and
-W&B's settings, all without torch (the models' catalog, :mod:`alexnet_lab.models.catalog`);
-then the input size, the one check that loads torch (the model built on the meta device).
-:func:`alexnet_lab.run.job.guarded_job` makes the same checks for every job, where a sweep's
-job with a bad value is recorded ``failed`` and the sweep goes on.
+A single run makes them (:func:`alexnet_lab.run.preflight.preflight`) in
+:func:`check_single_run`, before the run's modules (Lightning, torchvision, W&B) load: its
+values, the switches its model has, the test views its data can give and W&B's settings, all
+without torch (the models' catalog, :mod:`alexnet_lab.models.catalog`); then the input size,
+the one check that loads torch (the model built on the meta device).
+:func:`alexnet_lab.engines.lightning.job.guarded_job` makes the same checks for every job, where
+a sweep's job with a bad value is recorded ``failed`` and the sweep goes on.
 """
 
 from __future__ import annotations
@@ -20,40 +20,31 @@ from omegaconf import DictConfig
 
 from alexnet_lab.errors import CommandEnd, UserError
 from alexnet_lab.folders.unused import remove_unused_folder
-from alexnet_lab.models import check_switches
-from alexnet_lab.overrides import parse_overrides
-from alexnet_lab.run import ddp
-from alexnet_lab.run.input_size import check_input_size
-from alexnet_lab.run.validation import ConfigValueError, validate
-from alexnet_lab.run.views import views_to_test
+from alexnet_lab.run import roles
+from alexnet_lab.run.preflight import preflight
+from alexnet_lab.run.validation import ConfigValueError
 from alexnet_lab.tracking.wandb_settings import WandbSettingsError, check_wandb
 
 
 def check_single_run(cfg: DictConfig) -> None:
     """In a single run (not a sweep's job, not a DDP child): its values, then W&B; or end (2)."""
     hydra = HydraConfig.get()
-    if hydra.mode == RunMode.MULTIRUN or ddp.is_ddp_child():
+    if hydra.mode == RunMode.MULTIRUN or roles.is_ddp_child():
         return
     output_dir = Path(hydra.runtime.output_dir)
     try:
-        validate(cfg)
+        preflight(cfg, hydra.overrides.task)
+    except WandbSettingsError as exc:
+        refuse_wandb(exc, output_dir)
     except ConfigValueError as exc:
         refuse_single_run(exc, output_dir)
-    try:  # a switch the model lacks, a test view its data cannot give (as train() checks)
-        check_switches(str(cfg.model.name), parse_overrides(list(hydra.overrides.task)))
-        views_to_test(cfg)
-    except UserError as exc:
+    except UserError as exc:  # a switch the model lacks, a test view its data cannot give
         refuse_single_run(exc, output_dir, "cannot run")
-    check_wandb_or_exit(cfg, output_dir)
-    try:  # last, as the one check that loads torch: the model built on the meta device
-        check_input_size(cfg)
-    except ConfigValueError as exc:
-        refuse_single_run(exc, output_dir)
 
 
 def refuse_single_run(exc: UserError, output_dir: Path, title: str = "invalid value") -> NoReturn:
     """A single run that cannot start: no output folder left; the command ends with exit 2."""
-    if not ddp.is_secondary_process():
+    if not roles.is_secondary_process():
         remove_unused_folder(output_dir)
     raise CommandEnd(2, title, str(exc))
 
@@ -66,6 +57,11 @@ def check_wandb_or_exit(cfg: DictConfig, output_dir: Path) -> None:
     try:
         check_wandb(cfg)
     except WandbSettingsError as exc:
-        if ddp.owns_job_folder():
-            remove_unused_folder(output_dir)
-        raise CommandEnd(2, "W&B cannot start", str(exc)) from None
+        refuse_wandb(exc, output_dir)
+
+
+def refuse_wandb(exc: WandbSettingsError, output_dir: Path) -> NoReturn:
+    """A W&B setting that cannot work: no output folder left; the command ends with exit 2."""
+    if roles.owns_job_folder():
+        remove_unused_folder(output_dir)
+    raise CommandEnd(2, "W&B cannot start", str(exc)) from None

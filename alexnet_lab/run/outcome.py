@@ -18,7 +18,7 @@ from alexnet_lab.folders.disk import disk_full_paragraph, is_disk_full, still_fu
 from alexnet_lab.folders.unused import discard_unstarted_run, discard_unstarted_sweep
 from alexnet_lab.overrides import task_overrides
 from alexnet_lab.record.files import RECORD_NAME, RunRecord
-from alexnet_lab.run import ddp, signals
+from alexnet_lab.run import roles, signals
 from alexnet_lab.run.checkpoints import last_checkpoint
 from alexnet_lab.run.context import JobContext
 from alexnet_lab.run.early_checks import refuse_single_run
@@ -51,9 +51,9 @@ def settle(
     if record.status == "interrupted":
         return interrupted(record, context, output_dir)
     if isinstance(outcome, UserError):
-        if not record.history and ddp.owns_job_folder():
+        if not record.history and roles.owns_job_folder():
             discard_unstarted_run(output_dir)  # the paragraph below is all it has to say
-            if context.multirun and context.sweep_dir and not ddp.is_secondary_process():
+            if context.multirun and context.sweep_dir and not roles.is_secondary_process():
                 discard_unstarted_sweep(context.sweep_dir)  # a parallel worker's: its launcher
         return _end("refused", record, context, output_dir, "cannot run", str(outcome), True)
     if isinstance(outcome, DivergedError):
@@ -111,7 +111,7 @@ def settle_disk_full(
     finishes the sweep. An interrupted run's paragraph is said here; it then stops as
     interrupted.
     """
-    if ddp.is_secondary_process():
+    if roles.is_secondary_process():
         return _end("disk_full", record, context, output_dir, stops=True, status=1)
     if is_disk_full(outcome) or unsaved is None:
         paragraph = disk_full_paragraph(output_dir, outcome, unsaved)
@@ -143,7 +143,7 @@ def interrupted(record: RunRecord, context: JobContext, output_dir: Path) -> Run
     The sweep's callback writes the report of what finished, adds the command that resumes,
     and ends the command with 130/143 (:func:`alexnet_lab.sweep.ending.interrupted_end`).
     """
-    if ddp.is_secondary_process():
+    if roles.is_secondary_process():
         return _end(
             "interrupted",
             record,
@@ -188,5 +188,5 @@ def refuse_job(exc: UserError, output_dir: Path, context: JobContext) -> RunEnd:
         started_at=now(),
         finished_at=now(),
     )
-    RunSession(record, output_dir).save()
+    RunSession.save_ended(record, output_dir)
     return _end("failed", record, context, output_dir, "invalid value", str(exc), said=True)

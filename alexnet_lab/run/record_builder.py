@@ -82,13 +82,6 @@ def new_record(cfg: DictConfig, output_dir: Path, context: JobContext) -> RunRec
     )
 
 
-def continue_record(record: RunRecord, previous: RunRecord, checkpoint: Path) -> None:
-    """Carry an interrupted run's history and start time into the record of its resumption."""
-    record.history = [dict(row) for row in previous.history]
-    record.resumed_from = str(checkpoint)
-    record.started_at = previous.started_at or record.started_at
-
-
 def final_summary(
     history: list[dict[str, Any]],
     tests: Mapping[str, Mapping[str, float]],

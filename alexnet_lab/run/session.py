@@ -1,13 +1,15 @@
 """One run's record from its start to its end: the only writer of its ``record.json``.
 
-Both engines drive a :class:`RunSession`: the Lightning path through thin callbacks
-(:class:`~alexnet_lab.run.lightning_callbacks.RunRecorder`, ``StopAtTarget``) and the Hydra job
-around :func:`~alexnet_lab.run.train.train`; every stacked member holds one
-(:mod:`alexnet_lab.stacked`). What a record says at each step is decided here, once: running
-with its data at the start; a row per epoch, with the epochs to the target, ``not_learning`` and
-``stopped_at_target`` recomputed from the history; the final summary and status at the end; a
-failure's status, error and traceback. A record that needs a new field, or a new engine, touches
-this module and the record's type, nothing else.
+Every run of both engines is opened here (:meth:`RunSession.open`: its record built, or a
+resumed run's continued, with its config, resume notes, launcher and W&B group) and driven
+here: the Lightning engine through thin callbacks
+(:class:`~alexnet_lab.engines.lightning.callbacks.RunRecorder`, ``StopAtTarget``) and its Hydra
+job; every stacked member holds one (:mod:`alexnet_lab.engines.stacked`). What a record says at
+each step is decided here, once: running with its data at the start; a row per epoch, with the
+epochs to the target, ``not_learning`` and ``stopped_at_target`` recomputed from the history;
+the final summary and status at the end; a failure's status, error and traceback; where its
+W&B run is. A record that needs a new field, or a new engine, touches this module and the
+record's type, nothing else.
 """
 
 from __future__ import annotations
@@ -15,10 +17,11 @@ from __future__ import annotations
 import signal
 import traceback
 import warnings
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
+from omegaconf import DictConfig, OmegaConf
 from pytorch_lightning.utilities import rank_zero_only
 
 from alexnet_lab.errors import DivergedError, Terminated, UserError
@@ -31,8 +34,13 @@ from alexnet_lab.record.files import (
     write_record,
 )
 from alexnet_lab.run import signals
-from alexnet_lab.run.record_builder import final_summary, now
+from alexnet_lab.run.context import JobContext
+from alexnet_lab.run.record_builder import final_summary, new_record, now
 
+#: a run's loggers ended: ``completed`` -> (where its W&B run is, why finishing it failed)
+FinishLoggers = Callable[[bool], tuple[Mapping[str, str], str | None]]
+#: what an engine's opening of a run's loggers gives back (a stacked member's loggers)
+Opened = TypeVar("Opened")
 #: what stops a run without being a crash: Ctrl-C, SIGTERM, Lightning's sys.exit after Ctrl-C
 INTERRUPTS = (KeyboardInterrupt, Terminated, SystemExit)
 
@@ -57,6 +65,79 @@ class RunSession:
         #: the running training error of a net that answers one class; the data's, once known
         self.chance = chance_error((), num_classes)
 
+    @classmethod
+    def open(
+        cls,
+        cfg: DictConfig,
+        output_dir: Path | str,
+        context: JobContext,
+        *,
+        previous: RunRecord | None = None,
+        checkpoint: Path | None = None,
+        notes: Sequence[str] = (),
+        launcher: str | None = None,
+        wandb_group: str | None = None,
+        num_classes: int = 10,
+    ) -> RunSession:
+        """A run's session with its record: new, or continuing ``previous`` from ``checkpoint``.
+
+        The record says what ran (:func:`~alexnet_lab.run.record_builder.new_record`) and
+        its resolved config; a resumed run's carries the previous history and start time;
+        ``notes``: what the resume plan said; ``launcher``: an engine other than Lightning's
+        (``stacked``: a group of one until :meth:`joined_stack`); ``wandb_group``: the W&B
+        group its loggers use. Both engines open every run here.
+        """
+        output_dir = Path(output_dir)
+        record = new_record(cfg, output_dir, context)
+        if previous is not None and checkpoint is not None:
+            record.history = [dict(row) for row in previous.history]
+            record.resumed_from = str(checkpoint)
+            record.started_at = previous.started_at or record.started_at
+        if notes:
+            record.resume_notes = list(notes)
+        if launcher is not None:
+            record.launcher, record.group_size = launcher, 1
+        if wandb_group is not None:
+            record.wandb_group = wandb_group
+        record.config = dict(OmegaConf.to_container(cfg, resolve=True))  # type: ignore[arg-type]
+        stop = bool(cfg.get("stop_at_target"))
+        return cls(record, output_dir, num_classes=num_classes, stop_at_target=stop)
+
+    @classmethod
+    def save_ended(
+        cls, record: RunRecord, output_dir: Path | str, failed: str | None = None
+    ) -> None:
+        """Write the record of a run that ended outside a session: refused, or lost.
+
+        ``failed``: why (a worker that died under its job); the record then says ``failed``.
+        """
+        if failed is not None:
+            record.status, record.error, record.finished_at = "failed", failed, now()
+        cls(record, output_dir).save()
+
+    def set_format(self, layout: Mapping[str, Any]) -> None:
+        """The memory layout and precision the run trains in, into its machine."""
+        self.record.machine = {**self.record.machine, **layout}
+
+    def joined_stack(self, size: int) -> None:
+        """The run trains as one member of a stack of ``size``."""
+        self.record.group_size = int(size)
+
+    def keep_history(self, last_epoch: int) -> None:
+        """A resumed run continues after ``last_epoch`` (its checkpoint's): later rows go."""
+        self.record.history = [r for r in self.record.history if r["epoch"] <= last_epoch]
+
+    def tracked(self, wandb: Mapping[str, str], error: str | None = None) -> None:
+        """Where the run's W&B run is (empty: none), or why finishing it failed."""
+        self.record.wandb = dict(wandb)
+        if error is not None:
+            self.record.wandb_error = error
+
+    def failed_after(self, cause: str) -> None:
+        """A failed run's error, after what happened first (``DDP rank 1 (pid N) died``)."""
+        if self.record.status == "failed":
+            self.record.error = f"{cause}. The launching process then failed: {self.record.error}"
+
     @property
     def path(self) -> Path:
         """Where the record is written."""
@@ -80,12 +161,17 @@ class RunSession:
         data: Mapping[str, Any] | None,
         processes: int = 1,
         history: list[dict[str, Any]] | None = None,
-    ) -> None:
-        """The run is training: its data described, its global batch known; write it.
+        open_loggers: Callable[[RunRecord], Opened] | None = None,
+    ) -> Opened | None:
+        """The run is training: its loggers open, its data described, its global batch known.
 
         ``processes``: the data-parallel processes one optimiser step averages over;
-        ``history``: the rows a resumed run keeps.
+        ``history``: the rows a resumed run keeps; ``open_loggers(record)``: the engine's
+        opening of the run's loggers with the record's config (a W&B run starts only now, once
+        the data is set up: a run whose data cannot load opens none); what it returns is
+        returned. Then the record is written.
         """
+        opened = open_loggers(self.record) if open_loggers is not None else None
         record = self.record
         record.status = "running"
         batch = record.setting("batch_size")
@@ -100,6 +186,7 @@ class RunSession:
             record.history = [dict(row) for row in history]
         self._recount()  # a resumed run's rows may have reached the target already
         self.save()
+        return opened
 
     def _note_smaller_data(self) -> None:
         """A training set smaller than ``data.train_size`` asked for: said, and recorded."""
@@ -170,13 +257,23 @@ class RunSession:
         self.record.status = "interrupted"
         self.record.error = f"interrupted by {how} during the run"
 
-    def close(self, tta: str) -> str | None:
-        """However the run ended: a final summary if it has none, its end time; write.
+    def close(self, tta: str, finish_loggers: FinishLoggers | None = None) -> str | None:
+        """However the run ended: a final summary if it has none, its end time; write; loggers.
 
-        Returns None, or why the record could not be written (see :meth:`try_save`).
+        ``finish_loggers(completed)`` ends the run's loggers (its W&B run) and says where the
+        W&B run is and why finishing it failed, if it did: it runs after the first write, so
+        neither W&B nor a full disk may cost the record, and the record is written again with
+        where its W&B run is. Returns None, or why the record could not be written (see
+        :meth:`try_save`).
         """
         self.interrupted()
         if not self.record.final:
             self.record.final = final_summary(self.record.history, {}, tta)
         self.record.finished_at = now()
-        return self.try_save()
+        unsaved = self.try_save()
+        if finish_loggers is None:
+            return unsaved
+        self.tracked(*finish_loggers(self.record.completed))
+        if not unsaved and (self.record.wandb or self.record.wandb_error):
+            unsaved = self.try_save()
+        return unsaved

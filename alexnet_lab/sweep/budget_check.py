@@ -15,7 +15,7 @@ from hydra.experimental.callback import Callback
 from omegaconf import DictConfig, OmegaConf
 
 from alexnet_lab.overrides import sweep_values
-from alexnet_lab.run import ddp
+from alexnet_lab.run import roles
 
 
 def budget_problem(config: DictConfig) -> str | None:
@@ -41,7 +41,7 @@ class BudgetCheckCallback(Callback):
 
     def on_multirun_start(self, config: DictConfig, **kwargs: Any) -> None:
         """One paragraph on standard error when the best case cannot reach a verdict."""
-        if ddp.is_secondary_process():
+        if roles.is_secondary_process():
             return
         try:
             problem = budget_problem(config)

@@ -11,7 +11,7 @@ from omegaconf import DictConfig
 
 from alexnet_lab.errors import CommandEnd
 from alexnet_lab.folders import lock as sweep_lock
-from alexnet_lab.run import ddp, signals
+from alexnet_lab.run import roles, signals
 from alexnet_lab.run.end import RunEnd, end_of
 from alexnet_lab.run.failures import failure_note
 from alexnet_lab.sweep.ending import job_end
@@ -31,7 +31,7 @@ class FolderLockCallback(Callback):
     def on_multirun_start(self, config: DictConfig, **kwargs: Any) -> None:
         """Lock ``hydra.sweep.dir``; under ``resume=true``, check the whole grid first."""
         self._take(Path(config.hydra.sweep.dir), "hydra.sweep.dir")
-        if ddp.is_secondary_process():
+        if roles.is_secondary_process():
             return
         from alexnet_lab.errors import UserError
         from alexnet_lab.run.resume import check_sweep_before_it_starts
@@ -46,7 +46,7 @@ class FolderLockCallback(Callback):
     def on_run_start(self, config: DictConfig, **kwargs: Any) -> None:
         """Lock ``hydra.run.dir``; refuse it when it holds an earlier command's run."""
         self._take(Path(config.hydra.run.dir), "hydra.run.dir")
-        if not ddp.is_secondary_process():
+        if not roles.is_secondary_process():
             self._check_used(config, Path(config.hydra.run.dir), multirun=False)
 
     def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
@@ -65,7 +65,7 @@ class FolderLockCallback(Callback):
         the folder held before is noted (:mod:`alexnet_lab.folders.made`): a refused run
         removes only what this command made.
         """
-        if ddp.is_secondary_process():
+        if roles.is_secondary_process():
             return
         from alexnet_lab.folders.checks import folder_problem
 
@@ -153,7 +153,7 @@ class SweepReportCallback(Callback):
 
         Launching process only. A report that cannot be built counts as a failure too.
         """
-        if ddp.is_secondary_process():  # only one process owns sweep-level files
+        if roles.is_secondary_process():  # only one process owns sweep-level files
             return
         # here, not at the top: a single run never pays for the report's matplotlib
         from alexnet_lab.results.sweep_report import INTERRUPTED, write_sweep_report

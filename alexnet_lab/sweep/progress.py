@@ -20,7 +20,7 @@ from omegaconf import DictConfig, OmegaConf
 from alexnet_lab.console import console, duration
 from alexnet_lab.record.files import RecordError, record_file
 from alexnet_lab.record.run_record import RunRecord
-from alexnet_lab.run import ddp
+from alexnet_lab.run import roles
 from alexnet_lab.run.end import end_of, record_of
 
 BASIC_SWEEPER = "hydra._internal.core_plugins.basic_sweeper.BasicSweeper"
@@ -77,7 +77,7 @@ class SweepProgressCallback(Callback):
     def on_multirun_start(self, config: DictConfig, **kwargs: Any) -> None:
         """Count the jobs, unless piped, a secondary process, or the parallel launcher's."""
         launcher = str(OmegaConf.select(config, "hydra.launcher._target_", default=""))
-        if ddp.is_secondary_process() or "parallel" in launcher or not self.console.is_terminal:
+        if roles.is_secondary_process() or "parallel" in launcher or not self.console.is_terminal:
             return
         self.total = job_count(config)
         self.started = self.clock()

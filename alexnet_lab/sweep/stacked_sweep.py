@@ -2,8 +2,8 @@
 
 Hydra hands the launcher the sweep's job list. Jobs whose overrides differ only in ``seed``,
 ``optim.lr``, ``optim.momentum`` or ``optim.weight_decay`` form a group
-(``alexnet_lab.stacked.grouping``); each group trains in this process on one device as one
-``torch.func`` stack (``alexnet_lab.stacked``), in stacks of at most ``max_members``. Every
+(``alexnet_lab.engines.stacked.grouping``); each group trains in this process on one device as one
+``torch.func`` stack (``alexnet_lab.engines.stacked``), in stacks of at most ``max_members``. Every
 member still gets its own job folder, exactly as Hydra's basic launcher lays it out
 (``<sweep dir>/<job num>/.hydra/{config,hydra,overrides}.yaml`` and ``record.json``), and
 the job callbacks fire per member. What cannot stack (files streamed from disk, DDP, running
@@ -91,7 +91,7 @@ class StackedSweep(KeptSetup):
     def _launch(
         self, job_overrides: Sequence[Sequence[str]], initial_job_idx: int
     ) -> Sequence[JobReturn]:
-        from alexnet_lab.stacked.grouping import group_jobs
+        from alexnet_lab.engines.stacked.grouping import group_jobs
 
         if self.stack == "cuda" and not _has_cuda():
             return self._basic(job_overrides, initial_job_idx)
@@ -110,8 +110,8 @@ class StackedSweep(KeptSetup):
     # -- one group -------------------------------------------------------------------------
     def run_group(self, jobs: list[tuple[int, list[str]]]) -> dict[int, JobReturn]:
         """Train one group of stackable jobs (also a parallel launcher worker's stack unit)."""
-        from alexnet_lab.stacked import stack_run as stacking
-        from alexnet_lab.stacked.grouping import split
+        from alexnet_lab.engines.stacked import stack as stacking
+        from alexnet_lab.engines.stacked.grouping import split
 
         if len(jobs) == 1:
             return self._sequential(jobs, "a group of one job gains nothing from stacking")
@@ -140,13 +140,15 @@ class StackedSweep(KeptSetup):
         dm: Any,
         device: Any,
     ) -> dict[int, JobReturn]:
-        from alexnet_lab.stacked import stack_run as stacking
+        from alexnet_lab.engines.stacked import stack as stacking
+        from alexnet_lab.run.context import context_of
 
         assert self.hydra_context is not None and self.task_function is not None
         members, alone, returns = [], [], {}
         for idx, overrides in jobs:
             with self._job(configs[idx]) as (cfg, output_dir):
-                action, previous = stacking.plan(cfg, output_dir)
+                context = context_of(configs[idx].hydra)
+                action, previous = stacking.plan(cfg, output_dir, context)
                 if action == "sequential":
                     alone.append((idx, overrides))
                     continue
@@ -154,7 +156,7 @@ class StackedSweep(KeptSetup):
                 self.hydra_context.callbacks.on_job_start(
                     config=configs[idx], task_function=self.task_function
                 )
-                members.append((idx, stacking.prepare(cfg, output_dir, dm, previous)))
+                members.append((idx, stacking.prepare(cfg, output_dir, dm, previous, context)))
         results = self._sequential(alone, "the job path answers for it (checks, resume)")
         if not members:
             return results
@@ -258,10 +260,10 @@ class StackedSweep(KeptSetup):
 
     def _stop_interrupted(self) -> CommandEnd:
         """As an interrupted sequential job: the report of what finished, how to resume."""
-        from alexnet_lab.run import ddp, signals
+        from alexnet_lab.run import roles, signals
         from alexnet_lab.sweep.ending import STACK_STOPPED, interrupted_end
 
-        if ddp.is_secondary_process():  # a parallel worker: its launcher reports, once
+        if roles.is_secondary_process():  # a parallel worker: its launcher reports, once
             return CommandEnd(signals.exit_code() or 130)
         assert self.config is not None
         folder = Path(str(self.config.hydra.sweep.dir))

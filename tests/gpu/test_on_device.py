@@ -17,7 +17,7 @@ import pytest
 from hydra import compose, initialize_config_dir
 
 from alexnet_lab.cli import CONFIG_DIR
-from alexnet_lab.run.train import train
+from alexnet_lab.engines.lightning.train import train
 from tests.conftest import lr_seed_records
 
 pytestmark = pytest.mark.gpu

@@ -7,7 +7,7 @@ import sys
 import threading
 import time
 
-from alexnet_lab.run import ddp
+from alexnet_lab.engines.lightning import ddp
 
 
 class _ChildProcessObserver(threading.Thread):

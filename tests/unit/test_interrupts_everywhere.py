@@ -74,7 +74,7 @@ def test_ctrl_c_while_the_parallel_launcher_sets_up(tmp_path, monkeypatch, capsy
 
 
 def test_ctrl_c_during_the_stacked_launchers_setup(tmp_path, monkeypatch, capsys):
-    from alexnet_lab.stacked import grouping
+    from alexnet_lab.engines.stacked import grouping
     from alexnet_lab.sweep import stacked_sweep
     from alexnet_lab.sweep.stacked_sweep import StackedSweep
 

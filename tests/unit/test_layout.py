@@ -6,15 +6,15 @@ import pytest
 import torch
 from hydra import compose, initialize_config_dir
 
-import alexnet_lab.run.train as train_module
+import alexnet_lab.engines.lightning.train as train_module
 from alexnet_lab.cli import CONFIG_DIR
+from alexnet_lab.engines.lightning.module import ClassifierModule
+from alexnet_lab.engines.lightning.train import train
+from alexnet_lab.engines.stacked.grouping import config_blocker
+from alexnet_lab.engines.stacked.model import StackedModel
 from alexnet_lab.errors import UserError
 from alexnet_lab.models import get_model
 from alexnet_lab.run.layout import use_channels_last
-from alexnet_lab.run.module import ClassifierModule
-from alexnet_lab.run.train import train
-from alexnet_lab.stacked.grouping import config_blocker
-from alexnet_lab.stacked.model import StackedModel
 
 TINY = [
     "data=synthetic",

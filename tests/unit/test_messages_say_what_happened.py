@@ -51,7 +51,7 @@ def test_a_refused_job_in_a_parallel_worker_removes_its_folder_as_under_basic(
     from alexnet_lab.record.files import RunRecord
     from alexnet_lab.run import outcome
     from alexnet_lab.run.context import JobContext
-    from alexnet_lab.run.ddp import PARALLEL_WORKER_ENV
+    from alexnet_lab.run.roles import PARALLEL_WORKER_ENV
     from alexnet_lab.sweep.hydra_callbacks import FolderLockCallback
 
     monkeypatch.chdir(tmp_path)

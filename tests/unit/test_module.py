@@ -3,9 +3,10 @@ import pytorch_lightning as pl
 import torch
 
 from alexnet_lab.data import SyntheticDataModule
+from alexnet_lab.engines.lightning.error_rates import ErrorRate
+from alexnet_lab.engines.lightning.module import ClassifierModule
 from alexnet_lab.models.convnet4 import ConvNet4
-from alexnet_lab.run.error_rates import ErrorRate
-from alexnet_lab.run.module import ClassifierModule
+from alexnet_lab.run.recipe import optimize
 
 OPTIM = {
     "lr": 0.001,
@@ -99,3 +100,11 @@ def test_decay_layers_limit_weight_decay_to_the_named_layers():
         "features.conv3.weight",
     ]
     assert len(no_decay["params"]) == 6  # conv1/conv2 weights and all four biases
+
+
+def test_the_recipe_names_the_weights_its_first_group_decays():
+    recipe = optimize(ConvNet4(), {**OPTIM, "decay_layers": ["conv3", "fc"]})
+    named = {id(p): n for n, p in recipe.model.named_parameters()}
+    decayed = {named[id(p)] for p in recipe.optimizer.param_groups[0]["params"]}
+    assert recipe.decay == decayed == {"classifier.fc.weight", "features.conv3.weight"}
+    assert recipe.scheduler is None  # optim.schedule=constant

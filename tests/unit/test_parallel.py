@@ -18,7 +18,7 @@ from alexnet_lab.parallel import devices
 from alexnet_lab.parallel.devices import Slot, assign, default_workers, worker_env
 from alexnet_lab.parallel.progress import Progress, epochs_done
 from alexnet_lab.parallel.units import fail_dead_job, is_ddp, make_units, stopped_job
-from alexnet_lab.run.ddp import GPU_SHARING_ENV
+from alexnet_lab.run.roles import GPU_SHARING_ENV
 
 FOUR_GPUS = ["0", "1", "2", "3"]
 
@@ -40,7 +40,7 @@ def test_gpu_ids_come_from_the_parents_visible_list_and_wrap_when_workers_outnum
 
 
 def test_workers_sharing_a_gpu_each_size_their_stack_from_their_share_of_its_memory(monkeypatch):
-    from alexnet_lab.stacked.stack_run import max_members
+    from alexnet_lab.engines.stacked.stack import max_members
 
     slots = assign(5, ["0", "1"], range(8))  # gpu0: workers 0, 2, 4; gpu1: workers 1, 3
     assert [s.sharing for s in slots] == [3, 2, 3, 2, 3]

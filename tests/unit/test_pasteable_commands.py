@@ -9,9 +9,10 @@ import pytest
 from hydra.core.override_parser.overrides_parser import OverridesParser
 from omegaconf import OmegaConf
 
+from alexnet_lab.engines.lightning.ddp import child_argv
 from alexnet_lab.overrides import hydra_quote, shell_join
-from alexnet_lab.run.ddp import JOB_ENV, child_argv
 from alexnet_lab.run.resume import resume_command
+from alexnet_lab.run.roles import JOB_ENV
 
 NAMES = [
     "plain/folder-1.2",

@@ -73,7 +73,7 @@ FLOORS = (
     ("models", "data"),
     ("results",),
     ("run",),
-    ("stacked",),
+    ("engines",),
     ("sweep",),
     ("parallel",),
     ("help", "suggest"),
@@ -82,7 +82,7 @@ FLOORS = (
 
 
 def room(module: str) -> str:
-    """``alexnet_lab.run.job`` -> ``run``; ``alexnet_lab.cli`` -> ``cli``."""
+    """``alexnet_lab.engines.lightning.job`` -> ``run``; ``alexnet_lab.cli`` -> ``cli``."""
     parts = module.split(".")
     return parts[1] if len(parts) > 1 else ""
 
@@ -112,3 +112,81 @@ def test_the_package_has_no_import_cycle_and_no_import_that_runs_up_a_floor():
         if room(m) and room(d) and floor[room(d)] > floor[room(m)]
     )
     assert not upward, f"imports that run up a floor: {upward}"
+
+
+#: imports forbidden although they run down a floor: (from, to) module prefixes
+FORBIDDEN = (
+    # the engines side by side: the stack builds its runs from run/ (the recipe, the session)
+    ("alexnet_lab.engines.stacked", "alexnet_lab.engines.lightning"),
+    # one run knows nothing of a sweep's report: the command's end writes it
+    ("alexnet_lab.run", "alexnet_lab.results"),
+)
+#: the crossings still there (none: an ending is a value the sweep's callback reports)
+NOT_YET: set[tuple[str, str]] = set()
+
+
+def test_the_stacked_engine_imports_nothing_of_lightnings_and_a_run_nothing_of_results():
+    graph = module_graph()
+    crossings = {
+        (m, d)
+        for m, deps in graph.items()
+        for d in deps
+        for source, target in FORBIDDEN
+        if (m == source or m.startswith(source + "."))
+        and (d == target or d.startswith(target + "."))
+    }
+    assert sorted(crossings - NOT_YET) == []
+    assert NOT_YET <= crossings, f"gone: drop them from NOT_YET: {sorted(NOT_YET - crossings)}"
+
+
+def _record_fields() -> set[str]:
+    from dataclasses import fields
+
+    from alexnet_lab.record.run_record import RunRecord
+
+    return {f.name for f in fields(RunRecord)}
+
+
+def _assigned_record_fields(path: Path, names: set[str]) -> list[str]:
+    """``record.status = ...``, ``m.record.settings[k] = ...``: a record's field set in ``path``."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text())):
+        targets = node.targets if isinstance(node, ast.Assign) else []
+        if isinstance(node, ast.AugAssign | ast.AnnAssign):
+            targets = [node.target]
+        for target in targets:
+            for part in target.elts if isinstance(target, ast.Tuple) else [target]:
+                while isinstance(part, ast.Subscript):
+                    part = part.value
+                if not isinstance(part, ast.Attribute) or part.attr not in names:
+                    continue
+                owner = part.value
+                is_record = (isinstance(owner, ast.Name) and owner.id == "record") or (
+                    isinstance(owner, ast.Attribute) and owner.attr == "record"
+                )
+                if is_record:
+                    found.append(f"{path.relative_to(ROOT).as_posix()}:{node.lineno}")
+    return found
+
+
+#: a run's record is set only by its type and its session
+RECORD_WRITERS = ("alexnet_lab/record/", "alexnet_lab/run/session.py")
+#: endings still set outside them: a lost worker's job, a record a full disk kept from saving
+RECORD_NOT_YET = ("alexnet_lab/parallel/units.py", "alexnet_lab/run/outcome.py")
+
+
+def test_no_record_field_is_set_outside_the_record_and_the_session():
+    names = _record_fields()
+    found = []
+    for path in [*(ROOT / "alexnet_lab").rglob("*.py"), *(ROOT / "hydra_plugins").rglob("*.py")]:
+        where = path.relative_to(ROOT).as_posix()
+        if not where.startswith(RECORD_WRITERS + RECORD_NOT_YET):
+            found += _assigned_record_fields(path, names)
+    assert found == []
+    constructed = [
+        p.relative_to(ROOT).as_posix()
+        for p in (ROOT / "alexnet_lab").rglob("*.py")
+        if "RunSession(" in p.read_text()
+    ]
+    assert constructed == []  # a session is opened: RunSession.open, or RunSession.save_ended
+    assert (ROOT / "alexnet_lab" / "run" / "session.py").read_text().count("cls(") == 2

@@ -11,8 +11,8 @@ from alexnet_lab.choices import check_resident
 from alexnet_lab.cli import CONFIG_DIR
 from alexnet_lab.data.resident import ResidentBatches
 from alexnet_lab.data.tensor_sets import BatchTensorDataset, already_batched
+from alexnet_lab.engines.lightning.train import train
 from alexnet_lab.errors import UserError
-from alexnet_lab.run.train import train
 
 
 def _data(n: int = 70) -> tuple[torch.Tensor, torch.Tensor]:

@@ -109,3 +109,79 @@ def test_one_resume_plan_names_whichever_checkpoint_the_interrupted_run_wrote(tm
     os.utime(folder / "last.ckpt", (1, 1))
     plan = plan_resume(folder.parent, folder.parent.parent, None, overrides)
     assert plan.stacked and plan.checkpoint == folder / "stacked_last.pt"
+
+
+def _composed(*overrides):
+    from hydra import compose, initialize_config_dir
+
+    from alexnet_lab.cli import CONFIG_DIR
+
+    with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
+        return compose("config", overrides=["data=synthetic", "logger=none", *overrides])
+
+
+def test_opening_a_session_builds_or_continues_the_record_for_either_engine(tmp_path):
+    from alexnet_lab.run.context import JobContext
+
+    cfg = _composed("seed=3", "stop_at_target=true", "target_error=0.5")
+    context = JobContext(overrides=("seed=3",), choices={"experiment": None})
+    fresh = RunSession.open(cfg, tmp_path / "a", context)
+    assert fresh.record.seed == 3 and fresh.record.history == [] and fresh.stop_at_target
+    assert fresh.record.config["seed"] == 3 and fresh.record.launcher is None
+    previous = RunRecord(history=[{"epoch": 1}, {"epoch": 2}], started_at="2026-12-01T00:00:00")
+    checkpoint = tmp_path / "b" / "checkpoints" / "stacked_last.pt"
+    member = RunSession.open(
+        cfg,
+        tmp_path / "b",
+        context,
+        previous=previous,
+        checkpoint=checkpoint,
+        notes=["a note"],
+        launcher="stacked",
+        wandb_group="g",
+        num_classes=4,
+    )
+    record = member.record
+    assert [r["epoch"] for r in record.history] == [1, 2]
+    assert record.resumed_from == str(checkpoint) and record.started_at == "2026-12-01T00:00:00"
+    assert record.resume_notes == ["a note"] and record.wandb_group == "g"
+    assert (record.launcher, record.group_size) == ("stacked", 1) and member.chance == 0.75
+    member.keep_history(1)
+    member.joined_stack(3)
+    assert [r["epoch"] for r in record.history] == [1] and record.group_size == 3
+    assert not (tmp_path / "b" / "record.json").exists()  # written once the run starts
+
+
+def test_a_run_that_ended_outside_a_session_is_saved_failed_with_why(tmp_path):
+    record = _record(tmp_path, status="running")
+    RunSession.save_ended(record, tmp_path, failed="its worker died")
+    on_disk = _written(tmp_path)
+    assert on_disk["status"] == "failed" and on_disk["error"] == "its worker died"
+    assert on_disk["finished_at"]
+
+
+def test_closing_writes_the_record_before_the_loggers_finish_and_again_with_their_w_and_b(tmp_path):
+    session = RunSession(_record(tmp_path, status="running"), tmp_path)
+    seen = []
+
+    def finish_loggers(completed):
+        seen.append((completed, _written(tmp_path)["status"]))
+        return {"url": "https://wandb.example/run"}, "finishing the W&B run failed: late"
+
+    assert session.close("center", finish_loggers) is None
+    assert seen == [(False, "interrupted")]  # written before the loggers were touched
+    on_disk = _written(tmp_path)
+    assert on_disk["wandb"] == {"url": "https://wandb.example/run"}
+    assert on_disk["wandb_error"] == "finishing the W&B run failed: late"
+
+
+def test_starting_opens_the_engines_loggers_with_the_record_and_gives_back_what_they_are(tmp_path):
+    session = RunSession(_record(tmp_path, config={"seed": 7}), tmp_path)
+    opened = []
+
+    def open_loggers(record):
+        opened.append(record.config["seed"])
+        return "the loggers"
+
+    assert session.start({"train_size": 10}, open_loggers=open_loggers) == "the loggers"
+    assert opened == [7] and _written(tmp_path)["status"] == "running"

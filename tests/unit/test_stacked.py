@@ -10,14 +10,14 @@ from torch import nn
 from torch.utils.data import DataLoader
 
 from alexnet_lab.console import say_end
-from alexnet_lab.data.device import DeviceData
 from alexnet_lab.data.tensor_sets import BatchTensorDataset, already_batched
 from alexnet_lab.data.transforms import ten_crops
+from alexnet_lab.engines.stacked.device_data import DeviceData
+from alexnet_lab.engines.stacked.grouping import config_blocker, group_jobs, group_key, split
+from alexnet_lab.engines.stacked.loop import sgd_step
+from alexnet_lab.engines.stacked.model import StackedModel, stack_blocker
+from alexnet_lab.engines.stacked.stack import member_bytes
 from alexnet_lab.errors import CommandEnd
-from alexnet_lab.stacked.grouping import config_blocker, group_jobs, group_key, split
-from alexnet_lab.stacked.model import StackedModel, stack_blocker
-from alexnet_lab.stacked.stack_run import member_bytes
-from alexnet_lab.stacked.trainer import sgd_step
 
 
 def test_a_mixed_sweep_groups_by_everything_but_seed_and_the_sgd_settings():

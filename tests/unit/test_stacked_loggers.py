@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from alexnet_lab.engines.stacked.member_loggers import close_loggers, log_epoch, open_loggers
 from alexnet_lab.record.files import RunRecord
-from alexnet_lab.stacked.member_loggers import close_loggers, log_epoch, open_loggers
 from alexnet_lab.tracking.loggers import finish_wandb, wandb_logger
 from tests.wandb_file import read_run
 

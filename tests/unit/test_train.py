@@ -8,9 +8,9 @@ from hydra import compose, initialize_config_dir
 from hydra.core.hydra_config import HydraConfig
 
 from alexnet_lab.cli import CONFIG_DIR
+from alexnet_lab.engines.lightning.train import train
 from alexnet_lab.errors import DivergedError
 from alexnet_lab.run.context import JobContext
-from alexnet_lab.run.train import train
 
 TINY = [
     "data=synthetic",

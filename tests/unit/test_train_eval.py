@@ -14,8 +14,8 @@ from torch import nn
 from alexnet_lab.data import SyntheticDataModule, train_eval
 from alexnet_lab.data.resident import ResidentBatches
 from alexnet_lab.data.train_eval import fixed_subset, subset_of
-from alexnet_lab.run.error_rates import ErrorRate
-from alexnet_lab.run.module import ClassifierModule
+from alexnet_lab.engines.lightning.error_rates import ErrorRate
+from alexnet_lab.engines.lightning.module import ClassifierModule
 from tests.unit.test_module import OPTIM
 
 

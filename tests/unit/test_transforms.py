@@ -4,8 +4,8 @@ import torch.nn.functional as F
 
 from alexnet_lab.data import SyntheticDataModule
 from alexnet_lab.data.transforms import center_crop, random_crop_flip, ten_crops
+from alexnet_lab.engines.lightning.module import ClassifierModule
 from alexnet_lab.models.convnet4 import ConvNet4
-from alexnet_lab.run.module import ClassifierModule
 
 
 def numbered(n=64, c=2, size=8):

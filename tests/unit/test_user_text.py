@@ -56,5 +56,5 @@ def test_the_toolkits_warnings_are_one_plain_line_and_the_libraries_keep_their_f
     assert theirs.startswith("/x/site-packages/lib.py:3: UserWarning: lib")
     # torch's C++ warnings (a sync under torch.cuda.set_sync_debug_mode) name our line
     sync = "called a synchronizing CUDA operation (Triggered internally at CUDAFunctions.cpp:1)"
-    located = shown(UserWarning(sync), UserWarning, "/x/alexnet_lab/stacked/trainer.py", 7, "")
-    assert located.startswith("/x/alexnet_lab/stacked/trainer.py:7: UserWarning: called")
+    located = shown(UserWarning(sync), UserWarning, "/x/alexnet_lab/engines/stacked/loop.py", 7, "")
+    assert located.startswith("/x/alexnet_lab/engines/stacked/loop.py:7: UserWarning: called")

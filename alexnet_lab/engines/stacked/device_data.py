@@ -8,7 +8,7 @@ No DataLoader runs per step.
 
 **The same batches as the sequential path.** Each member owns a CPU ``torch.Generator`` whose
 state is the global RNG state its sequential run would have after ``seed_everything(seed)``
-and ``build_model`` (see ``alexnet_lab.stacked.trainer``). From it the member replays, in
+and ``build_model`` (see ``alexnet_lab.engines.stacked.loop``). From it the member replays, in
 order, every draw the sequential run's global RNG makes per epoch:
 
 1. ``iter(train DataLoader)``: ``_BaseDataLoaderIter`` draws its base seed (one int64);

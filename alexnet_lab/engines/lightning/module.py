@@ -9,14 +9,12 @@ import pytorch_lightning as pl
 import torch
 import torch.nn.functional as F
 from torch import nn
-from torch.optim.lr_scheduler import ReduceLROnPlateau
 
 from alexnet_lab.data.train_eval import TRAIN_EVAL_LOADER
 from alexnet_lab.data.transforms import center_crop, ten_crops
-from alexnet_lab.models import build_model
-from alexnet_lab.run.error_rates import ErrorRate
+from alexnet_lab.engines.lightning.error_rates import ErrorRate
+from alexnet_lab.run.recipe import check_schedule, optimize, run_model
 
-SCHEDULES = ("plateau", "constant")
 TTAS = ("center", "ten_crop")
 
 
@@ -51,10 +49,7 @@ class ClassifierModule(pl.LightningModule):
         if tta not in TTAS:
             raise ValueError(f"unknown tta {tta!r}; valid: {TTAS}")
         self.eval_crop, self.tta = eval_crop, tta
-        if self.optim.get("schedule", "plateau") not in SCHEDULES:
-            raise ValueError(
-                f"unknown optim.schedule {self.optim['schedule']!r}; valid: {SCHEDULES}"
-            )
+        check_schedule(self.optim)
         self.save_hyperparameters({"num_classes": num_classes, "optim": self.optim})
         self.train_error = ErrorRate(num_classes)
         self.val_error = ErrorRate(num_classes)
@@ -122,53 +117,31 @@ class ClassifierModule(pl.LightningModule):
         return probs.clamp_min(1e-12).log()
 
     def configure_optimizers(self) -> Any:
-        """SGD with momentum; weight decay on weights only (as cuda-convnet); plateau drops.
+        """The run's recipe (:func:`alexnet_lab.run.recipe.optimize`) in Lightning's terms.
 
-        ``optim.decay_layers`` (a list of layer names such as ``[local3, local4, fc]``) limits
-        the decay to those layers' weights, as cuda-convnet's per-layer ``wc`` did.
+        SGD with momentum, weight decay on weights only (or on ``optim.decay_layers``), and
+        the plateau schedule stepped on each epoch's ``val_error``.
         """
-        only = set(self.optim.get("decay_layers") or [])
-        decay: list[nn.Parameter] = []
-        no_decay: list[nn.Parameter] = []
-        for name, param in self.model.named_parameters():
-            layer = name.rsplit(".", 2)[-2] if "." in name else name
-            wanted = param.dim() > 1 and (not only or layer in only)
-            (decay if wanted else no_decay).append(param)
-        optimizer = torch.optim.SGD(
-            [
-                {"params": decay, "weight_decay": self.optim["weight_decay"]},
-                {"params": no_decay, "weight_decay": 0.0},
-            ],
-            lr=self.optim["lr"],
-            momentum=self.optim["momentum"],
-        )
-        if self.optim.get("schedule", "plateau") == "constant":
-            return optimizer
-        factor = self.optim["plateau_factor"]
-        scheduler = ReduceLROnPlateau(
-            optimizer,
-            mode="min",
-            factor=factor,
-            patience=self.optim["plateau_patience"],
-            # stop after max_lr_drops divisions ("three times in all")
-            min_lr=self.optim["lr"] * factor ** self.optim["max_lr_drops"],
-        )
+        recipe = optimize(self.model, self.optim)
+        if recipe.scheduler is None:
+            return recipe.optimizer
         return {
-            "optimizer": optimizer,
-            "lr_scheduler": {"scheduler": scheduler, "monitor": "val_error", "interval": "epoch"},
+            "optimizer": recipe.optimizer,
+            "lr_scheduler": {
+                "scheduler": recipe.scheduler,
+                "monitor": "val_error",
+                "interval": "epoch",
+            },
         }
 
 
 def build_classifier(cfg: Any, datamodule: Any, channels_last: bool = False) -> ClassifierModule:
     """The configured model in its :class:`ClassifierModule`, sized to ``datamodule``'s input.
 
-    Both engines build a run with it, right after ``seed_everything(cfg.seed)``: the Lightning
-    path in :func:`alexnet_lab.run.train.train`, a stacked member in
-    :func:`alexnet_lab.stacked.trainer.build_member`. ``channels_last``: the layout
-    :func:`alexnet_lab.run.layout.use_channels_last` chose for the run.
+    Called right after ``seed_everything(cfg.seed)``, so the model's weights are the seed's.
+    ``channels_last``: the layout :func:`alexnet_lab.run.layout.use_channels_last` chose.
     """
-    channels, height, _ = datamodule.input_shape
-    model = build_model(cfg, channels, datamodule.num_classes, height)
+    model = run_model(cfg, datamodule.input_shape, datamodule.num_classes)
     return ClassifierModule(
         model,
         datamodule.num_classes,

@@ -21,13 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from alexnet_lab.overrides import hydra_quote
-
-JOB_ENV = "ALEXNET_LAB_DDP_JOB"
-#: set in a parallel launcher's worker (alexnet_lab.parallel.devices.WORKER_ENV)
-PARALLEL_WORKER_ENV = "ALEXNET_LAB_PARALLEL_WORKER"
-#: set in every GPU worker of hydra/launcher=parallel: how many workers share its GPU, so that a
-#: stack sized from the GPU's free memory takes only its share
-GPU_SHARING_ENV = "ALEXNET_LAB_GPU_SHARING"
+from alexnet_lab.run.roles import JOB_ENV
 
 
 @contextmanager
@@ -50,37 +44,6 @@ def exported_checkpoint() -> Path | None:
     """In a DDP child: the checkpoint its parent resumes from, if any."""
     checkpoint = json.loads(os.environ.get(JOB_ENV, "{}")).get("checkpoint")
     return Path(checkpoint) if checkpoint else None
-
-
-def is_secondary_process() -> bool:
-    """True in every process but the one that owns sweep-level files.
-
-    That is a child Lightning started, a process of global rank > 0 started by an outside
-    launcher (torchrun sets RANK, SLURM's srun SLURM_PROCID), where every process runs the
-    whole command, or a worker of the parallel launcher (whose launcher owns them).
-    """
-    rank = os.environ.get("RANK") or os.environ.get("SLURM_PROCID") or "0"
-    return is_ddp_child() or int(rank) > 0 or PARALLEL_WORKER_ENV in os.environ
-
-
-def owns_job_folder() -> bool:
-    """Whether this process may remove what its job wrote: not a DDP child or rank > 0.
-
-    A parallel launcher's worker does own its job's folder (not the sweep's).
-    """
-    rank = os.environ.get("RANK") or os.environ.get("SLURM_PROCID") or "0"
-    return not is_ddp_child() and int(rank) == 0
-
-
-def launched_externally() -> bool:
-    """True when torchrun or SLURM's srun started several processes of the whole command."""
-    tasks = int(os.environ.get("SLURM_NTASKS", "1") or 1)
-    return "TORCHELASTIC_RUN_ID" in os.environ or tasks > 1
-
-
-def is_ddp_child() -> bool:
-    """True in a process that Lightning's launcher started for local rank > 0."""
-    return JOB_ENV in os.environ and int(os.environ.get("LOCAL_RANK", "0")) > 0
 
 
 def child_argv(argv0: str) -> list[str]:

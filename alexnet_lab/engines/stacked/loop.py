@@ -1,11 +1,11 @@
 """The stacked training loop: every member's own SGD, momentum, plateau schedule and data order.
 
-A member is built exactly as a sequential job builds its run: ``seed_everything(seed)``,
-``build_model`` and ``ClassifierModule.configure_optimizers`` (which gives its SGD parameter
-groups, weight decay on weights only, and its ``ReduceLROnPlateau``). The member's weights
+A member is built from the run's recipe (:mod:`alexnet_lab.run.recipe`: its model, SGD
+parameter groups with weight decay on weights only, and its ``ReduceLROnPlateau``) right
+after ``seed_everything(seed)``. The member's weights
 then go into the stack; its optimizer object keeps only the learning rate, momentum and decay
 (read each epoch, so the real scheduler object drives the lr); its generator continues the
-global RNG stream of the sequential run (see :mod:`alexnet_lab.data.device`).
+global RNG stream of the sequential run (see :mod:`alexnet_lab.engines.stacked.device_data`).
 
 The SGD step repeats ``torch.optim.SGD``'s arithmetic per member: ``g = grad + wd * w``,
 ``buf = momentum * buf + g`` (``buf = g`` at the first step), ``w = w - lr * buf``.
@@ -29,15 +29,15 @@ from omegaconf import DictConfig
 from torch import nn
 
 from alexnet_lab.choices import check_channels_last
-from alexnet_lab.data.device import DeviceData
+from alexnet_lab.engines.stacked.device_data import DeviceData
+from alexnet_lab.engines.stacked.model import StackedModel, Tensors
 from alexnet_lab.errors import DivergedError
 from alexnet_lab.record.files import RunRecord
 from alexnet_lab.run.checkpoints import CHECKPOINT_DIR, STACKED_LAST
 from alexnet_lab.run.divergence import is_check_step, note_non_finite
 from alexnet_lab.run.layout import bf16, run_format
-from alexnet_lab.run.module import build_classifier
+from alexnet_lab.run.recipe import build_recipe
 from alexnet_lab.run.session import RunSession
-from alexnet_lab.stacked.model import StackedModel, Tensors
 
 CHECKPOINT = Path(CHECKPOINT_DIR) / STACKED_LAST
 
@@ -57,6 +57,8 @@ class Member:
     epoch: int = 0
     momentum: Tensors | None = None
     tests: dict[str, dict[str, float]] = field(default_factory=dict)
+    #: trained to its end (``max_epochs`` or the target) and tested
+    completed: bool = False
 
     @property
     def record(self) -> RunRecord:
@@ -79,32 +81,24 @@ class Member:
         return Path(str(self.record.output_dir)) / CHECKPOINT
 
 
-def build_member(cfg: DictConfig, record: RunRecord, datamodule: Any) -> Member:
-    """Seed, then build the model and optimizer as a sequential run does (`build_classifier`)."""
+def build_member(cfg: DictConfig, session: RunSession, datamodule: Any) -> Member:
+    """Seed, then build the run's recipe (:func:`~alexnet_lab.run.recipe.build_recipe`)."""
     pl.seed_everything(int(cfg.seed), workers=True)
-    module = build_classifier(cfg, datamodule)
-    model = module.model
-    configured = module.configure_optimizers()
-    if isinstance(configured, dict):
-        optimizer, scheduler = configured["optimizer"], configured["lr_scheduler"]["scheduler"]
-    else:
-        optimizer, scheduler = configured, None
-    names = {id(p): n for n, p in model.named_parameters()}
-    decay = frozenset(names[id(p)] for p in optimizer.param_groups[0]["params"])
+    recipe = build_recipe(cfg, datamodule.input_shape, datamodule.num_classes)
     generator = torch.Generator()
     generator.set_state(torch.get_rng_state())  # where the sequential run's stream stands
-    session = RunSession(
-        record,
-        str(record.output_dir),
-        datamodule.num_classes,
-        stop_at_target=bool(cfg.get("stop_at_target")),
-    )
     check_channels_last(cfg.trainer.get("channels_last"))
-    record.machine = {**record.machine, **run_format(cfg, channels_last=False)}  # see StackedModel
-    member = Member(
-        cfg, session, model, optimizer, scheduler, generator, decay, int(cfg.trainer.max_epochs)
+    session.set_format(run_format(cfg, channels_last=False))  # see StackedModel
+    return Member(
+        cfg,
+        session,
+        recipe.model,
+        recipe.optimizer,
+        recipe.scheduler,
+        generator,
+        recipe.decay,
+        int(cfg.trainer.max_epochs),
     )
-    return member
 
 
 def save_checkpoint(member: Member, state: Tensors, momentum: Tensors) -> None:
@@ -316,7 +310,7 @@ def _complete(
             }
             for view, t in tests.items()
         }
-        m.record.status = "completed"
+        m.completed = True
         on_end(m)
     keep = [i for i in range(len(running)) if i not in done]
     (momentum,) = stack.select(torch.tensor(keep, dtype=torch.long, device=data.device), [momentum])

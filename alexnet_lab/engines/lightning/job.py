@@ -1,4 +1,4 @@
-"""The Hydra job around :func:`alexnet_lab.run.train.train`: resume, outcome, W&B's end.
+"""The Hydra job around :func:`~alexnet_lab.engines.lightning.train.train`: resume, outcome, W&B.
 
 It reads Hydra's state once (:func:`job_context`), decides whether the run is skipped,
 resumed or fresh (:mod:`alexnet_lab.run.resume`), trains, and whatever happens records the outcome
@@ -10,41 +10,24 @@ from __future__ import annotations
 import warnings
 from pathlib import Path
 
-from hydra.core.hydra_config import HydraConfig
-from hydra.types import RunMode
 from omegaconf import DictConfig
 from pytorch_lightning.utilities import rank_zero_only
 from rich.markup import escape
 
 from alexnet_lab.console import console, print_run_outcome
+from alexnet_lab.engines.lightning import ddp
+from alexnet_lab.engines.lightning.train import train, wandb_group
 from alexnet_lab.errors import CommandEnd, UserError
 from alexnet_lab.record.files import RunRecord
-from alexnet_lab.run import ddp, outcome
-from alexnet_lab.run.context import JobContext
+from alexnet_lab.run import outcome, roles
+from alexnet_lab.run.context import JobContext, job_context
 from alexnet_lab.run.early_checks import check_wandb_or_exit
 from alexnet_lab.run.end import RunEnd
 from alexnet_lab.run.input_size import check_input_size
-from alexnet_lab.run.record_builder import (
-    continue_record,
-    new_record,
-)
 from alexnet_lab.run.resume import ResumePlan, plan_resume
 from alexnet_lab.run.session import INTERRUPTS, RunSession
-from alexnet_lab.run.train import train
 from alexnet_lab.run.validation import ConfigValueError, validate
 from alexnet_lab.tracking.loggers import finish_wandb
-
-
-def job_context() -> tuple[JobContext, Path]:
-    """The running Hydra job as plain values, and its output folder (the one HydraConfig read)."""
-    hc = HydraConfig.get()
-    context = JobContext(
-        overrides=tuple(hc.overrides.task),
-        choices=dict(hc.runtime.choices),
-        sweep_dir=Path(hc.sweep.dir),
-        multirun=hc.mode == RunMode.MULTIRUN,
-    )
-    return context, Path(hc.runtime.output_dir)
 
 
 def guarded_job(cfg: DictConfig) -> RunEnd:
@@ -54,7 +37,7 @@ def guarded_job(cfg: DictConfig) -> RunEnd:
     an ending that ends the command into its exit status.
     """
     context, output_dir = job_context()
-    if context.multirun and ddp.launched_externally():
+    if context.multirun and roles.launched_externally():
         raise CommandEnd(
             2,
             "one run per launch",
@@ -74,13 +57,16 @@ def guarded_job(cfg: DictConfig) -> RunEnd:
         assert plan.previous is not None
         console.print(escape(f"skipped (completed, resume=true): {output_dir}"), soft_wrap=True)
         return RunEnd("completed", plan.previous, multirun=context.multirun)
-    record = new_record(cfg, output_dir, context)
-    if plan.action == "resume":
-        assert plan.previous is not None and plan.checkpoint is not None
-        continue_record(record, plan.previous, plan.checkpoint)
-    if plan.notes:
-        record.resume_notes = list(plan.notes)
-    session = RunSession(record, output_dir, stop_at_target=bool(cfg.get("stop_at_target")))
+    session = RunSession.open(
+        cfg,
+        output_dir,
+        context,
+        previous=plan.previous if plan.action == "resume" else None,
+        checkpoint=plan.checkpoint,
+        notes=plan.notes,
+        wandb_group=wandb_group(cfg, context),
+    )
+    record = session.record
     failure: BaseException | None = None
     try:
         with (
@@ -93,34 +79,29 @@ def guarded_job(cfg: DictConfig) -> RunEnd:
         failure = exc
     finally:
         deaths = ddp.end_job(failed=failure is not None)  # first: Lightning's watcher kills
-        if deaths and record.status == "failed":
-            died = "; ".join(deaths)
-            record.error = f"{died}. The launching process then failed: {record.error}"
+        if deaths:
+            session.failed_after("; ".join(deaths))
         ddp.teardown_process_group()
-        unsaved = session.close(cfg.tta.name)  # first: neither W&B nor a full disk may cost it
-        record.wandb = _finish_wandb(record)
-        if not unsaved and (record.wandb or record.wandb_error):
-            unsaved = session.try_save()  # again, with where the W&B run is
+        unsaved = session.close(cfg.tta.name, _finish_wandb)
         if context.multirun or record.history or not isinstance(failure, UserError):
             _summarise(record, bool(cfg.get("verbose")))  # a run that never started: the paragraph
     return outcome.settle(failure, record, context, output_dir, unsaved)
 
 
-def _finish_wandb(record: RunRecord) -> dict[str, str]:
-    """Finish the job's W&B run; a failure to finish it is noted, never raised.
+def _finish_wandb(completed: bool) -> tuple[dict[str, str], str | None]:
+    """Finish the job's W&B run: where it is, and why finishing it failed (never raised).
 
     Raised from the job's ``finally``, it would hide the run's own error and skip its record.
     """
     try:
-        return finish_wandb(exit_code=0 if record.completed else 1) or {}
+        return finish_wandb(exit_code=0 if completed else 1) or {}, None
     except Exception as exc:
-        record.wandb_error = f"finishing the W&B run failed: {type(exc).__name__}: {exc}"
-        return {}
+        return {}, f"finishing the W&B run failed: {type(exc).__name__}: {exc}"
 
 
 def _plan(cfg: DictConfig, output_dir: Path, context: JobContext) -> ResumePlan:
     """The job's resume plan (a fresh run unless ``resume=true``); a bad folder ends it (2)."""
-    if ddp.is_ddp_child():  # a child follows its parent's plan
+    if roles.is_ddp_child():  # a child follows its parent's plan
         checkpoint = ddp.exported_checkpoint()
         return ResumePlan("resume" if checkpoint else "fresh", RunRecord(), checkpoint)
     if not cfg.get("resume"):

@@ -10,7 +10,7 @@ or a notebook calls it with ``hydra.compose(...)``'s config and a folder of its 
     record = train(cfg, Path("runs/try"))
 
 What a failure means (a sweep going on, exit codes, W&B's exit code) is the Hydra job's
-business (:mod:`alexnet_lab.run.job`); here an exception simply propagates.
+business (:mod:`alexnet_lab.engines.lightning.job`); here an exception simply propagates.
 """
 
 from __future__ import annotations
@@ -24,20 +24,19 @@ from hydra.utils import instantiate
 from omegaconf import DictConfig, OmegaConf
 from pytorch_lightning.callbacks import ProgressBar
 
+from alexnet_lab.engines.lightning.callbacks import (
+    DivergenceMonitor,
+    RNGState,
+    RunRecorder,
+    StopAtTarget,
+)
+from alexnet_lab.engines.lightning.module import build_classifier
 from alexnet_lab.models import check_switches
 from alexnet_lab.overrides import parse_overrides
 from alexnet_lab.record.files import RunRecord, chance_error
 from alexnet_lab.run.checkpoints import checkpointers
 from alexnet_lab.run.context import JobContext
 from alexnet_lab.run.layout import LAYOUT_KEYS, run_format, use_channels_last
-from alexnet_lab.run.lightning_callbacks import (
-    DivergenceMonitor,
-    RNGState,
-    RunRecorder,
-    StopAtTarget,
-)
-from alexnet_lab.run.module import build_classifier
-from alexnet_lab.run.record_builder import new_record
 from alexnet_lab.run.session import RunSession
 from alexnet_lab.run.views import views_to_test
 from alexnet_lab.tracking.loggers import logger_options
@@ -49,15 +48,14 @@ def train(
     output_dir: Path | str,
     context: JobContext | None = None,
     *,
-    record: RunRecord | None = None,
     checkpoint: Path | None = None,
     session: RunSession | None = None,
 ) -> RunRecord:
     """Train and test one configuration in ``output_dir``; return its completed run record.
 
-    ``record``: a record to continue (a resumed run's, with its history), else a new one;
-    ``session``: the run's session, when the caller holds it (the Hydra job), else one is made
-    for the record; ``checkpoint``: the Lightning checkpoint to resume from. The record is
+    ``session``: the run's session, when the caller opened it (the Hydra job: a resumed run's
+    continues its record), else a new one is opened; ``checkpoint``: the Lightning checkpoint
+    to resume from. The record is
     written to ``output_dir/record.json`` after every epoch and at the end, and the weights to
     ``output_dir/checkpoints/``. A W&B run is left open (the caller finishes it).
     """
@@ -65,8 +63,7 @@ def train(
     output_dir = Path(output_dir)
     output_dir.mkdir(parents=True, exist_ok=True)
     if session is None:
-        record = record if record is not None else new_record(cfg, output_dir, context)
-        session = RunSession(record, output_dir, stop_at_target=bool(cfg.get("stop_at_target")))
+        session = RunSession.open(cfg, output_dir, context, wandb_group=wandb_group(cfg, context))
     record = session.record
     check_switches(cfg.model.name, parse_overrides(list(context.overrides)))
     views = views_to_test(cfg)  # a test view that cannot work stops the run before training
@@ -76,7 +73,7 @@ def train(
     datamodule = instantiate(cfg.data, **augmentation)  # validates options, loads nothing yet
     channels_last = use_channels_last(cfg)
     module = build_classifier(cfg, datamodule, channels_last)
-    record.machine = {**record.machine, **run_format(cfg, channels_last)}
+    session.set_format(run_format(cfg, channels_last))
     loggers = instantiate_loggers(cfg, output_dir, record, context)
     show_progress = progress_bar(cfg)
     callbacks = [instantiate(c) for c in (cfg.get("callbacks") or {}).values()]
@@ -96,9 +93,8 @@ def train(
         default_root_dir=str(output_dir),
         enable_progress_bar=show_progress,
     )
-    # the loggers get this config from RunRecorder.on_fit_start, once the data is set up: a
-    # run whose data cannot load opens no W&B run
-    record.config = dict(OmegaConf.to_container(cfg, resolve=True))  # type: ignore[arg-type]
+    # the loggers get the record's config from RunRecorder.on_fit_start, once the data is set
+    # up: a run whose data cannot load opens no W&B run
 
     trainer.fit(module, datamodule=datamodule, ckpt_path=checkpoint)
     tests = {}
@@ -127,9 +123,14 @@ def instantiate_loggers(
     after the run's overrides and grouped with the rest of its sweep.
     """
     group = group_name(record.experiment, str(context.sweep_dir or ""), context.multirun)
-    if "wandb" in (cfg.get("logger") or {}):
-        record.wandb_group = group
     return [
         instantiate(logger_cfg, **logger_options(name, logger_cfg, output_dir, record, group))
         for name, logger_cfg in (cfg.get("logger") or {}).items()
     ]
+
+
+def wandb_group(cfg: DictConfig, context: JobContext) -> str | None:
+    """The W&B group of the run's record: its sweep's, when a ``wandb`` logger is configured."""
+    if "wandb" not in (cfg.get("logger") or {}):
+        return None
+    return group_name(context.experiment, str(context.sweep_dir or ""), context.multirun)

@@ -11,8 +11,9 @@ from typing import Any
 
 import pytorch_lightning as pl
 
+from alexnet_lab.engines.lightning import ddp
 from alexnet_lab.errors import DivergedError
-from alexnet_lab.run import ddp
+from alexnet_lab.record.files import RunRecord
 from alexnet_lab.run.divergence import is_check_step, note_non_finite
 from alexnet_lab.run.session import RunSession
 
@@ -37,11 +38,15 @@ class RunRecorder(pl.Callback):
     def on_fit_start(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
         """The run is training: its data described (set up by now); the first record."""
         self._fit_start = time.perf_counter()
-        for logger in trainer.loggers:  # after the data's setup: a W&B run opens only now
-            logger.log_hyperparams(self.session.record.config)
+
+        def opening(record: RunRecord) -> None:  # after the data's setup: a W&B run opens now
+            for logger in trainer.loggers:
+                logger.log_hyperparams(record.config)
+
         describe = getattr(getattr(trainer, "datamodule", None), "describe", None)
+        data = describe() if describe is not None else None
         # the batch one optimizer step averages over: data.batch_size in every process
-        self.session.start(describe() if describe is not None else None, trainer.world_size)
+        self.session.start(data, trainer.world_size, open_loggers=opening)
 
     def on_exception(
         self, trainer: pl.Trainer, pl_module: pl.LightningModule, exception: BaseException

@@ -2,8 +2,7 @@
 
 Hydra's side (job folders, ``.hydra/`` files, callbacks, job returns) is the launcher's
 (``hydra_plugins/alexnet_lab_stacked_launcher``); this module needs only each member's
-composed config and job folder, and :func:`prepare` to be called under the member's Hydra
-config (its record reads the job's overrides and choices from it, as a sequential job's does).
+composed config, job folder and :class:`~alexnet_lab.run.context.JobContext` (no Hydra global).
 """
 
 from __future__ import annotations
@@ -15,26 +14,26 @@ from pathlib import Path
 from typing import Any
 
 import torch
-from hydra.core.hydra_config import HydraConfig
 from hydra.utils import instantiate
 from omegaconf import DictConfig
 
-from alexnet_lab.data.device import DeviceData
+from alexnet_lab.engines.stacked import records
+from alexnet_lab.engines.stacked.device_data import DeviceData
+from alexnet_lab.engines.stacked.grouping import config_blocker
+from alexnet_lab.engines.stacked.loop import Member, build_member, load_checkpoint, train_stack
+from alexnet_lab.engines.stacked.member_loggers import MemberLoggers
+from alexnet_lab.engines.stacked.model import stack_blocker, vmap_blocker
 from alexnet_lab.errors import UserError
-from alexnet_lab.models import build_model, check_switches
-from alexnet_lab.overrides import parse_overrides
+from alexnet_lab.models import build_model
 from alexnet_lab.record.files import RunRecord
 from alexnet_lab.run import signals
-from alexnet_lab.run.ddp import GPU_SHARING_ENV
+from alexnet_lab.run.checkpoints import stacked_checkpoint
+from alexnet_lab.run.context import JobContext
+from alexnet_lab.run.preflight import preflight
 from alexnet_lab.run.resume import plan_resume
+from alexnet_lab.run.roles import GPU_SHARING_ENV
 from alexnet_lab.run.validation import ConfigValueError, validate
 from alexnet_lab.run.views import views_to_test
-from alexnet_lab.stacked import records
-from alexnet_lab.stacked.grouping import config_blocker
-from alexnet_lab.stacked.member_loggers import MemberLoggers
-from alexnet_lab.stacked.model import stack_blocker, vmap_blocker
-from alexnet_lab.stacked.trainer import Member, build_member, load_checkpoint, train_stack
-from alexnet_lab.tracking.wandb_settings import check_wandb
 
 log = logging.getLogger(__name__)
 #: the environment variable that turns on torch's warnings for host-device synchronisations
@@ -126,29 +125,27 @@ def member_bytes(cfg: DictConfig, datamodule: Any) -> int:
     return sum(p.numel() * p.element_size() for p in model.parameters()) * 6 + activations
 
 
-def plan(cfg: DictConfig, output_dir: Path) -> tuple[str, RunRecord | None]:
-    """What the stack does with a job (call under the job's Hydra config).
+def plan(cfg: DictConfig, output_dir: Path, context: JobContext) -> tuple[str, RunRecord | None]:
+    """What the stack does with a job.
 
     ``fresh``; ``resume`` (from its stacked checkpoint, with the previous record); or
     ``sequential``: checks that fail, completed jobs to skip, Lightning checkpoints to resume;
     the job path owns those answers and their messages.
     """
-    hc = HydraConfig.get()
     try:
-        validate(cfg)
-        check_wandb(cfg)  # a bad W&B setting: the job path's paragraph and exit 2
-        check_switches(cfg.model.name, parse_overrides(list(hc.overrides.task)))
-        views_to_test(cfg)
+        preflight(cfg, context.overrides)
     except UserError:
         return "sequential", None
     if not cfg.get("resume"):
         return "fresh", None
-    experiment = hc.runtime.choices.get("experiment")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
             resume_plan = plan_resume(
-                output_dir, Path(hc.sweep.dir), experiment, list(hc.overrides.task)
+                output_dir,
+                Path(str(context.sweep_dir)),
+                context.experiment,
+                list(context.overrides),
             )
         except UserError:
             return "sequential", None
@@ -160,16 +157,19 @@ def plan(cfg: DictConfig, output_dir: Path) -> tuple[str, RunRecord | None]:
 
 
 def prepare(
-    cfg: DictConfig, output_dir: Path, datamodule: Any, previous: RunRecord | None
+    cfg: DictConfig,
+    output_dir: Path,
+    datamodule: Any,
+    previous: RunRecord | None,
+    context: JobContext,
 ) -> Member:
-    """Build a member and its record (call under the member's Hydra config)."""
-    record = records.prepare_record(cfg, output_dir, group_size=1)
-    member = build_member(cfg, record, datamodule)
-    if previous is not None:
-        load_checkpoint(member, member.checkpoint)
-        record.history = [r for r in previous.history if r["epoch"] <= member.epoch]
-        record.resumed_from = str(member.checkpoint)
-        record.started_at = previous.started_at or record.started_at
+    """Open a member's session (its record), build the member; a resumed one continues."""
+    checkpoint = stacked_checkpoint(output_dir) if previous is not None else None
+    session = records.open_session(cfg, output_dir, context, previous, checkpoint, datamodule)
+    member = build_member(cfg, session, datamodule)
+    if checkpoint is not None:
+        load_checkpoint(member, checkpoint)
+        session.keep_history(member.epoch)
     return member
 
 
@@ -187,7 +187,7 @@ def train_group(members: list[Member], datamodule: Any, device: torch.device) ->
     data = DeviceData.from_datamodule(datamodule, device)
     described = {**datamodule.describe(), "resident": str(device)}  # DeviceData's device
     for m in members:
-        m.record.group_size = len(members)
+        m.session.joined_stack(len(members))
     ended: set[int] = set()
     steps = data.steps_per_epoch()
     loggers: dict[int, MemberLoggers] = {}  # each member's, open until it ends
@@ -198,7 +198,7 @@ def train_group(members: list[Member], datamodule: Any, device: torch.device) ->
     def on_end(member: Member) -> None:
         ended.add(id(member))
         opened = loggers.pop(id(member), None)
-        records.finish(member.session, member.tests, opened)
+        records.finish(member.session, member.tests, opened, member.completed)
 
     test_views = views_to_test(members[0].cfg)
     interrupted = False
