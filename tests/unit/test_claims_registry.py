@@ -18,6 +18,7 @@ from alexnet_lab.results.claims import (
 )
 from alexnet_lab.results.metrics import TOP1_ERROR, Metric
 from alexnet_lab.results.report import build_report
+from tests.records import a_record
 
 RESULTS_DIR = Path(results_pkg.__file__).parent
 
@@ -61,7 +62,7 @@ def c8_run(decay: str, seed: int, top1: float) -> RunRecord:
         {"epoch": e, "train_error": 0.5 / e, "val_error": top1 + 0.01, "val_top5_error": top1 / 3}
         for e in (1, 2, 3)
     ]
-    return RunRecord(
+    return a_record(
         status="completed",
         overrides=[f"optim.weight_decay={decay}", f"seed={seed}"],
         seed=seed,

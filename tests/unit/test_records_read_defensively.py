@@ -13,8 +13,8 @@ import pytest
 
 from alexnet_lab.record.files import RecordError, RunRecord
 from alexnet_lab.results.report import main as report_main
+from tests.records import curve, make_record
 from tests.unit.test_damaged_records import pooling_sweep
-from tests.unit.test_report import curve, make_record
 
 
 def flat(text: str) -> str:

@@ -9,7 +9,7 @@ import pytest
 
 from alexnet_lab.record.files import write_record
 from alexnet_lab.results.report import main as report_main
-from tests.unit.test_report import curve, make_record
+from tests.records import curve, make_record
 
 
 def write_sweep(folder: Path, arms: tuple[str, ...], marked: bool = True) -> None:

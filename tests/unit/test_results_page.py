@@ -7,7 +7,8 @@ from alexnet_lab.results.claims import CLAIMS
 from alexnet_lab.results.page import build_results_page
 from alexnet_lab.results.paper_report import paper_rows
 from alexnet_lab.results.report import main
-from tests.unit.test_report import c1_records, curve, make_record
+from tests.records import curve, make_record
+from tests.unit.test_report import c1_records
 
 CPU = {"cpu": "Example CPU", "cpu_count": 2, "torch_threads": 2, "gpus": [], "gpu_count": 0,
        "torch": "2.0", "lightning": "2.1"}  # fmt: skip

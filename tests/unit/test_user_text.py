@@ -6,7 +6,7 @@ import pytest
 
 from alexnet_lab.record.files import write_record
 from alexnet_lab.results.report import build_report, main
-from tests.unit.test_report import curve, make_record
+from tests.records import curve, make_record
 
 MARKUP = "a[/b]c[x]d[bold]e"
 
