@@ -8,7 +8,7 @@ from alexnet_lab.errors import UserError
 from alexnet_lab.record.files import write_record
 from alexnet_lab.record.run_record import RunRecord
 from alexnet_lab.results.derived import DERIVED, folder_records, write_derived
-from alexnet_lab.results.paper_report import find_sweeps
+from alexnet_lab.results.page.paper_report import find_sweeps
 from alexnet_lab.results.sweep_report import build_report
 from tests.records import a_record
 

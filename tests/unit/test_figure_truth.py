@@ -7,11 +7,11 @@ import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import to_hex
 
-from alexnet_lab.results.compare import compare
 from alexnet_lab.results.figures.curves import plot_training_curves
 from alexnet_lab.results.figures.final_errors import plot_final_errors
 from alexnet_lab.results.figures.lr_sensitivity import plot_lr_sensitivity
 from alexnet_lab.results.figures.style import NOT_LEARNING_COLOUR, arm_colours
+from alexnet_lab.results.verdict.compare import compare
 from tests.unit.test_figures import c1_sweep, run
 
 #: what explains a line that has no label of its own: its gid -> the start of a legend entry

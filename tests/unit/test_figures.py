@@ -7,13 +7,13 @@ import pytest
 from matplotlib.colors import to_hex
 
 from alexnet_lab.record.files import epochs_to_target, write_record
-from alexnet_lab.results.compare import compare
 from alexnet_lab.results.figures.curves import plot_training_curves
 from alexnet_lab.results.figures.final_errors import plot_final_errors
 from alexnet_lab.results.figures.lr_sensitivity import plot_lr_sensitivity
 from alexnet_lab.results.figures.style import arm_colours, finding_title
-from alexnet_lab.results.metrics import TOP1_ERROR
 from alexnet_lab.results.report import build_report
+from alexnet_lab.results.verdict.compare import compare
+from alexnet_lab.results.verdict.metrics import TOP1_ERROR
 
 BUDGET = 12
 LRS = ("0.001", "0.01", "0.1")

@@ -10,11 +10,11 @@ from alexnet_lab.record.files import (
     is_not_learning,
     write_record,
 )
-from alexnet_lab.results.claims import CLAIMS
-from alexnet_lab.results.compare import compare, parse_overrides
-from alexnet_lab.results.intervals import ArmStats
 from alexnet_lab.results.report import build_report
-from alexnet_lab.results.verdicts import judge
+from alexnet_lab.results.verdict.claims import CLAIMS
+from alexnet_lab.results.verdict.compare import compare, parse_overrides
+from alexnet_lab.results.verdict.intervals import ArmStats
+from alexnet_lab.results.verdict.verdicts import judge
 from tests.records import curve, make_record
 
 

@@ -2,11 +2,11 @@
 
 from rich.console import Console
 
-import alexnet_lab.results.terminal as terminal
+import alexnet_lab.results.formats.terminal as terminal
 from alexnet_lab.record.files import RunRecord, write_record
-from alexnet_lab.results.compare import compare
+from alexnet_lab.results.formats.tables import arm_table, markdown_table, setting_table
 from alexnet_lab.results.report import build_report
-from alexnet_lab.results.tables import arm_table, markdown_table, setting_table
+from alexnet_lab.results.verdict.compare import compare
 from tests.records import a_tested_run
 
 

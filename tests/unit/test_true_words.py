@@ -270,7 +270,7 @@ def test_a_report_taken_while_the_sweep_runs_calls_its_job_running(tmp_path):
 
 
 def test_a_truncated_summary_json_is_named_and_rebuilt_not_blamed_on_the_records(tmp_path):
-    from alexnet_lab.results.paper_report import paper_rows
+    from alexnet_lab.results.page.paper_report import paper_rows
     from alexnet_lab.results.report import build_report
     from tests.records import curve, make_record
 

@@ -37,7 +37,7 @@ def test_the_report_command_on_such_a_folder_exits_0(sweep, capsys):
 
 
 def test_the_paper_table_prints_its_folder_as_it_is(tmp_path, capsys):
-    from alexnet_lab.results.terminal import print_paper_table
+    from alexnet_lab.results.formats.terminal import print_paper_table
 
     row = {"claim": "C1", "paper": "6x", "measured": "2x", "verdict": "[x]", "sweep": MARKUP}
     print_paper_table([row], tmp_path / MARKUP)

@@ -10,11 +10,11 @@ import math
 import pytest
 
 from alexnet_lab.record.files import RunRecord
-from alexnet_lab.results.advice import check_budget
-from alexnet_lab.results.claims import CLAIMS
-from alexnet_lab.results.compare import compare
-from alexnet_lab.results.intervals import ArmStats, ratio_interval
-from alexnet_lab.results.verdicts import judge
+from alexnet_lab.results.verdict.advice import check_budget
+from alexnet_lab.results.verdict.claims import CLAIMS
+from alexnet_lab.results.verdict.compare import compare
+from alexnet_lab.results.verdict.intervals import ArmStats, ratio_interval
+from alexnet_lab.results.verdict.verdicts import judge
 from tests.records import a_tested_run, curve, make_record
 from tests.unit.test_report import c1_records
 

@@ -12,10 +12,10 @@ import random
 
 import pytest
 
-from alexnet_lab.results.claims import CLAIMS
-from alexnet_lab.results.compare import compare
-from alexnet_lab.results.intervals import ArmStats
-from alexnet_lab.results.verdicts import judge
+from alexnet_lab.results.verdict.claims import CLAIMS
+from alexnet_lab.results.verdict.compare import compare
+from alexnet_lab.results.verdict.intervals import ArmStats
+from alexnet_lab.results.verdict.verdicts import judge
 from tests.records import a_tested_run, curve, make_record
 
 
@@ -338,7 +338,7 @@ def test_c4_and_c5_are_judged_on_the_gap_to_the_eval_mode_training_error(
 
 
 def test_the_report_tables_show_the_eval_mode_training_error():
-    from alexnet_lab.results.tables import arm_table
+    from alexnet_lab.results.formats.tables import arm_table
 
     records = gap_records("C4", "dropout", ("on", "off"), {"on": 0.28, "off": 0.10},
                           {"on": 0.05, "off": 0.08})  # fmt: skip

@@ -19,7 +19,7 @@ from matplotlib.figure import Figure  # noqa: E402
 
 from alexnet_lab.record.atomic import atomic_path  # noqa: E402
 from alexnet_lab.record.run_record import RunRecord  # noqa: E402
-from alexnet_lab.results.arms import Comparison, SettingResult  # noqa: E402
+from alexnet_lab.results.verdict.arms import Comparison, SettingResult  # noqa: E402
 
 #: fixed colours of the arms the paper's claims name: favoured arms cool, baselines warm
 ARM_COLOURS = {

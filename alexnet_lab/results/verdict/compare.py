@@ -18,19 +18,19 @@ from typing import Any
 
 from alexnet_lab.overrides import parse_overrides
 from alexnet_lab.record.run_record import RunRecord
-from alexnet_lab.results.arms import ArmResult, Comparison, SettingResult
-from alexnet_lab.results.claims import CLAIM_BY_KEY, CLAIMS, Claim, view_claim
-from alexnet_lab.results.measured import as_measured
-from alexnet_lab.results.metrics import REPORTED, TOP1_ERROR, Metric
-from alexnet_lab.results.replicates import (
+from alexnet_lab.results.verdict.arms import ArmResult, Comparison, SettingResult
+from alexnet_lab.results.verdict.claims import CLAIM_BY_KEY, CLAIMS, Claim, view_claim
+from alexnet_lab.results.verdict.measured import as_measured
+from alexnet_lab.results.verdict.metrics import REPORTED, TOP1_ERROR, Metric
+from alexnet_lab.results.verdict.replicates import (
     EXECUTION_KEYS,
     distinct_runs,
     run_params,
     same_seed_once,
     sweep_params,
 )
-from alexnet_lab.results.selection import select_arm
-from alexnet_lab.results.setting_verdict import judge_setting
+from alexnet_lab.results.verdict.selection import select_arm
+from alexnet_lab.results.verdict.setting_verdict import judge_setting
 
 __all__ = [
     "EXECUTION_KEYS",

@@ -13,8 +13,7 @@ from typing import Any
 from alexnet_lab.overrides import hydra_quote, shell_join, task_overrides
 from alexnet_lab.record.files import RecordError
 from alexnet_lab.record.run_record import RunRecord
-from alexnet_lab.results.arms import Comparison
-from alexnet_lab.results.html import (
+from alexnet_lab.results.formats.html import (
     esc,
     figure,
     markdown_lines,
@@ -23,13 +22,14 @@ from alexnet_lab.results.html import (
     table,
     verdict_class,
 )
-from alexnet_lab.results.markdown import (
+from alexnet_lab.results.formats.markdown import (
     method_lines,
     not_learning_line,
     verdict_lines,
     what_ran_lines,
 )
-from alexnet_lab.results.tables import arm_table, setting_table
+from alexnet_lab.results.formats.tables import arm_table, setting_table
+from alexnet_lab.results.verdict.arms import Comparison
 
 REPORT_HTML = "report.html"
 #: the figures' captions, by file

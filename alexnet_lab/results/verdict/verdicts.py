@@ -25,13 +25,13 @@ import dataclasses
 import math
 from typing import Any
 
-from alexnet_lab.results.advice import (
+from alexnet_lab.results.verdict.advice import (
     baseline_epochs,
     difference_decide,
     epochs_words,
     ratio_decide,
 )
-from alexnet_lab.results.claims import (
+from alexnet_lab.results.verdict.claims import (
     EQUIVALENCE_FRACTION,
     INCONCLUSIVE,
     NOT_REPRODUCED,
@@ -39,15 +39,15 @@ from alexnet_lab.results.claims import (
     Claim,
     Part,
 )
-from alexnet_lab.results.intervals import (
+from alexnet_lab.results.verdict.intervals import (
     ArmStats,
     Interval,
     difference_interval,
     paired_interval,
     ratio_interval,
 )
-from alexnet_lab.results.metrics import Metric
-from alexnet_lab.results.rules import MIN_SEEDS, difference_rule, pairing_of
+from alexnet_lab.results.verdict.metrics import Metric
+from alexnet_lab.results.verdict.rules import MIN_SEEDS, difference_rule, pairing_of
 
 __all__ = ["MIN_SEEDS", "effect_text", "judge", "judge_part", "paper_size"]
 
