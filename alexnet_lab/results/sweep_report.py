@@ -35,7 +35,7 @@ def sweep_records(sweep_dir: Path) -> tuple[list[RunRecord], list[RecordError]]:
     if not records:
         if unreadable:
             raise FileNotFoundError(
-                f"no readable run records below {sweep_dir}: {describe(unreadable)}"
+                f"no readable run records below {sweep_dir}: {name_unreadable(unreadable)}"
             )
         raise FileNotFoundError(f"no run records (record.json) below {sweep_dir}")
     if not held_by_another_live_command(sweep_dir):
@@ -107,13 +107,13 @@ def write_report(
 
         err_console.print(
             f"[yellow]{len(unreadable)} unreadable record(s) left out of the report:[/] "
-            + escape(describe(unreadable)),
+            + escape(name_unreadable(unreadable)),
             soft_wrap=True,
         )
     return summary
 
 
-def describe(unreadable: list[RecordError]) -> str:
+def name_unreadable(unreadable: list[RecordError]) -> str:
     """The unreadable records in words: each path and why it cannot be read."""
     return "; ".join(f"{e.path} ({e.reason})" for e in unreadable)
 

@@ -63,10 +63,10 @@ def panel_name(comparison: Comparison, setting: SettingResult) -> str:
     if setting.setting:
         return setting.label
     runs = [r for arm in setting.arms for r in arm.every_run]
-    return data_name(runs[0]) if runs else setting.label
+    return trained_on(runs[0]) if runs else setting.label
 
 
-def data_name(record: RunRecord) -> str:
+def trained_on(record: RunRecord) -> str:
     """``convnet4, cifar10 (5,000 images)``: the model and data a run trained."""
     model = record.choice("model") or record.setting("model")
     data = record.data.get("name") or record.choice("data")

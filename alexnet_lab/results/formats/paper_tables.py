@@ -39,7 +39,7 @@ LATEX = {
 }
 
 
-def plain(cell: str) -> str:
+def plain_cell(cell: str) -> str:
     """A cell without the Markdown the report uses (``**bold**``, ```code```)."""
     return re.sub(r"\*\*([^*]+)\*\*", r"\1", cell).replace("`", "")
 
@@ -49,8 +49,8 @@ def csv_text(table: Table) -> str:
     headers, rows = table
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow([plain(h) for h in headers])
-    writer.writerows([[plain(c) for c in row] for row in rows])
+    writer.writerow([plain_cell(h) for h in headers])
+    writer.writerows([[plain_cell(c) for c in row] for row in rows])
     return buffer.getvalue()
 
 

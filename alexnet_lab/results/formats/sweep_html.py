@@ -89,7 +89,7 @@ def censored_runs(comparison: Comparison) -> list[RunRecord]:
     ]  # fmt: skip
 
 
-def run_name(record: RunRecord) -> str:
+def run_and_record(record: RunRecord) -> str:
     """``activation=tanh optim.lr=0.01 seed=1`` (the run's overrides) and its record."""
     name = " ".join(task_overrides(list(record.overrides))) or "(defaults)"
     return f"`{name}` (`{record.path}`)"
@@ -118,7 +118,7 @@ def runs_section(comparison: Comparison, summary: dict[str, Any]) -> list[str]:
             "a lower bound, drawn hollow in the figures.",
             "",
         ]
-        lines += [f"- {run_name(r)}" for r in censored]
+        lines += [f"- {run_and_record(r)}" for r in censored]
     return lines
 
 

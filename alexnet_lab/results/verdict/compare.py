@@ -42,13 +42,13 @@ __all__ = [
     "infer_arm_key",
     "parse_overrides",
     "run_params",
-    "varying_keys",
+    "differing_keys",
 ]
 
 OK_STATUSES = ("completed",)
 
 
-def varying_keys(params: list[dict[str, str]]) -> list[str]:
+def differing_keys(params: list[dict[str, str]]) -> list[str]:
     """Override keys whose value differs between runs, in first-seen order."""
     keys: list[str] = []
     for p in params:
@@ -81,7 +81,7 @@ def compare(
     distinct, duplicates = distinct_runs([as_measured(RunRecord.coerce(r)) for r in records])
     runs = expand_test_views(distinct, claim)
     params = sweep_params(runs)
-    varying = varying_keys(params)
+    varying = differing_keys(params)
     if claim is None:  # no claim named: the first varying key that belongs to one
         claim = CLAIM_BY_KEY.get(infer_arm_key(varying, arm_key).split(",")[0])
     select = list(select_keys) or list(claim.select_keys if claim else ())
