@@ -1,4 +1,7 @@
-"""Shared fixtures: the repository root, a CLI runner, and record builders."""
+"""Shared fixtures: the repository root, a CLI runner, data trees, a sweep's records by key.
+
+Records are built and read in ``tests/records.py``.
+"""
 
 from __future__ import annotations
 

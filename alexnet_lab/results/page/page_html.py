@@ -20,8 +20,6 @@ from alexnet_lab.results.formats.html import (
     table,
 )
 
-PAGE_HTML = "results.html"
-
 
 def summary_rows(markdown: list[str]) -> tuple[list[str], list[list[str]]]:
     """The page's Markdown summary table (``page.summary_table``) as headers and rows."""

@@ -45,8 +45,6 @@ __all__ = [
     "differing_keys",
 ]
 
-OK_STATUSES = ("completed",)
-
 
 def differing_keys(params: list[dict[str, str]]) -> list[str]:
     """Override keys whose value differs between runs, in first-seen order."""

@@ -226,5 +226,3 @@ REPORTED = (
     TRAIN_VAL_GAP,
     BEST_VAL_EPOCH,
 )
-#: the bars of the final-errors figure
-FINAL_ERRORS = (TOP1_ERROR, TOP5_ERROR)
