@@ -6,10 +6,11 @@ so neither imports the other; and how to quote an override, or a command, for pa
 
 from __future__ import annotations
 
+import itertools
 import re
 import shlex
 import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 
@@ -55,6 +56,39 @@ def sweep_values(
         except Exception:  # noqa: BLE001 (a glob or a sweep type that cannot be listed)
             values[override.key_or_group] = None
     return values
+
+
+#: the ``hydra.sweeper._target_`` of Hydra's basic sweeper (the grid of every combination)
+BASIC_SWEEPER = "hydra._internal.core_plugins.basic_sweeper.BasicSweeper"
+
+
+def basic_sweep_jobs(
+    task: Sequence[str], sweep_params: Mapping[str, Any]
+) -> list[list[str]] | None:
+    """The jobs Hydra's basic sweeper makes of a command, each its overrides, in job order.
+
+    ``sweep_params`` (the experiment's ``hydra.sweeper.params``) come first and the command's
+    ``task`` overrides after, a later key replacing an earlier one's values, as the basic
+    sweeper orders them; every combination of the keys' values is one job. Built on Hydra's
+    public override parser; None where the grid cannot be listed here (a glob, which needs
+    Hydra's config loader, or a sweep that is not a list of values).
+    """
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+
+    params = [f"{key}={value}" for key, value in sweep_params.items()]
+    choices: dict[str, list[str]] = {}
+    try:
+        for override in OverridesParser.create().parse_overrides([*params, *task]):
+            key = override.get_key_element()
+            if not override.is_sweep_override():
+                choices[key] = [f"{key}={override.get_value_element_as_str()}"]
+            elif override.is_discrete_sweep():
+                choices[key] = [f"{key}={value}" for value in override.sweep_string_iterator()]
+            else:
+                return None
+    except Exception:  # noqa: BLE001 (Hydra reports a bad override itself, when it runs)
+        return None
+    return [list(job) for job in itertools.product(*choices.values())]
 
 
 def varying_keys(command: list[str], sweep_params: Mapping[str, Any]) -> set[str] | None:

@@ -1,14 +1,20 @@
-"""Shared fixtures: the repository root, a CLI runner, and record builders."""
+"""Shared fixtures: the repository root, a CLI runner, data trees, a sweep's records by key.
+
+Records are built and read in ``tests/records.py``.
+"""
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from alexnet_lab.record.run_record import RunRecord
 
 ROOT = Path(__file__).resolve().parent.parent
 FASHION_SYSTEM_DIR = Path("/usr/share/datasets/fashion-mnist")
@@ -109,12 +115,13 @@ def image_tree(tmp_path: Path) -> Path:
     return make_image_tree(tmp_path / "tree")
 
 
-def lr_seed_records(sweep: Path) -> dict[tuple[str, ...], dict]:
+def lr_seed_records(sweep: Path) -> dict[tuple[str, ...], RunRecord]:
     """A sweep's run records, keyed by their ``optim.lr=`` and ``seed=`` overrides."""
+    from tests.records import load_records
+
     found = {}
-    for path in sweep.glob("*/record.json"):
-        record = json.loads(path.read_text())
-        found[tuple(o for o in record["overrides"] if o.startswith(("optim.lr", "seed")))] = record
+    for record in load_records(sweep):
+        found[tuple(o for o in record.overrides if o.startswith(("optim.lr", "seed")))] = record
     return found
 
 

@@ -1,10 +1,11 @@
 """``RunRecord``: the typed run record, the one contract between training and results.
 
-Training writes one per run (``<run dir>/record.json``, :func:`record.write_record`); the
-sweep report reads them back through this class, never through string-keyed lookups.
+Training writes one per run (``<run dir>/record.json``, :func:`.files.write_record`); the
+sweep report and the tests (``tests/records.py``) read them back through this class, never
+through string-keyed lookups.
 
-Formats: 1 is the plain dict training wrote before this class (``job.new_record``); 2 is the
-same layout written from a ``RunRecord``. Both read the same way; fields this class does not
+Formats: 1 is the plain dict training wrote before this class existed; 2 is the same layout
+written from a ``RunRecord``. Both read the same way; fields this class does not
 know are kept in :attr:`RunRecord.extra` and written back, so a round trip loses nothing.
 """
 

@@ -1,1 +1,1 @@
-"""Run records, arm grouping, verdicts, figures and reports."""
+"""From run records to verdicts and reports: verdict/, formats/, page/, figures/."""

@@ -20,7 +20,7 @@ from typing import Any
 
 from alexnet_lab.errors import UserError
 from alexnet_lab.record.files import RecordError, RunRecord, read_records
-from alexnet_lab.results.claims import CLAIMS
+from alexnet_lab.results.verdict.claims import CLAIMS
 
 DERIVED = "derived.json"
 

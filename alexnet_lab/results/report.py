@@ -1,7 +1,7 @@
 """``alexnet-lab-report``: a sweep's summary.json, report.md, PNG figures and rich table.
 
 Run after every multirun by the Hydra callback, or by hand: ``alexnet-lab-report SWEEP_DIR``.
-The work is done in ``sweep_report.py`` (one sweep) and ``paper_report.py`` (every sweep
+The work is done in ``sweep_report.py`` (one sweep) and ``page/paper_report.py`` (every sweep
 below a folder); this module is the command line, and ``build_report``'s stable import path.
 """
 
@@ -193,9 +193,9 @@ def _interrupted(args: argparse.Namespace, command: str, code: int) -> CommandEn
 
 def _report(args: argparse.Namespace, command: str) -> None:
     """The report that ``args`` ask for; a missing folder or a full disk is a paragraph."""
-    from alexnet_lab.results.paper_report import build_paper_report
+    from alexnet_lab.results.formats.terminal import print_paper_table
+    from alexnet_lab.results.page.paper_report import build_paper_report
     from alexnet_lab.results.sweep_report import build_report
-    from alexnet_lab.results.terminal import print_paper_table
 
     target = Path(args.out or args.folder)
     if Path(args.folder).is_dir():
@@ -205,7 +205,7 @@ def _report(args: argparse.Namespace, command: str) -> None:
         remove_stale_partials(args)
     try:
         if args.all and args.out:
-            from alexnet_lab.results.page import build_results_page
+            from alexnet_lab.results.page.page import build_results_page
 
             page = build_results_page(args.folder, args.out, args.title, command, args.readme)
             if not args.quiet:
@@ -224,7 +224,7 @@ def _report(args: argparse.Namespace, command: str) -> None:
                 args.folder = write_derived(args.folder, args.claim)
             build_report(args.folder, quiet=args.quiet)
             if args.wandb:
-                from alexnet_lab.results.wandb_summary import log_sweep_summary
+                from alexnet_lab.results.formats.wandb_summary import log_sweep_summary
 
                 info = log_sweep_summary(args.folder)
                 if info:
@@ -269,7 +269,7 @@ def _report(args: argparse.Namespace, command: str) -> None:
 
 def side_by_side(folders: list[Path], out: Path | None, quiet: bool) -> None:
     """``alexnet-lab-report A B ...``: one claim's sweeps in one view; other claims refused."""
-    from alexnet_lab.results.side_by_side import MixedClaims, build_side_by_side
+    from alexnet_lab.results.page.side_by_side import MixedClaims, build_side_by_side
 
     try:
         written = build_side_by_side(folders, out, quiet)

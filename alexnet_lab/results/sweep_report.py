@@ -11,17 +11,17 @@ from alexnet_lab.overrides import shell_join
 from alexnet_lab.record.atomic import write_text
 from alexnet_lab.record.files import RecordError, holds_records, strict_json
 from alexnet_lab.record.run_record import RunRecord
-from alexnet_lab.results.compare import compare
 from alexnet_lab.results.derived import folder_records
 from alexnet_lab.results.figures.curves import plot_training_curves
 from alexnet_lab.results.figures.final_errors import plot_final_errors
 from alexnet_lab.results.figures.lr_sensitivity import LR_PNG, plot_lr_sensitivity
 from alexnet_lab.results.figures.style import panel_name, svg_path
-from alexnet_lab.results.markdown import CURVES_PNG, ERRORS_PNG, render_markdown
-from alexnet_lab.results.paper_tables import write_tables
-from alexnet_lab.results.summary import summarise
-from alexnet_lab.results.sweep_html import REPORT_HTML, render_sweep_html, source_lines
-from alexnet_lab.results.terminal import print_table
+from alexnet_lab.results.formats.markdown import CURVES_PNG, ERRORS_PNG, render_markdown
+from alexnet_lab.results.formats.paper_tables import write_tables
+from alexnet_lab.results.formats.summary import summarise
+from alexnet_lab.results.formats.sweep_html import REPORT_HTML, render_sweep_html, source_lines
+from alexnet_lab.results.formats.terminal import print_table
+from alexnet_lab.results.verdict.compare import compare
 
 
 def sweep_records(sweep_dir: Path) -> tuple[list[RunRecord], list[RecordError]]:
@@ -35,7 +35,7 @@ def sweep_records(sweep_dir: Path) -> tuple[list[RunRecord], list[RecordError]]:
     if not records:
         if unreadable:
             raise FileNotFoundError(
-                f"no readable run records below {sweep_dir}: {describe(unreadable)}"
+                f"no readable run records below {sweep_dir}: {name_unreadable(unreadable)}"
             )
         raise FileNotFoundError(f"no run records (record.json) below {sweep_dir}")
     if not held_by_another_live_command(sweep_dir):
@@ -107,13 +107,13 @@ def write_report(
 
         err_console.print(
             f"[yellow]{len(unreadable)} unreadable record(s) left out of the report:[/] "
-            + escape(describe(unreadable)),
+            + escape(name_unreadable(unreadable)),
             soft_wrap=True,
         )
     return summary
 
 
-def describe(unreadable: list[RecordError]) -> str:
+def name_unreadable(unreadable: list[RecordError]) -> str:
     """The unreadable records in words: each path and why it cannot be read."""
     return "; ".join(f"{e.path} ({e.reason})" for e in unreadable)
 
@@ -170,7 +170,7 @@ def log_report_to_wandb(sweep_dir: Path) -> None:
     from rich.markup import escape
 
     from alexnet_lab.console import console
-    from alexnet_lab.results.wandb_summary import log_sweep_summary, used_wandb
+    from alexnet_lab.results.formats.wandb_summary import log_sweep_summary, used_wandb
 
     if not used_wandb(folder_records(sweep_dir)[0]):
         return

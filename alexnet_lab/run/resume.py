@@ -16,7 +16,13 @@ from omegaconf import DictConfig, OmegaConf
 
 from alexnet_lab.errors import UserError
 from alexnet_lab.folders.used_folder import describe, previous_records
-from alexnet_lab.overrides import hydra_quote, shell_join, task_overrides
+from alexnet_lab.overrides import (
+    BASIC_SWEEPER,
+    basic_sweep_jobs,
+    hydra_quote,
+    shell_join,
+    task_overrides,
+)
 from alexnet_lab.record.files import (
     RECORD_NAME,
     RecordError,
@@ -162,9 +168,6 @@ def resume_command(argv: list[str], folder: Path, multirun: bool) -> str:
     return shell_join(["alexnet-lab", *kept, "resume=true", f"{key}={hydra_quote(str(folder))}"])
 
 
-BASIC_SWEEPER = "hydra._internal.core_plugins.basic_sweeper.BasicSweeper"
-
-
 def check_sweep_before_it_starts(config: DictConfig) -> None:
     """Under ``resume=true``, refuse a sweep that would not resume its folder, before any job.
 
@@ -174,9 +177,6 @@ def check_sweep_before_it_starts(config: DictConfig) -> None:
     Only the basic sweeper with the default ``hydra.sweep.subdir`` can be expanded here; any
     other is left to each job's own check (:func:`plan_resume`).
     """
-    from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
-    from hydra.core.override_parser.overrides_parser import OverridesParser
-
     if not config.get("resume"):
         return
     hydra_cfg = config.hydra
@@ -189,11 +189,8 @@ def check_sweep_before_it_starts(config: DictConfig) -> None:
     sweeper = raw.get("sweeper") or {}
     if sweeper.get("_target_") != BASIC_SWEEPER or raw["sweep"]["subdir"] != "${hydra.job.num}":
         return
-    params = [f"{k}={v}" for k, v in (sweeper.get("params") or {}).items()]
-    try:
-        parsed = OverridesParser.create().parse_overrides([*params, *hydra_cfg.overrides.task])
-        (jobs,) = BasicSweeper.split_arguments(parsed, None)
-    except Exception:  # e.g. glob() needs Hydra's config loader: leave it to each job
+    jobs = basic_sweep_jobs(list(hydra_cfg.overrides.task), sweeper.get("params") or {})
+    if jobs is None:  # e.g. glob() needs Hydra's config loader: leave it to each job
         return
     for num, job in enumerate(jobs):
         output_dir = folder / str(num)

@@ -3,7 +3,7 @@
 A Hydra callback reads the sweep's claim (the experiment's ``claim``, else the claim whose
 config group the sweep varies), its seeds (the ``seed`` sweep, from the command line or the
 experiment) and its epoch budget, and prints one paragraph when even the best case could not
-reach a verdict (:func:`alexnet_lab.results.advice.check_budget`). The sweep goes on; the
+reach a verdict (:func:`alexnet_lab.results.verdict.advice.check_budget`). The sweep goes on; the
 verdict repeats it with the numbers the runs gave.
 """
 
@@ -20,8 +20,8 @@ from alexnet_lab.run import roles
 
 def budget_problem(config: DictConfig) -> str | None:
     """The paragraph :func:`check_budget` gives for this sweep, or None (no claim, or fine)."""
-    from alexnet_lab.results.advice import check_budget
-    from alexnet_lab.results.claims import CLAIM_BY_KEY, CLAIMS
+    from alexnet_lab.results.verdict.advice import check_budget
+    from alexnet_lab.results.verdict.claims import CLAIM_BY_KEY, CLAIMS
 
     params = OmegaConf.select(config, "hydra.sweeper.params") or {}
     task = list(OmegaConf.select(config, "hydra.overrides.task") or [])

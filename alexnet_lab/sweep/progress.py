@@ -18,30 +18,22 @@ from hydra.experimental.callback import Callback
 from omegaconf import DictConfig, OmegaConf
 
 from alexnet_lab.console import console, duration
+from alexnet_lab.overrides import BASIC_SWEEPER, basic_sweep_jobs
 from alexnet_lab.record.files import RecordError, record_file
 from alexnet_lab.record.run_record import RunRecord
 from alexnet_lab.run import roles
 from alexnet_lab.run.end import end_of, record_of
 
-BASIC_SWEEPER = "hydra._internal.core_plugins.basic_sweeper.BasicSweeper"
-
 
 def job_count(config: DictConfig) -> int | None:
     """How many jobs the basic sweeper makes of this command (None where it cannot tell)."""
-    from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
-    from hydra.core.override_parser.overrides_parser import OverridesParser
-
     raw = OmegaConf.to_container(config.hydra, resolve=False)
     assert isinstance(raw, dict)
     sweeper = raw.get("sweeper") or {}
     if sweeper.get("_target_") != BASIC_SWEEPER:
         return None
-    params = [f"{k}={v}" for k, v in (sweeper.get("params") or {}).items()]
-    try:
-        parsed = OverridesParser.create().parse_overrides([*params, *config.hydra.overrides.task])
-        return sum(len(batch) for batch in BasicSweeper.split_arguments(parsed, None))
-    except Exception:  # e.g. glob() needs Hydra's config loader
-        return None
+    jobs = basic_sweep_jobs(list(config.hydra.overrides.task), sweeper.get("params") or {})
+    return None if jobs is None else len(jobs)
 
 
 def seconds_left(elapsed: float, epochs_ran: int, epochs_to_run: float) -> float | None:

@@ -2,11 +2,12 @@
 
 import json
 import os
-from pathlib import Path
 
 import pytest
 
+from alexnet_lab.record.run_record import RunRecord
 from tests.conftest import needs_fashion_mnist
+from tests.records import load_records
 
 pytestmark = pytest.mark.slow
 TINY = [
@@ -26,10 +27,6 @@ def run_ok(run_cli, *overrides: str):
     return result
 
 
-def records(folder: Path) -> list[dict]:
-    return [json.loads(p.read_text()) for p in sorted(folder.rglob("record.json"))]
-
-
 def test_relu_vs_tanh_sweeps_itself_and_ends_with_the_comparison(run_cli, tmp_path):
     result = run_ok(
         run_cli,
@@ -41,15 +38,15 @@ def test_relu_vs_tanh_sweeps_itself_and_ends_with_the_comparison(run_cli, tmp_pa
         "hydra.sweep.dir=sweep",
     )
     sweep = tmp_path / "sweep"
-    runs = records(sweep)
+    runs = load_records(sweep)
     assert len(runs) == 8  # 2 activations x 2 lrs x 2 seeds
-    assert {r["status"] for r in runs} <= {"completed", "diverged"}
+    assert {r.status for r in runs} <= {"completed", "diverged"}
     for r in runs:
-        assert r["claim"] == "C1" and r["settings"]["weight_decay"] == 0.0
-        assert r["settings"]["norm"] == "none" and r["settings"]["schedule"] == "constant"
-        if r["status"] == "completed":
-            assert [h["epoch"] for h in r["history"]] == [1, 2, 3]
-            assert 0.0 <= r["history"][-1]["train_error"] <= 1.0
+        assert r.claim == "C1" and r.settings["weight_decay"] == 0.0
+        assert r.settings["norm"] == "none" and r.settings["schedule"] == "constant"
+        if r.status == "completed":
+            assert [h["epoch"] for h in r.history] == [1, 2, 3]
+            assert 0.0 <= r.history[-1]["train_error"] <= 1.0
     summary = json.loads((sweep / "summary.json").read_text())
     assert summary["claim"] == "C1" and summary["arms"] == ["relu", "tanh"]
     assert summary["arm_key"] == "activation" and summary["select_keys"] == ["optim.lr"]
@@ -68,10 +65,9 @@ def test_relu_vs_tanh_sweeps_itself_and_ends_with_the_comparison(run_cli, tmp_pa
     wandb_runs = sorted(sweep.glob("*/wandb/offline-run-*"))
     assert len(wandb_runs) == 8 and len({p.parent.parent for p in wandb_runs}) == 8
     assert all(
-        r["wandb"]["mode"] == "offline" and r["wandb"]["sync"].startswith("wandb sync ")
-        for r in runs
+        r.wandb["mode"] == "offline" and r.wandb["sync"].startswith("wandb sync ") for r in runs
     )
-    assert {r["wandb"]["group"] for r in runs} == {"relu_vs_tanh-sweep"}
+    assert {r.wandb["group"] for r in runs} == {"relu_vs_tanh-sweep"}
     # ...and the comparison went to one summary run of the same group
     (summary_run,) = (sweep / "wandb").glob("offline-run-*")
     assert b"relu_vs_tanh-sweep" in next(summary_run.glob("run-*.wandb")).read_bytes()
@@ -126,15 +122,15 @@ def test_a_short_real_fashion_mnist_run_learns(run_cli, tmp_path):
         "trainer.enable_progress_bar=false",
         "hydra.run.dir=run",
     )
-    (record,) = records(tmp_path / "run")
-    assert record["status"] == "completed"
-    assert record["data"]["train_size"] == 4000 and record["data"]["shape"] == [1, 32, 32]
+    (record,) = load_records(tmp_path / "run")
+    assert record.status == "completed"
+    assert record.data["train_size"] == 4000 and record.data["shape"] == [1, 32, 32]
     # Fashion-MNIST's mean pixel is 72.9 of 255; zero-padding 28x28 to 32x32 scales it by 784/1024
-    assert record["data"]["scale"] == "raw"
-    assert record["data"]["channel_mean"][0] == pytest.approx(72.94 * 784 / 1024, abs=1.5)
-    assert record["history"][-1]["val_error"] < 0.5  # chance is 0.9
-    assert record["final"]["test"]["top1_error"] == pytest.approx(
-        record["history"][-1]["val_error"], abs=1e-6
+    assert record.data["scale"] == "raw"
+    assert record.data["channel_mean"][0] == pytest.approx(72.94 * 784 / 1024, abs=1.5)
+    assert record.history[-1]["val_error"] < 0.5  # chance is 0.9
+    assert record.final["test"]["top1_error"] == pytest.approx(
+        record.history[-1]["val_error"], abs=1e-6
     )
     assert (tmp_path / "run" / "csv").is_dir()
 
@@ -155,9 +151,9 @@ def test_ddp_on_two_cpu_processes_leaves_one_record_per_job_and_one_report(run_c
     assert sorted(p.parent.name for p in sweep.rglob("record.json")) == ["0", "1"]
     assert len(list(sweep.rglob("summary.json"))) == 1
     assert (result.stdout + result.stderr).count("Launching 2 jobs locally") == 1
-    for r in records(sweep):
-        assert r["status"] == "completed" and len(r["history"]) == 2
-        assert r["config"]["trainer"]["strategy"] == "ddp"
+    for r in load_records(sweep):
+        assert r.status == "completed" and len(r.history) == 2
+        assert r.config["trainer"]["strategy"] == "ddp"
     # each DDP child re-composed its parent's job in the parent's folder
     assert sorted(p.name for p in (sweep / "0").glob("ddp_rank_*.log")) == ["ddp_rank_1.log"]
     assert not list(tmp_path.glob("outputs"))  # no stray run folders from the children
@@ -191,10 +187,10 @@ def test_a_sweep_whose_first_job_cannot_start_leaves_no_folder_and_says_so(run_c
 
 def test_a_diverging_run_is_recorded_and_the_sweep_goes_on(run_cli, tmp_path):
     run_ok(run_cli, "-m", "optim.lr=0.001,1e30", *TINY, "logger=csv", "hydra.sweep.dir=sweep")
-    by_lr = {r["settings"]["lr"]: r for r in records(tmp_path / "sweep")}
-    assert by_lr[0.001]["status"] == "completed"
-    assert by_lr[1e30]["status"] == "diverged" and "became nan" in by_lr[1e30]["error"]
-    assert "Lower the learning rate" in by_lr[1e30]["error"]
+    by_lr = {r.settings["lr"]: r for r in load_records(tmp_path / "sweep")}
+    assert by_lr[0.001].status == "completed"
+    assert by_lr[1e30].status == "diverged" and "became nan" in by_lr[1e30].error
+    assert "Lower the learning rate" in by_lr[1e30].error
     summary = json.loads((tmp_path / "sweep" / "summary.json").read_text())
     assert [f["status"] for f in summary["failed_runs"]] == ["diverged"]
     assert "diverged" in (tmp_path / "sweep" / "report.md").read_text()
@@ -204,8 +200,8 @@ def test_a_single_diverging_run_exits_non_zero_with_the_fix(run_cli, tmp_path):
     result = run_cli("optim.lr=1e30", *TINY, "logger=csv", "hydra.run.dir=run")
     assert result.returncode == 3
     assert "Lower the learning rate" in " ".join(result.stderr.split())
-    (record,) = records(tmp_path / "run")
-    assert record["status"] == "diverged"
+    (record,) = load_records(tmp_path / "run")
+    assert record.status == "diverged"
 
 
 def test_a_net_collapsed_onto_one_class_is_flagged_not_learning(run_cli, tmp_path):
@@ -213,11 +209,11 @@ def test_a_net_collapsed_onto_one_class_is_flagged_not_learning(run_cli, tmp_pat
     # 87.7% error on 512 random labels, below 1 - 1/10 - 0.02 but at the majority-class error
     overrides = ["data=synthetic", "trainer.max_epochs=5", "logger=none", "callbacks=none"]
     result = run_ok(run_cli, *overrides, "trainer.enable_progress_bar=false", "hydra.run.dir=run")
-    (record,) = records(tmp_path / "run")
-    chance = record["data"]["chance_error"]
+    (record,) = load_records(tmp_path / "run")
+    chance = record.data["chance_error"]
     assert 0.85 < chance < 0.88
-    assert [h["train_error"] for h in record["history"][2:]] == [pytest.approx(chance)] * 3
-    assert record["not_learning"] is True
+    assert [h["train_error"] for h in record.history[2:]] == [pytest.approx(chance)] * 3
+    assert record.not_learning is True
     assert " | completed, not learning | epochs 5 | " in result.stdout  # the run's one line
 
 
@@ -247,11 +243,11 @@ def test_a_net_that_collapses_after_learning_is_flagged_in_its_record_and_the_re
         "hydra.sweep.dir=sweep",
     )
     assert result.returncode == 0, result.stderr[-3000:]
-    (record,) = records(tmp_path / "sweep")
-    chance = record["data"]["chance_error"]
-    errors = [h["train_error"] for h in record["history"]]
+    (record,) = load_records(tmp_path / "sweep")
+    chance = record.data["chance_error"]
+    errors = [h["train_error"] for h in record.history]
     assert errors[0] < chance - 0.05 and errors[1:] == [pytest.approx(chance)] * 2
-    assert record["not_learning"] is True
+    assert record.not_learning is True
     assert " | completed, not learning | epochs 3 | " in result.stdout
     summary = json.loads((tmp_path / "sweep" / "summary.json").read_text())
     (stuck,) = summary["not_learning_runs"]
@@ -284,7 +280,7 @@ def test_relu_vs_tanh_settings_compares_the_arms_within_each_setting(run_cli, tm
         "hydra.sweep.dir=sweep",
     )
     sweep = tmp_path / "sweep"
-    assert len(records(sweep)) == 12  # 2 activations x 3 inits x 2 scales x 1 seed
+    assert len(load_records(sweep)) == 12  # 2 activations x 3 inits x 2 scales x 1 seed
     summary = json.loads((sweep / "summary.json").read_text())
     assert summary["setting_keys"] == ["init", "data.scale"]
     labels = [s["label"] for s in summary["settings"]]
@@ -321,26 +317,26 @@ def test_ctrl_c_leaves_an_interrupted_record_with_the_finished_epochs(tmp_path):
     record_path = tmp_path / "run" / "record.json"
     deadline = time.time() + 600
     while time.time() < deadline:
-        if record_path.exists() and len(json.loads(record_path.read_text())["history"]) >= 2:
+        if record_path.exists() and len(RunRecord.load(record_path).history) >= 2:
             break
         time.sleep(0.5)
     proc.send_signal(signal.SIGINT)
     proc.communicate(timeout=120)
     assert proc.returncode != 0
-    record = json.loads(record_path.read_text())
-    assert record["status"] == "interrupted"
-    assert 2 <= len(record["history"]) < 500
-    assert record["final"]["last"]["epoch"] == len(record["history"])
+    record = RunRecord.load(record_path)
+    assert record.status == "interrupted"
+    assert 2 <= len(record.history) < 500
+    assert record.final["last"]["epoch"] == len(record.history)
 
 
 def test_a_bad_value_fails_its_job_and_the_sweep_goes_on(run_cli, tmp_path):
     result = run_cli("-m", *TINY, "trainer.max_epochs=abc,1", "logger=csv", "hydra.sweep.dir=sweep")
     assert result.returncode == 1, result.stderr[-3000:]
     assert "Traceback" not in result.stderr
-    bad, good = (json.loads((tmp_path / "sweep" / j / "record.json").read_text()) for j in "01")
-    assert good["status"] == "completed"
-    assert bad["status"] == "failed"
-    assert bad["error"].startswith("trainer.max_epochs='abc' is not a number: it must be a whole")
+    bad, good = load_records(tmp_path / "sweep")
+    assert good.status == "completed"
+    assert bad.status == "failed"
+    assert bad.error.startswith("trainer.max_epochs='abc' is not a number: it must be a whole")
     assert (tmp_path / "sweep" / "report.md").is_file()
 
 

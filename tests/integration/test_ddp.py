@@ -1,6 +1,5 @@
 """Under DDP the logged running training error is the global one, over every process's batches."""
 
-import json
 import os
 import re
 import shutil
@@ -8,6 +7,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
+
+from tests.records import load_record
 
 pytestmark = pytest.mark.slow
 # lr 0 and no dropout: the weights never change, so an epoch's running training error is the
@@ -30,8 +31,7 @@ FIXED = [
 def run_record(run_cli, tmp_path, folder, *extra):
     result = run_cli(*FIXED, *extra, f"hydra.run.dir={folder}")
     assert result.returncode == 0, result.stderr[-3000:]
-    (record,) = [json.loads(p.read_text()) for p in (tmp_path / folder).rglob("record.json")]
-    return record
+    return load_record(tmp_path / folder)
 
 
 def test_two_process_running_error_equals_one_process_on_the_same_global_batches(run_cli, tmp_path):
@@ -45,13 +45,13 @@ def test_two_process_running_error_equals_one_process_on_the_same_global_batches
         "trainer.accelerator=cpu",
         "data.batch_size=64",  # per process: the same global batch of 128
     )
-    one, two = single["history"][0]["train_error"], ddp["history"][0]["train_error"]
+    one, two = single.history[0]["train_error"], ddp.history[0]["train_error"]
     assert 0.3 < one < 0.95  # an untrained net: neither trivially 0 nor exactly chance
     assert two == pytest.approx(one, abs=1e-6)
-    assert ddp["history"][0]["val_error"] == pytest.approx(single["history"][0]["val_error"])
-    assert ddp["config"]["trainer"]["strategy"] == "ddp"
+    assert ddp.history[0]["val_error"] == pytest.approx(single.history[0]["val_error"])
+    assert ddp.config["trainer"]["strategy"] == "ddp"
     # the report compares runs by the batch a step averages over, not by the process layout
-    assert single["settings"]["global_batch_size"] == ddp["settings"]["global_batch_size"] == 128
+    assert single.settings["global_batch_size"] == ddp.settings["global_batch_size"] == 128
     assert len(list((tmp_path / "ddp").rglob("record.json"))) == 1
 
 
@@ -64,9 +64,8 @@ def test_torchrun_runs_one_job_in_two_processes_with_one_record(tmp_path):
     env = {**os.environ, "WANDB_MODE": "offline", "COLUMNS": "200"}
     result = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr[-3000:]
-    (path,) = (tmp_path / "run").rglob("record.json")
-    record = json.loads(path.read_text())
-    assert record["status"] == "completed" and record["config"]["trainer"]["strategy"] == "ddp"
+    record = load_record(tmp_path / "run")
+    assert record.status == "completed" and record.config["trainer"]["strategy"] == "ddp"
     assert result.stdout.count(" | completed | ") == 1  # one process printed the run's line
     # a sweep inside one torchrun launch is refused with the way to do it
     sweep = subprocess.run([*command[:4], "-m", "seed=0,1", *command[4:-1]], cwd=tmp_path,
@@ -99,10 +98,10 @@ def test_a_killed_rank_fails_its_job_and_the_sweep_goes_on(run_cli, tmp_path):
     )
     assert result.returncode == 1, result.stderr[-3000:]
     sweep = tmp_path / "sweep"
-    killed, fine = (json.loads((sweep / j / "record.json").read_text()) for j in "01")
-    assert killed["status"] == "failed"
-    assert re.match(r"DDP rank 1 \(pid \d+\) died with SIGKILL", killed["error"]), killed["error"]
-    assert fine["status"] == "completed"
+    killed, fine = (load_record(sweep / j) for j in "01")
+    assert killed.status == "failed"
+    assert re.match(r"DDP rank 1 \(pid \d+\) died with SIGKILL", killed.error), killed.error
+    assert fine.status == "completed"
     assert (sweep / "report.md").is_file()
     ranks = {p.name: p.read_text() for p in pids.iterdir()}
     assert any(job.endswith("/0") for job in ranks.values())  # job 0's rank 1 wrote its pid

@@ -11,7 +11,7 @@ import pytest
 
 from alexnet_lab.record.files import write_record
 from alexnet_lab.results.report import main as report_main
-from tests.unit.test_report import curve, make_record
+from tests.records import curve, load_record, make_record
 
 TINY = [
     "data=synthetic",
@@ -67,13 +67,13 @@ def test_a_sweep_that_fills_its_disk_keeps_its_records_and_says_so_in_one_paragr
     message = " ".join(result.stderr.replace("│", " ").split())  # the paragraph, unwrapped
     assert "disk full" in message and "No space left on device" in message
     assert f"{sweep}/1" in message and "resume=true" in message
-    first = json.loads((sweep / "0" / "record.json").read_text())
-    assert first["status"] == "completed"  # the job before the disk filled is intact
-    second = json.loads((sweep / "1" / "record.json").read_text())  # never cut short
+    first = load_record(sweep / "0")
+    assert first.status == "completed"  # the job before the disk filled is intact
+    second = load_record(sweep / "1")  # never cut short
     if "could not be saved" in message:  # then the paragraph names the record
         assert f"{sweep}/1/record.json" in message
     else:
-        assert second["status"] == "failed" and "No space left" in second["error"]
+        assert second.status == "failed" and "No space left" in second.error
     assert not (sweep / "2").exists()  # the sweep stopped: the next job could not start
     assert not partial_files(sweep)
 
@@ -112,7 +112,7 @@ def test_finishing_wandb_that_fails_never_hides_the_runs_own_error_or_its_record
     result = run_cli(*TINY, "trainer.max_epochs=2", "logger=csv", fails, "hydra.run.dir=run")
     assert result.returncode == 1, result.stderr[-3000:]
     assert "the run's own error" in result.stderr
-    record = json.loads((tmp_path / "run" / "record.json").read_text())
-    assert record["status"] == "failed" and "the run's own error" in record["error"]
-    assert "No space left on device (W&B's log)" in record["wandb_error"]
-    assert record["finished_at"]
+    record = load_record(tmp_path / "run")
+    assert record.status == "failed" and "the run's own error" in record.error
+    assert "No space left on device (W&B's log)" in record.wandb_error
+    assert record.finished_at

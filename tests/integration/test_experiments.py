@@ -6,6 +6,8 @@ import sys
 
 import pytest
 
+from tests.records import load_records
+
 pytestmark = pytest.mark.slow
 TINY = [
     "data=synthetic",
@@ -36,10 +38,8 @@ def test_each_claim_experiment_ends_with_its_verdict_and_all_claims_report(run_c
         assert [a["n"] for a in setting["arms"]] == [2, 2]
         assert summary["verdict"]["verdict"] in ("reproduced", "not reproduced", "inconclusive")
         assert "train_val_gap_mean" in setting["arms"][0]
-        records = [
-            json.loads(p.read_text()) for p in (tmp_path / "multirun" / name).rglob("record.json")
-        ]
-        assert {r["settings"]["model"] for r in records} == {model}
+        records = load_records(tmp_path / "multirun" / name)
+        assert {r.settings["model"] for r in records} == {model}
     command = [
         sys.executable,
         "-m",
@@ -70,10 +70,10 @@ def test_init_cuda_convnet_on_a_model_without_its_source_stops_before_any_data_l
     # experiment=lrn defaults to init=cuda_convnet; AlexNet has no cuda-convnet config
     result = run_cli("experiment=lrn", "model=alexnet_cifar", "seed=0", "logger=csv")
     assert "does not apply to model=alexnet_cifar" in result.stdout + result.stderr
-    records = [json.loads(p.read_text()) for p in (tmp_path / "multirun").rglob("record.json")]
-    assert len(records) == 2 and {r["status"] for r in records} == {"failed"}  # norm=lrn,none
+    records = load_records(tmp_path / "multirun")
+    assert len(records) == 2 and {r.status for r in records} == {"failed"}  # norm=lrn,none
     for record in records:  # one paragraph each, naming the inits that do apply
-        assert "init=cuda_convnet does not apply to model=alexnet_cifar" in record["error"]
-        assert "init=paper, init=caffe or init=torch" in record["error"]
-        assert "\n" not in record["error"] and not record["history"]
+        assert "init=cuda_convnet does not apply to model=alexnet_cifar" in record.error
+        assert "init=paper, init=caffe or init=torch" in record.error
+        assert "\n" not in record.error and not record.history
     assert "CIFAR-10" not in result.stderr and not (tmp_path / "data").exists()

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.records import load_records
+
 pytestmark = pytest.mark.slow
 TINY = [
     "data=synthetic",
@@ -48,13 +50,13 @@ def test_a_second_sweep_into_a_held_folder_is_refused_and_changes_nothing(run_cl
 
     assert first.wait(timeout=600) == 0, first.stderr.read()[-3000:]
     sweep = tmp_path / "sweep"
-    records = [json.loads(p.read_text()) for p in sorted(sweep.glob("*/record.json"))]
-    assert [r["status"] for r in records] == ["completed", "completed"]
-    assert [[o for o in r["overrides"] if o.startswith("optim.lr=")] for r in records] == [
+    records = load_records(sweep)
+    assert [r.status for r in records] == ["completed", "completed"]
+    assert [[o for o in r.overrides if o.startswith("optim.lr=")] for r in records] == [
         ["optim.lr=0.001"],
         ["optim.lr=0.003"],
     ]
-    assert all(len(r["history"]) == 6 for r in records)
+    assert all(len(r.history) == 6 for r in records)
     assert "0.1,0.3" not in (sweep / "multirun.yaml").read_text()
     assert not lock.exists()  # released when the first sweep ended
     assert not list(Path(sweep).glob(".alexnet-lab.lock*"))

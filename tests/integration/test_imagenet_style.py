@@ -5,6 +5,7 @@ import json
 import pytest
 
 from tests.conftest import make_image_tree
+from tests.records import load_records
 
 pytestmark = pytest.mark.slow
 TINY = [
@@ -17,10 +18,6 @@ TINY = [
     "callbacks=none",
     "trainer.enable_progress_bar=false",
 ]
-
-
-def records(folder):
-    return [json.loads(p.read_text()) for p in sorted(folder.rglob("record.json"))]
 
 
 def test_the_augmentation_experiment_compares_three_recipes_and_judges_c5s_parts(run_cli, tmp_path):
@@ -40,13 +37,13 @@ def test_the_augmentation_experiment_compares_three_recipes_and_judges_c5s_parts
     assert all(p["verdict"] in ("reproduced", "not reproduced", "inconclusive") for p in parts)
     report = (sweep / "report.md").read_text()
     assert "final validation error minus the final `train_eval_error`" in report
-    runs = records(sweep)
-    assert len(runs) == 6 and {r["settings"]["model"] for r in runs} == {"alexnet"}
-    by_arm = {r["settings"]["augmentation"]: r["data"]["augmentation"] for r in runs}
+    runs = load_records(sweep)
+    assert len(runs) == 6 and {r.settings["model"] for r in runs} == {"alexnet"}
+    by_arm = {r.settings["augmentation"]: r.data["augmentation"] for r in runs}
     assert by_arm["none"] == {"crop": 227, "random_crop": False, "flip": False, "lighting": None}
     assert by_arm["paper"] == {"crop": 227, "random_crop": True, "flip": True, "lighting": 0.1}
-    assert all(r["data"]["input_shape"] == [3, 227, 227] for r in runs)
-    assert all(0 <= r["history"][-1]["train_eval_error"] <= 1 for r in runs)
+    assert all(r.data["input_shape"] == [3, 227, 227] for r in runs)
+    assert all(0 <= r.history[-1]["train_eval_error"] <= 1 for r in runs)
     # the second run of the sweep read the tree's cache instead of decoding it again
     assert len(list((tmp_path / "tree" / ".alexnet-lab-cache").glob("stats-*.pt"))) == 1
 
@@ -56,17 +53,17 @@ def test_the_tta_experiment_trains_once_and_tests_both_views(run_cli, tmp_path):
     result = run_cli("experiment=tta", *TINY, "hydra.sweep.dir=multirun/tta")
     assert result.returncode == 0, result.stderr[-3000:]
     sweep = tmp_path / "multirun" / "tta"
-    runs = records(sweep)
+    runs = load_records(sweep)
     assert len(runs) == 2  # one training per seed
     for run in runs:
-        tests = run["final"]["tests"]
-        assert set(tests) == {"center", "ten_crop"} and run["final"]["test"]["tta"] == "ten_crop"
-        assert run["final"]["val_tta"] == "center"
+        tests = run.final["tests"]
+        assert set(tests) == {"center", "ten_crop"} and run.final["test"]["tta"] == "ten_crop"
+        assert run.final["val_tta"] == "center"
     summary = json.loads((sweep / "summary.json").read_text())
     assert summary["claim"] == "C7" and summary["arms"] == ["ten_crop", "center"]
     (setting,) = summary["settings"]
     arms = {a["arm"]: a for a in setting["arms"]}
-    centre = sorted(r["final"]["tests"]["center"]["top1_error"] for r in runs)
+    centre = sorted(r.final["tests"]["center"]["top1_error"] for r in runs)
     assert arms["center"]["n"] == 2
     assert arms["center"]["top1_error_mean"] == pytest.approx(sum(centre) / 2)
     report = (sweep / "report.md").read_text()

@@ -7,7 +7,6 @@ does, so that the per-epoch numbers can be compared exactly.
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import subprocess
@@ -16,6 +15,9 @@ import time
 from pathlib import Path
 
 import pytest
+
+from alexnet_lab.record.run_record import RecordError, RunRecord
+from tests.records import load_record, load_records
 
 pytestmark = pytest.mark.slow
 SWEEP = [
@@ -61,8 +63,8 @@ def files(job: Path) -> set[str]:
     return {p.relative_to(job).as_posix() for p in job.rglob("*") if p.is_file()}
 
 
-def record(sweep: Path, job: int) -> dict:
-    return json.loads((sweep / str(job) / "record.json").read_text())
+def record(sweep: Path, job: int) -> RunRecord:
+    return load_record(sweep / str(job))
 
 
 @pytest.fixture(scope="module")
@@ -88,9 +90,10 @@ def test_two_workers_write_the_basic_launchers_records_in_the_same_folders(sweep
             a = (basic / job / ".hydra" / name).read_text()
             assert (parallel / job / ".hydra" / name).read_text() == a, (job, name)
         a, b = record(basic, int(job)), record(parallel, int(job))
-        assert b["status"] == "completed" and len(b["history"]) == 2
-        assert stable(b) == stable(a), job  # the same per-epoch numbers, to the last digit
-        assert b["machine"]["torch_threads"] == 1  # its share of the 2 cores
+        assert b.status == "completed" and len(b.history) == 2
+        # the same per-epoch numbers, to the last digit
+        assert stable(b.to_dict()) == stable(a.to_dict()), job
+        assert b.machine["torch_threads"] == 1  # its share of the 2 cores
 
 
 def test_each_job_ends_in_its_line_and_the_sweep_in_its_report(sweeps):
@@ -108,9 +111,9 @@ def test_a_killed_worker_fails_its_job_only_and_the_sweep_finishes_with_a_report
     out = result.stdout + result.stderr
     assert result.returncode == 1, out[-3000:]
     sweep = tmp_path / "sweep"
-    statuses = {job: record(sweep, job)["status"] for job in range(4)}
+    statuses = {job: record(sweep, job).status for job in range(4)}
     assert statuses == {0: "completed", 1: "failed", 2: "completed", 3: "completed"}, out[-3000:]
-    assert "died (killed by SIGKILL)" in record(sweep, 1)["error"]
+    assert "died (killed by SIGKILL)" in record(sweep, 1).error
     assert "1 job(s) failed" in out and (sweep / "report.md").exists()
 
 
@@ -118,8 +121,8 @@ def _completed(sweep: Path) -> int:
     done = 0
     for path in sweep.glob("*/record.json"):
         try:
-            done += json.loads(path.read_text())["status"] == "completed"
-        except (json.JSONDecodeError, KeyError):
+            done += RunRecord.load(path).status == "completed"
+        except RecordError:
             pass
     return done
 
@@ -137,10 +140,10 @@ def test_an_interrupted_sweep_resumes_exactly_its_missing_jobs(tmp_path):
     assert proc.returncode == 130, out[-3000:]
     assert out.count("Resume with:") == 1 and "resume=true" in out
     sweep = tmp_path / "cut"
-    before = {p.parent.name: json.loads(p.read_text()) for p in sweep.glob("*/record.json")}
-    finished = {job for job, r in before.items() if r["status"] == "completed"}
+    before = {Path(r.path).parent.name: r for r in load_records(sweep)}
+    finished = {job for job, r in before.items() if r.status == "completed"}
     assert finished and len(finished) < 4, out[-3000:]
-    assert {r["status"] for job, r in before.items() if job not in finished} <= {"interrupted"}
+    assert {r.status for job, r in before.items() if job not in finished} <= {"interrupted"}
     assert (sweep / "summary.json").exists()  # the report of what finished
     checkpointed = {job for job in before if (sweep / job / "checkpoints/last.ckpt").exists()}
 
@@ -148,11 +151,11 @@ def test_an_interrupted_sweep_resumes_exactly_its_missing_jobs(tmp_path):
     assert resumed.returncode == 0, resumed.stdout[-3000:] + resumed.stderr[-3000:]
     for job in range(4):
         after = record(sweep, job)
-        assert after["status"] == "completed" and len(after["history"]) == 3, job
+        assert after.status == "completed" and len(after.history) == 3, job
         if str(job) in finished:  # skipped: its record untouched
             assert after == before[str(job)], job
         elif str(job) in checkpointed:  # interrupted after an epoch: continued from it
-            assert after["resumed_from"], job
+            assert after.resumed_from, job
 
 
 def test_stackable_jobs_train_as_one_stack_per_worker_where_stacking_applies(tmp_path):
@@ -165,6 +168,6 @@ def test_stackable_jobs_train_as_one_stack_per_worker_where_stacking_applies(tmp
     assert "Launching 4 jobs in 2 unit(s)" in out and out.count("| completed |") == 4
     for job in range(4):
         stacked = record(tmp_path / "sweep", job)
-        assert stacked["status"] == "completed" and stacked["group_size"] == 2, job
+        assert stacked.status == "completed" and stacked.group_size == 2, job
     logs = "".join(p.read_text() for p in (tmp_path / "sweep" / ".parallel").glob("*.log"))
     assert logs.count("stacked 2 jobs on cpu") == 2

@@ -13,6 +13,7 @@ import pytest
 
 from alexnet_lab.results.report import main as report_main
 from tests.conftest import ROOT
+from tests.records import load_records
 
 pytestmark = pytest.mark.slow
 TINY = [
@@ -47,8 +48,8 @@ def test_ctrl_c_in_the_report_phase_removes_partial_files_and_prints_the_rebuild
     assert result.returncode == 130, result.stderr[-3000:]
     assert "Traceback" not in result.stderr and "KeyboardInterrupt" not in result.stderr
     sweep = tmp_path / "my sweep"
-    records = [json.loads(p.read_text()) for p in sorted(sweep.glob("*/record.json"))]
-    assert [r["status"] for r in records] == ["completed", "completed"]
+    records = load_records(sweep)
+    assert [r.status for r in records] == ["completed", "completed"]
     # nothing partial: no cut PNG, no temporary file, no summary of half a report
     assert not list(sweep.glob("*.png")) and not list(sweep.glob(".*partial*"))
     assert not (sweep / "summary.json").exists()

@@ -13,6 +13,10 @@ from pathlib import Path
 import pytest
 import torch
 
+from alexnet_lab.record.files import write_record
+from alexnet_lab.record.run_record import RecordError, RunRecord
+from tests.records import load_record
+
 pytestmark = pytest.mark.slow
 RUN = [
     "data=synthetic",
@@ -48,9 +52,9 @@ def wait_for_epochs(record: Path, epochs: int, timeout: float = 600) -> None:
     deadline = time.time() + timeout
     while time.time() < deadline:
         try:
-            if len(json.loads(record.read_text())["history"]) >= epochs:
+            if len(RunRecord.load(record).history) >= epochs:
                 return
-        except (FileNotFoundError, json.JSONDecodeError):
+        except RecordError:
             pass
         time.sleep(0.2)
     raise AssertionError(f"{record} did not reach {epochs} epochs")
@@ -63,8 +67,8 @@ def wait_for_file(path: Path, timeout: float = 60) -> None:
     assert path.exists(), f"{path} was not written"
 
 
-def history(record: dict) -> list[float]:
-    return [row[k] for row in record["history"] for k in ("train_error", "val_error", "lr")]
+def history(record: RunRecord) -> list[float]:
+    return [row[k] for row in record.history for k in ("train_error", "val_error", "lr")]
 
 
 def test_a_run_stopped_by_ctrl_c_resumes_to_the_same_result_as_an_uninterrupted_run(tmp_path):
@@ -77,8 +81,8 @@ def test_a_run_stopped_by_ctrl_c_resumes_to_the_same_result_as_an_uninterrupted_
     proc.send_signal(signal.SIGINT)
     code, out = finish(proc)
     assert code == 130, out[-3000:]
-    cut = json.loads((tmp_path / "cut" / "record.json").read_text())
-    assert cut["status"] == "interrupted" and 2 <= len(cut["history"]) < 5
+    cut = load_record(tmp_path / "cut")
+    assert cut.status == "interrupted" and 2 <= len(cut.history) < 5
     assert (tmp_path / "cut" / "checkpoints" / "last.ckpt").exists()
     assert "resume=true hydra.run.dir=" in out  # the command that resumes it
 
@@ -86,12 +90,12 @@ def test_a_run_stopped_by_ctrl_c_resumes_to_the_same_result_as_an_uninterrupted_
         start(tmp_path, *RUN, "trainer.max_epochs=5", "hydra.run.dir=cut", "resume=true")
     )
     assert code == 0, out[-3000:]
-    resumed = json.loads((tmp_path / "cut" / "record.json").read_text())
-    reference = json.loads((tmp_path / "whole" / "record.json").read_text())
-    assert resumed["status"] == "completed" and resumed["resumed_from"].endswith("last.ckpt")
-    assert [row["epoch"] for row in resumed["history"]] == [1, 2, 3, 4, 5]
+    resumed = load_record(tmp_path / "cut")
+    reference = load_record(tmp_path / "whole")
+    assert resumed.status == "completed" and resumed.resumed_from.endswith("last.ckpt")
+    assert [row["epoch"] for row in resumed.history] == [1, 2, 3, 4, 5]
     assert history(resumed) == pytest.approx(history(reference), abs=1e-6)
-    assert resumed["overrides"] == reference["overrides"]  # resume=true is not part of the job
+    assert resumed.overrides == reference.overrides  # resume=true is not part of the job
     weights = [
         torch.load(tmp_path / d / "checkpoints" / "last.ckpt", weights_only=False)["state_dict"]
         for d in ("whole", "cut")
@@ -123,19 +127,18 @@ def test_a_truncated_checkpoint_is_named_and_the_run_restarts_from_scratch(tmp_p
     code, out = finish(start(tmp_path, *command))
     assert code == 0, out[-3000:]
     record_path = tmp_path / "run" / "record.json"
-    record = json.loads(record_path.read_text())
-    record["status"] = "interrupted"  # as a run killed in its last epoch leaves it
-    record_path.write_text(json.dumps(record))
+    # as a run killed in its last epoch leaves it
+    write_record(record_path, RunRecord.load(record_path).replace(status="interrupted"))
     last = tmp_path / "run" / "checkpoints" / "last.ckpt"
     last.write_bytes(last.read_bytes()[:1000])
     code, out = finish(start(tmp_path, *command, "resume=true"))
     assert code == 0, out[-3000:]
     said = " ".join(out.split())
     assert f"the checkpoint {last} does not load" in said and "restarts from scratch" in said
-    rerun = json.loads(record_path.read_text())
-    assert rerun["status"] == "completed" and rerun["resumed_from"] is None
-    assert [row["epoch"] for row in rerun["history"]] == [1, 2]
-    assert "restarted from scratch" in rerun["resume_notes"][0]
+    rerun = RunRecord.load(record_path)
+    assert rerun.status == "completed" and rerun.resumed_from is None
+    assert [row["epoch"] for row in rerun.history] == [1, 2]
+    assert "restarted from scratch" in rerun.resume_notes[0]
 
 
 def test_resume_into_a_folder_of_another_experiment_is_refused(tmp_path):
@@ -166,7 +169,7 @@ def test_sigterm_mid_sweep_keeps_the_finished_runs_report_and_resume_finishes_th
     code, out = finish(proc)
     assert code == 143, out[-3000:]
     sweep = tmp_path / "sweep"
-    statuses = [json.loads((sweep / j / "record.json").read_text())["status"] for j in "01"]
+    statuses = [load_record(sweep / j).status for j in "01"]
     assert statuses == ["completed", "interrupted"]
     summary = json.loads((sweep / "summary.json").read_text())  # the report still came
     assert {a["arm"]: a["statuses"] for a in summary["settings"][0]["arms"]} == {
@@ -179,9 +182,9 @@ def test_sigterm_mid_sweep_keeps_the_finished_runs_report_and_resume_finishes_th
     code, out = finish(start(tmp_path, *command, "resume=true"))
     assert code == 0, out[-3000:]
     assert (sweep / "0" / "record.json").read_bytes() == finished  # not trained again
-    resumed = json.loads((sweep / "1" / "record.json").read_text())
-    assert resumed["status"] == "completed" and resumed["resumed_from"], resumed.get("resume_notes")
-    assert [row["epoch"] for row in resumed["history"]] == [1, 2, 3, 4]
+    resumed = load_record(sweep / "1")
+    assert resumed.status == "completed" and resumed.resumed_from, resumed.resume_notes
+    assert [row["epoch"] for row in resumed.history] == [1, 2, 3, 4]
 
 
 def test_a_resume_with_a_reordered_grid_is_refused_before_any_job_touches_the_folder(tmp_path):

@@ -13,8 +13,10 @@ from pathlib import Path
 
 import pytest
 
+from alexnet_lab.record.run_record import RecordError, RunRecord
 from alexnet_lab.results.report import build_report
 from tests.conftest import lr_seed_records
+from tests.records import load_records
 from tests.wandb_file import read_run
 
 pytestmark = pytest.mark.slow
@@ -66,17 +68,17 @@ def test_stacked_members_train_as_their_sequential_runs(sweeps):
     assert seq.keys() == stk.keys() and len(seq) == 6
     for key, a in seq.items():
         b = stk[key]
-        assert b["status"] == a["status"], key
-        assert b["launcher"] == "stacked" and b["group_size"] == 6
-        assert len(b["history"]) == len(a["history"])
-        for row_a, row_b in zip(a["history"], b["history"], strict=True):
+        assert b.status == a.status, key
+        assert b.launcher == "stacked" and b.group_size == 6
+        assert len(b.history) == len(a.history)
+        for row_a, row_b in zip(a.history, b.history, strict=True):
             assert abs(row_a["train_error"] - row_b["train_error"]) <= 0.01, key
             assert abs(row_a["val_error"] - row_b["val_error"]) <= 0.01, key
             # the eval-mode training error on the fixed subset, in both engines
             assert abs(row_a["train_eval_error"] - row_b["train_eval_error"]) <= 0.01, key
             assert row_a["lr"] == row_b["lr"]
-        if a["status"] == "completed":
-            assert abs(a["final"]["test"]["top1_error"] - b["final"]["test"]["top1_error"]) <= 0.01
+        if a.status == "completed":
+            assert abs(a.final["test"]["top1_error"] - b.final["test"]["top1_error"]) <= 0.01
 
 
 def test_on_real_cifar10_four_stacked_members_train_as_their_sequential_runs(
@@ -103,18 +105,18 @@ def test_on_real_cifar10_four_stacked_members_train_as_their_sequential_runs(
     assert a.keys() == b.keys() and len(a) == 4
     for key, run in a.items():
         member = b[key]
-        assert member["data"]["name"] == run["data"]["name"] == "cifar10"
-        assert member["data"]["train_size"] == 512 and member["data"]["source"] == "folder"
-        assert member["status"] == run["status"] == "completed", key
-        assert member["group_size"] == 4 and len(member["history"]) == 2
-        for row_a, row_b in zip(run["history"], member["history"], strict=True):
+        assert member.data["name"] == run.data["name"] == "cifar10"
+        assert member.data["train_size"] == 512 and member.data["source"] == "folder"
+        assert member.status == run.status == "completed", key
+        assert member.group_size == 4 and len(member.history) == 2
+        for row_a, row_b in zip(run.history, member.history, strict=True):
             assert abs(row_a["train_error"] - row_b["train_error"]) <= 0.01, key
             assert abs(row_a["train_eval_error"] - row_b["train_eval_error"]) <= 0.01, key
             # a member's seconds are its quarter of the stack's epoch: sums stay wall time
             assert row_b["stack_seconds"] > 0
             assert abs(4 * row_b["seconds"] - row_b["stack_seconds"]) <= 0.005
     # real images: the lrs learn different amounts, so the members are not one run four times
-    errors = {key: run["history"][-1]["train_error"] for key, run in b.items()}
+    errors = {key: run.history[-1]["train_error"] for key, run in b.items()}
     assert len(set(errors.values())) > 1
 
 
@@ -122,11 +124,11 @@ def test_a_diverging_member_is_recorded_and_frozen_while_its_neighbours_complete
     _, stacked, _ = sweeps
     for key, record in lr_seed_records(stacked).items():
         if key[0] == "optim.lr=1e+30":  # as Hydra writes 1e30 back
-            assert record["status"] == "diverged" and "training loss became" in record["error"]
+            assert record.status == "diverged" and "training loss became" in record.error
             # mid-epoch: its neighbours trained the epoch's later batches without it
-            assert re.search(r"at epoch 1, step [23] ", record["error"]), record["error"]
+            assert re.search(r"at epoch 1, step [23] ", record.error), record.error
         else:
-            assert record["status"] == "completed" and len(record["history"]) == 2
+            assert record.status == "completed" and len(record.history) == 2
 
 
 def test_stacked_job_folders_look_like_the_basic_launchers(sweeps):
@@ -134,6 +136,7 @@ def test_stacked_job_folders_look_like_the_basic_launchers(sweeps):
     for job in sorted(p.name for p in basic.iterdir() if p.is_dir()):
         for name in (".hydra/config.yaml", ".hydra/hydra.yaml", ".hydra/overrides.yaml"):
             assert (stacked / job / name).exists(), (job, name)
+        # raw on purpose: which fields each launcher writes to disk is the point
         a = json.loads((basic / job / "record.json").read_text())
         b = json.loads((stacked / job / "record.json").read_text())
         assert set(a) - {"resume_notes"} <= set(b) and set(b) - set(a) <= {"launcher", "group_size"}
@@ -166,8 +169,8 @@ def _wait_for_epochs(sweep: Path, jobs: int, epochs: int, timeout: float = 900) 
         done = 0
         for path in sweep.glob("*/record.json"):
             try:
-                done += len(json.loads(path.read_text())["history"]) >= epochs
-            except (json.JSONDecodeError, KeyError):
+                done += len(RunRecord.load(path).history) >= epochs
+            except RecordError:
                 pass
         if done >= jobs:
             return
@@ -189,7 +192,7 @@ def test_an_interrupted_stack_resumes_to_the_uninterrupted_result(tmp_path):
     out, _ = proc.communicate(timeout=900)
     assert proc.returncode == 130, out[-3000:]
     cut = lr_seed_records(tmp_path / "cut")
-    assert {r["status"] for r in cut.values()} == {"interrupted"}
+    assert {r.status for r in cut.values()} == {"interrupted"}
     assert "resume=true" in out
 
     resumed = cli(tmp_path, *args, "hydra.sweep.dir=cut", "resume=true")
@@ -200,8 +203,8 @@ def test_an_interrupted_stack_resumes_to_the_uninterrupted_result(tmp_path):
     )
     for key, record in expected.items():
         got = final[key]
-        assert got["status"] == "completed" and got["resumed_from"]
-        for a, b in zip(record["history"], got["history"], strict=True):
+        assert got.status == "completed" and got.resumed_from
+        for a, b in zip(record.history, got.history, strict=True):
             assert (a["train_error"], a["val_error"]) == (b["train_error"], b["val_error"])
 
     again = cli(tmp_path, *args, "hydra.sweep.dir=cut", "resume=true")
@@ -223,32 +226,32 @@ def test_each_member_logs_live_to_its_own_wandb_run(tmp_path):
     done = cli(tmp_path, *args, "hydra/launcher=stacked", "hydra.sweep.dir=logged")
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     found = lr_seed_records(tmp_path / "logged")
-    assert len(found) == 4 and len({r["wandb"]["id"] for r in found.values()}) == 4
+    assert len(found) == 4 and len({r.wandb["id"] for r in found.values()}) == 4
     runs = {}
     for key, record in found.items():
-        info = record["wandb"]
+        info = record.wandb
         assert info["mode"] == "offline" and info["group"] == "sweep-logged", key
         assert Path(info["dir"]).is_dir() and info["sync"].startswith("wandb sync ")
         (run_file,) = Path(info["dir"]).glob("run-*.wandb")
         assert run_file.name == f"run-{info['id']}.wandb"
         run = runs[key] = read_run(run_file)
         assert run.run.run_group == "sweep-logged"
-        assert run.run.display_name == " ".join(record["overrides"])[:128]
+        assert run.run.display_name == " ".join(record.overrides)[:128]
         epochs = [r for r in run.history if "epoch" in r]
-        assert len(epochs) == len(record["history"]), key
-        for logged, row in zip(epochs, record["history"], strict=True):
+        assert len(epochs) == len(record.history), key
+        for logged, row in zip(epochs, record.history, strict=True):
             assert {k: logged[k] for k in row} == row  # every value, as the record has it
-        if record["status"] == "completed":
+        if record.status == "completed":
             assert run.exit_code == 0 and len(epochs) == 2
             steps = [r["trainer/global_step"] for r in epochs]
             assert steps == [steps[0], 2 * steps[0] + 1]  # epoch * steps_per_epoch - 1
             # then the test of the final weights, as trainer.test logs it after training
             (test,) = [r for r in run.history if "test_error" in r]
-            assert test["test_error"] == record["final"]["test"]["top1_error"]
-            assert test["test_top5_error"] == record["final"]["test"]["top5_error"]
+            assert test["test_error"] == record.final["test"]["top1_error"]
+            assert test["test_top5_error"] == record.final["test"]["top5_error"]
             assert test["trainer/global_step"] == steps[1] + 1
         else:  # diverged in its first epoch: a failed run with nothing logged
-            assert record["status"] == "diverged" and run.exit_code == 1 and not run.history
+            assert record.status == "diverged" and run.exit_code == 1 and not run.history
     # every member's run opened when the stack started, before any epoch was logged
     first_rows = [r.history[0]["_timestamp"] for r in runs.values() if r.history]
     assert max(r.start_time for r in runs.values()) < min(first_rows)
@@ -263,10 +266,10 @@ def test_a_bad_value_fails_its_job_under_the_stacked_launcher_and_the_rest_compl
     by_lr = {}
     for key, record in lr_seed_records(tmp_path / "sweep").items():
         by_lr.setdefault(key[0], []).append(record)
-    assert {r["status"] for r in by_lr["optim.lr=0.01"]} == {"completed"}
+    assert {r.status for r in by_lr["optim.lr=0.01"]} == {"completed"}
     bad = by_lr["optim.lr=-1"]
-    assert {r["status"] for r in bad} == {"failed"}
-    assert all(r["error"].startswith("optim.lr=-1 is out of range") for r in bad)
+    assert {r.status for r in bad} == {"failed"}
+    assert all(r.error.startswith("optim.lr=-1 is out of range") for r in bad)
     assert (tmp_path / "sweep" / "report.md").is_file()
 
 
@@ -290,9 +293,9 @@ def test_an_experiments_own_sweep_takes_the_stacked_launcher_unchanged(tmp_path)
     log = done.stdout + done.stderr
     assert done.returncode == 0, log[-3000:]
     assert "Launching 8 jobs in 2 group(s)" in log and log.count("stacked 4 jobs on cpu") == 2
-    found = [json.loads(p.read_text()) for p in (tmp_path / "c1").glob("*/record.json")]
-    assert len(found) == 8 and {r["group_size"] for r in found} == {4}
-    assert {r["settings"]["activation"] for r in found} == {"relu", "tanh"}
+    found = load_records(tmp_path / "c1")
+    assert len(found) == 8 and {r.group_size for r in found} == {4}
+    assert {r.settings["activation"] for r in found} == {"relu", "tanh"}
     summary = json.loads((tmp_path / "c1" / "summary.json").read_text())
     assert summary["claim"] == "C1"
     arms = {arm["arm"]: arm for arm in summary["settings"][0]["arms"]}
@@ -310,6 +313,6 @@ def test_stop_at_target_leaves_the_stack_at_the_target_as_a_sequential_run_stops
         found = lr_seed_records(tmp_path / sweep)
         assert len(found) == 2
         for record in found.values():
-            assert record["status"] == "completed" and record["stopped_at_target"] is True
-            assert record["epochs_to_target"] == 1 and len(record["history"]) == 1
-            assert record["final"]["test"]["top1_error"] is not None
+            assert record.status == "completed" and record.stopped_at_target is True
+            assert record.epochs_to_target == 1 and len(record.history) == 1
+            assert record.final["test"]["top1_error"] is not None

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.records import load_record, load_records
+
 pytestmark = pytest.mark.slow
 TINY = [
     "data=synthetic",
@@ -64,8 +66,8 @@ def test_a_finished_sweep_is_never_overwritten_by_the_same_or_another_grid(run_c
     (aside,) = tmp_path.glob("sweep.replaced-*")
     assert f"moved to {aside}" in " ".join(replaced.stderr.replace("│", " ").split())
     assert snapshot(aside) == before  # the old sweep, whole, beside the new one
-    (record,) = [json.loads(p.read_text()) for p in sweep.rglob("record.json")]
-    assert "optim.lr=0.5" in record["overrides"] and "replace=true" not in record["overrides"]
+    (record,) = load_records(sweep)
+    assert "optim.lr=0.5" in record.overrides and "replace=true" not in record.overrides
     summary = json.loads((sweep / "summary.json").read_text())
     assert summary["what_ran"]["runs"] == 1  # the report has only the new sweep's run
 
@@ -89,7 +91,7 @@ def test_a_used_single_run_folder_is_refused_then_replaced(run_cli, tmp_path):
     assert replaced.returncode == 0, replaced.stderr[-3000:]
     (aside,) = tmp_path.glob("run.replaced-*")
     assert snapshot(aside) == before
-    assert json.loads((run / "record.json").read_text())["seed"] == 1
+    assert load_record(run).seed == 1
 
 
 def test_the_stacked_launcher_refuses_a_used_folder_too(run_cli, tmp_path):

@@ -4,8 +4,11 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
+
+from tests.records import load_records
 
 pytestmark = pytest.mark.slow
 TINY = [
@@ -31,11 +34,11 @@ def test_agent_runs_of_a_sweep_are_compared_by_alexnet_lab_report(run_cli, tmp_p
         )
         assert result.returncode == 0, result.stderr[-3000:]
     sweep = tmp_path / "multirun" / "wandb-sweep-abc123"
-    records = {p.parent.name: json.loads(p.read_text()) for p in sweep.rglob("record.json")}
+    records = {Path(r.path).parent.name: r for r in load_records(sweep)}
     assert sorted(records) == ["r1", "r2"]
     for record in records.values():
-        assert record["wandb"]["group"] == "pooling-wandb-sweep-abc123"
-        assert record["wandb"]["mode"] == "offline" and record["claim"] == "C3"
+        assert record.wandb["group"] == "pooling-wandb-sweep-abc123"
+        assert record.wandb["mode"] == "offline" and record.claim == "C3"
     report = subprocess.run(
         [sys.executable, "-m", "alexnet_lab.results.report", "--wandb", str(sweep)],
         capture_output=True,

@@ -7,7 +7,6 @@ checkout's own (editable) alexnet_lab is left out, so only the wheel's copy can 
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import subprocess
@@ -17,6 +16,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
+
+from tests.records import load_record
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[2]
@@ -112,9 +113,9 @@ def test_the_wheel_carries_the_configs_and_its_command_runs_from_an_empty_folder
         cwd=work, env=env, capture_output=True, text=True, timeout=600,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr[-3000:]
-    record = json.loads((work / "run" / "record.json").read_text())
-    assert record["status"] == "completed" and len(record["history"]) == 1
-    assert record["choices"]["data"] == "synthetic"
+    record = load_record(work / "run")
+    assert record.status == "completed" and len(record.history) == 1
+    assert record.choices["data"] == "synthetic"
 
     # a user's own configs still join the packaged ones
     mine = work / "mine" / "data"

@@ -8,7 +8,8 @@ import pytest
 
 import alexnet_lab.results as results_pkg
 from alexnet_lab.record.files import RunRecord, write_record
-from alexnet_lab.results.claims import (
+from alexnet_lab.results.report import build_report
+from alexnet_lab.results.verdict.claims import (
     CLAIM_BY_KEY,
     CLAIMS,
     Claim,
@@ -16,8 +17,8 @@ from alexnet_lab.results.claims import (
     register_claim,
     unregister_claim,
 )
-from alexnet_lab.results.metrics import TOP1_ERROR, Metric
-from alexnet_lab.results.report import build_report
+from alexnet_lab.results.verdict.metrics import TOP1_ERROR, Metric
+from tests.records import a_record
 
 RESULTS_DIR = Path(results_pkg.__file__).parent
 
@@ -61,7 +62,7 @@ def c8_run(decay: str, seed: int, top1: float) -> RunRecord:
         {"epoch": e, "train_error": 0.5 / e, "val_error": top1 + 0.01, "val_top5_error": top1 / 3}
         for e in (1, 2, 3)
     ]
-    return RunRecord(
+    return a_record(
         status="completed",
         overrides=[f"optim.weight_decay={decay}", f"seed={seed}"],
         seed=seed,
@@ -111,7 +112,7 @@ def test_registering_a_clashing_claim_is_refused_and_unregistering_restores(c8):
 
 
 def test_results_never_branches_on_a_claim_id():
-    for path in RESULTS_DIR.glob("*.py"):
+    for path in RESULTS_DIR.rglob("*.py"):
         if path.name == "claims.py":  # where the claims are declared
             continue
         literals = [
@@ -124,7 +125,7 @@ def test_results_never_branches_on_a_claim_id():
 
 def test_results_modules_import_no_cycle():
     graph: dict[str, set[str]] = {}
-    for path in RESULTS_DIR.glob("*.py"):
+    for path in RESULTS_DIR.rglob("*.py"):
         imports = set()
         for node in ast.parse(path.read_text()).body:  # module-level imports only
             if isinstance(node, ast.ImportFrom) and (node.module or "").startswith(

@@ -6,7 +6,7 @@ from hydra import compose, initialize_config_dir
 
 from alexnet_lab.cli import CONFIG_DIR
 from alexnet_lab.models import build_model
-from alexnet_lab.results.claims import CLAIMS
+from alexnet_lab.results.verdict.claims import CLAIMS
 
 GROUPS = {
     d.name: sorted(p.stem for p in d.glob("*.yaml"))

@@ -7,7 +7,7 @@ from torch import nn
 
 from alexnet_lab.cli import CONFIG_DIR
 from alexnet_lab.models import build_model
-from alexnet_lab.results.claims import CLAIMS
+from alexnet_lab.results.verdict.claims import CLAIMS
 
 PROTOCOLS = sorted(p.stem for p in (CONFIG_DIR / "experiment" / "cpu").glob("*.yaml"))
 

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from alexnet_lab.record.files import RecordError, RunRecord, read_records, write_record
-from alexnet_lab.results.paper_report import build_paper_report
+from alexnet_lab.results.page.paper_report import build_paper_report
 from alexnet_lab.results.report import build_report
 from alexnet_lab.run.resume import check_same_experiment, plan_resume
-from tests.unit.test_report import curve, make_record
+from tests.records import curve, make_record
 
 DAMAGED = {
     "truncated": ('{"overrides": ["pooling=overlap"], "status": "comp', "not valid JSON"),

@@ -8,8 +8,9 @@ from alexnet_lab.errors import UserError
 from alexnet_lab.record.files import write_record
 from alexnet_lab.record.run_record import RunRecord
 from alexnet_lab.results.derived import DERIVED, folder_records, write_derived
-from alexnet_lab.results.paper_report import find_sweeps
+from alexnet_lab.results.page.paper_report import find_sweeps
 from alexnet_lab.results.sweep_report import build_report
+from tests.records import a_record
 
 
 def c5_record(arm: str, seed: int, center: float, ten: float) -> RunRecord:
@@ -18,7 +19,7 @@ def c5_record(arm: str, seed: int, center: float, ten: float) -> RunRecord:
         "center": {"top1_error": center, "top5_error": center / 3, "tta": "center"},
         "ten_crop": {"top1_error": ten, "top5_error": ten / 3, "tta": "ten_crop"},
     }
-    return RunRecord(
+    return a_record(
         status="completed",
         overrides=[f"augmentation={arm}", f"seed={seed}"],
         seed=seed,

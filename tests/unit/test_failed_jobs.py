@@ -6,10 +6,10 @@ from omegaconf import OmegaConf
 
 from alexnet_lab.console import say_end
 from alexnet_lab.errors import CommandEnd
-from alexnet_lab.record.files import RunRecord
 from alexnet_lab.run.failures import failure_note
 from alexnet_lab.run.session import RunSession
 from alexnet_lab.sweep.hydra_callbacks import SweepReportCallback
+from tests.records import a_record
 
 
 def returned(value, status=JobStatus.COMPLETED, overrides=("seed=0",)):
@@ -17,7 +17,7 @@ def returned(value, status=JobStatus.COMPLETED, overrides=("seed=0",)):
 
 
 def record(status, error=None, overrides=("activation=tanh", "seed=1")):
-    return RunRecord(status=status, error=error, overrides=list(overrides))
+    return a_record(status=status, error=error, overrides=list(overrides))
 
 
 def test_a_failed_or_interrupted_record_or_a_raised_job_is_a_failure_and_nothing_else_is():

@@ -7,11 +7,11 @@ import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import to_hex
 
-from alexnet_lab.results.compare import compare
 from alexnet_lab.results.figures.curves import plot_training_curves
 from alexnet_lab.results.figures.final_errors import plot_final_errors
 from alexnet_lab.results.figures.lr_sensitivity import plot_lr_sensitivity
 from alexnet_lab.results.figures.style import NOT_LEARNING_COLOUR, arm_colours
+from alexnet_lab.results.verdict.compare import compare
 from tests.unit.test_figures import c1_sweep, run
 
 #: what explains a line that has no label of its own: its gid -> the start of a legend entry
@@ -42,7 +42,7 @@ def mean_lines(ax, arm):
 def test_one_epoch_curves_have_markers_and_an_axis_around_the_epoch(tmp_path):
     records = [run(a, "0.01", s, None, stop=1) for a in ("relu", "tanh") for s in range(2)]
     for record in records:
-        record["settings"]["max_epochs"] = 1
+        record.settings["max_epochs"] = 1
     fig = plot_training_curves(compare(records, claim_id="C1"), 0.25, tmp_path / "c.png")
     (ax,) = fig.axes
     for arm in ("relu", "tanh"):
@@ -105,7 +105,7 @@ def test_the_lr_figure_keeps_censored_means_off_the_line_and_the_arms_apart(tmp_
 def three_figures(tmp_path, stopped=False):
     records = c1_sweep()
     if stopped:  # two runs that ended at the target (stop_at_target): one more legend key
-        records += [{**run("relu", "0.001", s, 9, stop=9), "stopped_at_target": True}
+        records += [run("relu", "0.001", s, 9, stop=9).replace(stopped_at_target=True)
                     for s in (4, 5)]  # fmt: skip
     comparison = compare(records, claim_id="C1")
     return (

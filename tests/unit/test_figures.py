@@ -6,14 +6,15 @@ import math
 import pytest
 from matplotlib.colors import to_hex
 
-from alexnet_lab.record.files import epochs_to_target, write_record
-from alexnet_lab.results.compare import compare
+from alexnet_lab.record.files import write_record
 from alexnet_lab.results.figures.curves import plot_training_curves
 from alexnet_lab.results.figures.final_errors import plot_final_errors
 from alexnet_lab.results.figures.lr_sensitivity import plot_lr_sensitivity
 from alexnet_lab.results.figures.style import arm_colours, finding_title
-from alexnet_lab.results.metrics import TOP1_ERROR
 from alexnet_lab.results.report import build_report
+from alexnet_lab.results.verdict.compare import compare
+from alexnet_lab.results.verdict.metrics import TOP1_ERROR
+from tests.records import a_record
 
 BUDGET = 12
 LRS = ("0.001", "0.01", "0.1")
@@ -37,21 +38,20 @@ def run(act, lr, seed, reach, status="completed", stop=None, stuck=False, classe
     ]  # fmt: skip
     if status == "diverged":
         history[-1]["train_error"] = math.nan
-    return {
-        "overrides": [f"activation={act}", f"optim.lr={lr}", f"seed={seed}"],
-        "seed": seed,
-        "claim": "C1",
-        "status": status,
-        "target_error": 0.25,
-        "report": {"arm_group": "activation", "select_keys": ["optim.lr"]},
-        "choices": {"model": "convnet4", "data": "cifar10", "activation": act},
-        "settings": {"model": "convnet4", "data": "cifar10", "max_epochs": BUDGET},
-        "history": history,
-        "epochs_to_target": epochs_to_target(history, 0.25),
-        "not_learning": stuck,
-        "final": {"test": {"top1_error": top1 + 0.01 * seed, "top5_error": top1 / 4}},
-        "data": {"name": "cifar10", "train_size": 5000, "num_classes": classes},
-    }
+    return a_record(
+        overrides=[f"activation={act}", f"optim.lr={lr}", f"seed={seed}"],
+        seed=seed,
+        claim="C1",
+        status=status,
+        target_error=0.25,
+        report={"arm_group": "activation", "select_keys": ["optim.lr"]},
+        choices={"model": "convnet4", "data": "cifar10", "activation": act},
+        settings={"model": "convnet4", "data": "cifar10", "max_epochs": BUDGET},
+        history=history,
+        not_learning=stuck,
+        final={"test": {"top1_error": top1 + 0.01 * seed, "top5_error": top1 / 4}},
+        data={"name": "cifar10", "train_size": 5000, "num_classes": classes},
+    )
 
 
 def c1_sweep(classes=10):
@@ -106,9 +106,9 @@ def test_titles_state_the_verdict_and_the_ratio_with_its_interval(comparison, tm
 def test_panels_of_a_multi_setting_sweep_name_their_setting_and_verdict(tmp_path):
     records = c1_sweep()
     for i, record in enumerate(records):
-        record["overrides"].append(f"init={'paper' if i % 2 else 'torch'}")
-    records += [dict(r, overrides=[*r["overrides"][:-1], "init=paper"]) for r in records[::2]]
-    records += [dict(r, overrides=[*r["overrides"][:-1], "init=torch"]) for r in records[1::2]]
+        record.overrides.append(f"init={'paper' if i % 2 else 'torch'}")
+    records += [r.replace(overrides=[*r.overrides[:-1], "init=paper"]) for r in records[::2]]
+    records += [r.replace(overrides=[*r.overrides[:-1], "init=torch"]) for r in records[1::2]]
     comparison = compare(records, claim_id="C1")
     fig = plot_training_curves(comparison, 0.25, tmp_path / "c.png")
     titles = [ax.get_title() for ax in fig.axes if ax.get_visible()]
@@ -189,7 +189,7 @@ def test_the_report_lists_the_lr_figure(tmp_path):
 
 
 def test_a_missing_arm_is_said_in_the_title(tmp_path):
-    relu_only = compare([r for r in c1_sweep() if "activation=relu" in r["overrides"]], "C1")
+    relu_only = compare([r for r in c1_sweep() if "activation=relu" in r.overrides], "C1")
     fig = plot_training_curves(relu_only, 0.25, tmp_path / "c.png")
     assert fig._suptitle.get_text().startswith("C1 inconclusive: arm tanh did not run")
 
@@ -208,7 +208,7 @@ def test_runs_stopped_at_the_target_are_marked_in_the_top1_panel(tmp_path):
     for seed in range(2):
         for lr, reach in (("0.001", 9), ("0.01", 3)):
             stopped = run("relu", lr, seed, reach, stop=reach)  # stop_at_target: ends there
-            records.append({**stopped, "stopped_at_target": True})
+            records.append(stopped.replace(stopped_at_target=True))
         records += [run("tanh", lr, seed, None) for lr in ("0.001", "0.01")]  # full budget
     fig = plot_lr_sensitivity(compare(records, claim_id="C1"), 0.25, tmp_path / "l.png")
     speed, error = fig.axes
@@ -224,7 +224,7 @@ def test_runs_stopped_at_the_target_are_marked_in_the_top1_panel(tmp_path):
 def test_the_eval_mode_training_error_is_its_own_thin_dashed_line_named_apart(tmp_path):
     records = c1_sweep()
     for record in records:
-        for row in record["history"]:
+        for row in record.history:
             row["train_eval_error"] = 0.5 * row["train_error"]
     fig = plot_training_curves(compare(records, claim_id="C1"), 0.25, tmp_path / "c.png")
     (ax,) = fig.axes

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from hydra import compose, initialize_config_dir
 
-from alexnet_lab.results.summary import what_ran
+from alexnet_lab.results.formats.summary import what_ran
 from alexnet_lab.run.context import JobContext
 from alexnet_lab.run.record_builder import new_record
 

@@ -1,7 +1,9 @@
 """A job's line names what varies between the sweep's jobs, and says when a job did not start."""
 
+import pytest
+
 from alexnet_lab.console import run_line
-from alexnet_lab.overrides import shown_overrides, varying_keys
+from alexnet_lab.overrides import basic_sweep_jobs, shown_overrides, varying_keys
 from alexnet_lab.record.files import RunRecord
 
 
@@ -37,3 +39,26 @@ def test_sweep_values_take_the_command_over_the_experiment():
     values = sweep_values(["seed=0,1", "trainer.max_epochs=12"], params)
     assert values == {"seed": ["0", "1"], "optim.lr": ["0.01", "0.1"], "trainer.max_epochs": ["12"]}
     assert sweep_values(["seed=0,,"], {}) is None  # unreadable
+
+
+@pytest.mark.parametrize(
+    ("task", "params"),
+    [
+        (["seed=0,1", "optim.lr=0.01,0.1"], {"activation": "relu,tanh"}),
+        (["activation=tanh", "+extra=a,b"], {"activation": "relu,tanh", "seed": "0,1,2"}),
+        (["seed=range(3)", "data=synthetic"], {}),
+        (["optim.lr=0.01"], {}),
+    ],
+)
+def test_the_basic_sweepers_jobs_are_listed_as_hydra_lists_them(task, params):
+    from hydra._internal.core_plugins.basic_sweeper import BasicSweeper  # what it must equal
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+
+    given = [*(f"{k}={v}" for k, v in params.items()), *task]
+    (hydras,) = BasicSweeper.split_arguments(OverridesParser.create().parse_overrides(given), None)
+    assert basic_sweep_jobs(task, params) == hydras and hydras
+
+
+def test_a_grid_that_cannot_be_listed_is_none():
+    assert basic_sweep_jobs(["optim.lr=interval(0.01,0.1)"], {}) is None
+    assert basic_sweep_jobs(["bad=[unclosed"], {}) is None

@@ -16,6 +16,7 @@ from alexnet_lab.parallel import pool as pool_module
 from alexnet_lab.parallel.devices import Slot
 from alexnet_lab.parallel.pool import Hooks, Pool, Worker
 from alexnet_lab.parallel.units import Unit
+from tests.records import load_record
 
 
 def worker(index: int, number: int) -> Worker:
@@ -78,8 +79,8 @@ def test_a_data_set_smaller_than_asked_is_said_and_recorded(tmp_path):
     session = RunSession(record, tmp_path)
     with pytest.warns(UserWarning, match="the data set has only 40 training images"):
         session.start({"train_size": 40, "chance_error": 0.9})
-    saved = json.loads((tmp_path / "record.json").read_text())
-    assert saved["data"]["train_size"] == 40 and saved["data"]["train_size_requested"] == 100000
+    saved = load_record(tmp_path)
+    assert saved.data["train_size"] == 40 and saved.data["train_size_requested"] == 100000
 
 
 def test_a_data_set_as_large_as_asked_says_nothing(tmp_path, recwarn):

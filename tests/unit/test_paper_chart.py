@@ -4,9 +4,9 @@ interval, the paper's number, read from the chart's artists (not a picture of a 
 import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 
-from alexnet_lab.results.claims import CLAIMS
 from alexnet_lab.results.figures.paper import paper_figure
-from alexnet_lab.results.paper_report import paper_rows
+from alexnet_lab.results.page.paper_report import paper_rows
+from alexnet_lab.results.verdict.claims import CLAIMS
 from tests.unit.test_results_page import fabricate
 
 

@@ -3,11 +3,11 @@
 import csv
 
 from alexnet_lab.record.files import write_record
-from alexnet_lab.results.compare import compare
-from alexnet_lab.results.page import build_results_page
-from alexnet_lab.results.paper_tables import latex_cell
+from alexnet_lab.results.formats.paper_tables import latex_cell
+from alexnet_lab.results.formats.tables import arm_table, setting_table
+from alexnet_lab.results.page.page import build_results_page
 from alexnet_lab.results.report import build_report
-from alexnet_lab.results.tables import arm_table, setting_table
+from alexnet_lab.results.verdict.compare import compare
 from tests.unit.test_docs import broken_links
 from tests.unit.test_figures import c1_sweep
 from tests.unit.test_results_page import fabricate

@@ -19,6 +19,7 @@ from alexnet_lab.parallel.devices import Slot, assign, default_workers, worker_e
 from alexnet_lab.parallel.progress import Progress, epochs_done
 from alexnet_lab.parallel.units import fail_dead_job, is_ddp, make_units, stopped_job
 from alexnet_lab.run.roles import GPU_SHARING_ENV
+from tests.records import load_record
 
 FOUR_GPUS = ["0", "1", "2", "3"]
 
@@ -154,17 +155,17 @@ def test_a_dead_workers_job_keeps_its_history_and_is_failed(tmp_path):
     record = {"status": "running", "overrides": ["seed=1"], "history": [{"epoch": 1}]}
     (tmp_path / "record.json").write_text(json.dumps(record))
     failed = fail_dead_job(tmp_path, job_config(tmp_path), "its worker died")
-    saved = json.loads((tmp_path / "record.json").read_text())
-    assert saved["status"] == failed.status == "failed" and saved["error"] == "its worker died"
-    assert saved["history"] == [{"epoch": 1}] and epochs_done(tmp_path) == 1
+    saved = load_record(tmp_path)
+    assert saved.status == failed.status == "failed" and saved.error == "its worker died"
+    assert saved.history == [{"epoch": 1}] and epochs_done(tmp_path) == 1
 
 
 def test_a_dead_workers_job_without_a_record_gets_one(tmp_path):
     folder = tmp_path / "3"
     fail_dead_job(folder, job_config(tmp_path), "its worker died")
-    saved = json.loads((folder / "record.json").read_text())
-    assert saved["status"] == "failed" and saved["overrides"] == ["seed=1", "optim.lr=0.1"]
-    assert saved["choices"] == {"model": "convnet4"} and epochs_done(folder) == 0
+    saved = load_record(folder)
+    assert saved.status == "failed" and saved.overrides == ["seed=1", "optim.lr=0.1"]
+    assert saved.choices == {"model": "convnet4"} and epochs_done(folder) == 0
 
 
 def test_progress_says_done_of_total_and_the_time_left(capsys):

@@ -81,6 +81,7 @@ def test_round_trip_loses_nothing(tmp_path):
     assert a.path.endswith("a/record.json") and a.to_dict() == b.replace(format=2).to_dict()
     assert a.resumed_from == FORMAT_1["resumed_from"] and unreadable == []
     assert RunRecord.load(tmp_path / "a" / "record.json").to_dict() == a.to_dict()
+    # raw on purpose: what is (not) written on disk is the point
     assert "path" not in json.loads((tmp_path / "a" / "record.json").read_text())
 
 

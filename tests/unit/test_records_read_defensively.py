@@ -13,8 +13,8 @@ import pytest
 
 from alexnet_lab.record.files import RecordError, RunRecord
 from alexnet_lab.results.report import main as report_main
+from tests.records import curve, make_record
 from tests.unit.test_damaged_records import pooling_sweep
-from tests.unit.test_report import curve, make_record
 
 
 def flat(text: str) -> str:
@@ -98,7 +98,7 @@ def test_a_folder_that_fails_while_written_is_a_paragraph(tmp_path, capsys, monk
 
 
 def test_no_sweeps_below_does_not_follow_naming_each_sweep(tmp_path, capsys, monkeypatch):
-    from alexnet_lab.results import paper_report
+    from alexnet_lab.results.page import paper_report
 
     pooling_sweep(tmp_path / "sweep")
     (tmp_path / "sweep" / "multirun.yaml").write_text("x")

@@ -88,6 +88,7 @@ def test_a_folder_of_completed_runs_keeps_them(in_tmp):
     discard_unstarted_run(runs)
     assert names(runs) == {"a", "b", ".alexnet-lab.lock", FOUND_NAME}
     for name in ("a", "b"):
+        # raw on purpose: the file must be kept byte for byte (it is no full record to load)
         assert json.loads((runs / name / "record.json").read_text()) == {"status": "completed"}
 
 

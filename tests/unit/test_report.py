@@ -10,66 +10,12 @@ from alexnet_lab.record.files import (
     is_not_learning,
     write_record,
 )
-from alexnet_lab.record.run_record import RunRecord
-from alexnet_lab.results.claims import CLAIMS
-from alexnet_lab.results.compare import compare, parse_overrides
-from alexnet_lab.results.intervals import ArmStats
 from alexnet_lab.results.report import build_report
-from alexnet_lab.results.verdicts import judge
-
-
-def make_record(
-    overrides,
-    seed,
-    train_errors,
-    top1=0.3,
-    status="completed",
-    target=0.25,
-    max_epochs=None,
-    claim=None,
-    select=("optim.lr",),
-):
-    history = [
-        {
-            "epoch": i + 1,
-            "train_error": e,
-            "val_error": top1,
-            "val_top5_error": top1 / 3,
-            "lr": 0.01,
-            "seconds": 1.0,
-        }
-        for i, e in enumerate(train_errors)
-    ]
-    return RunRecord(
-        overrides=list(overrides) + [f"seed={seed}"],
-        seed=seed,
-        claim=claim,
-        status=status,
-        target_error=target,
-        report={"arm_group": None, "select_keys": list(select), "replicate_keys": ["seed"]},
-        settings={
-            "model": "convnet4",
-            "data": "synthetic",
-            "init": "paper",
-            "scale": "raw",
-            "norm": "none",
-            "lr": 0.01,
-            "weight_decay": 0.0,
-            "max_epochs": max_epochs or len(train_errors),
-        },
-        history=history,
-        epochs_to_target=epochs_to_target(history, target),
-        final={
-            "last": history[-1] if history else {},
-            "test": {"top1_error": top1, "top5_error": top1 / 3, "tta": "center"},
-        },
-        data={"train_size": 512},
-    )
-
-
-def curve(reach_epoch, length=10):
-    """Training errors that first reach 0.25 at ``reach_epoch`` (None: never)."""
-    return [0.2 if reach_epoch and e >= reach_epoch else 0.8 for e in range(1, length + 1)]
+from alexnet_lab.results.verdict.claims import CLAIMS
+from alexnet_lab.results.verdict.compare import compare, parse_overrides
+from alexnet_lab.results.verdict.intervals import ArmStats
+from alexnet_lab.results.verdict.verdicts import judge
+from tests.records import curve, make_record
 
 
 def test_parse_overrides():

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from matplotlib.image import imread
 
-from alexnet_lab.results.page import build_results_page
+from alexnet_lab.results.page.page import build_results_page
 from alexnet_lab.results.report import build_report
 from tests.browser import Browser, find_chromium
 from tests.unit.test_report_html import write_c1

@@ -9,7 +9,7 @@ import pytest
 
 from alexnet_lab.record.files import write_record
 from alexnet_lab.results.report import main as report_main
-from tests.unit.test_report import curve, make_record
+from tests.records import curve, make_record
 
 
 def write_sweep(folder: Path, arms: tuple[str, ...], marked: bool = True) -> None:
@@ -53,7 +53,7 @@ def test_one_sweep_one_run_and_an_agents_sweep_are_still_reported(tmp_path):
 
 
 def test_runs_moved_aside_by_replace_are_left_out_of_the_paper_report(tmp_path):
-    from alexnet_lab.results.paper_report import find_sweeps
+    from alexnet_lab.results.page.paper_report import find_sweeps
 
     write_sweep(tmp_path / "c3", ("pooling=overlap", "pooling=nonoverlap"))
     write_sweep(tmp_path / "c3.replaced-20261130-120000", ("pooling=overlap", "pooling=nonoverlap"))

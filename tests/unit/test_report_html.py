@@ -4,7 +4,7 @@ inlined, the odd runs named, the commands that resume or extend the sweep."""
 from html.parser import HTMLParser
 
 from alexnet_lab.record.files import write_record
-from alexnet_lab.results.page import build_results_page
+from alexnet_lab.results.page.page import build_results_page
 from alexnet_lab.results.report import build_report
 from tests.unit.test_figures import c1_sweep
 from tests.unit.test_results_page import fabricate

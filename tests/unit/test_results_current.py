@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from alexnet_lab.results.page import build_results_page
-from alexnet_lab.results.page_summary import (
+from alexnet_lab.results.page.page import build_results_page
+from alexnet_lab.results.page.page_summary import (
     README_END,
     README_START,
     for_readme,
@@ -85,7 +85,7 @@ def test_the_protocol_cell_links_the_cpu_protocols_and_names_a_derived_sweeps_so
 
 
 def test_one_verdict_in_every_setting_is_said_as_that_verdict_and_a_read_off_sweep_costs_nothing():
-    from alexnet_lab.results.page_summary import cost_cell, verdict_cell
+    from alexnet_lab.results.page.page_summary import cost_cell, verdict_cell
 
     same = {
         "verdict": "per setting",

@@ -3,11 +3,12 @@
 import re
 
 from alexnet_lab.record.files import write_record
-from alexnet_lab.results.claims import CLAIMS
-from alexnet_lab.results.page import build_results_page
-from alexnet_lab.results.paper_report import paper_rows
+from alexnet_lab.results.page.page import build_results_page
+from alexnet_lab.results.page.paper_report import paper_rows
 from alexnet_lab.results.report import main
-from tests.unit.test_report import c1_records, curve, make_record
+from alexnet_lab.results.verdict.claims import CLAIMS
+from tests.records import curve, make_record
+from tests.unit.test_report import c1_records
 
 CPU = {"cpu": "Example CPU", "cpu_count": 2, "torch_threads": 2, "gpus": [], "gpu_count": 0,
        "torch": "2.0", "lightning": "2.1"}  # fmt: skip
@@ -107,7 +108,7 @@ def test_the_cli_writes_the_page_and_reuses_fresh_summaries(tmp_path, capsys):
 
 def test_a_claim_without_runs_is_listed_with_the_command_that_runs_it():
     from alexnet_lab.configs import claim_experiments
-    from alexnet_lab.results.page_summary import not_run_lines
+    from alexnet_lab.results.page.page_summary import not_run_lines
 
     assert claim_experiments()["C2"] == "lrn" and claim_experiments()["C1"] == "relu_vs_tanh"
     lines = not_run_lines(["C2", "C6"])
@@ -123,7 +124,7 @@ def test_a_claim_without_runs_is_listed_with_the_command_that_runs_it():
 
 
 def test_arms_that_ran_their_own_lr_grids_are_listed_each_with_its_own():
-    from alexnet_lab.results.page import arm_grids
+    from alexnet_lab.results.page.page import arm_grids
 
     def summary(relu, tanh):
         arms = [
@@ -138,7 +139,7 @@ def test_arms_that_ran_their_own_lr_grids_are_listed_each_with_its_own():
 
 
 def test_a_verdicts_warning_is_listed_under_it_named_by_setting_when_there_are_several():
-    from alexnet_lab.results.page import warning_lines
+    from alexnet_lab.results.page.page import warning_lines
 
     edge = "best value at the grid's edge: widen the grid; ...: tanh (optim.lr)"
     one = {"settings": [{"label": "all runs", "verdict": {"warning": edge}}]}
@@ -149,7 +150,7 @@ def test_a_verdicts_warning_is_listed_under_it_named_by_setting_when_there_are_s
 
 
 def test_a_select_key_held_at_one_value_is_named_not_a_question_mark():
-    from alexnet_lab.results.page import settings_text
+    from alexnet_lab.results.page.page import settings_text
 
     fixed = {"model": "convnet4", "data": "cifar10", "init": "paper", "scale": "raw", "lr": 0.003,
              "max_epochs": 20, "training images": 50000}  # fmt: skip
@@ -162,7 +163,7 @@ def test_a_select_key_held_at_one_value_is_named_not_a_question_mark():
 
 
 def test_the_wall_time_counts_one_run_in_the_singular():
-    from alexnet_lab.results.page_facts import wall_text
+    from alexnet_lab.results.page.page_facts import wall_text
 
     facts = {"train_seconds": 60.0, "runs": 1, "span_seconds": None}
     assert wall_text(facts) == "1m 00s of training (epoch seconds summed over 1 run)"

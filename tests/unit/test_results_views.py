@@ -3,38 +3,12 @@
 import pytest
 from rich.console import Console
 
-import alexnet_lab.results.terminal as terminal
+import alexnet_lab.results.formats.terminal as terminal
 from alexnet_lab.record.files import RunRecord, write_record
-from alexnet_lab.results.compare import compare
+from alexnet_lab.results.formats.tables import arm_table, markdown_table, setting_table
 from alexnet_lab.results.report import build_report
-from alexnet_lab.results.tables import arm_table, markdown_table, setting_table
-
-
-def run(overrides, seed, top1, gap=0.05, tests=None, status="completed"):
-    history = [
-        {
-            "epoch": e,
-            "train_error": top1 - gap,
-            "train_eval_error": top1 - gap,
-            "val_error": top1,
-            "val_top5_error": top1 / 3,
-        }
-        for e in (1, 2)
-    ]
-    final = {"last": history[-1], "best": {"epoch": 2, "val_error": top1}}
-    final["test"] = {"top1_error": top1, "top5_error": top1 / 3}
-    if tests:
-        final["tests"] = {v: {"top1_error": e, "top5_error": e / 3} for v, e in tests.items()}
-        final["test"] = final["tests"]["ten_crop"]
-    return RunRecord(
-        status=status,
-        overrides=[*overrides, f"seed={seed}"],
-        seed=seed,
-        settings={"model": "alexnet", "data": "imagefolder", "max_epochs": 2, "tta": "ten_crop"},
-        history=history,
-        final=final,
-        output_dir=f"run{seed}-{'-'.join(overrides)}",
-    )
+from alexnet_lab.results.verdict.compare import compare
+from tests.records import a_tested_run
 
 
 def test_runs_tested_on_two_views_become_the_two_arms_of_c7(tmp_path):
@@ -44,7 +18,7 @@ def test_runs_tested_on_two_views_become_the_two_arms_of_c7(tmp_path):
         {"center": 0.40, "ten_crop": 0.38},
     ]
     for seed, tests in enumerate(views):
-        write_record(tmp_path / str(seed) / "record.json", run([], seed, 0.4, tests=tests))
+        write_record(tmp_path / str(seed) / "record.json", a_tested_run([], seed, 0.4, tests=tests))
     summary = build_report(tmp_path, quiet=True)  # no claim named: the views name it
     assert summary["claim"] == "C7" and summary["arms"] == ["ten_crop", "center"]
     assert summary["what_ran"]["runs"] == 3 and summary["what_ran"]["test_views"] == [
@@ -60,7 +34,8 @@ def test_c5s_parts_are_judged_where_their_arms_ran():
     records = []
     for arm, top1, gap in (("paper", 0.30, 0.02), ("crop_flip", 0.31, 0.03), ("none", 0.35, 0.2)):
         records += [
-            run([f"augmentation={arm}"], s, top1 + 0.002 * s, gap + 0.001 * s) for s in range(3)
+            a_tested_run([f"augmentation={arm}"], s, top1 + 0.002 * s, gap + 0.001 * s)
+            for s in range(3)
         ]
     (setting,) = compare(records, claim_id="C5").settings
     assert [a.label for a in setting.arms] == ["paper", "none", "crop_flip"]
@@ -78,7 +53,7 @@ def test_c5s_parts_are_judged_where_their_arms_ran():
 def test_the_terminal_shows_the_rows_of_report_md(tmp_path, monkeypatch):
     for arm, top1 in (("overlap", 0.20), ("nonoverlap", 0.25)):
         for seed in range(2):
-            record = run([f"pooling={arm}"], seed, top1 + 0.001 * seed).replace(claim="C3")
+            record = a_tested_run([f"pooling={arm}"], seed, top1 + 0.001 * seed).replace(claim="C3")
             write_record(tmp_path / f"{arm}{seed}" / "record.json", record)
     wide = Console(width=400, record=True)
     monkeypatch.setattr(terminal, "console", wide)
@@ -107,7 +82,9 @@ def test_c5s_runs_tested_on_both_views_are_judged_once_not_per_view():
     # C5's runs are also tested on C7's ten patches: the gap claim sees each run once, at its
     # configured view, not as two identical "tta=center" and "tta=ten_crop" settings
     records = [
-        run([f"augmentation={arm}"], seed, 0.35 + s, gap + s, {"center": 0.36, "ten_crop": 0.34})
+        a_tested_run(
+            [f"augmentation={arm}"], seed, 0.35 + s, gap + s, {"center": 0.36, "ten_crop": 0.34}
+        )
         for arm, gap in (("none", 0.25), ("paper", 0.06))
         for seed, s in enumerate((0.0, 0.01, 0.02))
     ]

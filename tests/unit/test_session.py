@@ -1,45 +1,46 @@
 """RunSession: the one writer of a run's record, for the Lightning path and stacked members."""
 
-import json
 import os
 
 from alexnet_lab.errors import DivergedError, UserError
 from alexnet_lab.record.files import RunRecord
 from alexnet_lab.run.session import RunSession
+from tests.records import a_record, load_record
 
 
 def _record(tmp_path, **fields):
     base = dict(
+        status="running",
         overrides=["activation=relu"],
         target_error=0.25,
         not_learning_patience=2,
         settings={"batch_size": 64},
         output_dir=str(tmp_path),
     )
-    return RunRecord(**(base | fields))
+    return a_record(**(base | fields))
 
 
 def _written(tmp_path):
-    return json.loads((tmp_path / "record.json").read_text())
+    return load_record(tmp_path)
 
 
 def test_a_session_writes_its_start_and_every_epoch(tmp_path):
     session = RunSession(_record(tmp_path), tmp_path, num_classes=10)
     session.start({"train_size": 100, "chance_error": 0.88}, processes=2)
     assert session.chance == 0.88
-    assert _written(tmp_path)["status"] == "running"
-    assert _written(tmp_path)["settings"]["global_batch_size"] == 128
+    assert _written(tmp_path).status == "running"
+    assert _written(tmp_path).settings["global_batch_size"] == 128
     session.add_epoch({"epoch": 1, "train_error": 0.5})
     session.add_epoch({"epoch": 2, "train_error": 0.2})
     on_disk = _written(tmp_path)
-    assert [r["epoch"] for r in on_disk["history"]] == [1, 2]
-    assert on_disk["epochs_to_target"] == 2 and on_disk["stopped_at_target"] is False
+    assert [r["epoch"] for r in on_disk.history] == [1, 2]
+    assert on_disk.epochs_to_target == 2 and on_disk.stopped_at_target is False
     session.add_epoch({"epoch": 2, "train_error": 0.3})  # a resumed run repeats its epoch
     assert [r["train_error"] for r in session.record.history] == [0.5, 0.3]
     assert session.record.epochs_to_target is None
     record = session.finish({"center": {"test_error": 0.4, "test_top5_error": 0.1}}, "center")
     assert record.status == "completed" and record.final["test"]["top1_error"] == 0.4
-    assert _written(tmp_path)["final"]["test"]["top5_error"] == 0.1
+    assert _written(tmp_path).final["test"]["top5_error"] == 0.1
 
 
 def test_stop_at_target_marks_the_run_done_also_from_a_resumed_history(tmp_path):
@@ -76,8 +77,8 @@ def test_failures_and_interrupts_are_said_once_for_every_engine(tmp_path):
     cut.add_epoch({"epoch": 1, "train_error": 0.7})
     assert cut.close("center") is None
     on_disk = _written(tmp_path)
-    assert on_disk["status"] == "interrupted" and "during the run" in on_disk["error"]
-    assert on_disk["final"]["last"]["epoch"] == 1 and on_disk["finished_at"]
+    assert on_disk.status == "interrupted" and "during the run" in on_disk.error
+    assert on_disk.final["last"]["epoch"] == 1 and on_disk.finished_at
 
 
 def test_a_record_that_cannot_be_written_is_named_not_raised(tmp_path):
@@ -156,8 +157,8 @@ def test_a_run_that_ended_outside_a_session_is_saved_failed_with_why(tmp_path):
     record = _record(tmp_path, status="running")
     RunSession.save_ended(record, tmp_path, failed="its worker died")
     on_disk = _written(tmp_path)
-    assert on_disk["status"] == "failed" and on_disk["error"] == "its worker died"
-    assert on_disk["finished_at"]
+    assert on_disk.status == "failed" and on_disk.error == "its worker died"
+    assert on_disk.finished_at
 
 
 def test_closing_writes_the_record_before_the_loggers_finish_and_again_with_their_w_and_b(tmp_path):
@@ -165,14 +166,14 @@ def test_closing_writes_the_record_before_the_loggers_finish_and_again_with_thei
     seen = []
 
     def finish_loggers(completed):
-        seen.append((completed, _written(tmp_path)["status"]))
+        seen.append((completed, _written(tmp_path).status))
         return {"url": "https://wandb.example/run"}, "finishing the W&B run failed: late"
 
     assert session.close("center", finish_loggers) is None
     assert seen == [(False, "interrupted")]  # written before the loggers were touched
     on_disk = _written(tmp_path)
-    assert on_disk["wandb"] == {"url": "https://wandb.example/run"}
-    assert on_disk["wandb_error"] == "finishing the W&B run failed: late"
+    assert on_disk.wandb == {"url": "https://wandb.example/run"}
+    assert on_disk.wandb_error == "finishing the W&B run failed: late"
 
 
 def test_starting_opens_the_engines_loggers_with_the_record_and_gives_back_what_they_are(tmp_path):
@@ -184,4 +185,4 @@ def test_starting_opens_the_engines_loggers_with_the_record_and_gives_back_what_
         return "the loggers"
 
     assert session.start({"train_size": 10}, open_loggers=open_loggers) == "the loggers"
-    assert opened == [7] and _written(tmp_path)["status"] == "running"
+    assert opened == [7] and _written(tmp_path).status == "running"

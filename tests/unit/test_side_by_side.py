@@ -14,7 +14,7 @@ from tests.unit.test_results_page import pooling_records, write_sweep
 def write_c1(folder, init):
     """A C1 sweep whose runs all started from ``init`` (the experiment's, not an override)."""
     for i, record in enumerate(c1_sweep()):
-        record["settings"]["init"] = init
+        record.settings["init"] = init
         write_record(folder / str(i) / "record.json", record)
 
 

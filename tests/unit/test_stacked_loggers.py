@@ -9,6 +9,7 @@ import pytest
 from alexnet_lab.engines.stacked.member_loggers import close_loggers, log_epoch, open_loggers
 from alexnet_lab.record.files import RunRecord
 from alexnet_lab.tracking.loggers import finish_wandb, wandb_logger
+from tests.records import a_record
 from tests.wandb_file import read_run
 
 CONFIGS = {
@@ -34,7 +35,9 @@ def offline(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def _record(folder: Path, lr: str) -> RunRecord:
     out = folder / lr
     out.mkdir()
-    return RunRecord(overrides=[f"optim.lr={lr}"], output_dir=str(out), config={"lr": lr})
+    return a_record(
+        status="running", overrides=[f"optim.lr={lr}"], output_dir=str(out), config={"lr": lr}
+    )
 
 
 def _row(epoch: int, error: float) -> dict:

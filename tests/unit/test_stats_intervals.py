@@ -4,8 +4,8 @@ import math
 
 import pytest
 
-from alexnet_lab.results.claims import CLAIMS
-from alexnet_lab.results.intervals import (
+from alexnet_lab.results.verdict.claims import CLAIMS
+from alexnet_lab.results.verdict.intervals import (
     ArmStats,
     difference_interval,
     ratio_interval,
@@ -13,7 +13,7 @@ from alexnet_lab.results.intervals import (
     t_quantile,
     welch_df,
 )
-from alexnet_lab.results.verdicts import judge
+from alexnet_lab.results.verdict.verdicts import judge
 
 
 @pytest.mark.parametrize(

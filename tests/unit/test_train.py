@@ -1,6 +1,5 @@
 """``train()`` runs outside any Hydra job: a composed config and a folder give a record."""
 
-import json
 from pathlib import Path
 
 import pytest
@@ -11,6 +10,7 @@ from alexnet_lab.cli import CONFIG_DIR
 from alexnet_lab.engines.lightning.train import train
 from alexnet_lab.errors import DivergedError
 from alexnet_lab.run.context import JobContext
+from tests.records import load_record
 
 TINY = [
     "data=synthetic",
@@ -35,14 +35,14 @@ def test_train_without_the_cli_leaves_a_completed_record_and_checkpoints(tmp_pat
     record = train(cfg, tmp_path / "run")
 
     assert not HydraConfig.initialized()
-    saved = json.loads((tmp_path / "run" / "record.json").read_text())
-    assert saved["status"] == record.status == "completed"
-    assert [row["epoch"] for row in saved["history"]] == [1]
-    assert 0.0 <= saved["history"][0]["train_error"] <= 1.0
-    assert "val_error" in saved["history"][0]
-    assert saved["final"]["test"]["tta"] == "center"
-    assert saved["settings"]["data"] == "synthetic" and saved["settings"]["max_epochs"] == 1
-    assert saved["choices"] == {} and saved["overrides"] == []
+    saved = load_record(tmp_path / "run")
+    assert saved.status == record.status == "completed"
+    assert [row["epoch"] for row in saved.history] == [1]
+    assert 0.0 <= saved.history[0]["train_error"] <= 1.0
+    assert "val_error" in saved.history[0]
+    assert saved.final["test"]["tta"] == "center"
+    assert saved.settings["data"] == "synthetic" and saved.settings["max_epochs"] == 1
+    assert saved.choices == {} and saved.overrides == []
     assert (tmp_path / "run" / "checkpoints" / "last.ckpt").is_file()
     assert (tmp_path / "run" / "checkpoints" / "best.ckpt").is_file()
 

@@ -85,7 +85,7 @@ def test_strict_json_writes_null_for_nan_and_infinities():
 
 def test_summary_json_holds_null_where_a_value_is_not_finite(tmp_path):
     from alexnet_lab.results.report import build_report
-    from tests.unit.test_report import curve, make_record
+    from tests.records import curve, make_record
 
     for i, arm in enumerate(["overlap", "nonoverlap"]):
         record = make_record([f"pooling={arm}"], 0, curve(3), select=())
@@ -220,7 +220,7 @@ def test_resume_on_a_sweep_folder_without_runs_says_so(tmp_path):
     from omegaconf import OmegaConf
 
     from alexnet_lab.run.resume import check_sweep_before_it_starts
-    from tests.unit.test_report import make_record
+    from tests.records import make_record
 
     def config(folder):
         hydra = {
@@ -242,7 +242,7 @@ def test_resume_on_a_sweep_folder_without_runs_says_so(tmp_path):
 
 def test_a_report_taken_while_the_sweep_runs_calls_its_job_running(tmp_path):
     from alexnet_lab.results.report import build_report
-    from tests.unit.test_report import curve, make_record
+    from tests.records import curve, make_record
 
     for i, arm in enumerate(["overlap", "nonoverlap"]):
         write_record(
@@ -275,9 +275,9 @@ def test_a_report_taken_while_the_sweep_runs_calls_its_job_running(tmp_path):
 
 
 def test_a_truncated_summary_json_is_named_and_rebuilt_not_blamed_on_the_records(tmp_path):
-    from alexnet_lab.results.paper_report import paper_rows
+    from alexnet_lab.results.page.paper_report import paper_rows
     from alexnet_lab.results.report import build_report
-    from tests.unit.test_report import curve, make_record
+    from tests.records import curve, make_record
 
     sweep = tmp_path / "sweep"
     for i, arm in enumerate(["overlap", "nonoverlap"]):

@@ -6,7 +6,7 @@ import pytest
 
 from alexnet_lab.record.files import write_record
 from alexnet_lab.results.report import build_report, main
-from tests.unit.test_report import curve, make_record
+from tests.records import curve, make_record
 
 MARKUP = "a[/b]c[x]d[bold]e"
 
@@ -37,7 +37,7 @@ def test_the_report_command_on_such_a_folder_exits_0(sweep, capsys):
 
 
 def test_the_paper_table_prints_its_folder_as_it_is(tmp_path, capsys):
-    from alexnet_lab.results.terminal import print_paper_table
+    from alexnet_lab.results.formats.terminal import print_paper_table
 
     row = {"claim": "C1", "paper": "6x", "measured": "2x", "verdict": "[x]", "sweep": MARKUP}
     print_paper_table([row], tmp_path / MARKUP)

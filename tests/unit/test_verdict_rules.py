@@ -10,13 +10,13 @@ import math
 import pytest
 
 from alexnet_lab.record.files import RunRecord
-from alexnet_lab.results.advice import check_budget
-from alexnet_lab.results.claims import CLAIMS
-from alexnet_lab.results.compare import compare
-from alexnet_lab.results.intervals import ArmStats, ratio_interval
-from alexnet_lab.results.verdicts import judge
-from tests.unit.test_report import c1_records, curve, make_record
-from tests.unit.test_results_views import run
+from alexnet_lab.results.verdict.advice import check_budget
+from alexnet_lab.results.verdict.claims import CLAIMS
+from alexnet_lab.results.verdict.compare import compare
+from alexnet_lab.results.verdict.intervals import ArmStats, ratio_interval
+from alexnet_lab.results.verdict.verdicts import judge
+from tests.records import a_tested_run, curve, make_record
+from tests.unit.test_report import c1_records
 
 
 def verdict_of(records, claim):
@@ -51,7 +51,7 @@ def test_c4_is_judged_on_the_overfitting_not_on_top1():
 
 def c7_records(pairs):
     return [
-        run([], seed, ten, tests={"center": center, "ten_crop": ten})
+        a_tested_run([], seed, ten, tests={"center": center, "ten_crop": ten})
         for seed, (center, ten) in enumerate(pairs)
     ]
 

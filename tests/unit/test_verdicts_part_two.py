@@ -12,12 +12,11 @@ import random
 
 import pytest
 
-from alexnet_lab.results.claims import CLAIMS
-from alexnet_lab.results.compare import compare
-from alexnet_lab.results.intervals import ArmStats
-from alexnet_lab.results.verdicts import judge
-from tests.unit.test_report import curve, make_record
-from tests.unit.test_results_views import run
+from alexnet_lab.results.verdict.claims import CLAIMS
+from alexnet_lab.results.verdict.compare import compare
+from alexnet_lab.results.verdict.intervals import ArmStats
+from alexnet_lab.results.verdict.verdicts import judge
+from tests.records import a_tested_run, curve, make_record
 
 
 def verdict_of(records, claim):
@@ -105,18 +104,20 @@ def test_a_size_measured_only_on_imagenet_is_said_to_be_so():
 
 def test_c7_pairs_runs_with_both_views_and_compares_separate_runs_unpaired():
     both = [(0.400, 0.386), (0.500, 0.487), (0.450, 0.435)]
-    records = [run([], s, t, tests={"center": c, "ten_crop": t}) for s, (c, t) in enumerate(both)]
+    records = [
+        a_tested_run([], s, t, tests={"center": c, "ten_crop": t}) for s, (c, t) in enumerate(both)
+    ]
     assert verdict_of(records, "C7")["numbers"]["paired"] is True
     # a fourth run tested on the centre view alone: unpaired over what exists, and said
-    alone = run([], 3, 0.42)
+    alone = a_tested_run([], 3, 0.42)
     alone.settings["tta"] = "center"
     verdict = verdict_of([*records, alone], "C7")
     assert verdict["numbers"]["n"] == {"ten_crop": 3, "center": 4}
     assert verdict["numbers"]["paired"] is False
     assert "unpaired (1 run lacks a view)" in verdict["reason"]
     # the views tested on separately trained runs: unpaired, not "0 paired runs"
-    separate = [run([f"tta={view}"], s, e) for view, e in (("center", 0.40), ("ten_crop", 0.38))
-                for s in range(3)]  # fmt: skip
+    views = (("center", 0.40), ("ten_crop", 0.38))
+    separate = [a_tested_run([f"tta={view}"], s, e) for view, e in views for s in range(3)]
     for i, record in enumerate(separate):
         record.final["test"]["top1_error"] += 0.001 * (i % 3)
     verdict = verdict_of(separate, "C7")
@@ -243,7 +244,9 @@ def test_a_nan_or_null_number_is_missing_named_and_never_averaged():
 
 def test_a_missing_ten_crop_result_is_not_the_centre_crops():
     views = [(0.400, 0.386), (0.500, 0.487), (0.450, 0.435)]
-    records = [run([], s, t, tests={"center": c, "ten_crop": t}) for s, (c, t) in enumerate(views)]
+    records = [
+        a_tested_run([], s, t, tests={"center": c, "ten_crop": t}) for s, (c, t) in enumerate(views)
+    ]
     records[2].final["tests"]["ten_crop"]["top1_error"] = None
     verdict = verdict_of(records, "C7")
     assert verdict["numbers"]["n"] == {"ten_crop": 2, "center": 3}
@@ -335,7 +338,7 @@ def test_c4_and_c5_are_judged_on_the_gap_to_the_eval_mode_training_error(
 
 
 def test_the_report_tables_show_the_eval_mode_training_error():
-    from alexnet_lab.results.tables import arm_table
+    from alexnet_lab.results.formats.tables import arm_table
 
     records = gap_records("C4", "dropout", ("on", "off"), {"on": 0.28, "off": 0.10},
                           {"on": 0.05, "off": 0.08})  # fmt: skip

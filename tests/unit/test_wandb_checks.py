@@ -6,7 +6,7 @@ import time
 import pytest
 from omegaconf import OmegaConf
 
-from alexnet_lab.results.wandb_summary import artifact_name
+from alexnet_lab.results.formats.wandb_summary import artifact_name
 from alexnet_lab.tracking.wandb_settings import WandbSettingsError, check_wandb, wandb_modes
 
 

@@ -22,7 +22,6 @@ from matplotlib.lines import Line2D
 from matplotlib.ticker import MaxNLocator
 
 from alexnet_lab.record.run_record import RunRecord
-from alexnet_lab.results.arms import ArmResult, Comparison, SettingResult
 from alexnet_lab.results.figures.style import (
     LEGEND_SIZE,
     NOT_LEARNING_COLOUR,
@@ -36,6 +35,7 @@ from alexnet_lab.results.figures.style import (
     usable,
     verdict_line,
 )
+from alexnet_lab.results.verdict.arms import ArmResult, Comparison, SettingResult
 
 #: a curve of at most this many epochs is drawn with a marker at each
 FEW_POINTS = 5

@@ -15,7 +15,6 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from alexnet_lab.results.arms import Comparison, SettingResult
 from alexnet_lab.results.figures.style import (
     LEGEND_SIZE,
     NOT_LEARNING_COLOUR,
@@ -29,8 +28,9 @@ from alexnet_lab.results.figures.style import (
     save,
     verdict_line,
 )
-from alexnet_lab.results.intervals import mean_interval
-from alexnet_lab.results.metrics import EPOCHS_TO_TARGET, TOP1_ERROR, TOP5_ERROR, Metric
+from alexnet_lab.results.verdict.arms import Comparison, SettingResult
+from alexnet_lab.results.verdict.intervals import mean_interval
+from alexnet_lab.results.verdict.metrics import EPOCHS_TO_TARGET, TOP1_ERROR, TOP5_ERROR, Metric
 
 
 def figure_metrics(comparison: Comparison) -> list[Metric]:

@@ -23,7 +23,6 @@ from matplotlib.ticker import MaxNLocator
 
 from alexnet_lab.overrides import parse_overrides
 from alexnet_lab.record.run_record import RunRecord
-from alexnet_lab.results.arms import ArmResult, Comparison, SettingResult
 from alexnet_lab.results.figures.style import (
     LEGEND_SIZE,
     NOT_LEARNING_COLOUR,
@@ -36,7 +35,8 @@ from alexnet_lab.results.figures.style import (
     save,
     verdict_line,
 )
-from alexnet_lab.results.metrics import EPOCHS_TO_TARGET, TOP1_ERROR, Metric
+from alexnet_lab.results.verdict.arms import ArmResult, Comparison, SettingResult
+from alexnet_lab.results.verdict.metrics import EPOCHS_TO_TARGET, TOP1_ERROR, Metric
 
 LR_PNG = "lr_sensitivity.png"
 

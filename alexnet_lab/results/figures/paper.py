@@ -24,8 +24,8 @@ from matplotlib.axes import Axes  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 
-from alexnet_lab.results.claims import CLAIMS, Claim  # noqa: E402
 from alexnet_lab.results.figures.style import LEGEND_SIZE, write_figure  # noqa: E402
+from alexnet_lab.results.verdict.claims import CLAIMS, Claim  # noqa: E402
 
 VERDICT_COLOURS = {
     "reproduced": "#2e8b3a",

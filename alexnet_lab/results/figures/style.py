@@ -19,7 +19,7 @@ from matplotlib.figure import Figure  # noqa: E402
 
 from alexnet_lab.record.atomic import atomic_path  # noqa: E402
 from alexnet_lab.record.run_record import RunRecord  # noqa: E402
-from alexnet_lab.results.arms import Comparison, SettingResult  # noqa: E402
+from alexnet_lab.results.verdict.arms import Comparison, SettingResult  # noqa: E402
 
 #: fixed colours of the arms the paper's claims name: favoured arms cool, baselines warm
 ARM_COLOURS = {
@@ -63,10 +63,10 @@ def panel_name(comparison: Comparison, setting: SettingResult) -> str:
     if setting.setting:
         return setting.label
     runs = [r for arm in setting.arms for r in arm.every_run]
-    return data_name(runs[0]) if runs else setting.label
+    return trained_on(runs[0]) if runs else setting.label
 
 
-def data_name(record: RunRecord) -> str:
+def trained_on(record: RunRecord) -> str:
     """``convnet4, cifar10 (5,000 images)``: the model and data a run trained."""
     model = record.choice("model") or record.setting("model")
     data = record.data.get("name") or record.choice("data")

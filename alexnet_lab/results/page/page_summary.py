@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from alexnet_lab.record.atomic import write_text
-from alexnet_lab.results.claims import CLAIMS
-from alexnet_lab.results.page_facts import machine_short, seeds_short
+from alexnet_lab.results.page.page_facts import machine_short, seeds_short
+from alexnet_lab.results.verdict.claims import CLAIMS
 
 Rows = list[dict[str, Any]]
 

@@ -7,9 +7,9 @@ reproduced`` before "above 0" is asked.
 
 from __future__ import annotations
 
-from alexnet_lab.results.claims import EQUIVALENCE_FRACTION, NOT_REPRODUCED, REPRODUCED
-from alexnet_lab.results.intervals import ArmStats, Interval
-from alexnet_lab.results.metrics import Metric
+from alexnet_lab.results.verdict.claims import EQUIVALENCE_FRACTION, NOT_REPRODUCED, REPRODUCED
+from alexnet_lab.results.verdict.intervals import ArmStats, Interval
+from alexnet_lab.results.verdict.metrics import Metric
 
 #: runs per arm an interval needs
 MIN_SEEDS = 2

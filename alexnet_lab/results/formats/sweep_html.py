@@ -13,8 +13,7 @@ from typing import Any
 from alexnet_lab.overrides import hydra_quote, shell_join, task_overrides
 from alexnet_lab.record.files import RecordError
 from alexnet_lab.record.run_record import RunRecord
-from alexnet_lab.results.arms import Comparison
-from alexnet_lab.results.html import (
+from alexnet_lab.results.formats.html import (
     esc,
     figure,
     markdown_lines,
@@ -23,13 +22,14 @@ from alexnet_lab.results.html import (
     table,
     verdict_class,
 )
-from alexnet_lab.results.markdown import (
+from alexnet_lab.results.formats.markdown import (
     method_lines,
     not_learning_line,
     verdict_lines,
     what_ran_lines,
 )
-from alexnet_lab.results.tables import arm_table, setting_table
+from alexnet_lab.results.formats.tables import arm_table, setting_table
+from alexnet_lab.results.verdict.arms import Comparison
 
 REPORT_HTML = "report.html"
 #: the figures' captions, by file
@@ -89,7 +89,7 @@ def censored_runs(comparison: Comparison) -> list[RunRecord]:
     ]  # fmt: skip
 
 
-def run_name(record: RunRecord) -> str:
+def run_and_record(record: RunRecord) -> str:
     """``activation=tanh optim.lr=0.01 seed=1`` (the run's overrides) and its record."""
     name = " ".join(task_overrides(list(record.overrides))) or "(defaults)"
     return f"`{name}` (`{record.path}`)"
@@ -118,7 +118,7 @@ def runs_section(comparison: Comparison, summary: dict[str, Any]) -> list[str]:
             "a lower bound, drawn hollow in the figures.",
             "",
         ]
-        lines += [f"- {run_name(r)}" for r in censored]
+        lines += [f"- {run_and_record(r)}" for r in censored]
     return lines
 
 

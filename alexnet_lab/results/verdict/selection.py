@@ -17,10 +17,10 @@ import math
 from collections import Counter
 
 from alexnet_lab.record.run_record import RunRecord
-from alexnet_lab.results.arms import ArmResult
-from alexnet_lab.results.intervals import ArmStats
-from alexnet_lab.results.metrics import FINAL_TRAIN_ERROR, Metric
-from alexnet_lab.results.rules import MIN_SEEDS
+from alexnet_lab.results.verdict.arms import ArmResult
+from alexnet_lab.results.verdict.intervals import ArmStats
+from alexnet_lab.results.verdict.metrics import FINAL_TRAIN_ERROR, Metric
+from alexnet_lab.results.verdict.rules import MIN_SEEDS
 
 #: a run's value as certain bounds for ranking: (lowest, highest) possible
 Bounds = tuple[float, float]

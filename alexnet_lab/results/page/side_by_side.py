@@ -15,8 +15,8 @@ from typing import Any
 from alexnet_lab.overrides import shell_join
 from alexnet_lab.record.files import RecordError
 from alexnet_lab.record.run_record import RunRecord
-from alexnet_lab.results.summary import TRAIN_SIZE, what_ran
-from alexnet_lab.results.sweep_html import continue_commands
+from alexnet_lab.results.formats.summary import TRAIN_SIZE, what_ran
+from alexnet_lab.results.formats.sweep_html import continue_commands
 from alexnet_lab.results.sweep_report import sweep_records, write_report
 
 #: the folder the view goes to, below the sweeps' common parent, unless ``--out`` says

@@ -7,9 +7,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from alexnet_lab.record.run_record import RunRecord
-from alexnet_lab.results.claims import Claim
-from alexnet_lab.results.intervals import ArmStats
-from alexnet_lab.results.metrics import REPORTED, Metric
+from alexnet_lab.results.verdict.claims import Claim
+from alexnet_lab.results.verdict.intervals import ArmStats
+from alexnet_lab.results.verdict.metrics import REPORTED, Metric
 
 
 @dataclass

@@ -1,6 +1,6 @@
 """``results.html``: the results page as one self-contained file, beside ``results.md``.
 
-The same content as the Markdown page (:mod:`alexnet_lab.results.page`): the summary table
+The same content as the Markdown page (:mod:`alexnet_lab.results.page.page`): the summary table
 first, the paper-vs-measured chart, the claims not run, then one section per sweep with its
 figures inlined (SVG), so that the file opens anywhere with nothing beside it.
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from alexnet_lab.results.html import (
+from alexnet_lab.results.formats.html import (
     esc,
     figure,
     inline,
@@ -19,8 +19,6 @@ from alexnet_lab.results.html import (
     page,
     table,
 )
-
-PAGE_HTML = "results.html"
 
 
 def summary_rows(markdown: list[str]) -> tuple[list[str], list[list[str]]]:

@@ -25,13 +25,13 @@ import dataclasses
 import math
 from typing import Any
 
-from alexnet_lab.results.advice import (
+from alexnet_lab.results.verdict.advice import (
     baseline_epochs,
     difference_decide,
     epochs_words,
     ratio_decide,
 )
-from alexnet_lab.results.claims import (
+from alexnet_lab.results.verdict.claims import (
     EQUIVALENCE_FRACTION,
     INCONCLUSIVE,
     NOT_REPRODUCED,
@@ -39,15 +39,15 @@ from alexnet_lab.results.claims import (
     Claim,
     Part,
 )
-from alexnet_lab.results.intervals import (
+from alexnet_lab.results.verdict.intervals import (
     ArmStats,
     Interval,
     difference_interval,
     paired_interval,
     ratio_interval,
 )
-from alexnet_lab.results.metrics import Metric
-from alexnet_lab.results.rules import MIN_SEEDS, difference_rule, pairing_of
+from alexnet_lab.results.verdict.metrics import Metric
+from alexnet_lab.results.verdict.rules import MIN_SEEDS, difference_rule, pairing_of
 
 __all__ = ["MIN_SEEDS", "effect_text", "judge", "judge_part", "paper_size"]
 
@@ -97,8 +97,8 @@ def _resolved(metric: Metric, *arms: ArmStats) -> tuple[ArmStats, ...]:
 
 def _numbers(metric: Metric, fav: ArmStats, base: ArmStats) -> dict[str, Any]:
     return {
-        f"{fav.label}_{metric.name}": _finite(fav.mean),
-        f"{base.label}_{metric.name}": _finite(base.mean),
+        f"{fav.label}_{metric.name}": _finite_or_none(fav.mean),
+        f"{base.label}_{metric.name}": _finite_or_none(base.mean),
         f"{fav.label}_std": fav.std,
         f"{base.label}_std": base.std,
         "n": {fav.label: fav.n, base.label: base.n},
@@ -154,7 +154,7 @@ def _judge_difference(
     """Direction and size: the interval of (worse - better) against 0 and the paper's effect."""
     better, worse = (fav, base) if metric.lower_is_better else (base, fav)
     effect = worse.mean - better.mean  # positive: the paper's direction
-    numbers = _numbers(metric, fav, base) | {"effect": _finite(effect)}
+    numbers = _numbers(metric, fav, base) | {"effect": _finite_or_none(effect)}
     head = f"{what}: " if what else ""
     paired, pairing = pairing_of(paired, better, worse)
     few = _too_few(fav, base)
@@ -163,7 +163,7 @@ def _judge_difference(
                 "measured": f"{metric.difference(effect)} (no interval)"}  # fmt: skip
     interval = (paired_interval if paired else difference_interval)(better, worse)
     effect = interval.estimate
-    numbers |= {"effect": _finite(effect), "interval": interval.as_dict(), "paired": paired}
+    numbers |= {"effect": _finite_or_none(effect), "interval": interval.as_dict(), "paired": paired}
     if pairing:
         numbers["pairing"] = pairing
     show = lambda v: metric.amount(v, signed=True)  # noqa: E731
@@ -184,7 +184,7 @@ def _judge_difference(
         words = f"Undecided: {decide}"
     measured = f"{metric.difference(effect)} {metric.label} ({ci})"
     out = {"verdict": verdict, "numbers": numbers, "reason": f"{said} {words}",
-           "measured": measured, "effect": _finite(effect)}  # fmt: skip
+           "measured": measured, "effect": _finite_or_none(effect)}  # fmt: skip
     return out | ({"decide": decide} if decide else {})
 
 
@@ -195,7 +195,7 @@ def _judge_ratio(claim: Claim, min_ratio: float, fav: ArmStats, base: ArmStats) 
     ratio = slow.mean / fast.mean if fast.n and fast.mean > 0 and slow.n else None
     numbers = _numbers(metric, fav, base) | {
         "ratio": ratio,
-        "difference": _finite(slow.mean - fast.mean),
+        "difference": _finite_or_none(slow.mean - fast.mean),
     }
     name = f"{slow.label}/{fast.label}"
     few = _too_few(fav, base)
@@ -266,5 +266,5 @@ def paper_size(claim: Claim, interval: Interval, slow: ArmStats, fast: ArmStats)
     return f" The paper's {factor:g}x lies within the interval."
 
 
-def _finite(value: float) -> float | None:
+def _finite_or_none(value: float) -> float | None:
     return None if math.isnan(value) or math.isinf(value) else value

@@ -18,19 +18,19 @@ from typing import Any
 
 from alexnet_lab.overrides import parse_overrides
 from alexnet_lab.record.run_record import RunRecord
-from alexnet_lab.results.arms import ArmResult, Comparison, SettingResult
-from alexnet_lab.results.claims import CLAIM_BY_KEY, CLAIMS, Claim, view_claim
-from alexnet_lab.results.measured import as_measured
-from alexnet_lab.results.metrics import REPORTED, TOP1_ERROR, Metric
-from alexnet_lab.results.replicates import (
+from alexnet_lab.results.verdict.arms import ArmResult, Comparison, SettingResult
+from alexnet_lab.results.verdict.claims import CLAIM_BY_KEY, CLAIMS, Claim, view_claim
+from alexnet_lab.results.verdict.measured import as_measured
+from alexnet_lab.results.verdict.metrics import REPORTED, TOP1_ERROR, Metric
+from alexnet_lab.results.verdict.replicates import (
     EXECUTION_KEYS,
     distinct_runs,
     run_params,
     same_seed_once,
     sweep_params,
 )
-from alexnet_lab.results.selection import select_arm
-from alexnet_lab.results.setting_verdict import judge_setting
+from alexnet_lab.results.verdict.selection import select_arm
+from alexnet_lab.results.verdict.setting_verdict import judge_setting
 
 __all__ = [
     "EXECUTION_KEYS",
@@ -42,13 +42,11 @@ __all__ = [
     "infer_arm_key",
     "parse_overrides",
     "run_params",
-    "varying_keys",
+    "differing_keys",
 ]
 
-OK_STATUSES = ("completed",)
 
-
-def varying_keys(params: list[dict[str, str]]) -> list[str]:
+def differing_keys(params: list[dict[str, str]]) -> list[str]:
     """Override keys whose value differs between runs, in first-seen order."""
     keys: list[str] = []
     for p in params:
@@ -81,7 +79,7 @@ def compare(
     distinct, duplicates = distinct_runs([as_measured(RunRecord.coerce(r)) for r in records])
     runs = expand_test_views(distinct, claim)
     params = sweep_params(runs)
-    varying = varying_keys(params)
+    varying = differing_keys(params)
     if claim is None:  # no claim named: the first varying key that belongs to one
         claim = CLAIM_BY_KEY.get(infer_arm_key(varying, arm_key).split(",")[0])
     select = list(select_keys) or list(claim.select_keys if claim else ())

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from alexnet_lab.results.arms import Comparison
-from alexnet_lab.results.metrics import REPORTED, Metric
-from alexnet_lab.results.verdicts import effect_text
+from alexnet_lab.results.verdict.arms import Comparison
+from alexnet_lab.results.verdict.metrics import REPORTED, Metric
+from alexnet_lab.results.verdict.verdicts import effect_text
 
 Table = tuple[list[str], list[list[str]]]
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from alexnet_lab.results.arms import Comparison
-from alexnet_lab.results.claims import EQUIVALENCE_FRACTION
-from alexnet_lab.results.intervals import LEVEL
-from alexnet_lab.results.tables import arm_table, markdown_table, setting_table
+from alexnet_lab.results.formats.tables import arm_table, markdown_table, setting_table
+from alexnet_lab.results.verdict.arms import Comparison
+from alexnet_lab.results.verdict.claims import EQUIVALENCE_FRACTION
+from alexnet_lab.results.verdict.intervals import LEVEL
 
 CURVES_PNG, ERRORS_PNG = "training_curves.png", "final_errors.png"
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from alexnet_lab.record.run_record import RunRecord, number
-from alexnet_lab.results.intervals import ArmStats
+from alexnet_lab.results.verdict.intervals import ArmStats
 
 #: a value and whether it is censored (a lower bound), or ``(None, False)`` when there is none
 Reading = tuple[float | None, bool]
@@ -226,5 +226,3 @@ REPORTED = (
     TRAIN_VAL_GAP,
     BEST_VAL_EPOCH,
 )
-#: the bars of the final-errors figure
-FINAL_ERRORS = (TOP1_ERROR, TOP5_ERROR)

@@ -1,6 +1,6 @@
 """One setting's verdict from its arms' runs: the value rules, then what only the runs show.
 
-After :func:`~alexnet_lab.results.verdicts.judge` rules on the values: an arm without a
+After :func:`~alexnet_lab.results.verdict.verdicts.judge` rules on the values: an arm without a
 finished run at any lr (its runs diverged: its lr was too large, which says nothing of its
 speed; smaller lrs to try) has no verdict; arms whose runs all ended at chance did not learn,
 so their final numbers say nothing (a baseline that never reached a speed target stays
@@ -13,11 +13,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from alexnet_lab.results.advice import budget_words, edge_value, grid_edge_words, lr_advice
-from alexnet_lab.results.arms import ArmResult
-from alexnet_lab.results.claims import INCONCLUSIVE, NOT_REPRODUCED, REPRODUCED, Claim
-from alexnet_lab.results.metrics import FINAL_TRAIN_ERROR, run_name
-from alexnet_lab.results.verdicts import judge, judge_part
+from alexnet_lab.results.verdict.advice import budget_words, edge_value, grid_edge_words, lr_advice
+from alexnet_lab.results.verdict.arms import ArmResult
+from alexnet_lab.results.verdict.claims import INCONCLUSIVE, NOT_REPRODUCED, REPRODUCED, Claim
+from alexnet_lab.results.verdict.metrics import FINAL_TRAIN_ERROR, run_name
+from alexnet_lab.results.verdict.verdicts import judge, judge_part
 
 
 def judge_setting(claim: Claim, arms: list[ArmResult]) -> dict[str, Any]:

@@ -7,8 +7,8 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from alexnet_lab.record.run_record import RunRecord
-from alexnet_lab.results.arms import Comparison, SettingResult
-from alexnet_lab.results.compare import run_params
+from alexnet_lab.results.verdict.arms import Comparison, SettingResult
+from alexnet_lab.results.verdict.compare import run_params
 
 TRAIN_SIZE = "training images"
 

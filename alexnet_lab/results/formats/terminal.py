@@ -9,9 +9,9 @@ from rich.markup import escape
 from rich.table import Table
 
 from alexnet_lab.console import console
-from alexnet_lab.results.arms import Comparison
-from alexnet_lab.results.tables import Table as Rows
-from alexnet_lab.results.tables import arm_table, setting_table
+from alexnet_lab.results.formats.tables import Table as Rows
+from alexnet_lab.results.formats.tables import arm_table, setting_table
+from alexnet_lab.results.verdict.arms import Comparison
 
 COLOURS = {"reproduced": "green", "not reproduced": "red", "inconclusive": "yellow"}
 

@@ -1,8 +1,8 @@
 """The report's tables for a paper: CSV and a LaTeX ``tabular`` (booktabs) beside report.md.
 
-The same rows as report.md and the terminal (:mod:`alexnet_lab.results.tables`), so the three
-never disagree: ``table_arms`` (one row per setting and arm) and ``table_comparison`` (one row
-per setting: the two arms, the effect with its interval, the verdict).
+The same rows as report.md and the terminal (:mod:`alexnet_lab.results.formats.tables`), so
+the three never disagree: ``table_arms`` (one row per setting and arm) and ``table_comparison``
+(one row per setting: the two arms, the effect with its interval, the verdict).
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ import re
 from pathlib import Path
 
 from alexnet_lab.record.atomic import write_text
-from alexnet_lab.results.arms import Comparison
-from alexnet_lab.results.tables import Table, arm_table, setting_table
+from alexnet_lab.results.formats.tables import Table, arm_table, setting_table
+from alexnet_lab.results.verdict.arms import Comparison
 
 ARMS, COMPARISON = "table_arms", "table_comparison"
 #: characters LaTeX reads as commands, and the Unicode the tables use, as LaTeX
@@ -39,7 +39,7 @@ LATEX = {
 }
 
 
-def plain(cell: str) -> str:
+def plain_cell(cell: str) -> str:
     """A cell without the Markdown the report uses (``**bold**``, ```code```)."""
     return re.sub(r"\*\*([^*]+)\*\*", r"\1", cell).replace("`", "")
 
@@ -49,8 +49,8 @@ def csv_text(table: Table) -> str:
     headers, rows = table
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow([plain(h) for h in headers])
-    writer.writerows([[plain(c) for c in row] for row in rows])
+    writer.writerow([plain_cell(h) for h in headers])
+    writer.writerows([[plain_cell(c) for c in row] for row in rows])
     return buffer.getvalue()
 
 

@@ -1,7 +1,7 @@
 """The paper's claims C1..C7 (docs/claims.md), each whole: what it compares, how it is judged.
 
 A :class:`Claim` names the config key its arms vary, the favoured and baseline arms, the
-:class:`~alexnet_lab.results.metrics.Metric` the verdict reads, the keys tuned per arm, its
+:class:`~alexnet_lab.results.verdict.metrics.Metric` the verdict reads, the keys tuned per arm, its
 secondary comparisons (:class:`Part`) and, where the arms are test views of the same weights,
 those views. ``results/`` loops over claims and metrics and never branches on a claim's id.
 Adding a claim is one :func:`register_claim` call (here, or in any module or test) plus an
@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from alexnet_lab.results.metrics import (
+from alexnet_lab.results.verdict.metrics import (
     BEST_VAL_EPOCH,
     EPOCHS_TO_TARGET,
     TOP1_ERROR,

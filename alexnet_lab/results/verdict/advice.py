@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import math
 
-from alexnet_lab.results.arms import ArmResult
-from alexnet_lab.results.claims import NOT_REPRODUCED, Claim
-from alexnet_lab.results.intervals import ArmStats, Interval, sample_std, seeds_needed
-from alexnet_lab.results.metrics import Metric
+from alexnet_lab.results.verdict.arms import ArmResult
+from alexnet_lab.results.verdict.claims import NOT_REPRODUCED, Claim
+from alexnet_lab.results.verdict.intervals import ArmStats, Interval, sample_std, seeds_needed
+from alexnet_lab.results.verdict.metrics import Metric
 
 MIN_SEEDS = 2
 

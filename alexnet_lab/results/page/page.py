@@ -16,17 +16,17 @@ from typing import Any
 
 from alexnet_lab.overrides import shell_join
 from alexnet_lab.record.atomic import copy_file, write_text
-from alexnet_lab.results.claims import CLAIMS
 from alexnet_lab.results.derived import derived_spec, folder_records
-from alexnet_lab.results.page_facts import machine_text, sweep_facts, wall_text
-from alexnet_lab.results.page_summary import (
+from alexnet_lab.results.formats.summary import TRAIN_SIZE, ran_values
+from alexnet_lab.results.page.page_facts import machine_text, sweep_facts, wall_text
+from alexnet_lab.results.page.page_summary import (
     generated_line,
     not_run_lines,
     summary_table,
     write_readme_table,
 )
-from alexnet_lab.results.paper_report import Rows, paper_rows, write_paper_report
-from alexnet_lab.results.summary import TRAIN_SIZE, ran_values
+from alexnet_lab.results.page.paper_report import Rows, paper_rows, write_paper_report
+from alexnet_lab.results.verdict.claims import CLAIMS
 
 PAGE, PAGE_HTML = "results.md", "results.html"
 TITLE = "AlexNet (2012) ablations: the paper's claims as measured here"
@@ -71,8 +71,8 @@ def build_results_page(
 
 def write_summary_tables(rows: Rows, out: Path) -> list[str]:
     """The summary table as ``results.csv`` and ``results.tex`` (booktabs) beside the page."""
-    from alexnet_lab.results.page_html import summary_rows
-    from alexnet_lab.results.paper_tables import write_table
+    from alexnet_lab.results.formats.paper_tables import write_table
+    from alexnet_lab.results.page.page_html import summary_rows
 
     table = summary_rows(summary_table(rows))
     return write_table(table, out, "results", "The paper's claims as measured here")
@@ -239,7 +239,7 @@ def render_html(
     rows: Rows, broken: list[dict[str, str]], title: str, command: str, out: Path
 ) -> str:
     """The page as one self-contained HTML file (``results.html``), its figures inlined."""
-    from alexnet_lab.results.page_html import render_page_html, section_parts, sweep_figures
+    from alexnet_lab.results.page.page_html import render_page_html, section_parts, sweep_figures
 
     sections = [(*section_parts(sweep_section(row, out)), sweep_figures(row)) for row in rows]
     return render_page_html(

@@ -12,12 +12,12 @@ from alexnet_lab.folders.layout import is_replaced
 from alexnet_lab.overrides import shell_join
 from alexnet_lab.record.atomic import write_text
 from alexnet_lab.record.files import record_paths
-from alexnet_lab.results.claims import CLAIMS
 from alexnet_lab.results.derived import DERIVED
 from alexnet_lab.results.figures.paper import paper_figure
-from alexnet_lab.results.summary import TRAIN_SIZE, ran_values
+from alexnet_lab.results.formats.summary import TRAIN_SIZE, ran_values
 from alexnet_lab.results.sweep_report import build_report
-from alexnet_lab.results.verdicts import effect_text
+from alexnet_lab.results.verdict.claims import CLAIMS
+from alexnet_lab.results.verdict.verdicts import effect_text
 
 
 def find_sweeps(root: Path) -> list[Path]:

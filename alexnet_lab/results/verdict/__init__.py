@@ -1,0 +1,1 @@
+"""Judging a claim: the claims, their arms and metrics, intervals, rules and verdicts."""
