@@ -137,3 +137,14 @@ def _wandb_torn_down_after_each_test():
             wandb.teardown()
         except Exception:  # a test that already tore it down, or left it half started
             pass
+
+
+@pytest.fixture(autouse=True)
+def _no_signal_left_behind():
+    """The signals a process received decide its exit status (130/143): a test that sent one
+    to its own process would hand it to the next test on the same worker. Forget them after
+    every test."""
+    yield
+    signals = sys.modules.get("alexnet_lab.run.signals")
+    if signals is not None:
+        signals.RECEIVED.clear()
