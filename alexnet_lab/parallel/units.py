@@ -87,7 +87,7 @@ def stopped_job(output_dir: Path, config: Any, why: str) -> Any:
     """
     record = _job_record(output_dir, config)
     if record.status == "running":
-        record.status, record.error = "interrupted", why
+        return record.replace(status="interrupted", error=why)
     return record
 
 

@@ -128,7 +128,9 @@ def settle_disk_full(
             print_error(why, paragraph)
         return _end("disk_full", record, context, output_dir, why, paragraph, not interrupted)
     if not interrupted:  # the job's return says it failed (its record may not have been saved)
-        record.status, record.error = "failed", record.error or f"{why}: {unsaved or outcome}"
+        record = record.replace(
+            status="failed", error=record.error or f"{why}: {unsaved or outcome}"
+        )
     folder = context.sweep_dir or output_dir.parent
     if interrupted or not still_full(folder):
         goes_on = "" if interrupted else " The sweep goes on with its next job."
