@@ -63,12 +63,24 @@ def check_channels_last(value: object) -> bool | None:
     )
 
 
+def check_train_eval(value: object) -> bool | None:
+    """``train_eval`` as None (auto), True or False; a clear error otherwise."""
+    if value is None or isinstance(value, bool):
+        return value
+    raise UserError(
+        f"train_eval={value!r} is not a choice. Valid values: null (auto: measured unless the "
+        "run's claim is judged on something else), true (measured every epoch), false (not "
+        "measured)."
+    )
+
+
 #: each word option's key and its check
 CHECKS = {
     "data.scale": check_scale,
     "data.mean": check_mean,
     "data.resident": check_resident,
     "trainer.channels_last": check_channels_last,
+    "train_eval": check_train_eval,
 }
 
 

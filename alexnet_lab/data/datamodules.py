@@ -62,6 +62,7 @@ class ImageDataModule(pl.LightningDataModule):
         crop_size: int | None = None,
         center_crop: int | None = None,
         resident: bool | str = "auto",
+        train_eval: bool = True,
     ) -> None:
         super().__init__()
         del crop_size, center_crop  # the augmentation group reads these from the data config
@@ -72,6 +73,8 @@ class ImageDataModule(pl.LightningDataModule):
         self._device_copies: dict[str, Any] = {}
         self.batch_size = batch_size
         self.train_size, self.val_size = train_size, val_size
+        #: whether validation also measures the fixed training subset (``train_eval_error``)
+        self.train_eval = train_eval
         self.subset_seed = subset_seed
         self.requested_workers = num_workers
         self.target_error = target_error
@@ -171,7 +174,12 @@ class ImageDataModule(pl.LightningDataModule):
         return self._loader(self.train_set, shuffle=True)
 
     def val_dataloader(self) -> list[DataLoader | ResidentBatches]:
-        """The validation split (:meth:`test_dataloader`), then the training subset in eval mode."""
+        """The validation split (:meth:`test_dataloader`), then the training subset in eval mode.
+
+        The training subset only where the run measures it (``train_eval``).
+        """
+        if not self.train_eval:
+            return [self.test_dataloader()]
         return [self.test_dataloader(), self.train_eval_dataloader()]
 
     def test_dataloader(self) -> DataLoader | ResidentBatches:

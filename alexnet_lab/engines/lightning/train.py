@@ -37,6 +37,7 @@ from alexnet_lab.record.files import RunRecord, chance_error
 from alexnet_lab.run.checkpoints import checkpointers
 from alexnet_lab.run.context import JobContext
 from alexnet_lab.run.layout import LAYOUT_KEYS, run_format, use_channels_last
+from alexnet_lab.run.measures import measures_train_eval
 from alexnet_lab.run.session import RunSession
 from alexnet_lab.run.views import views_to_test
 from alexnet_lab.tracking.loggers import logger_options
@@ -70,7 +71,9 @@ def train(
     pl.seed_everything(int(cfg.seed), workers=True)
 
     augmentation = {k: v for k, v in cfg.augmentation.items() if k != "name"}
-    datamodule = instantiate(cfg.data, **augmentation)  # validates options, loads nothing yet
+    datamodule = instantiate(
+        cfg.data, **augmentation, train_eval=measures_train_eval(cfg)
+    )  # validates options, loads nothing yet
     channels_last = use_channels_last(cfg)
     module = build_classifier(cfg, datamodule, channels_last)
     session.set_format(run_format(cfg, channels_last))

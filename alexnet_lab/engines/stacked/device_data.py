@@ -75,7 +75,8 @@ class DeviceData:
         """Copy a set-up ``InMemoryDataModule``'s splits and statistics to ``device``."""
         dm = datamodule
         train, val = dm.train_set, dm.val_set  # type: ignore[attr-defined]
-        subset = dm.train_eval_set()  # type: ignore[attr-defined]
+        measured = getattr(dm, "train_eval", True)
+        subset = dm.train_eval_set() if measured else None  # type: ignore[attr-defined]
         stats = dm.stats  # type: ignore[attr-defined]
         return cls(
             train_images=train.images.to(device),
@@ -93,8 +94,8 @@ class DeviceData:
             lighting_std=float(dm.lighting_std),  # type: ignore[attr-defined]
             eigvals=stats.eigvals.to(device) if stats is not None else None,
             eigvecs=stats.eigvecs.to(device) if stats is not None else None,
-            train_eval_images=subset.images.to(device),
-            train_eval_labels=subset.labels.to(device),
+            train_eval_images=subset.images.to(device) if subset is not None else None,
+            train_eval_labels=subset.labels.to(device) if subset is not None else None,
         )
 
     @property

@@ -253,7 +253,10 @@ def train_stack(
             if not running:
                 return
         val = evaluate(stack, data, eval_crop)
-        train_eval = evaluate(stack, data, eval_crop, train_eval=True)["error"]
+        measured = data.train_eval_images is not None  # the run measures train_eval_error
+        train_eval = (
+            evaluate(stack, data, eval_crop, train_eval=True)["error"] if measured else None
+        )
         seconds = round(time.perf_counter() - epoch_start, 3)
         for i, m in enumerate(running):
             data.validation_draw(m.generator)
@@ -261,7 +264,7 @@ def train_stack(
                 "epoch": m.epoch + 1,
                 "train_error": round(float(wrong[i] / seen), 6),
                 "train_loss": round(float(loss_sum[i] / seen), 6),
-                "train_eval_error": round(float(train_eval[i]), 6),
+                **_clean_error(train_eval, i),
                 "val_error": round(float(val["error"][i]), 6),
                 "val_top5_error": round(float(val["top5_error"][i]), 6),
                 "val_loss": round(float(val["loss"][i]), 6),
@@ -315,3 +318,8 @@ def _complete(
     keep = [i for i in range(len(running)) if i not in done]
     (momentum,) = stack.select(torch.tensor(keep, dtype=torch.long, device=data.device), [momentum])
     return [running[i] for i in keep], momentum
+
+
+def _clean_error(train_eval: torch.Tensor | None, i: int) -> dict[str, float]:
+    """Member ``i``'s ``train_eval_error`` as a row's entry, where the run measures it."""
+    return {} if train_eval is None else {"train_eval_error": round(float(train_eval[i]), 6)}

@@ -29,6 +29,7 @@ from alexnet_lab.record.files import RunRecord
 from alexnet_lab.run import signals
 from alexnet_lab.run.checkpoints import stacked_checkpoint
 from alexnet_lab.run.context import JobContext
+from alexnet_lab.run.measures import measures_train_eval
 from alexnet_lab.run.preflight import preflight
 from alexnet_lab.run.resume import plan_resume
 from alexnet_lab.run.roles import GPU_SHARING_ENV
@@ -51,7 +52,7 @@ def stack_device(cfg: DictConfig) -> torch.device:
 def datamodule_of(cfg: DictConfig) -> Any:
     """The job's datamodule, instantiated and set up as ``job.train`` does."""
     augmentation = {k: v for k, v in cfg.augmentation.items() if k != "name"}
-    datamodule = instantiate(cfg.data, **augmentation)
+    datamodule = instantiate(cfg.data, **augmentation, train_eval=measures_train_eval(cfg))
     datamodule.prepare_data()
     datamodule.setup("fit")
     return datamodule
