@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,7 @@ from alexnet_lab.engines.stacked.member_loggers import close_loggers, log_epoch,
 from alexnet_lab.record.files import RunRecord
 from alexnet_lab.tracking.loggers import finish_wandb, wandb_logger
 from tests.records import a_record
-from tests.wandb_file import read_run
+from tests.wandb_file import RunFile, read_run
 
 CONFIGS = {
     "wandb": {
@@ -48,6 +49,17 @@ def _run_file(info: dict[str, str]) -> Path:
     return Path(info["dir"]) / f"run-{info['id']}.wandb"
 
 
+def _finished_run(info: dict[str, str]) -> RunFile:
+    """The run's file once W&B's service has written its exit record (it writes after finish
+    returns; on a loaded machine a moment later)."""
+    deadline = time.monotonic() + 60
+    run = read_run(_run_file(info))
+    while run.exit_code is None and time.monotonic() < deadline:
+        time.sleep(0.5)
+        run = read_run(_run_file(info))
+    return run
+
+
 def _csv_text(record: RunRecord) -> str:
     files = list(Path(str(record.output_dir), "csv").rglob("metrics.csv"))
     return files[0].read_text() if files else ""
@@ -65,12 +77,12 @@ def test_two_members_log_to_their_own_runs_while_both_are_open(offline: Path):
     assert "0.5" in _csv_text(first) and "0.9" in _csv_text(second)  # written as they come
 
     info_b = close_loggers(b, exit_code=1)  # b diverged: its run ends, a's goes on
-    run_b = read_run(_run_file(info_b))
+    run_b = _finished_run(info_b)
     assert run_b.exit_code == 1
     assert [(r["trainer/global_step"], r["train_error"]) for r in run_b.history] == [(4, 0.9)]
     log_epoch(a, _row(2, 0.4))
     info_a = close_loggers(a, exit_code=0)
-    run_a = read_run(_run_file(info_a))
+    run_a = _finished_run(info_a)
     assert run_a.exit_code == 0
     steps = [(r["trainer/global_step"], r["epoch"], r["train_error"]) for r in run_a.history]
     assert steps == [(4, 1, 0.5), (9, 2, 0.4)]
