@@ -132,15 +132,16 @@ def is_not_learning(
     have run, the run is not learning when ``patience`` consecutive epochs were at chance
     (from the start, or after a collapse mid-run), or when its latest epoch is at chance (it
     ends collapsed, however briefly). A run shorter than ``patience`` epochs is never flagged,
-    and one that starts at chance and then learns is not either.
+    and one that starts at chance and then learns is not either, however long its start.
     """
     if len(history) < max(patience, 1) or chance <= 0:
         return False
     at_chance = [row["train_error"] >= chance - margin for row in history]
     if at_chance[-1]:
         return True
+    learnt = at_chance.index(False)  # a slow start, however long, is not a collapse
     streak = 0
-    for flag in at_chance:
+    for flag in at_chance[learnt:]:
         streak = streak + 1 if flag else 0
         if streak >= patience:
             return True

@@ -47,6 +47,9 @@ def test_a_collapse_after_the_first_epoch_is_caught_at_any_point():
     assert is_not_learning(rows(0.5, 0.9, 0.9, 0.9, 0.9, 0.9, 0.6), chance, patience=5)
     # starting at chance and then learning is not a collapse; short runs are never judged
     assert not is_not_learning(rows(0.9, 0.9, 0.9, 0.9, 0.6, 0.4), chance, patience=5)
+    # however long its slow start: 8 epochs at chance, then it learns (C4's stranded runs)
+    assert not is_not_learning(rows(*[0.9] * 8, 0.6, 0.4), chance, patience=5)
+    assert is_not_learning(rows(*[0.9] * 8, 0.6, 0.9, 0.9, 0.9, 0.9, 0.9, 0.5), chance, patience=5)
     assert not is_not_learning(rows(0.9, 0.9, 0.9), chance, patience=5)
     assert not is_not_learning(rows(0.5, 0.9, 0.9, 0.9, 0.9, 0.6), chance, patience=5)
 
@@ -276,3 +279,18 @@ def test_piped_output_is_wide_enough_for_the_sweep_table(monkeypatch):
     assert console._width(io.StringIO()) == console.PIPED_WIDTH
     monkeypatch.setenv("COLUMNS", "100")
     assert console._width(io.StringIO()) is None  # rich reads COLUMNS itself
+
+
+def test_a_record_flagged_by_the_older_rule_is_read_as_what_its_numbers_say():
+    from alexnet_lab.results.verdict.measured import as_measured
+    from tests.records import a_record
+
+    slow = a_record(
+        history=rows(*[0.9] * 8, 0.6, 0.4),
+        not_learning=True,  # written by a rule that counted a slow start as a collapse
+        not_learning_patience=5,
+        data={"chance_error": 0.8947},
+    )
+    assert not as_measured(slow).not_learning and not as_measured(slow).did_not_learn
+    stuck = slow.replace(history=rows(*[0.9] * 10), not_learning=False)
+    assert as_measured(stuck).not_learning
