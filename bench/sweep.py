@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import subprocess
 import sys
 import tempfile
@@ -41,21 +40,14 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from alexnet_lab.cli import CONFIG_DIR  # noqa: E402
+from alexnet_lab.run.machine import cpu_model  # noqa: E402
 
 
 def machine() -> str:
     """The GPU's name, or the CPU model and its core count."""
     if torch.cuda.is_available():
         return f"GPU {torch.cuda.get_device_name(0)}"
-    model = platform.processor() or "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return f"CPU {model}, {os.cpu_count()} cores, {torch.get_num_threads()} torch threads"
+    return f"CPU {cpu_model()}, {os.cpu_count()} cores, {torch.get_num_threads()} torch threads"
 
 
 #: the README's main job (its "Set up" command), without W&B, progress bars or callbacks
