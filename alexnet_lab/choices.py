@@ -52,25 +52,30 @@ def check_resident(value: object) -> bool | str:
     )
 
 
-def check_channels_last(value: object) -> bool | None:
-    """``trainer.channels_last`` as None (auto), True or False; a clear error otherwise."""
+def auto_or_bool(key: str, value: object, meanings: str) -> bool | None:
+    """``key``'s ``value`` as None (auto), True or False; else a UserError naming ``meanings``."""
     if value is None or isinstance(value, bool):
         return value
-    raise UserError(
-        f"trainer.channels_last={value!r} is not a choice. Valid values: null (auto: "
-        "channels-last on the CPU for the nets measured faster in it), true (channels-last "
-        "weights and batches), false (contiguous)."
+    raise UserError(f"{key}={value!r} is not a choice. Valid values: {meanings}.")
+
+
+def check_channels_last(value: object) -> bool | None:
+    """``trainer.channels_last`` as None (auto), True or False; a clear error otherwise."""
+    return auto_or_bool(
+        "trainer.channels_last",
+        value,
+        "null (auto: channels-last on the CPU for the nets measured faster in it), true "
+        "(channels-last weights and batches), false (contiguous)",
     )
 
 
 def check_train_eval(value: object) -> bool | None:
     """``train_eval`` as None (auto), True or False; a clear error otherwise."""
-    if value is None or isinstance(value, bool):
-        return value
-    raise UserError(
-        f"train_eval={value!r} is not a choice. Valid values: null (auto: measured unless the "
-        "run's claim is judged on something else), true (measured every epoch), false (not "
-        "measured)."
+    return auto_or_bool(
+        "train_eval",
+        value,
+        "null (auto: measured unless the run's claim is judged on something else), true "
+        "(measured every epoch), false (not measured)",
     )
 
 
