@@ -18,11 +18,11 @@ CIFAR-10 tree (or torchvision's files). About 15 hours on a 2-core CPU, C1's 7 a
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
+ROOT = Path(__file__).resolve().parent.parent
 MISSING = (
     "CIFAR10 is not set: point it at the unpacked CIFAR-10 tree (root/train/<class>/*.png and "
     "root/test/...) or torchvision's cifar-10-batches-py folder, e.g. "
@@ -59,14 +59,26 @@ def commands(cifar10: str, runs: str = "runs") -> list[list[str]]:
     return out
 
 
-def ship(runs: Path, records: Path) -> list[Path]:
-    """Copy each sweep's shipped files from ``runs`` into ``records``; the files copied."""
+def ship(runs: Path, records: Path, data_root: str | None = None) -> list[Path]:
+    """Copy each sweep's shipped files from ``runs`` into ``records``; the files copied.
+
+    The copies name no folder of the machine that ran them: ``runs``' absolute path becomes
+    ``runs``, ``data_root`` (the CIFAR-10 folder the commands named) ``$CIFAR10`` and this
+    checkout's ``.`` (Hydra's config search path in each sweep's ``multirun.yaml``).
+    """
+    swaps = {str(Path(runs).resolve()): "runs", str(ROOT): "."}
+    if data_root:
+        swaps[str(Path(data_root).resolve())] = "$CIFAR10"
+        swaps[data_root] = "$CIFAR10"
     copied = []
     for path in sorted(Path(runs).rglob("*")):
         if path.is_file() and path.name in SHIPPED and "checkpoints" not in path.parts:
             target = Path(records) / path.relative_to(runs)
             target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(path, target)
+            text = path.read_text(encoding="utf-8")
+            for machine_path, shipped in swaps.items():
+                text = text.replace(machine_path, shipped)
+            target.write_text(text, encoding="utf-8")
             copied.append(target)
     return copied
 
@@ -82,7 +94,10 @@ def main() -> int:
         done = subprocess.run(command)
         if done.returncode:
             return done.returncode
-    print(f"shipped {len(ship(Path('runs'), Path('records')))} files into records/", flush=True)
+    print(
+        f"shipped {len(ship(Path('runs'), Path('records'), cifar10))} files into records/",
+        flush=True,
+    )
     print("+ " + " ".join(PAGE_COMMAND), flush=True)
     return subprocess.run(PAGE_COMMAND).returncode
 

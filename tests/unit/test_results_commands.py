@@ -55,3 +55,15 @@ def test_without_cifar10_it_refuses_clearly(monkeypatch, capsys):
     monkeypatch.delenv("CIFAR10", raising=False)
     assert main() == 2
     assert MISSING in capsys.readouterr().err
+
+
+def test_shipped_files_name_no_folder_of_the_machine_that_ran_them(tmp_path):
+    runs, data = tmp_path / "runs", tmp_path / "data" / "cifar10"
+    (runs / "c2_cpu" / "lrn-seed0").mkdir(parents=True)
+    (runs / "c2_cpu" / "lrn-seed0" / "record.json").write_text(
+        f'{{"output_dir": "{runs.resolve()}/c2_cpu/lrn-seed0", "root": "{data}"}}'
+    )
+    (copied,) = ship(runs, tmp_path / "records", str(data))
+    text = copied.read_text()
+    assert str(tmp_path) not in text
+    assert text == '{"output_dir": "runs/c2_cpu/lrn-seed0", "root": "$CIFAR10"}'
