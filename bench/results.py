@@ -33,6 +33,7 @@ PROTOCOLS = (
     ("augmentation", "c5_cpu", "${augmentation.name}-seed${seed}"),
     ("dropout", "c4_cpu", "dropout_${dropout.name}-seed${seed}"),
     ("dropout_paper_init", "c4_paper_init_cpu", "dropout_${dropout.name}-seed${seed}"),
+    ("dropout_constant_lr", "c4_constant_lr_cpu", "dropout_${dropout.name}-seed${seed}"),
     ("towers", "c6_cpu", "${towers.name}-seed${seed}"),
     ("lrn", "c2_cpu", "${norm.name}-seed${seed}"),
     ("pooling", "c3_cpu", "${pooling.name}-seed${seed}"),

@@ -11,9 +11,9 @@ from alexnet_lab.results.verdict.claims import CLAIMS
 
 PROTOCOLS = sorted(p.stem for p in (CONFIG_DIR / "experiment" / "cpu").glob("*.yaml"))
 
-#: second protocols, each added beside a first one that could not decide its claim, and the
+#: later protocols, each added beside an earlier one that could not decide its claim, and the
 #: init each changes to (docs/protocols.md)
-SECOND_PROTOCOL_INITS = {"dropout_paper_init": "paper"}
+SECOND_PROTOCOL_INITS = {"dropout_paper_init": "paper", "dropout_constant_lr": "paper"}
 
 
 def composed(*overrides):
@@ -105,3 +105,20 @@ def test_c4s_second_protocol_changes_only_the_init():
         assert first[key] == second[key], key
     assert first.hydra.sweeper.params == second.hydra.sweeper.params
     assert first.claim == second.claim == "C4"
+
+
+def test_c4s_third_protocol_changes_only_the_schedule():
+    second, third = (
+        composed("experiment=cpu/dropout_paper_init"),
+        composed("experiment=cpu/dropout_constant_lr"),
+    )
+    assert (second.optim.schedule, third.optim.schedule) == ("plateau", "constant")
+    assert third.optim.lr == second.optim.lr == 0.001 and third.optim.weight_decay == 5e-4
+    assert third.protocol == "cpu/dropout_constant_lr" and third.init == second.init
+    for key in ("data", "trainer", "model", "dropout", "augmentation", "tta", "norm", "init"):
+        assert second[key] == third[key], key
+    assert {k: v for k, v in second.optim.items() if k != "schedule"} == {
+        k: v for k, v in third.optim.items() if k != "schedule"
+    }
+    assert second.hydra.sweeper.params == third.hydra.sweeper.params
+    assert third.claim == "C4"
