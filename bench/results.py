@@ -44,7 +44,13 @@ C7_SOURCE = "c5_cpu"
 #: what a sweep folder ships in records/: the records, the command that ran, the C7 view and
 #: the report (records/.gitignore lets git see only these)
 SHIPPED = ("record.json", "multirun.yaml", "derived.json", "report.md")
-PAGE_COMMAND = ["alexnet-lab-report", "--all", "records", "--out", "docs", "--readme", "README.md"]
+#: the README's main job (Fashion-MNIST), run into runs/main_job and shipped into examples/:
+#: the README's example block is generated from it
+EXAMPLE = "main_job"
+PAGE_COMMAND = [
+    "alexnet-lab-report", "--all", "records", "--out", "docs", "--readme", "README.md",
+    "--example", f"examples/{EXAMPLE}",
+]  # fmt: skip
 
 
 def commands(cifar10: str, runs: str = "runs") -> list[list[str]]:
@@ -57,11 +63,29 @@ def commands(cifar10: str, runs: str = "runs") -> list[list[str]]:
             "resume=true", f"hydra.sweep.dir={runs}/{folder}", f"hydra.sweep.subdir={subdir}",
         ])  # fmt: skip
     out.append(["alexnet-lab-report", f"{runs}/{C7_SOURCE}", "--claim", "C7", "--quiet"])
+    out.append(main_job_command(runs))
     return out
 
 
-def ship(runs: Path, records: Path, data_root: str | None = None) -> list[Path]:
+def main_job_command(runs: str = "runs") -> list[str]:
+    """The README's main job (both launchers' runs alike), into ``runs/main_job``, resumable."""
+    from bench.sweep import MAIN_JOB
+
+    return [
+        "alexnet-lab", *MAIN_JOB, "hydra/launcher=parallel", "logger=none",
+        "trainer.enable_progress_bar=false", "resume=true", f"hydra.sweep.dir={runs}/{EXAMPLE}",
+    ]  # fmt: skip
+
+
+def ship(
+    runs: Path,
+    records: Path,
+    data_root: str | None = None,
+    sweeps: tuple[str, ...] | None = None,
+) -> list[Path]:
     """Copy each sweep's shipped files from ``runs`` into ``records``; the files copied.
+
+    ``sweeps``: only these folders of ``runs`` (default: every one).
 
     The copies name no folder of the machine that ran them: ``runs``' absolute path becomes
     ``runs``, ``data_root`` (the CIFAR-10 folder the commands named) ``$CIFAR10`` and this
@@ -73,8 +97,11 @@ def ship(runs: Path, records: Path, data_root: str | None = None) -> list[Path]:
         swaps[data_root] = "$CIFAR10"
     copied = []
     for path in sorted(Path(runs).rglob("*")):
+        relative = path.relative_to(runs)
+        if sweeps is not None and relative.parts[0] not in sweeps:
+            continue
         if path.is_file() and path.name in SHIPPED and "checkpoints" not in path.parts:
-            target = Path(records) / path.relative_to(runs)
+            target = Path(records) / relative
             target.parent.mkdir(parents=True, exist_ok=True)
             text = path.read_text(encoding="utf-8")
             for machine_path, shipped in swaps.items():
@@ -95,10 +122,10 @@ def main() -> int:
         done = subprocess.run(command)
         if done.returncode:
             return done.returncode
-    print(
-        f"shipped {len(ship(Path('runs'), Path('records'), cifar10))} files into records/",
-        flush=True,
-    )
+    claims = tuple(sorted({f for _, f, _ in PROTOCOLS} | {f"{C7_SOURCE}-c7"}))
+    shipped = ship(Path("runs"), Path("records"), cifar10, claims)
+    example = ship(Path("runs"), Path("examples"), sweeps=(EXAMPLE,))
+    print(f"shipped {len(shipped)} files into records/, {len(example)} into examples/", flush=True)
     print("+ " + " ".join(PAGE_COMMAND), flush=True)
     return subprocess.run(PAGE_COMMAND).returncode
 

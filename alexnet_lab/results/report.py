@@ -8,6 +8,7 @@ below a folder); this module is the command line, and ``build_report``'s stable 
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import sys
 import tempfile
@@ -91,6 +92,12 @@ def report_command(argv: list[str] | None = None) -> None:
         "results-table markers",
     )
     parser.add_argument(
+        "--example",
+        type=Path,
+        help="with --readme: also rewrite the README's main-job example (between its "
+        "main-job-result markers) from this sweep's records (e.g. examples/main_job)",
+    )
+    parser.add_argument(
         "--claim",
         help="read this claim off the sweep's runs, into the folder <FOLDER>-<claim> beside it "
         "(C7: the ten patches vs the centre crop, on the runs trained on random crops)",
@@ -107,6 +114,8 @@ def report_command(argv: list[str] | None = None) -> None:
         parser.error("--claim reads one sweep's runs: give its folder alone, without --all")
     if several and args.all:
         parser.error("--all takes one folder (the one that holds the sweeps)")
+    if args.example and not args.readme:
+        parser.error("--example rewrites a README's block: give --readme README.md with it")
     if (args.title or args.readme or (args.out and not several)) and not args.all:
         parser.error("--out and --title go with --all (the results page of many sweeps)")
     if several:
@@ -208,6 +217,8 @@ def _report(args: argparse.Namespace, command: str) -> None:
             from alexnet_lab.results.page.page import build_results_page
 
             page = build_results_page(args.folder, args.out, args.title, command, args.readme)
+            if args.example:
+                write_example(args.readme, args.example)
             if not args.quiet:
                 console.print(escape(f"results page: {page}"), soft_wrap=True)
         elif args.all:
@@ -265,6 +276,19 @@ def _report(args: argparse.Namespace, command: str) -> None:
             "either the previous one or none (each is written whole or not at all), and the "
             "run records are intact. Free space on that disk, then run this command again.",
         ) from None
+
+
+def write_example(readme: Path, sweep: Path) -> None:
+    """The README's main-job example, regenerated from ``sweep``'s records; linked relatively."""
+    from alexnet_lab.results.page.readme_example import example_block, write_readme_example
+
+    if not Path(sweep).is_dir():
+        raise FileNotFoundError(f"--example {sweep}: no such folder")
+    link = os.path.relpath(Path(sweep) / "report.md", Path(readme).resolve().parent)
+    try:
+        write_readme_example(readme, example_block(sweep, link))
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
 
 
 def side_by_side(folders: list[Path], out: Path | None, quiet: bool) -> None:

@@ -16,11 +16,20 @@ from alexnet_lab.results.page.page_summary import (
     readme_table,
     write_readme_table,
 )
-from bench.results import SHIPPED, ship
+from alexnet_lab.results.page.readme_example import (
+    EXAMPLE_END,
+    EXAMPLE_START,
+    example_block,
+    readme_example,
+    report_section,
+    write_readme_example,
+)
+from bench.results import EXAMPLE, PAGE_COMMAND, SHIPPED, ship
 
 ROOT = Path(__file__).resolve().parents[2]
 RECORDS, PAGE, README = ROOT / "records", ROOT / "docs" / "results.md", ROOT / "README.md"
-COMMAND = "alexnet-lab-report --all records --out docs --readme README.md"
+EXAMPLES = ROOT / "examples"
+COMMAND = " ".join(PAGE_COMMAND)
 
 
 def page_table(text: str) -> list[str]:
@@ -46,10 +55,42 @@ def test_the_readmes_results_table_is_the_pages():
     assert table and table == for_readme(page_table(PAGE.read_text()))
 
 
-def test_only_shipped_files_are_tracked_in_records():
-    lines = (RECORDS / ".gitignore").read_text().splitlines()
+@pytest.mark.parametrize("folder", [RECORDS, EXAMPLES])
+def test_only_shipped_files_are_tracked_in_records(folder):
+    lines = (folder / ".gitignore").read_text().splitlines()
     ignore = [line for line in lines if line and not line.startswith("#")]
     assert ignore[0] == "*" and {f"!{name}" for name in SHIPPED} <= set(ignore)
+
+
+def test_the_readmes_main_job_example_is_what_its_shipped_records_give(tmp_path):
+    copy = tmp_path / "examples"
+    ship(EXAMPLES, copy)  # only the files a checkout has: the report is built again
+    (copy / EXAMPLE / "report.md").unlink()
+    block = example_block(copy / EXAMPLE, f"examples/{EXAMPLE}/report.md")
+    assert readme_example(README) == block, f"the README's main-job example is stale: {COMMAND}"
+    text = "\n".join(block)
+    assert "| setting | relu | tanh | tanh/relu | verdict | notes |" in text
+    assert f"[its report](examples/{EXAMPLE}/report.md)" in text and "> **" in text
+
+
+def test_the_example_block_is_rewritten_between_its_markers_only(tmp_path):
+    readme = tmp_path / "README.md"
+    readme.write_text(f"# x\n{EXAMPLE_START}\nold\n{EXAMPLE_END}\n\nafter\n")
+    write_readme_example(readme, ["## What the main job gave", "", "| a |", ""])
+    text = readme.read_text()
+    assert text == f"# x\n{EXAMPLE_START}\n## What the main job gave\n\n| a |\n{EXAMPLE_END}\n\nafter\n"
+    assert readme_example(readme) == ["## What the main job gave", "", "| a |"]
+    bare = tmp_path / "bare.md"
+    bare.write_text("no markers\n")
+    with pytest.raises(ValueError, match="no main-job markers"):
+        write_readme_example(bare, ["x"])
+    assert bare.read_text() == "no markers\n" and readme_example(bare) == []
+
+
+def test_a_report_section_is_its_lines_without_the_heading_or_the_paper_tables_line():
+    report = "# T\n\n## Results\n\n| a |\n|---|\n\nThe tables for a paper (CSV): x\n\n## Verdict\n\n- v\n"
+    assert report_section(report, "Results") == ["| a |", "|---|", ""]
+    assert report_section(report, "Verdict") == ["- v"] and report_section(report, "Nope") == []
 
 
 def test_the_readme_block_is_rewritten_between_its_markers_only(tmp_path):
