@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import hashlib
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +43,21 @@ def sweep_records(sweep_dir: Path) -> tuple[list[RunRecord], list[RecordError]]:
     if not held_by_another_live_command(sweep_dir):
         records = [r.replace(status="interrupted") if r.status == "running" else r for r in records]
     return records, unreadable
+
+
+@functools.cache
+def report_code() -> str:
+    """A fingerprint of the code that reads records into a summary (``record/``, ``results/``).
+
+    summary.json carries it (``report_code``); a summary written by other code is built again
+    rather than reused, so a changed verdict rule reaches every regenerated page.
+    """
+    package = Path(__file__).resolve().parent.parent
+    digest = hashlib.sha1()
+    for path in sorted([*(package / "record").rglob("*.py"), *(package / "results").rglob("*.py")]):
+        digest.update(path.relative_to(package).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
 
 
 def build_report(sweep_dir: Path, quiet: bool = False) -> dict[str, Any]:
@@ -86,6 +103,7 @@ def write_report(
     summary["curve_panels"] = [panel_name(comparison, s) for s in comparison.settings]
     summary["unreadable"] = [{"record": e.path, "reason": e.reason} for e in unreadable]
     summary["tables"] = write_tables(comparison, target, sweep_dir)
+    summary["report_code"] = report_code()
     if sources:
         summary["sources"] = sources
     write_text(sweep_dir / "summary.json", strict_json(summary))  # NaN/inf: null

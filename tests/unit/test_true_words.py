@@ -290,3 +290,24 @@ def test_a_truncated_summary_json_is_named_and_rebuilt_not_blamed_on_the_records
         rows, broken = paper_rows(tmp_path, reuse=True)
     assert broken == [] and [r["claim"] for r in rows] == ["C3"]
     assert json.loads(summary.read_text())["claim"] == "C3"
+
+
+def test_a_summary_written_by_other_report_code_is_rebuilt_not_reused(tmp_path):
+    from alexnet_lab.results.page.paper_report import sweep_summary
+    from alexnet_lab.results.report import build_report
+    from alexnet_lab.results.sweep_report import report_code
+    from tests.records import curve, make_record
+
+    sweep = tmp_path / "sweep"
+    for i, arm in enumerate(["overlap", "nonoverlap"]):
+        record = make_record([f"pooling={arm}"], 0, curve(3), select=(), claim="C3")
+        write_record(sweep / str(i) / "record.json", record)
+    build_report(sweep, quiet=True)
+    summary = sweep / "summary.json"
+    written = json.loads(summary.read_text())
+    assert written["report_code"] == report_code() and len(report_code()) == 12
+    assert sweep_summary(sweep, reuse=True) == written  # this code's own: reused
+    stale = {**written, "report_code": "0" * 12, "verdict": {"verdict": "from old rules"}}
+    summary.write_text(json.dumps(stale))
+    rebuilt = sweep_summary(sweep, reuse=True)
+    assert rebuilt["verdict"] == written["verdict"] and rebuilt["report_code"] == report_code()

@@ -15,7 +15,7 @@ from alexnet_lab.record.files import record_paths
 from alexnet_lab.results.derived import DERIVED
 from alexnet_lab.results.figures.paper import paper_figure
 from alexnet_lab.results.formats.summary import TRAIN_SIZE, ran_values
-from alexnet_lab.results.sweep_report import build_report
+from alexnet_lab.results.sweep_report import build_report, report_code
 from alexnet_lab.results.verdict.claims import CLAIMS
 from alexnet_lab.results.verdict.verdicts import effect_text
 
@@ -44,9 +44,10 @@ def measured(summary: dict[str, Any]) -> str:
 def sweep_summary(sweep: Path, reuse: bool = False) -> dict[str, Any]:
     """The sweep's summary: rebuilt from its records, or with ``reuse`` its summary.json.
 
-    With ``reuse``, summary.json is read when it is newer than every record; when it is
-    missing, older or unreadable (cut short: a warning names it), the sweep's report is built
-    first, from its records.
+    With ``reuse``, summary.json is read when it is newer than every record and was written by
+    this code (:func:`~alexnet_lab.results.sweep_report.report_code`); when it is missing,
+    older, unreadable (cut short: a warning names it) or another version's, the sweep's report
+    is built first, from its records.
     """
     summary_path = Path(sweep) / "summary.json"
     if reuse and summary_path.exists():
@@ -62,8 +63,8 @@ def sweep_summary(sweep: Path, reuse: bool = False) -> dict[str, Any]:
                     UserWarning,
                     stacklevel=2,
                 )
-            if isinstance(summary, dict) and {"what_ran", "settings", "verdict"} <= set(summary):
-                return summary  # else written by an older version: rebuilt below
+            if isinstance(summary, dict) and summary.get("report_code") == report_code():
+                return summary  # else written by other code: rebuilt below
     return build_report(sweep, quiet=True)
 
 
