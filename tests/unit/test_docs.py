@@ -273,7 +273,7 @@ def test_the_hero_caption_dates_nothing_itself_and_the_pasted_main_job_is_a_date
     caption = readme[image : readme.index("\n\n", readme.index("\n\n", image) + 2)]
     assert "docs/results.md" in caption and not DATE.search(caption), caption
     block = flat(readme[readme.index("<!-- main-job-result: start") : readme.index("end -->")])
-    assert "An example" in block and "2-core AMD EPYC CPU" in block and DATE.search(block)
+    assert "An example" in block and "AMD EPYC, 2 cores" in block and DATE.search(block)
     assert "differed from it by an epoch" in block
 
 

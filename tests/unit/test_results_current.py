@@ -78,7 +78,8 @@ def test_the_example_block_is_rewritten_between_its_markers_only(tmp_path):
     readme.write_text(f"# x\n{EXAMPLE_START}\nold\n{EXAMPLE_END}\n\nafter\n")
     write_readme_example(readme, ["## What the main job gave", "", "| a |", ""])
     text = readme.read_text()
-    assert text == f"# x\n{EXAMPLE_START}\n## What the main job gave\n\n| a |\n{EXAMPLE_END}\n\nafter\n"
+    block = "## What the main job gave\n\n| a |"
+    assert text == f"# x\n{EXAMPLE_START}\n{block}\n{EXAMPLE_END}\n\nafter\n"
     assert readme_example(readme) == ["## What the main job gave", "", "| a |"]
     bare = tmp_path / "bare.md"
     bare.write_text("no markers\n")
@@ -88,7 +89,8 @@ def test_the_example_block_is_rewritten_between_its_markers_only(tmp_path):
 
 
 def test_a_report_section_is_its_lines_without_the_heading_or_the_paper_tables_line():
-    report = "# T\n\n## Results\n\n| a |\n|---|\n\nThe tables for a paper (CSV): x\n\n## Verdict\n\n- v\n"
+    report = "# T\n\n## Results\n\n| a |\n|---|\n\nThe tables for a paper (CSV): x\n"
+    report += "\n## Verdict\n\n- v\n"
     assert report_section(report, "Results") == ["| a |", "|---|", ""]
     assert report_section(report, "Verdict") == ["- v"] and report_section(report, "Nope") == []
 
