@@ -360,3 +360,16 @@ def test_the_configuration_guide_names_every_model_that_has_each_switch():
         if named != having:
             unnamed[switch] = sorted(set(having) - set(named))
     assert not unnamed, f"models that have a switch its row does not name: {unnamed}"
+
+
+def test_the_guides_layout_names_every_module_file_and_bench_script():
+    extending = (ROOT / "docs" / "extending.md").read_text(encoding="utf-8")
+    block = extending[extending.index("## Layout") :]
+    block = block[block.index("```") : block.index("```", block.index("```") + 3)]
+    files = [
+        p
+        for p in (*(ROOT / "alexnet_lab").rglob("*.py"), *(ROOT / "bench").glob("*.py"))
+        if p.name not in ("__init__.py", "__main__.py")
+    ]
+    missing = [p.relative_to(ROOT).as_posix() for p in files if p.name not in block]
+    assert not missing, f"extending.md's layout does not name {missing}"
