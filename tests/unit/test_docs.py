@@ -230,6 +230,12 @@ def test_help_gives_the_readmes_main_job():
     assert help_text is not None
     assert main_job(help_text) == main_job(section)
     assert "the README's main job" in help_text
+    # and the same time, of the same day, as the README's newest figure
+    minutes, day = re.findall(
+        r"main job:[^\n]*\((\d+(?:\.\d+)?) min, (2026-\d\d-\d\d)\)", help_text
+    )[0]
+    said = flat(section)
+    assert day in said and f"took {minutes} minutes" in said, (minutes, day)
 
 
 def test_ci_time_is_stated_once_and_the_same_everywhere():
