@@ -379,3 +379,18 @@ def test_the_guides_layout_names_every_module_file_and_bench_script():
     ]
     missing = [p.relative_to(ROOT).as_posix() for p in files if p.name not in block]
     assert not missing, f"extending.md's layout does not name {missing}"
+
+
+def test_the_readme_gives_each_cpu_protocol_the_estimate_protocols_md_gives():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    protocols = (ROOT / "docs" / "protocols.md").read_text(encoding="utf-8")
+    costs = protocols[protocols.index("## Cost") :].splitlines()
+    said = re.findall(r"^\| `alexnet-lab experiment=\w+` \| (C\d)\b.*\(~([\d.]+) h, est\.\) \|$",
+                      readme, flags=re.M)  # fmt: skip
+    assert len(said) == 6, said  # C1-C6; C7 costs nothing of its own
+    differ = {}
+    for claim, hours in said:
+        row = next(line for line in costs if re.match(rf"\| [^|]*\b{claim}\b", line))
+        if f"about {hours} h" not in row:
+            differ[claim] = (hours, row)
+    assert not differ, f"the README's estimate is not protocols.md's: {differ}"
