@@ -394,3 +394,81 @@ def test_the_readme_gives_each_cpu_protocol_the_estimate_protocols_md_gives():
         if f"about {hours} h" not in row:
             differ[claim] = (hours, row)
     assert not differ, f"the README's estimate is not protocols.md's: {differ}"
+
+
+# Names the docs give on purpose that are no option or key: misspellings whose error a page
+# shows, placeholders, and the examples' own files (extending.md's new claim and model, a
+# --config-dir file).
+NOT_OPTIONS = {"relux", "paralel", "NAME", "<name>", "cpu/<name>", "mine", "tiny", "weight_decay"}
+NOT_KEYS = {"optim.lrr", "<group>", "[group", "[key"}
+
+
+def config_names() -> tuple[dict[str, set[str]], set[str]]:
+    """Every config group's options and every key the configs define (dotted; hydra.* aside)."""
+    import yaml
+
+    conf = ROOT / "conf"
+    files = [p for p in conf.rglob("*.yaml") if p.parent != conf]
+    options: dict[str, set[str]] = {}
+    for path in files:
+        options.setdefault(path.parent.relative_to(conf).as_posix(), set()).add(path.stem)
+    options["hydra/launcher"] |= {"basic", "stacked", "parallel"}  # the plugins' own
+    options["experiment"] |= {f"cpu/{name}" for name in options.pop("experiment/cpu")}
+    keys: set[str] = set()
+
+    def walk(node: object, prefix: str) -> None:
+        for key, value in node.items() if isinstance(node, dict) else ():
+            if key not in ("defaults", "hydra"):
+                keys.add(f"{prefix}{key}")
+                walk(value, f"{prefix}{key}.")
+
+    walk(yaml.safe_load((conf / "config.yaml").read_text()), "")
+    for path in files:
+        group = path.parent.relative_to(conf).as_posix()
+        if not group.startswith("hydra"):
+            text = path.read_text()
+            prefix = "" if "@package _global_" in text else group.replace("/", ".") + "."
+            walk(yaml.safe_load(text), prefix)
+    return options, keys
+
+
+def unknown_overrides(text: str, options: dict[str, set[str]], keys: set[str]) -> list[str]:
+    """The overrides in ``text`` that the configs lack: a ``group=option`` anywhere, a dotted
+    ``key=`` anywhere, and any ``name=`` in an ``alexnet-lab`` command (``+key=`` appends a
+    key and ``hydra.*`` is Hydra's, so both are left alone)."""
+    groups = "|".join(sorted(map(re.escape, options), key=len, reverse=True))
+    bad = []
+    for match in re.finditer(rf"(?<![\w./$+-])({groups})=([\w/<>.,|-]+)", text):
+        values = re.split(r"[,|]", match.group(2).rstrip(".,"))
+        wrong = [v for v in values if v and v not in options[match.group(1)] | NOT_OPTIONS]
+        bad += [match.group(0)] if wrong else []
+    for match in re.finditer(r"(?<![\w./$+-])([a-z_]+(?:\.[a-z_0-9]+)+)=", text):
+        name = match.group(1)
+        if not name.startswith("hydra.") and name not in keys | NOT_KEYS:
+            bad.append(match.group(0))
+    for command in re.findall(r"\balexnet-lab (?:-m )?[^`\n]*", text):
+        for token in command.split():
+            name = token.split("=")[0]
+            if "=" in token and token[0] not in "-+" and not name.startswith("hydra"):
+                if "." not in name and name not in keys | set(options) | NOT_KEYS:
+                    bad.append(token)
+    return bad
+
+
+def test_the_override_check_finds_a_stale_option_and_key():
+    options, keys = config_names()
+    assert "cpu/lrn" in options["experiment"] and "optim.plateau_patience" in keys
+    text = "`norm=lrnn` `trainer.deterministic=true` `+trainer.deterministic=true` "
+    text += "`hydra.sweep.dir=x` `alexnet-lab budget=cpu experiment=cpu/lrn seed=0,1 -m`"
+    assert unknown_overrides(text, options, keys) == [
+        "norm=lrnn",
+        "trainer.deterministic=",
+        "budget=cpu",
+    ]
+
+
+def test_every_override_the_docs_and_help_show_is_a_real_option_or_key():
+    options, keys = config_names()
+    pages = [*guide_pages(), ROOT / "conf" / "hydra" / "help" / "alexnet_lab.yaml"]
+    found = {p.name: unknown_overrides(p.read_text(encoding="utf-8"), options, keys) for p in pages}
+    assert not {k: v for k, v in found.items() if v}, "overrides that name no option or key"
