@@ -472,3 +472,35 @@ def test_every_override_the_docs_and_help_show_is_a_real_option_or_key():
     pages = [*guide_pages(), ROOT / "conf" / "hydra" / "help" / "alexnet_lab.yaml"]
     found = {p.name: unknown_overrides(p.read_text(encoding="utf-8"), options, keys) for p in pages}
     assert not {k: v for k, v in found.items() if v}, "overrides that name no option or key"
+
+
+# Paths the pages name that a checkout does not have on purpose: the installed configs, the
+# examples' new files, and what the GPU check's tarball becomes.
+NOT_FILES = {
+    "alexnet_lab/conf",
+    "conf/experiment/weight_decay.yaml",
+    "conf/experiment/NAME.yaml",
+    "sweeps/NAME.yaml",
+    "alexnet_lab/models/tiny.py",
+    "conf/model/tiny.yaml",
+    "records/c1",
+    "records/c1_cifar10_gpu",
+}
+TOP = "alexnet_lab|bench|tests|conf|hydra_plugins|sweeps|records|docs|examples|\\.ci"
+
+
+def missing_paths(text: str) -> list[str]:
+    """The repository paths ``text`` names (``bench/sweep.py``, ``conf/init/``) that do not exist
+    (patterns with ``*`` or ``<...>`` aside)."""
+    named = re.findall(rf"(?<![\w/.-])((?:{TOP})/[\w./*<>-]*[\w*>])", text)
+    return [p for p in named if not re.search(r"[*<>]", p) and not (ROOT / p).exists()]
+
+
+def test_every_file_the_pages_name_exists():
+    assert missing_paths("see bench/sweep.py, bench/gone.py and conf/experiment/*.yaml") == [
+        "bench/gone.py"
+    ]
+    pages = [*guide_pages(), ROOT / "conf" / "hydra" / "help" / "alexnet_lab.yaml"]
+    found = {p.name: missing_paths(p.read_text(encoding="utf-8")) for p in pages}
+    found = {name: sorted(set(paths) - NOT_FILES) for name, paths in found.items()}
+    assert not {k: v for k, v in found.items() if v}, found
