@@ -504,3 +504,13 @@ def test_every_file_the_pages_name_exists():
     found = {p.name: missing_paths(p.read_text(encoding="utf-8")) for p in pages}
     found = {name: sorted(set(paths) - NOT_FILES) for name, paths in found.items()}
     assert not {k: v for k, v in found.items() if v}, found
+
+
+def test_the_configuration_guide_names_every_top_level_key():
+    import yaml
+
+    config = yaml.safe_load((ROOT / "conf" / "config.yaml").read_text(encoding="utf-8"))
+    text = (ROOT / "docs" / "configuration.md").read_text(encoding="utf-8")
+    keys = text[text.index("Top-level keys:") :].split("\n\n")[0]
+    missing = [k for k in config if k != "defaults" and not re.search(rf"`{k}(\.\*)?`", keys)]
+    assert not missing, f"configuration.md's top-level keys leave out {missing}"
