@@ -514,3 +514,18 @@ def test_the_configuration_guide_names_every_top_level_key():
     keys = text[text.index("Top-level keys:") :].split("\n\n")[0]
     missing = [k for k in config if k != "defaults" and not re.search(rf"`{k}(\.\*)?`", keys)]
     assert not missing, f"configuration.md's top-level keys leave out {missing}"
+
+
+def test_the_configuration_guide_lists_every_option_of_every_group():
+    conf = ROOT / "conf"
+    lines = (ROOT / "docs" / "configuration.md").read_text(encoding="utf-8").splitlines()
+    groups = {p.parent.relative_to(conf).as_posix() for p in conf.rglob("*.yaml")} - {"."}
+    missing = {}
+    for group in sorted(g for g in groups if not g.startswith("hydra")):
+        top, _, sub = group.partition("/")  # experiment/cpu: the experiment row's cpu/<name>
+        row = next((line for line in lines if line.startswith(f"| `{top}` |")), "")
+        names = [f"{sub}/{p.stem}" if sub else p.stem for p in (conf / group).glob("*.yaml")]
+        unlisted = [n for n in names if f"`{n}`" not in row] if row else ["(no row)"]
+        if unlisted:
+            missing[group] = unlisted
+    assert not missing, f"configuration.md's groups table leaves out {missing}"
