@@ -529,3 +529,47 @@ def test_the_configuration_guide_lists_every_option_of_every_group():
         if unlisted:
             missing[group] = unlisted
     assert not missing, f"configuration.md's groups table leaves out {missing}"
+
+
+def protocol_config(name: str) -> dict:
+    """``conf/experiment/cpu/<name>.yaml`` merged over the protocol it includes, if any."""
+    import yaml
+
+    own = yaml.safe_load((ROOT / "conf" / "experiment" / "cpu" / f"{name}.yaml").read_text())
+    base: dict = {}
+    for entry in own.get("defaults", []):
+        if isinstance(entry, str) and entry.startswith("/experiment/cpu/"):
+            base = protocol_config(entry.rsplit("/", 1)[1])
+
+    def merge(a: dict, b: dict) -> dict:
+        out = dict(a)
+        for key, value in b.items():
+            both = isinstance(value, dict) and isinstance(out.get(key), dict)
+            out[key] = merge(out[key], value) if both else value
+        return out
+
+    return merge(base, own)
+
+
+def test_the_protocols_table_gives_each_protocols_data_epochs_and_runs():
+    text = (ROOT / "docs" / "protocols.md").read_text(encoding="utf-8")
+    rows = [line for line in text.splitlines() if line.startswith("| `experiment=cpu/")]
+    names = sorted(p.stem for p in (ROOT / "conf" / "experiment" / "cpu").glob("*.yaml"))
+    assert sorted(re.match(r"\| `experiment=cpu/(\w+)`", r).group(1) for r in rows) == names
+    wrong = {}
+    for row in rows:
+        name = re.match(r"\| `experiment=cpu/(\w+)`", row).group(1)
+        config = protocol_config(name)
+        runs = 1
+        for values in config["hydra"]["sweeper"]["params"].values():
+            runs *= len(str(values).split(","))
+        size = (config.get("data") or {}).get("train_size") or 50_000
+        cells = [c.strip() for c in row.strip("|").split("|")]
+        if name == "tta":  # read off C5's runs: nothing of its own
+            ok = cells[-1] == f"(C5's {runs})"
+        else:
+            ok = cells[-1] == str(runs) and f"{size:,} images" in cells[3]
+            ok = ok and f"{config['trainer']['max_epochs']} epochs" in cells[3]
+        if not ok:
+            wrong[name] = (runs, size, config["trainer"]["max_epochs"], cells[3], cells[-1])
+    assert not wrong, f"protocols.md's table is not the configs': {wrong}"
