@@ -573,3 +573,26 @@ def test_the_protocols_table_gives_each_protocols_data_epochs_and_runs():
         if not ok:
             wrong[name] = (runs, size, config["trainer"]["max_epochs"], cells[3], cells[-1])
     assert not wrong, f"protocols.md's table is not the configs': {wrong}"
+
+
+def test_the_readme_gives_each_experiments_runs_and_epochs_as_its_config():
+    import yaml
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    said = re.findall(
+        r"^\| `alexnet-lab experiment=(\w+)` \|.*?\| (\d+) runs x (\d+) epochs", readme, re.M
+    )
+    folder = ROOT / "conf" / "experiment"
+    assert sorted(name for name, _, _ in said) == sorted(p.stem for p in folder.glob("*.yaml"))
+    wrong = {}
+    for name, runs, epochs in said:
+        config = yaml.safe_load((folder / f"{name}.yaml").read_text())
+        base = next((d for d in config.get("defaults", []) if isinstance(d, str)), None)
+        if base:  # relu_vs_tanh_settings: relu_vs_tanh's budget, its own grid
+            config = {**yaml.safe_load((folder / f"{base}.yaml").read_text()), **config}
+        count = 1
+        for values in config["hydra"]["sweeper"]["params"].values():
+            count *= len(str(values).split(","))
+        if (int(runs), int(epochs)) != (count, config["trainer"]["max_epochs"]):
+            wrong[name] = (runs, epochs, count, config["trainer"]["max_epochs"])
+    assert not wrong, f"the README's runs x epochs are not the configs': {wrong}"
