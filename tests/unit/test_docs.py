@@ -236,6 +236,10 @@ def test_help_gives_the_readmes_main_job():
     )[0]
     said = flat(section)
     assert day in said and f"took {minutes} minutes" in said, (minutes, day)
+    # the bench that timed it (bench/sweep.py --main-job) runs that very command
+    from bench.sweep import MAIN_JOB
+
+    assert main_job(section).split()[1:] == [*MAIN_JOB, "hydra/launcher=parallel"]
 
 
 def test_ci_time_is_stated_once_and_the_same_everywhere():
