@@ -45,8 +45,8 @@ def test_the_readme_gives_each_cpu_protocol_the_estimate_protocols_md_gives():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     protocols = (ROOT / "docs" / "protocols.md").read_text(encoding="utf-8")
     costs = protocols[protocols.index("## Cost") :].splitlines()
-    said = re.findall(r"^\| `alexnet-lab experiment=\w+` \| (C\d)\b.*\(~([\d.]+) h, est\.\) \|$",
-                      readme, flags=re.M)  # fmt: skip
+    row = r"^\| `alexnet-lab experiment=\w+` \| (C\d)\b.*\(~([\d.]+) h, est\.\) \|$"
+    said = re.findall(row, readme, flags=re.M)
     assert len(said) == 6, said  # C1-C6; C7 costs nothing of its own
     differ = {}
     for claim, hours in said:
