@@ -23,7 +23,7 @@ kind"). 89,578 parameters with 3 input channels and 10 classes.
 input near a std of 0.05, where N(0, 0.01) puts them near 5, in tanh's saturated range.
 
 Two members of the same family carry the switches convnet4 lacks, for the claims' CPU
-protocols (``budget=cpu``), each changing only what its claim needs:
+protocols (``experiment=cpu/<name>``), each changing only what its claim needs:
 
 - ``convnet4_fc`` (C4, dropout): convnet4's features, then two hidden fully connected layers
   (``fc_width`` units, 256 by default) each followed by its activation and dropout, then the

@@ -157,9 +157,9 @@ def test_ci_runs_the_readmes_test_command():
 
 CI_TIME = "26 min (1,566 s) on a 2-core AMD EPYC CPU, 2026-11-30"
 INIT_PAPER = (
-    "weights N(0, 0.01), biases 1 in conv2, conv4, conv5, fc6 and fc7 (alexnet, alexnet_cifar) "
-    "and 0 elsewhere; convnet4 and convnet_local have none of those layers, so all their "
-    "biases are 0"
+    "weights N(0, 0.01), biases 1 in conv2, conv4, conv5, fc6 and fc7 (alexnet, alexnet_cifar; "
+    "fc6 and fc7 of convnet4_fc) and 0 elsewhere; convnet4, convnet4_towers and convnet_local "
+    "have none of those layers, so all their biases are 0"
 )
 DURATION = re.compile(r"\b\d[\d,.]*(?:-\d[\d,.]*)? ?(?:s|min|minutes|hours?|h|days?)\b")
 DATE = re.compile(r"\b2026-\d\d\b")
@@ -230,6 +230,16 @@ def test_help_gives_the_readmes_main_job():
     assert help_text is not None
     assert main_job(help_text) == main_job(section)
     assert "the README's main job" in help_text
+    # and the same time, of the same day, as the README's newest figure
+    minutes, day = re.findall(
+        r"main job:[^\n]*\((\d+(?:\.\d+)?) min, (2026-\d\d-\d\d)\)", help_text
+    )[0]
+    said = flat(section)
+    assert day in said and f"took {minutes} minutes" in said, (minutes, day)
+    # the bench that timed it (bench/sweep.py --main-job) runs that very command
+    from bench.sweep import MAIN_JOB
+
+    assert main_job(section).split()[1:] == [*MAIN_JOB, "hydra/launcher=parallel"]
 
 
 def test_ci_time_is_stated_once_and_the_same_everywhere():
@@ -240,17 +250,19 @@ def test_ci_time_is_stated_once_and_the_same_everywhere():
 
 def test_init_paper_is_said_one_way_and_as_the_models_build_it():
     from alexnet_lab.models.alexnet import AlexNet
-    from alexnet_lab.models.convnet4 import ConvNet4
+    from alexnet_lab.models.catalog import model_names
+    from alexnet_lab.models.convnet4 import ConvNet4, ConvNet4FC, ConvNet4Towers
     from alexnet_lab.models.convnet_local import ConvNetLocal
 
-    assert [name.split(".")[-1] for name in AlexNet.bias_one_layers] == [
-        "conv2",
-        "conv4",
-        "conv5",
-        "fc6",
-        "fc7",
-    ]
-    assert ConvNet4.bias_one_layers == ConvNetLocal.bias_one_layers == ()
+    def layers(net: type) -> list[str]:
+        return [name.split(".")[-1] for name in net.bias_one_layers]
+
+    assert layers(AlexNet) == ["conv2", "conv4", "conv5", "fc6", "fc7"]
+    assert layers(ConvNet4FC) == ["fc6", "fc7"]
+    assert ConvNet4.bias_one_layers == ConvNet4Towers.bias_one_layers == ()
+    assert ConvNetLocal.bias_one_layers == ()
+    # a model added to the catalog gets its place in the sentence
+    assert not [m for m in model_names() if not re.search(rf"\b{m}\b(?!_)", INIT_PAPER)]
     for name in ("claims.md", "configuration.md"):
         assert INIT_PAPER in flat((ROOT / "docs" / name).read_text(encoding="utf-8")), name
     # "biases 1" without the layers it applies to is what convnet4's C1 rows once said.
