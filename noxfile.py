@@ -38,12 +38,12 @@ def typecheck(session: nox.Session) -> None:
 @nox.session(python=False)
 def results(session: nox.Session) -> None:
     """Every claim's CPU protocol on CIFAR-10 (bench/results.py): records/, docs/results.md."""
-    from bench.results import MISSING, PAGE_COMMAND, commands, ship
+    from bench.results import MISSING, PAGE_COMMAND, commands, ship_all
 
     cifar10 = os.environ.get("CIFAR10")
     if not cifar10:
         session.error(MISSING)
     for command in commands(cifar10):
         session.run(*command, external=True)
-    ship(Path("runs"), Path("records"))
+    ship_all(cifar10)
     session.run(*PAGE_COMMAND, external=True)

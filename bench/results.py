@@ -7,12 +7,14 @@ Each claim's CPU protocol (``experiment=cpu/<name>``, docs/protocols.md) runs in
 folder below ``runs/`` (jobs named by their arm and seed) with the parallel launcher; C7 is
 then read off C5's crop-trained runs (``alexnet-lab-report runs/c5_cpu --claim C7``). The
 records, each sweep's ``multirun.yaml`` and report, and the C7 view are copied into
-``records/`` (what the repository ships: no checkpoints, no W&B files), and
-``alexnet-lab-report --all records --out docs --readme README.md`` writes the page and the
-README's table from them. Every training command carries ``resume=true``, so re-running this
-script finishes what an earlier one left (interrupted runs continue from their checkpoints)
-and skips what it finished. The cheaper protocols run first. ``CIFAR10`` names the unpacked
-CIFAR-10 tree (or torchvision's files). About 15 hours on a 2-core CPU, C1's 7 among them.
+``records/`` (what the repository ships: no checkpoints, no W&B files); the README's main job
+runs into ``runs/main_job`` and ships into ``examples/main_job``; then
+``alexnet-lab-report --all records --out docs --readme README.md --example examples/main_job``
+writes the page, the README's table and its main-job example from them. Every training command
+carries ``resume=true``, so re-running this script finishes what an earlier one left
+(interrupted runs continue from their checkpoints) and skips what it finished. The cheaper
+protocols run first. ``CIFAR10`` names the unpacked CIFAR-10 tree (or torchvision's files).
+About 17 hours on a 2-core CPU (estimated, from docs/protocols.md's costs), C1's 7 among them.
 """
 
 from __future__ import annotations
@@ -111,6 +113,13 @@ def ship(
     return copied
 
 
+def ship_all(cifar10: str, runs: Path = Path("runs")) -> tuple[list[Path], list[Path]]:
+    """Ship the claims' sweeps into ``records/`` and the main job into ``examples/``."""
+    claims = tuple(sorted({f for _, f, _ in PROTOCOLS} | {f"{C7_SOURCE}-c7"}))
+    shipped = ship(runs, Path("records"), cifar10, claims)
+    return shipped, ship(runs, Path("examples"), sweeps=(EXAMPLE,))
+
+
 def main() -> int:
     """Run every command (stop at the first that fails), ship the records, write the page."""
     cifar10 = os.environ.get("CIFAR10")
@@ -122,9 +131,7 @@ def main() -> int:
         done = subprocess.run(command)
         if done.returncode:
             return done.returncode
-    claims = tuple(sorted({f for _, f, _ in PROTOCOLS} | {f"{C7_SOURCE}-c7"}))
-    shipped = ship(Path("runs"), Path("records"), cifar10, claims)
-    example = ship(Path("runs"), Path("examples"), sweeps=(EXAMPLE,))
+    shipped, example = ship_all(cifar10)
     print(f"shipped {len(shipped)} files into records/, {len(example)} into examples/", flush=True)
     print("+ " + " ".join(PAGE_COMMAND), flush=True)
     return subprocess.run(PAGE_COMMAND).returncode
