@@ -56,6 +56,10 @@ SET_HERE = ("seed", "trainer.precision", "resume", "replace", "logger",
 EPOCH_KEYS = ("stop_at_target", "trainer.max_epochs")
 #: how shipped records name the CIFAR-10 folder
 PLACEHOLDER = "$CIFAR10"
+MISSING = (
+    "the fp32 records name the CIFAR-10 folder $CIFAR10 (as shipped records do) and CIFAR10 is "
+    "not set: point it (or --cifar10) at the CIFAR-10 folder"
+)
 RULE = (
     "bf16-mixed is within the seed noise of an arm when every fp32 seed has its bf16 run, at "
     "least two pairs have values, and the 95% paired t interval of bf16 - fp32 is closed, "
@@ -258,11 +262,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.commands or args.run:
         commands = [c for f in args.fp32 for c in bf16_commands(f, args.runs, args.cifar10)]
+        if args.run and any(f"data.root={PLACEHOLDER}" in c for _, c in commands):
+            print(f"error: {MISSING}", file=sys.stderr)
+            return 2
         for what, command in commands:
             print(f"# {what}\n{shell_line(command)}", flush=True)
-            if args.run and f"data.root={PLACEHOLDER}" in command:
-                print("error: CIFAR10 is not set: point it at the CIFAR-10 folder", file=sys.stderr)
-                return 2
             if args.run and subprocess.run(command).returncode:
                 return 1
         return 0

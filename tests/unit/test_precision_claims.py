@@ -11,6 +11,7 @@ from alexnet_lab.results.verdict.intervals import Interval
 from alexnet_lab.results.verdict.metrics import TOP1_ERROR
 from bench.precision_claims import (
     COLUMNS,
+    MISSING,
     bf16_commands,
     main,
     markdown,
@@ -225,3 +226,26 @@ def test_the_table_needs_one_bf16_folder_per_fp32_folder(c6, capsys):
     assert "one --bf16 folder per --fp32 folder" in capsys.readouterr().err
     assert main(["--fp32", str(c6[0]), "--bf16", str(c6[1]), "--markdown"]) == 0
     assert "| C6 | one |" in capsys.readouterr().out
+
+
+def test_run_trains_the_commands_in_order_and_stops_at_the_first_that_fails(
+    c1_fp32, monkeypatch, capsys
+):
+    ran, fail = [], [True]
+
+    def fake_run(command):
+        ran.append(command)
+        return type("Done", (), {"returncode": int(fail[0])})()
+
+    monkeypatch.setattr("bench.precision_claims.subprocess.run", fake_run)
+    monkeypatch.delenv("CIFAR10", raising=False)
+    assert main(["--run", "--fp32", str(c1_fp32), "--cifar10", ""]) == 2  # $CIFAR10 unset
+    assert ran == [] and MISSING in capsys.readouterr().err
+    assert main(["--run", "--fp32", str(c1_fp32), "--cifar10", "/data/c10"]) == 1
+    assert len(ran) == 1 and "activation=relu" in ran[0]  # tanh's never started
+    ran.clear()
+    fail[0] = False
+    assert main(["--run", "--fp32", str(c1_fp32), "--cifar10", "/data/c10"]) == 0
+    assert ["activation=relu" in c for c in ran] == [True, False]
+    assert ["activation=tanh" in c for c in ran] == [False, True]
+    assert all("data.root=/data/c10" in c for c in ran)
