@@ -210,7 +210,7 @@ def cells(row: ArmRow, bold: str = "") -> list[str]:
         i = row.interval
         ends = ", ".join(m.amount(e, signed=True) for e in (i.low, i.high))
         diff = f"{m.amount(i.estimate, signed=True)} [{ends}] {m.effect_unit}"
-    return [arm.claim, arm.label, m.heading(target), ", ".join(map(str, seeds)),
+    return [arm.claim_label, arm.label, m.heading(target), ", ".join(map(str, seeds)),
             ", ".join(value(row.fp32[s]) for s in seeds),
             ", ".join(value(row.bf16[s]) for s in seeds), diff,
             f"{m.amount(row.std)} {m.effect_unit}",
@@ -241,7 +241,7 @@ def print_table(rows: list[ArmRow], notes: list[str]) -> None:
         table.add_row(*map(escape, cells(row)[:-1]), row.verdict)
     console.print(table)
     for row in rows:
-        console.print(escape(f"{row.pairs.claim} {row.pairs.label}: {row.reason}"))
+        console.print(escape(f"{row.pairs.claim_label} {row.pairs.label}: {row.reason}"))
     console.print(escape(f"Rule: {RULE}"))
     for claim, answer in claim_verdicts(rows).items():
         console.print(f"{claim}: bf16-mixed within the seed noise in every arm: {answer}")

@@ -113,6 +113,11 @@ class ArmPairs:
     notes: list[str] = field(default_factory=list)
 
     @property
+    def claim_label(self) -> str:
+        """``C1 (c1_cpu)``: the claim and its sweep's folder (a claim may have several)."""
+        return f"{self.claim} ({self.sweep})" if self.sweep else self.claim
+
+    @property
     def label(self) -> str:
         """``relu (optim.lr=0.003)``, with the setting where the sweep has several."""
         chosen = ", ".join(f"{k}={v}" for k, v in {**self.setting, **self.arm.selected}.items())
@@ -124,7 +129,8 @@ def pair_arms(
 ) -> tuple[list[ArmPairs], list[str]]:
     """Each fp32 arm's selected runs paired with the bf16 runs of the same group and seed.
 
-    The second list names the bf16 runs that match no fp32 arm at its selected values.
+    The second list names the bf16 runs that match no fp32 arm at its selected values, and
+    the records of one bf16 run counted once.
     """
     comparison = compare_sweep(fp32)
     measure = claim_measure(comparison)
@@ -145,14 +151,14 @@ def pair_arms(
             for record in partners:
                 by_seed[record.seed] = (by_seed.get(record.seed, (None, None))[0], record)
             pairs = dict(sorted(by_seed.items(), key=lambda kv: (kv[0] is None, kv[0] or 0)))
-            arms.append(ArmPairs(sweep, claim, arm, result.setting, measure, pairs, said + twice))
+            arms.append(ArmPairs(sweep, claim, arm, result.setting, measure, pairs, twice))
     unpaired = [
         f"{where(r)} (bf16: {', '.join(f'{k}={v}' for k, v in (*s, *sel))}, arm {a}) matches no "
         "fp32 arm at its selected values"
         for (s, a, sel), records in groups.items()
         for r in records
     ]
-    return arms, unpaired
+    return arms, said + unpaired
 
 
 @dataclass
@@ -224,6 +230,6 @@ def claim_verdicts(rows: list[ArmRow]) -> dict[str, str]:
     """Per claim: ``no`` where an arm says no, else ``not judged`` where one is, else ``yes``."""
     out: dict[str, str] = {}
     for row in rows:
-        said = [out.get(row.pairs.claim, YES), row.verdict]
-        out[row.pairs.claim] = next(v for v in (NO, NOT_JUDGED, YES) if v in said)
+        said = [out.get(row.pairs.claim_label, YES), row.verdict]
+        out[row.pairs.claim_label] = next(v for v in (NO, NOT_JUDGED, YES) if v in said)
     return out

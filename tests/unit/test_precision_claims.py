@@ -157,12 +157,15 @@ def test_top1_pairs_by_arm_and_seed_with_the_paired_interval_and_the_fp32_seed_s
     assert [v for v, _ in two.fp32.values()] == pytest.approx(FP32_C6["two"])
     assert two.verdict == YES and one.verdict == NO
     assert one.reason == "the interval excludes 0"
-    assert claim_verdicts(rows) == {"C6": NO}
+    assert claim_verdicts(rows) == {"C6 (c6_cpu)": NO}
     text = markdown(rows, notes)
-    assert "| C6 | two | test top-1 | 0, 1, 2 | 30.00, 32.00, 31.00 | 30.10, 31.80, 31.20 |" in text
+    assert (
+        "| C6 (c6_cpu) | two | test top-1 | 0, 1, 2 | 30.00, 32.00, 31.00 | 30.10, 31.80, 31.20 |"
+        in text
+    )
     assert "| +0.03 [-0.48, +0.55] points | 1.00 points | **yes**: the interval contains 0 " in text
     assert "**no**: the interval excludes 0 |" in text
-    assert "- C6: bf16-mixed within the seed noise in every arm: **no**" in text
+    assert "- C6 (c6_cpu): bf16-mixed within the seed noise in every arm: **no**" in text
     table = [line for line in text.splitlines() if line.startswith("|")]
     assert len(table) == 4 and all(line.count("|") == len(COLUMNS) + 1 for line in table)
 
@@ -201,7 +204,7 @@ def test_epochs_pair_at_their_bounds_and_a_run_past_the_budget_leaves_it_open(c1
     assert relu.verdict == YES
     assert tanh.bf16[2] == (48.0, True) and math.isinf(tanh.interval.high)
     assert tanh.verdict == NOT_JUDGED and "never reached" in tanh.reason
-    assert claim_verdicts(rows) == {"C1": NOT_JUDGED}
+    assert claim_verdicts(rows) == {"C1 (c1_cpu)": NOT_JUDGED}
 
 
 def test_missing_unpaired_and_wrong_precision_runs_are_named(c1_fp32, tmp_path):
@@ -225,7 +228,7 @@ def test_the_table_needs_one_bf16_folder_per_fp32_folder(c6, capsys):
         main(["--fp32", str(c6[0])])
     assert "one --bf16 folder per --fp32 folder" in capsys.readouterr().err
     assert main(["--fp32", str(c6[0]), "--bf16", str(c6[1]), "--markdown"]) == 0
-    assert "| C6 | one |" in capsys.readouterr().out
+    assert "| C6 (c6_cpu) | one |" in capsys.readouterr().out
 
 
 def test_run_trains_the_commands_in_order_and_stops_at_the_first_that_fails(
