@@ -30,11 +30,10 @@ from alexnet_lab.run import signals
 from alexnet_lab.run.checkpoints import stacked_checkpoint
 from alexnet_lab.run.context import JobContext
 from alexnet_lab.run.measures import measures_train_eval
-from alexnet_lab.run.preflight import preflight
+from alexnet_lab.run.preflight import check_job
 from alexnet_lab.run.resume import plan_resume
 from alexnet_lab.run.roles import GPU_SHARING_ENV
-from alexnet_lab.run.validation import ConfigValueError, validate
-from alexnet_lab.run.views import views_to_test
+from alexnet_lab.run.views import views_of
 
 log = logging.getLogger(__name__)
 #: the environment variable that turns on torch's warnings for host-device synchronisations
@@ -58,16 +57,17 @@ def datamodule_of(cfg: DictConfig) -> Any:
     return datamodule
 
 
-def invalid_values(cfg: DictConfig) -> str | None:
-    """Why a group led by this job's config runs job by job: a value of the wrong type or range.
+def checked(cfg: DictConfig, context: JobContext) -> tuple[JobContext, str | None]:
+    """The job's pre-run checks, made once: its context marked ``checked``, or why it runs alone.
 
-    Its jobs then take the job path, which records each bad one ``failed`` with its paragraph.
+    A job that fails them takes the job path, which answers for it (a bad value recorded
+    ``failed`` with its paragraph); so does a group led by such a job (its members share all
+    but their seed and optimiser values).
     """
     try:
-        validate(cfg)
-    except ConfigValueError:
-        return "a job has a value of the wrong type or range"
-    return None
+        return check_job(cfg, context), None
+    except UserError:
+        return context, "a job fails its pre-run checks (values, switches, test views, W&B)"
 
 
 def blocker(cfg: DictConfig, datamodule: Any | None) -> str | None:
@@ -127,15 +127,14 @@ def member_bytes(cfg: DictConfig, datamodule: Any) -> int:
 
 
 def plan(cfg: DictConfig, output_dir: Path, context: JobContext) -> tuple[str, RunRecord | None]:
-    """What the stack does with a job.
+    """What the stack does with a job (its checks made here unless ``context`` says they were).
 
     ``fresh``; ``resume`` (from its stacked checkpoint, with the previous record); or
     ``sequential``: checks that fail, completed jobs to skip, Lightning checkpoints to resume;
     the job path owns those answers and their messages.
     """
-    try:
-        preflight(cfg, context.overrides)
-    except UserError:
+    context, reason = checked(cfg, context)
+    if reason is not None:
         return "sequential", None
     if not cfg.get("resume"):
         return "fresh", None
@@ -201,7 +200,7 @@ def train_group(members: list[Member], datamodule: Any, device: torch.device) ->
         opened = loggers.pop(id(member), None)
         records.finish(member.session, member.tests, opened, member.completed)
 
-    test_views = views_to_test(members[0].cfg)
+    test_views = views_of(members[0].cfg)  # checked: each member's context says so
     interrupted = False
     try:
         for m in members:  # every member's loggers (its W&B run) open before training
