@@ -17,7 +17,7 @@ from __future__ import annotations
 import signal
 import traceback
 import warnings
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -36,6 +36,7 @@ from alexnet_lab.record.files import (
 from alexnet_lab.run import signals
 from alexnet_lab.run.context import JobContext
 from alexnet_lab.run.record_builder import final_summary, new_record, now
+from alexnet_lab.run.resume import ResumePlan, plan_resume
 
 #: a run's loggers ended: ``completed`` -> (where its W&B run is, why finishing it failed)
 FinishLoggers = Callable[[bool], tuple[Mapping[str, str], str | None]]
@@ -65,6 +66,32 @@ class RunSession:
         #: the running training error of a net that answers one class; the data's, once known
         self.chance = chance_error((), num_classes)
 
+    @staticmethod
+    def plan(
+        cfg: DictConfig, output_dir: Path | str, context: JobContext, engine: str = "lightning"
+    ) -> ResumePlan:
+        """What opening the job's run does: ``fresh``, or under ``resume=true`` its resume plan.
+
+        One plan for both engines (:func:`~alexnet_lab.run.resume.plan_resume`) from the
+        record in ``output_dir``. ``engine``: ``lightning`` cannot load a stacked member's
+        checkpoint, so that run trains again from scratch (warned, noted in its record);
+        ``stacked`` gets the plan as it is. Raises :class:`~alexnet_lab.errors.UserError`: a
+        folder of another experiment or job.
+        """
+        if not cfg.get("resume"):
+            return ResumePlan()
+        output_dir = Path(output_dir)
+        folder = context.sweep_dir if context.multirun and context.sweep_dir else output_dir
+        plan = plan_resume(output_dir, folder, context.experiment, list(context.overrides))
+        if engine == "lightning" and plan.stacked:
+            note = (
+                f"{plan.checkpoint} is a stacked member's checkpoint: this launcher trains the "
+                "run again from scratch (hydra/launcher=stacked continues it)"
+            )
+            warnings.warn(f"resume=true: {note}", UserWarning, stacklevel=2)
+            return ResumePlan(notes=[note])
+        return plan
+
     @classmethod
     def open(
         cls,
@@ -72,29 +99,29 @@ class RunSession:
         output_dir: Path | str,
         context: JobContext,
         *,
-        previous: RunRecord | None = None,
-        checkpoint: Path | None = None,
-        notes: Sequence[str] = (),
+        plan: ResumePlan | None = None,
         launcher: str | None = None,
         wandb_group: str | None = None,
         num_classes: int = 10,
     ) -> RunSession:
-        """A run's session with its record: new, or continuing ``previous`` from ``checkpoint``.
+        """A run's session with its record: new, or continuing as its resume ``plan`` says.
 
         The record says what ran (:func:`~alexnet_lab.run.record_builder.new_record`) and
-        its resolved config; a resumed run's carries the previous history and start time;
-        ``notes``: what the resume plan said; ``launcher``: an engine other than Lightning's
+        its resolved config; a resumed run's (``plan``: :meth:`plan`'s) carries the previous
+        history and start time, and the plan's notes; ``launcher``: an engine other than Lightning's
         (``stacked``: a group of one until :meth:`joined_stack`); ``wandb_group``: the W&B
         group its loggers use. Both engines open every run here.
         """
         output_dir = Path(output_dir)
+        plan = plan or ResumePlan()
         record = new_record(cfg, output_dir, context)
-        if previous is not None and checkpoint is not None:
+        previous, checkpoint = plan.previous, plan.checkpoint
+        if plan.action == "resume" and previous is not None and checkpoint is not None:
             record.history = [dict(row) for row in previous.history]
             record.resumed_from = str(checkpoint)
             record.started_at = previous.started_at or record.started_at
-        if notes:
-            record.resume_notes = list(notes)
+        if plan.notes:
+            record.resume_notes = list(plan.notes)
         if launcher is not None:
             record.launcher, record.group_size = launcher, 1
         if wandb_group is not None:

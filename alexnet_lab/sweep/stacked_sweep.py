@@ -152,7 +152,7 @@ class StackedSweep(KeptSetup):
         members, alone, returns = [], [], {}
         for idx, overrides in jobs:
             with self._job(configs[idx]) as (cfg, output_dir):
-                action, previous = stacking.plan(cfg, output_dir, contexts[idx])
+                action, resume_plan = stacking.plan(cfg, output_dir, contexts[idx])
                 if action == "sequential":
                     alone.append((idx, overrides))
                     continue
@@ -161,7 +161,7 @@ class StackedSweep(KeptSetup):
                     config=configs[idx], task_function=self.task_function
                 )
                 members.append(
-                    (idx, stacking.prepare(cfg, output_dir, dm, previous, contexts[idx]))
+                    (idx, stacking.prepare(cfg, output_dir, dm, resume_plan, contexts[idx]))
                 )
         results = self._sequential(alone, "the job path answers for it (checks, resume)")
         if not members:

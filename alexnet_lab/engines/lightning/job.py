@@ -10,7 +10,6 @@ resumed or fresh (:mod:`alexnet_lab.run.resume`), trains, and whatever happens r
 from __future__ import annotations
 
 import dataclasses
-import warnings
 from pathlib import Path
 
 from omegaconf import DictConfig
@@ -27,7 +26,7 @@ from alexnet_lab.run.context import JobContext, job_context
 from alexnet_lab.run.early_checks import refuse_wandb
 from alexnet_lab.run.end import RunEnd
 from alexnet_lab.run.preflight import check_job
-from alexnet_lab.run.resume import ResumePlan, plan_resume
+from alexnet_lab.run.resume import ResumePlan
 from alexnet_lab.run.session import INTERRUPTS, RunSession
 from alexnet_lab.run.validation import ConfigValueError
 from alexnet_lab.tracking.loggers import finish_wandb
@@ -67,13 +66,7 @@ def guarded_job(cfg: DictConfig, checked: bool = False) -> RunEnd:
         console.print(escape(f"skipped (completed, resume=true): {output_dir}"), soft_wrap=True)
         return RunEnd("completed", plan.previous, multirun=context.multirun)
     session = RunSession.open(
-        cfg,
-        output_dir,
-        context,
-        previous=plan.previous if plan.action == "resume" else None,
-        checkpoint=plan.checkpoint,
-        notes=plan.notes,
-        wandb_group=wandb_group(cfg, context),
+        cfg, output_dir, context, plan=plan, wandb_group=wandb_group(cfg, context)
     )
     record = session.record
     failure: BaseException | None = None
@@ -111,25 +104,14 @@ def _finish_wandb(completed: bool) -> tuple[dict[str, str], str | None]:
 
 
 def _plan(cfg: DictConfig, output_dir: Path, context: JobContext) -> ResumePlan:
-    """The job's resume plan (a fresh run unless ``resume=true``); a bad folder ends it (2)."""
+    """The job's resume plan (:meth:`RunSession.plan`); a bad folder ends it (exit 2)."""
     if roles.is_ddp_child():  # a child follows its parent's plan
         checkpoint = ddp.exported_checkpoint()
         return ResumePlan("resume" if checkpoint else "fresh", RunRecord(), checkpoint)
-    if not cfg.get("resume"):
-        return ResumePlan()
-    folder = context.sweep_dir if context.multirun and context.sweep_dir else output_dir
     try:
-        plan = plan_resume(output_dir, folder, context.experiment, list(context.overrides))
+        return RunSession.plan(cfg, output_dir, context)
     except UserError as exc:
         raise CommandEnd(2, "cannot resume", str(exc)) from None
-    if plan.stacked:  # Lightning cannot load a stack's checkpoint; the stacked launcher can
-        note = (
-            f"{plan.checkpoint} is a stacked member's checkpoint: this launcher trains the run "
-            "again from scratch (hydra/launcher=stacked continues it)"
-        )
-        warnings.warn(f"resume=true: {note}", UserWarning, stacklevel=2)
-        return ResumePlan(notes=[note])
-    return plan
 
 
 @rank_zero_only

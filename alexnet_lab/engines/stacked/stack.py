@@ -25,14 +25,13 @@ from alexnet_lab.engines.stacked.member_loggers import MemberLoggers
 from alexnet_lab.engines.stacked.model import stack_blocker, vmap_blocker
 from alexnet_lab.errors import UserError
 from alexnet_lab.models import build_model
-from alexnet_lab.record.files import RunRecord
 from alexnet_lab.run import signals
-from alexnet_lab.run.checkpoints import stacked_checkpoint
 from alexnet_lab.run.context import JobContext
 from alexnet_lab.run.measures import measures_train_eval
 from alexnet_lab.run.preflight import check_job
-from alexnet_lab.run.resume import plan_resume
+from alexnet_lab.run.resume import ResumePlan
 from alexnet_lab.run.roles import GPU_SHARING_ENV
+from alexnet_lab.run.session import RunSession
 from alexnet_lab.run.views import views_of
 
 log = logging.getLogger(__name__)
@@ -126,49 +125,42 @@ def member_bytes(cfg: DictConfig, datamodule: Any) -> int:
     return sum(p.numel() * p.element_size() for p in model.parameters()) * 6 + activations
 
 
-def plan(cfg: DictConfig, output_dir: Path, context: JobContext) -> tuple[str, RunRecord | None]:
+def plan(cfg: DictConfig, output_dir: Path, context: JobContext) -> tuple[str, ResumePlan]:
     """What the stack does with a job (its checks made here unless ``context`` says they were).
 
-    ``fresh``; ``resume`` (from its stacked checkpoint, with the previous record); or
-    ``sequential``: checks that fail, completed jobs to skip, Lightning checkpoints to resume;
-    the job path owns those answers and their messages.
+    ``fresh``; ``resume`` (from its stacked checkpoint: the plan names it and the previous
+    record); or ``sequential``: checks that fail, completed jobs to skip, Lightning checkpoints
+    to resume; the job path owns those answers and their messages. The plan is the session's
+    (:meth:`~alexnet_lab.run.session.RunSession.plan`), its warnings left to the job path.
     """
     context, reason = checked(cfg, context)
     if reason is not None:
-        return "sequential", None
-    if not cfg.get("resume"):
-        return "fresh", None
+        return "sequential", ResumePlan()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
-            resume_plan = plan_resume(
-                output_dir,
-                Path(str(context.sweep_dir)),
-                context.experiment,
-                list(context.overrides),
-            )
+            resume_plan = RunSession.plan(cfg, output_dir, context, engine="stacked")
         except UserError:
-            return "sequential", None
+            return "sequential", ResumePlan()
     if resume_plan.action == "resume" and resume_plan.stacked:
-        return "resume", resume_plan.previous
+        return "resume", resume_plan
     if resume_plan.action != "fresh":
-        return "sequential", None
-    return "fresh", None
+        return "sequential", ResumePlan()
+    return "fresh", ResumePlan()  # as before: a stacked member's record keeps no resume notes
 
 
 def prepare(
     cfg: DictConfig,
     output_dir: Path,
     datamodule: Any,
-    previous: RunRecord | None,
+    resume_plan: ResumePlan,
     context: JobContext,
 ) -> Member:
     """Open a member's session (its record), build the member; a resumed one continues."""
-    checkpoint = stacked_checkpoint(output_dir) if previous is not None else None
-    session = records.open_session(cfg, output_dir, context, previous, checkpoint, datamodule)
+    session = records.open_session(cfg, output_dir, context, resume_plan, datamodule)
     member = build_member(cfg, session, datamodule)
-    if checkpoint is not None:
-        load_checkpoint(member, checkpoint)
+    if resume_plan.action == "resume" and resume_plan.checkpoint is not None:
+        load_checkpoint(member, resume_plan.checkpoint)
         session.keep_history(member.epoch)
     return member
 
