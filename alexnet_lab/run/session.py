@@ -25,6 +25,8 @@ from omegaconf import DictConfig, OmegaConf
 from pytorch_lightning.utilities import rank_zero_only
 
 from alexnet_lab.errors import DivergedError, Terminated, UserError
+from alexnet_lab.models.catalog import model_spec
+from alexnet_lab.record.builder import final_summary, new_record, now
 from alexnet_lab.record.files import (
     RECORD_NAME,
     RunRecord,
@@ -35,8 +37,8 @@ from alexnet_lab.record.files import (
 )
 from alexnet_lab.run import signals
 from alexnet_lab.run.context import JobContext
-from alexnet_lab.run.record_builder import final_summary, new_record, now
-from alexnet_lab.run.resume import ResumePlan, plan_resume
+from alexnet_lab.run.machine import machine_info
+from alexnet_lab.run.resume import ResumePlan, job_plan
 
 #: a run's loggers ended: ``completed`` -> (where its W&B run is, why finishing it failed)
 FinishLoggers = Callable[[bool], tuple[Mapping[str, str], str | None]]
@@ -66,31 +68,8 @@ class RunSession:
         #: the running training error of a net that answers one class; the data's, once known
         self.chance = chance_error((), num_classes)
 
-    @staticmethod
-    def plan(
-        cfg: DictConfig, output_dir: Path | str, context: JobContext, engine: str = "lightning"
-    ) -> ResumePlan:
-        """What opening the job's run does: ``fresh``, or under ``resume=true`` its resume plan.
-
-        One plan for both engines (:func:`~alexnet_lab.run.resume.plan_resume`) from the
-        record in ``output_dir``. ``engine``: ``lightning`` cannot load a stacked member's
-        checkpoint, so that run trains again from scratch (warned, noted in its record);
-        ``stacked`` gets the plan as it is. Raises :class:`~alexnet_lab.errors.UserError`: a
-        folder of another experiment or job.
-        """
-        if not cfg.get("resume"):
-            return ResumePlan()
-        output_dir = Path(output_dir)
-        folder = context.sweep_dir if context.multirun and context.sweep_dir else output_dir
-        plan = plan_resume(output_dir, folder, context.experiment, list(context.overrides))
-        if engine == "lightning" and plan.stacked:
-            note = (
-                f"{plan.checkpoint} is a stacked member's checkpoint: this launcher trains the "
-                "run again from scratch (hydra/launcher=stacked continues it)"
-            )
-            warnings.warn(f"resume=true: {note}", UserWarning, stacklevel=2)
-            return ResumePlan(notes=[note])
-        return plan
+    #: what opening the job's run does: fresh, skip or resume, for either engine
+    plan = staticmethod(job_plan)
 
     @classmethod
     def open(
@@ -106,15 +85,22 @@ class RunSession:
     ) -> RunSession:
         """A run's session with its record: new, or continuing as its resume ``plan`` says.
 
-        The record says what ran (:func:`~alexnet_lab.run.record_builder.new_record`) and
+        The record says what ran (:func:`~alexnet_lab.record.builder.new_record`) and
         its resolved config; a resumed run's (``plan``: :meth:`plan`'s) carries the previous
-        history and start time, and the plan's notes; ``launcher``: an engine other than Lightning's
-        (``stacked``: a group of one until :meth:`joined_stack`); ``wandb_group``: the W&B
-        group its loggers use. Both engines open every run here.
+        history and start time, and the plan's notes; ``launcher``: an engine other than
+        Lightning's (``stacked``: a group of one until :meth:`joined_stack`); ``wandb_group``:
+        the W&B group its loggers use. Both engines open every run here.
         """
         output_dir = Path(output_dir)
         plan = plan or ResumePlan()
-        record = new_record(cfg, output_dir, context)
+        record = new_record(
+            cfg,
+            output_dir,
+            overrides=context.overrides,
+            choices=context.choices,
+            switches=_switches(str(cfg.model.name)),
+            machine=machine_info(),
+        )
         previous, checkpoint = plan.previous, plan.checkpoint
         if plan.action == "resume" and previous is not None and checkpoint is not None:
             record.history = [dict(row) for row in previous.history]
@@ -304,3 +290,11 @@ class RunSession:
         if not unsaved and (self.record.wandb or self.record.wandb_error):
             unsaved = self.try_save()
         return unsaved
+
+
+def _switches(model: str) -> tuple[str, ...] | None:
+    """The paper switches ``model`` has; None when it is not registered (the build says so)."""
+    try:
+        return model_spec(model).switches
+    except UserError:
+        return None
