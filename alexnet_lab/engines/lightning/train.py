@@ -34,10 +34,10 @@ from alexnet_lab.engines.lightning.module import build_classifier
 from alexnet_lab.record.files import RunRecord, chance_error
 from alexnet_lab.run.checkpoints import checkpointers
 from alexnet_lab.run.context import JobContext
-from alexnet_lab.run.layout import LAYOUT_KEYS, run_format, use_channels_last
 from alexnet_lab.run.measures import measures_train_eval
 from alexnet_lab.run.preflight import check_job
 from alexnet_lab.run.session import RunSession
+from alexnet_lab.run.tensor_format import LAYOUT_KEYS, run_format, use_channels_last
 from alexnet_lab.run.views import views_of
 from alexnet_lab.tracking.loggers import logger_options
 from alexnet_lab.tracking.wandb_agent import group_name
