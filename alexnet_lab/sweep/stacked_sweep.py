@@ -44,7 +44,7 @@ from omegaconf import DictConfig, OmegaConf, open_dict, read_write
 from alexnet_lab.errors import CommandEnd
 from alexnet_lab.run.context import JobContext, context_of
 from alexnet_lab.run.end import ended
-from alexnet_lab.sweep.launcher_base import KeptSetup
+from alexnet_lab.sweep.launcher_base import KeptSetup, basic_launcher
 
 log = logging.getLogger(__name__)
 
@@ -193,14 +193,9 @@ class StackedSweep(KeptSetup):
         self, job_overrides: Sequence[Sequence[str]], initial_job_idx: int
     ) -> Sequence[JobReturn]:
         """The whole sweep through Hydra's own basic launcher (no GPU: nothing to stack)."""
-        from hydra._internal.core_plugins.basic_launcher import BasicLauncher
-
         assert self.hydra_context is not None and self.task_function is not None
         assert self.config is not None
-        basic = BasicLauncher()
-        basic.setup(
-            hydra_context=self.hydra_context, task_function=self.task_function, config=self.config
-        )
+        basic = basic_launcher(self.hydra_context, self.task_function, self.config)
         return basic.launch(job_overrides, initial_job_idx)
 
     # -- Hydra's job mechanics -------------------------------------------------------------
