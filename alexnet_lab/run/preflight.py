@@ -7,8 +7,9 @@ without it). Each job makes them once, and its :class:`~alexnet_lab.run.context.
 then says so (``checked``): a single run before Lightning loads
 (:func:`alexnet_lab.run.early_checks.check_single_run`), a sweep's job in its Hydra job
 (:func:`alexnet_lab.engines.lightning.job.guarded_job`), the stacked launcher for each job
-before it stacks it (a job that fails them takes the job path, which checks it again to
-answer for it), :func:`alexnet_lab.engines.lightning.train.train` only when called on its own.
+before it stacks it (a job it hands to the job path instead, one that fails them, a completed
+run to skip, a Lightning checkpoint, is checked there again: the job path answers for it),
+:func:`alexnet_lab.engines.lightning.train.train` only when called on its own.
 """
 
 from __future__ import annotations
