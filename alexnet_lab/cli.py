@@ -38,11 +38,11 @@ def hydra_main(cfg: DictConfig) -> RunEnd:
     """
     from alexnet_lab.run.early_checks import check_single_run
 
-    check_single_run(cfg)
+    checked = check_single_run(cfg)  # a single run's checks, made once, here
     from alexnet_lab.engines.lightning.job import guarded_job
 
     quiet_lightning()  # importing Lightning set its loggers back to INFO
-    return guarded_job(cfg)
+    return guarded_job(cfg, checked=checked)
 
 
 def main() -> None:

@@ -94,8 +94,8 @@ def stopped_job(output_dir: Path, config: Any, why: str) -> Any:
 def _job_record(output_dir: Path, config: Any) -> Any:
     """The job's own record if it left one, else a new one from its Hydra config."""
     from alexnet_lab.overrides import task_overrides
+    from alexnet_lab.record.builder import now
     from alexnet_lab.record.files import RecordError, RunRecord, record_file
-    from alexnet_lab.run.record_builder import now
 
     path = record_file(output_dir)
     try:

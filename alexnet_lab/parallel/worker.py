@@ -23,8 +23,8 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any, NoReturn
 
-from hydra._internal.callbacks import Callbacks
 from hydra.core.utils import JobReturn, JobStatus
+from hydra.experimental.callback import Callback
 from omegaconf import DictConfig, OmegaConf
 
 from alexnet_lab.errors import CommandEnd
@@ -94,11 +94,10 @@ def portable(ret: JobReturn) -> JobReturn:
     return ret
 
 
-class Relay(Callbacks):
+class Relay(Callback):
     """Hydra's job callbacks of a worker: sent to the launcher, which fires the sweep's own."""
 
     def __init__(self, conn: Connection) -> None:
-        super().__init__(None)
         self.conn = conn
 
     def on_job_start(self, config: DictConfig, **kwargs: Any) -> None:
@@ -157,7 +156,10 @@ def serve(conn: Connection, slot: Slot, setup: WorkerSetup) -> None:
     state = dict(setup.singleton_state)
     state["omegaconf_resolvers"] = BaseContainer._resolvers
     Singleton.set_state(state)
-    context = HydraContext(config_loader=setup.config_loader, callbacks=Relay(conn))
+    # Hydra's context types its callbacks as its internal dispatcher; the launchers and
+    # run_job call only on_job_start and on_job_end, which Relay (a public Callback) has
+    relay: Any = Relay(conn)
+    context = HydraContext(config_loader=setup.config_loader, callbacks=relay)
     task = resolve_task(setup.task)
     print(f"worker {slot.label}: pid {os.getpid()}", flush=True)
     try:
@@ -203,10 +205,10 @@ def run_unit(
     is sent; each other job's return (failed or not) already went to it through
     :class:`Relay`.
     """
-    from hydra._internal.core_plugins.basic_launcher import BasicLauncher
     from hydra.core.utils import configure_log
 
     from alexnet_lab.run import signals
+    from alexnet_lab.sweep.launcher_base import basic_launcher
     from alexnet_lab.sweep.stacked_sweep import StackedSweep
 
     try:
@@ -216,8 +218,7 @@ def run_unit(
             stacked.setup(hydra_context=context, task_function=task, config=setup.config)
             stacked.run_group(jobs)
         else:
-            basic = BasicLauncher()
-            basic.setup(hydra_context=context, task_function=task, config=setup.config)
+            basic = basic_launcher(context, task, setup.config)
             for number, overrides in jobs:
                 basic.launch([overrides], number)
     except CommandEnd as end:  # an interrupted job, or one that stops the sweep (exit 2)

@@ -23,13 +23,16 @@ class JobContext:
     ``overrides``: the task overrides as typed (``activation=tanh``, ``resume=true``);
     ``choices``: the config-group choices (``{"model": "convnet4", ...}``, Hydra's own
     groups left out); ``sweep_dir``: the multirun's folder; ``multirun``: whether the run is
-    one job of a sweep.
+    one job of a sweep; ``checked``: whether the job's pre-run checks
+    (:func:`alexnet_lab.run.preflight.preflight`) were made and passed, so nothing later
+    makes them again (:func:`alexnet_lab.run.preflight.check_job`).
     """
 
     overrides: tuple[str, ...] = ()
     choices: Mapping[str, str | None] = field(default_factory=dict)
     sweep_dir: Path | None = None
     multirun: bool = False
+    checked: bool = False
 
     @property
     def experiment(self) -> str | None:

@@ -5,8 +5,9 @@ A single run makes them (:func:`alexnet_lab.run.preflight.preflight`) in
 values, the switches its model has, the test views its data can give and W&B's settings, all
 without torch (the models' catalog, :mod:`alexnet_lab.models.catalog`); then the input size,
 the one check that loads torch (the model built on the meta device).
-:func:`alexnet_lab.engines.lightning.job.guarded_job` makes the same checks for every job, where
-a sweep's job with a bad value is recorded ``failed`` and the sweep goes on.
+These are the run's checks: its job makes them no more. A sweep's job makes the same checks in
+:func:`alexnet_lab.engines.lightning.job.guarded_job`, where a job with a bad value is recorded
+``failed`` and the sweep goes on.
 """
 
 from __future__ import annotations
@@ -23,14 +24,17 @@ from alexnet_lab.folders.unused import remove_unused_folder
 from alexnet_lab.run import roles
 from alexnet_lab.run.preflight import preflight
 from alexnet_lab.run.validation import ConfigValueError
-from alexnet_lab.tracking.wandb_settings import WandbSettingsError, check_wandb
+from alexnet_lab.tracking.wandb_settings import WandbSettingsError
 
 
-def check_single_run(cfg: DictConfig) -> None:
-    """In a single run (not a sweep's job, not a DDP child): its values, then W&B; or end (2)."""
+def check_single_run(cfg: DictConfig) -> bool:
+    """In a single run (not a sweep's job, not a DDP child): its checks, or end (2).
+
+    Returns whether it made them (they passed): the job then makes them no more.
+    """
     hydra = HydraConfig.get()
     if hydra.mode == RunMode.MULTIRUN or roles.is_ddp_child():
-        return
+        return False
     output_dir = Path(hydra.runtime.output_dir)
     try:
         preflight(cfg, hydra.overrides.task)
@@ -40,6 +44,7 @@ def check_single_run(cfg: DictConfig) -> None:
         refuse_single_run(exc, output_dir)
     except UserError as exc:  # a switch the model lacks, a test view its data cannot give
         refuse_single_run(exc, output_dir, "cannot run")
+    return True
 
 
 def refuse_single_run(exc: UserError, output_dir: Path, title: str = "invalid value") -> NoReturn:
@@ -47,17 +52,6 @@ def refuse_single_run(exc: UserError, output_dir: Path, title: str = "invalid va
     if not roles.is_secondary_process():
         remove_unused_folder(output_dir)
     raise CommandEnd(2, title, str(exc))
-
-
-def check_wandb_or_exit(cfg: DictConfig, output_dir: Path) -> None:
-    """W&B's mode, project name and API key, before any data loads: a bad one ends it (exit 2).
-
-    The same for every job of a sweep, so a sweep stops at its first job (nothing trained).
-    """
-    try:
-        check_wandb(cfg)
-    except WandbSettingsError as exc:
-        refuse_wandb(exc, output_dir)
 
 
 def refuse_wandb(exc: WandbSettingsError, output_dir: Path) -> NoReturn:

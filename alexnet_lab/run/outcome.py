@@ -17,13 +17,13 @@ from alexnet_lab.errors import DivergedError, UserError
 from alexnet_lab.folders.disk import disk_full_paragraph, is_disk_full, still_full
 from alexnet_lab.folders.unused import discard_unstarted_run, discard_unstarted_sweep
 from alexnet_lab.overrides import task_overrides
+from alexnet_lab.record.builder import now
 from alexnet_lab.record.files import RECORD_NAME, RunRecord
 from alexnet_lab.run import roles, signals
 from alexnet_lab.run.checkpoints import last_checkpoint
 from alexnet_lab.run.context import JobContext
 from alexnet_lab.run.early_checks import refuse_single_run
 from alexnet_lab.run.end import Kind, RunEnd
-from alexnet_lab.run.record_builder import now
 from alexnet_lab.run.session import RunSession
 
 

@@ -32,6 +32,7 @@ from alexnet_lab.record.files import (
     record_file,
 )
 from alexnet_lab.run.checkpoints import STACKED_LAST, last_checkpoint, stacked_checkpoint
+from alexnet_lab.run.context import JobContext
 
 
 @dataclass
@@ -144,6 +145,32 @@ def plan_resume(
         )
         return ResumePlan(notes=[f"{problem}; restarted from scratch"])
     return ResumePlan(notes=[f"the previous run was {status}: runs again from scratch"])
+
+
+def job_plan(
+    cfg: DictConfig, output_dir: Path | str, context: JobContext, engine: str = "lightning"
+) -> ResumePlan:
+    """What opening the job's run does (``RunSession.plan``): ``fresh``, or its resume plan.
+
+    Under ``resume=true``, one plan for both engines (:func:`plan_resume`) from the record in
+    ``output_dir`` (a sweep's whole folder checked for another experiment). ``engine``:
+    ``lightning`` cannot load a stacked member's checkpoint, so that run trains again from
+    scratch (warned, noted in its record); ``stacked`` gets the plan as it is. Raises
+    :class:`~alexnet_lab.errors.UserError`: a folder of another experiment or job.
+    """
+    if not cfg.get("resume"):
+        return ResumePlan()
+    output_dir = Path(output_dir)
+    folder = context.sweep_dir if context.multirun and context.sweep_dir else output_dir
+    plan = plan_resume(output_dir, folder, context.experiment, list(context.overrides))
+    if engine == "lightning" and plan.stacked:
+        note = (
+            f"{plan.checkpoint} is a stacked member's checkpoint: this launcher trains the "
+            "run again from scratch (hydra/launcher=stacked continues it)"
+        )
+        warnings.warn(f"resume=true: {note}", UserWarning, stacklevel=2)
+        return ResumePlan(notes=[note])
+    return plan
 
 
 def check_same_job(output_dir: Path, previous: RunRecord, overrides: list[str]) -> None:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import signal
 import traceback
 import warnings
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -25,6 +25,8 @@ from omegaconf import DictConfig, OmegaConf
 from pytorch_lightning.utilities import rank_zero_only
 
 from alexnet_lab.errors import DivergedError, Terminated, UserError
+from alexnet_lab.models.catalog import model_spec
+from alexnet_lab.record.builder import final_summary, new_record, now
 from alexnet_lab.record.files import (
     RECORD_NAME,
     RunRecord,
@@ -35,7 +37,8 @@ from alexnet_lab.record.files import (
 )
 from alexnet_lab.run import signals
 from alexnet_lab.run.context import JobContext
-from alexnet_lab.run.record_builder import final_summary, new_record, now
+from alexnet_lab.run.machine import machine_info
+from alexnet_lab.run.resume import ResumePlan, job_plan
 
 #: a run's loggers ended: ``completed`` -> (where its W&B run is, why finishing it failed)
 FinishLoggers = Callable[[bool], tuple[Mapping[str, str], str | None]]
@@ -65,6 +68,9 @@ class RunSession:
         #: the running training error of a net that answers one class; the data's, once known
         self.chance = chance_error((), num_classes)
 
+    #: what opening the job's run does: fresh, skip or resume, for either engine
+    plan = staticmethod(job_plan)
+
     @classmethod
     def open(
         cls,
@@ -72,29 +78,36 @@ class RunSession:
         output_dir: Path | str,
         context: JobContext,
         *,
-        previous: RunRecord | None = None,
-        checkpoint: Path | None = None,
-        notes: Sequence[str] = (),
+        plan: ResumePlan | None = None,
         launcher: str | None = None,
         wandb_group: str | None = None,
         num_classes: int = 10,
     ) -> RunSession:
-        """A run's session with its record: new, or continuing ``previous`` from ``checkpoint``.
+        """A run's session with its record: new, or continuing as its resume ``plan`` says.
 
-        The record says what ran (:func:`~alexnet_lab.run.record_builder.new_record`) and
-        its resolved config; a resumed run's carries the previous history and start time;
-        ``notes``: what the resume plan said; ``launcher``: an engine other than Lightning's
-        (``stacked``: a group of one until :meth:`joined_stack`); ``wandb_group``: the W&B
-        group its loggers use. Both engines open every run here.
+        The record says what ran (:func:`~alexnet_lab.record.builder.new_record`) and
+        its resolved config; a resumed run's (``plan``: :meth:`plan`'s) carries the previous
+        history and start time, and the plan's notes; ``launcher``: an engine other than
+        Lightning's (``stacked``: a group of one until :meth:`joined_stack`); ``wandb_group``:
+        the W&B group its loggers use. Both engines open every run here.
         """
         output_dir = Path(output_dir)
-        record = new_record(cfg, output_dir, context)
-        if previous is not None and checkpoint is not None:
+        plan = plan or ResumePlan()
+        record = new_record(
+            cfg,
+            output_dir,
+            overrides=context.overrides,
+            choices=context.choices,
+            switches=_switches(str(cfg.model.name)),
+            machine=machine_info(),
+        )
+        previous, checkpoint = plan.previous, plan.checkpoint
+        if plan.action == "resume" and previous is not None and checkpoint is not None:
             record.history = [dict(row) for row in previous.history]
             record.resumed_from = str(checkpoint)
             record.started_at = previous.started_at or record.started_at
-        if notes:
-            record.resume_notes = list(notes)
+        if plan.notes:
+            record.resume_notes = list(plan.notes)
         if launcher is not None:
             record.launcher, record.group_size = launcher, 1
         if wandb_group is not None:
@@ -277,3 +290,11 @@ class RunSession:
         if not unsaved and (self.record.wandb or self.record.wandb_error):
             unsaved = self.try_save()
         return unsaved
+
+
+def _switches(model: str) -> tuple[str, ...] | None:
+    """The paper switches ``model`` has; None when it is not registered (the build says so)."""
+    try:
+        return model_spec(model).switches
+    except UserError:
+        return None

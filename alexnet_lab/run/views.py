@@ -7,10 +7,19 @@ from omegaconf import DictConfig
 from alexnet_lab.errors import UserError
 
 
-def views_to_test(cfg: DictConfig) -> list[str]:
-    """The test views of a run: ``tta.test_views`` (the tta experiment tests both), else tta."""
+def views_of(cfg: DictConfig) -> list[str]:
+    """The test views of a run: ``tta.test_views`` (the tta experiment tests both), else tta.
+
+    Unchecked: :func:`views_to_test`, one of the run's pre-run checks, refuses views its data
+    cannot give.
+    """
     views = list(cfg.tta.get("test_views") or [cfg.tta.name])
-    views = views if cfg.tta.name in views else [cfg.tta.name, *views]
+    return views if cfg.tta.name in views else [cfg.tta.name, *views]
+
+
+def views_to_test(cfg: DictConfig) -> list[str]:
+    """The run's test views (:func:`views_of`), or the error that says why it cannot test them."""
+    views = views_of(cfg)
     if "ten_crop" in views and not cfg.augmentation.crop:
         raise UserError(
             f"tta=ten_crop needs crops, but augmentation={cfg.augmentation.name} feeds the "

@@ -66,6 +66,7 @@ def composition_problem(argv: list[str], config_dir: Path) -> str | None:
     :func:`twice`'s, on the user's own arguments). Commands that only show something
     (``--cfg``, ``--info``, ``--help``) and arguments Hydra's parser refuses are left to Hydra.
     """
+    # no public API parses Hydra's command line (hydra.main keeps it inside; Hydra 1.3.8)
     from hydra._internal.utils import get_args_parser
 
     try:
@@ -94,6 +95,8 @@ def composition_problem(argv: list[str], config_dir: Path) -> str | None:
 
 def _compose(name: str, overrides: list[str], config_dir: Path, extra: str | None) -> Any:
     """The composed config (sweep values aside), as Hydra composes it for this command."""
+    # no public API composes a multirun's config (hydra.compose runs in RUN mode, which refuses
+    # sweep values) or puts --config-dir where the command does (Hydra 1.3.8)
     from hydra._internal.hydra import Hydra
     from hydra._internal.utils import create_automatic_config_search_path
     from hydra.core.global_hydra import GlobalHydra

@@ -42,8 +42,9 @@ from hydra.core.utils import (
 from omegaconf import DictConfig, OmegaConf, open_dict, read_write
 
 from alexnet_lab.errors import CommandEnd
+from alexnet_lab.run.context import JobContext, context_of
 from alexnet_lab.run.end import ended
-from alexnet_lab.sweep.launcher_base import KeptSetup
+from alexnet_lab.sweep.launcher_base import KeptSetup, basic_launcher
 
 log = logging.getLogger(__name__)
 
@@ -116,8 +117,11 @@ class StackedSweep(KeptSetup):
         if len(jobs) == 1:
             return self._sequential(jobs, "a group of one job gains nothing from stacking")
         configs = {idx: self._sweep_config(idx, overrides) for idx, overrides in jobs}
-        with self._job(configs[jobs[0][0]]) as (cfg, _):
-            reason = stacking.invalid_values(cfg) or stacking.config_blocker(cfg)
+        contexts = {idx: context_of(configs[idx].hydra) for idx, _ in jobs}
+        leader = jobs[0][0]
+        with self._job(configs[leader]) as (cfg, _):
+            contexts[leader], reason = stacking.checked(cfg, contexts[leader])
+            reason = reason or stacking.config_blocker(cfg)
             datamodule = None if reason else stacking.datamodule_of(cfg)
             reason = reason or stacking.blocker(cfg, datamodule)
             if reason or datamodule is None:
@@ -130,25 +134,25 @@ class StackedSweep(KeptSetup):
             )
         results: dict[int, JobReturn] = {}
         for chunk in split(range(len(jobs)), size):
-            results.update(self._run_stack([jobs[i] for i in chunk], configs, datamodule, device))
+            chunk_jobs = [jobs[i] for i in chunk]
+            results.update(self._run_stack(chunk_jobs, configs, contexts, datamodule, device))
         return results
 
     def _run_stack(
         self,
         jobs: list[tuple[int, list[str]]],
         configs: dict[int, DictConfig],
+        contexts: dict[int, JobContext],
         dm: Any,
         device: Any,
     ) -> dict[int, JobReturn]:
         from alexnet_lab.engines.stacked import stack as stacking
-        from alexnet_lab.run.context import context_of
 
         assert self.hydra_context is not None and self.task_function is not None
         members, alone, returns = [], [], {}
         for idx, overrides in jobs:
             with self._job(configs[idx]) as (cfg, output_dir):
-                context = context_of(configs[idx].hydra)
-                action, previous = stacking.plan(cfg, output_dir, context)
+                action, resume_plan = stacking.plan(cfg, output_dir, contexts[idx])
                 if action == "sequential":
                     alone.append((idx, overrides))
                     continue
@@ -156,7 +160,9 @@ class StackedSweep(KeptSetup):
                 self.hydra_context.callbacks.on_job_start(
                     config=configs[idx], task_function=self.task_function
                 )
-                members.append((idx, stacking.prepare(cfg, output_dir, dm, previous, context)))
+                members.append(
+                    (idx, stacking.prepare(cfg, output_dir, dm, resume_plan, contexts[idx]))
+                )
         results = self._sequential(alone, "the job path answers for it (checks, resume)")
         if not members:
             return results
@@ -187,14 +193,9 @@ class StackedSweep(KeptSetup):
         self, job_overrides: Sequence[Sequence[str]], initial_job_idx: int
     ) -> Sequence[JobReturn]:
         """The whole sweep through Hydra's own basic launcher (no GPU: nothing to stack)."""
-        from hydra._internal.core_plugins.basic_launcher import BasicLauncher
-
         assert self.hydra_context is not None and self.task_function is not None
         assert self.config is not None
-        basic = BasicLauncher()
-        basic.setup(
-            hydra_context=self.hydra_context, task_function=self.task_function, config=self.config
-        )
+        basic = basic_launcher(self.hydra_context, self.task_function, self.config)
         return basic.launch(job_overrides, initial_job_idx)
 
     # -- Hydra's job mechanics -------------------------------------------------------------

@@ -183,14 +183,11 @@ class ParallelLauncher(KeptSetupLauncher):
 
     def _basic(self, idx: int, overrides: list[str]) -> dict[int, JobReturn]:
         """One job through Hydra's own basic launcher, in this process, with its number."""
-        from hydra._internal.core_plugins.basic_launcher import BasicLauncher
+        from alexnet_lab.sweep.launcher_base import basic_launcher
 
         assert self.hydra_context is not None and self.task_function is not None
         assert self.config is not None
-        basic = BasicLauncher()
-        basic.setup(
-            hydra_context=self.hydra_context, task_function=self.task_function, config=self.config
-        )
+        basic = basic_launcher(self.hydra_context, self.task_function, self.config)
         return {idx: basic.launch([overrides], idx)[0]}
 
     def _stopped(self, stop: Any, sweep_dir: Path) -> CommandEnd:

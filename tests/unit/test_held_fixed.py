@@ -7,7 +7,7 @@ from hydra import compose, initialize_config_dir
 
 from alexnet_lab.results.formats.summary import what_ran
 from alexnet_lab.run.context import JobContext
-from alexnet_lab.run.record_builder import new_record
+from alexnet_lab.run.session import RunSession
 
 CONFIG_DIR = Path(__file__).resolve().parents[2] / "conf"  # the source tree
 
@@ -19,7 +19,7 @@ def records(tmp_path, model):
             overrides = [f"model={model}", f"activation={activation}", "data=synthetic"]
             cfg = compose("config", overrides=[*overrides, "logger=none"])
             context = JobContext(choices={"model": model}, overrides=overrides)
-            record = new_record(cfg, tmp_path / activation, context)
+            record = RunSession.open(cfg, tmp_path / activation, context).record
             record.status = "completed"
             out.append(record)
     return out

@@ -14,7 +14,7 @@ from alexnet_lab.engines.stacked.grouping import config_blocker
 from alexnet_lab.engines.stacked.model import StackedModel
 from alexnet_lab.errors import UserError
 from alexnet_lab.models import get_model
-from alexnet_lab.run.layout import use_channels_last
+from alexnet_lab.run.tensor_format import use_channels_last
 
 TINY = [
     "data=synthetic",

@@ -7,7 +7,7 @@ from hydra import compose, initialize_config_dir
 from alexnet_lab.record.files import RunRecord, write_record
 from alexnet_lab.run.context import JobContext
 from alexnet_lab.run.machine import cpu_model, machine_info
-from alexnet_lab.run.record_builder import new_record
+from alexnet_lab.run.session import RunSession
 
 CONFIG_DIR = Path(__file__).resolve().parents[2] / "conf"  # the source tree
 
@@ -31,7 +31,7 @@ def test_machine_info_is_computed_once_and_names_no_host():
 def test_new_record_carries_the_machine_and_old_records_read_without_one(tmp_path):
     with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
         cfg = compose("config", overrides=["data=synthetic", "logger=none"])
-    record = new_record(cfg, tmp_path, JobContext(choices={"data": "synthetic"}))
+    record = RunSession.open(cfg, tmp_path, JobContext(choices={"data": "synthetic"})).record
     assert record.machine == machine_info()
     write_record(tmp_path / "record.json", record)
     assert RunRecord.load(tmp_path / "record.json").machine == machine_info()

@@ -2,6 +2,8 @@
 
 import os
 
+import pytest
+
 from alexnet_lab.errors import DivergedError, UserError
 from alexnet_lab.record.files import RunRecord
 from alexnet_lab.run.session import RunSession
@@ -123,6 +125,7 @@ def _composed(*overrides):
 
 def test_opening_a_session_builds_or_continues_the_record_for_either_engine(tmp_path):
     from alexnet_lab.run.context import JobContext
+    from alexnet_lab.run.resume import ResumePlan
 
     cfg = _composed("seed=3", "stop_at_target=true", "target_error=0.5")
     context = JobContext(overrides=("seed=3",), choices={"experiment": None})
@@ -131,13 +134,12 @@ def test_opening_a_session_builds_or_continues_the_record_for_either_engine(tmp_
     assert fresh.record.config["seed"] == 3 and fresh.record.launcher is None
     previous = RunRecord(history=[{"epoch": 1}, {"epoch": 2}], started_at="2026-12-01T00:00:00")
     checkpoint = tmp_path / "b" / "checkpoints" / "stacked_last.pt"
+    plan = ResumePlan("resume", previous, checkpoint, notes=["a note"])
     member = RunSession.open(
         cfg,
         tmp_path / "b",
         context,
-        previous=previous,
-        checkpoint=checkpoint,
-        notes=["a note"],
+        plan=plan,
         launcher="stacked",
         wandb_group="g",
         num_classes=4,
@@ -151,6 +153,39 @@ def test_opening_a_session_builds_or_continues_the_record_for_either_engine(tmp_
     member.joined_stack(3)
     assert [r["epoch"] for r in record.history] == [1] and record.group_size == 3
     assert not (tmp_path / "b" / "record.json").exists()  # written once the run starts
+
+
+def test_the_sessions_resume_plan_is_one_for_both_engines_but_whose_checkpoint_it_loads(
+    tmp_path, recwarn
+):
+    import torch
+
+    from alexnet_lab.record.files import write_record
+    from alexnet_lab.run.context import JobContext
+
+    overrides = ("activation=relu", "seed=0")
+    context = JobContext(overrides=overrides, sweep_dir=tmp_path, multirun=True)
+    run = tmp_path / "0"
+    write_record(run / "record.json", _record(run, overrides=list(overrides), status="interrupted"))
+    (run / "checkpoints").mkdir()
+    torch.save({"epoch": 1}, run / "checkpoints" / "stacked_last.pt")
+    cfg = _composed("activation=relu", "seed=0")
+    assert RunSession.plan(cfg, run, context).action == "fresh"  # no resume=true: none read
+    cfg = _composed("activation=relu", "seed=0", "resume=true")
+    stacked = RunSession.plan(cfg, run, context, engine="stacked")
+    assert stacked.action == "resume" and stacked.stacked and stacked.previous is not None
+    assert not recwarn.list
+    lightning = RunSession.plan(cfg, run, context)  # Lightning cannot load the stack's
+    assert lightning.action == "fresh" and lightning.checkpoint is None
+    assert "stacked member's checkpoint" in lightning.notes[0]
+    assert "trains the run again from scratch" in str(recwarn.pop(UserWarning).message)
+    session = RunSession.open(cfg, run, context, plan=lightning)
+    assert session.record.resume_notes == lightning.notes and not session.record.resumed_from
+    session = RunSession.open(cfg, run, context, plan=stacked, launcher="stacked")
+    assert session.record.resumed_from == str(run / "checkpoints" / "stacked_last.pt")
+    other = JobContext(overrides=("activation=tanh", "seed=0"), sweep_dir=tmp_path, multirun=True)
+    with pytest.raises(UserError, match="holds the job `activation=relu seed=0`"):
+        RunSession.plan(cfg, run, other, engine="stacked")
 
 
 def test_a_run_that_ended_outside_a_session_is_saved_failed_with_why(tmp_path):

@@ -1,13 +1,15 @@
 """The Hydra job around :func:`~alexnet_lab.engines.lightning.train.train`: resume, outcome, W&B.
 
-It reads Hydra's state once (:func:`job_context`), decides whether the run is skipped,
+It reads Hydra's state once (:func:`job_context`), makes the job's pre-run checks unless a
+single run made them before Lightning loaded (:mod:`alexnet_lab.run.preflight`: once per job),
+decides whether the run is skipped,
 resumed or fresh (:mod:`alexnet_lab.run.resume`), trains, and whatever happens records the outcome
 (:mod:`alexnet_lab.run.outcome`), finishes the job's W&B run and writes the run record.
 """
 
 from __future__ import annotations
 
-import warnings
+import dataclasses
 from pathlib import Path
 
 from omegaconf import DictConfig
@@ -21,22 +23,25 @@ from alexnet_lab.errors import CommandEnd, UserError
 from alexnet_lab.record.files import RunRecord
 from alexnet_lab.run import outcome, roles
 from alexnet_lab.run.context import JobContext, job_context
-from alexnet_lab.run.early_checks import check_wandb_or_exit
+from alexnet_lab.run.early_checks import refuse_wandb
 from alexnet_lab.run.end import RunEnd
-from alexnet_lab.run.input_size import check_input_size
-from alexnet_lab.run.resume import ResumePlan, plan_resume
+from alexnet_lab.run.preflight import check_job
+from alexnet_lab.run.resume import ResumePlan
 from alexnet_lab.run.session import INTERRUPTS, RunSession
-from alexnet_lab.run.validation import ConfigValueError, validate
+from alexnet_lab.run.validation import ConfigValueError
 from alexnet_lab.tracking.loggers import finish_wandb
+from alexnet_lab.tracking.wandb_settings import WandbSettingsError
 
 
-def guarded_job(cfg: DictConfig) -> RunEnd:
+def guarded_job(cfg: DictConfig, checked: bool = False) -> RunEnd:
     """Run :func:`train` in the current Hydra job and record its outcome, whatever it is.
 
     Returns how it ended (:class:`~alexnet_lab.run.end.RunEnd`); the sweep's callback turns
-    an ending that ends the command into its exit status.
+    an ending that ends the command into its exit status. ``checked``: the job's pre-run
+    checks were made (a single run's, before Lightning loaded); else they are made here, once.
     """
     context, output_dir = job_context()
+    context = dataclasses.replace(context, checked=checked)
     if context.multirun and roles.launched_externally():
         raise CommandEnd(
             2,
@@ -46,29 +51,28 @@ def guarded_job(cfg: DictConfig) -> RunEnd:
             "and the arm's overrides, as sweeps/*.yaml do), or let hydra/launcher=slurm submit "
             "one SLURM job per run; within one run, trainer=ddp uses every process.",
         )
+    unrunnable: UserError | None = None  # settled below as a run that failed before training
     try:
-        validate(cfg)  # before anything loads or a W&B run starts
-        check_input_size(cfg)
+        context = check_job(cfg, context)  # before anything loads or a W&B run starts
     except ConfigValueError as exc:
         return outcome.refuse_job(exc, output_dir, context)
-    check_wandb_or_exit(cfg, output_dir)
+    except WandbSettingsError as exc:  # the same for every job: the sweep stops at its first
+        refuse_wandb(exc, output_dir)
+    except UserError as exc:  # a switch the model lacks, a test view its data cannot give
+        unrunnable = exc
     plan = _plan(cfg, output_dir, context)
     if plan.action == "skip":
         assert plan.previous is not None
         console.print(escape(f"skipped (completed, resume=true): {output_dir}"), soft_wrap=True)
         return RunEnd("completed", plan.previous, multirun=context.multirun)
     session = RunSession.open(
-        cfg,
-        output_dir,
-        context,
-        previous=plan.previous if plan.action == "resume" else None,
-        checkpoint=plan.checkpoint,
-        notes=plan.notes,
-        wandb_group=wandb_group(cfg, context),
+        cfg, output_dir, context, plan=plan, wandb_group=wandb_group(cfg, context)
     )
     record = session.record
     failure: BaseException | None = None
     try:
+        if unrunnable is not None:
+            raise unrunnable
         with (
             ddp.restored_environment(),
             ddp.export_job(list(context.overrides), str(output_dir), plan.checkpoint),
@@ -100,25 +104,14 @@ def _finish_wandb(completed: bool) -> tuple[dict[str, str], str | None]:
 
 
 def _plan(cfg: DictConfig, output_dir: Path, context: JobContext) -> ResumePlan:
-    """The job's resume plan (a fresh run unless ``resume=true``); a bad folder ends it (2)."""
+    """The job's resume plan (:meth:`RunSession.plan`); a bad folder ends it (exit 2)."""
     if roles.is_ddp_child():  # a child follows its parent's plan
         checkpoint = ddp.exported_checkpoint()
         return ResumePlan("resume" if checkpoint else "fresh", RunRecord(), checkpoint)
-    if not cfg.get("resume"):
-        return ResumePlan()
-    folder = context.sweep_dir if context.multirun and context.sweep_dir else output_dir
     try:
-        plan = plan_resume(output_dir, folder, context.experiment, list(context.overrides))
+        return RunSession.plan(cfg, output_dir, context)
     except UserError as exc:
         raise CommandEnd(2, "cannot resume", str(exc)) from None
-    if plan.stacked:  # Lightning cannot load a stack's checkpoint; the stacked launcher can
-        note = (
-            f"{plan.checkpoint} is a stacked member's checkpoint: this launcher trains the run "
-            "again from scratch (hydra/launcher=stacked continues it)"
-        )
-        warnings.warn(f"resume=true: {note}", UserWarning, stacklevel=2)
-        return ResumePlan(notes=[note])
-    return plan
 
 
 @rank_zero_only

@@ -42,7 +42,7 @@ class ClassifierModule(pl.LightningModule):
         channels_last: bool = False,
     ) -> None:
         super().__init__()
-        # channels-last (alexnet_lab.run.layout): the weights here, every batch in forward
+        # channels-last (alexnet_lab.run.tensor_format): the weights here, every batch in forward
         self.memory_format = torch.channels_last if channels_last else torch.contiguous_format
         self.model = model.to(memory_format=self.memory_format)
         self.optim = dict(optim)
@@ -139,7 +139,7 @@ def build_classifier(cfg: Any, datamodule: Any, channels_last: bool = False) -> 
     """The configured model in its :class:`ClassifierModule`, sized to ``datamodule``'s input.
 
     Called right after ``seed_everything(cfg.seed)``, so the model's weights are the seed's.
-    ``channels_last``: the layout :func:`alexnet_lab.run.layout.use_channels_last` chose.
+    ``channels_last``: the layout :func:`alexnet_lab.run.tensor_format.use_channels_last` chose.
     """
     model = run_model(cfg, datamodule.input_shape, datamodule.num_classes)
     return ClassifierModule(

@@ -31,15 +31,14 @@ from alexnet_lab.engines.lightning.callbacks import (
     StopAtTarget,
 )
 from alexnet_lab.engines.lightning.module import build_classifier
-from alexnet_lab.models import check_switches
-from alexnet_lab.overrides import parse_overrides
 from alexnet_lab.record.files import RunRecord, chance_error
 from alexnet_lab.run.checkpoints import checkpointers
 from alexnet_lab.run.context import JobContext
-from alexnet_lab.run.layout import LAYOUT_KEYS, run_format, use_channels_last
 from alexnet_lab.run.measures import measures_train_eval
+from alexnet_lab.run.preflight import check_job
 from alexnet_lab.run.session import RunSession
-from alexnet_lab.run.views import views_to_test
+from alexnet_lab.run.tensor_format import LAYOUT_KEYS, run_format, use_channels_last
+from alexnet_lab.run.views import views_of
 from alexnet_lab.tracking.loggers import logger_options
 from alexnet_lab.tracking.wandb_agent import group_name
 
@@ -56,18 +55,18 @@ def train(
 
     ``session``: the run's session, when the caller opened it (the Hydra job: a resumed run's
     continues its record), else a new one is opened; ``checkpoint``: the Lightning checkpoint
-    to resume from. The record is
+    to resume from. The run's pre-run checks are made first unless ``context.checked`` says
+    the caller made them (:func:`~alexnet_lab.run.preflight.check_job`). The record is
     written to ``output_dir/record.json`` after every epoch and at the end, and the weights to
     ``output_dir/checkpoints/``. A W&B run is left open (the caller finishes it).
     """
-    context = context or JobContext()
+    context = check_job(cfg, context or JobContext())  # none when the job made them
     output_dir = Path(output_dir)
     output_dir.mkdir(parents=True, exist_ok=True)
     if session is None:
         session = RunSession.open(cfg, output_dir, context, wandb_group=wandb_group(cfg, context))
     record = session.record
-    check_switches(cfg.model.name, parse_overrides(list(context.overrides)))
-    views = views_to_test(cfg)  # a test view that cannot work stops the run before training
+    views = views_of(cfg)
     pl.seed_everything(int(cfg.seed), workers=True)
 
     augmentation = {k: v for k, v in cfg.augmentation.items() if k != "name"}

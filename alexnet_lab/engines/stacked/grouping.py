@@ -13,7 +13,7 @@ from typing import Any
 
 from hydra.utils import get_class
 
-from alexnet_lab.run.layout import PRECISIONS
+from alexnet_lab.run.tensor_format import PRECISIONS
 
 #: overrides a stack can hold per member
 STACKABLE_KEYS = frozenset({"seed", "optim.lr", "optim.momentum", "optim.weight_decay"})

@@ -35,9 +35,9 @@ from alexnet_lab.errors import DivergedError
 from alexnet_lab.record.files import RunRecord
 from alexnet_lab.run.checkpoints import CHECKPOINT_DIR, STACKED_LAST
 from alexnet_lab.run.divergence import is_check_step, note_non_finite
-from alexnet_lab.run.layout import bf16, run_format
 from alexnet_lab.run.recipe import build_recipe
 from alexnet_lab.run.session import RunSession
+from alexnet_lab.run.tensor_format import bf16, run_format
 
 CHECKPOINT = Path(CHECKPOINT_DIR) / STACKED_LAST
 

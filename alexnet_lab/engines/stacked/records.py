@@ -27,6 +27,7 @@ from alexnet_lab.engines.stacked.member_loggers import (
 )
 from alexnet_lab.record.files import RunRecord
 from alexnet_lab.run.context import JobContext
+from alexnet_lab.run.resume import ResumePlan
 from alexnet_lab.run.session import RunSession
 from alexnet_lab.tracking.wandb_agent import group_name
 
@@ -37,8 +38,7 @@ def open_session(
     cfg: DictConfig,
     output_dir: Path,
     context: JobContext,
-    previous: RunRecord | None,
-    checkpoint: Path | None,
+    plan: ResumePlan,
     datamodule: Any,
 ) -> RunSession:
     """The member's session, opened as every run's is; a resumed member's continues its record."""
@@ -46,8 +46,7 @@ def open_session(
         cfg,
         output_dir,
         context,
-        previous=previous,
-        checkpoint=checkpoint,
+        plan=plan,
         launcher=LAUNCHER,
         wandb_group=group_name(context.experiment, str(context.sweep_dir or ""), True),
         num_classes=datamodule.num_classes,

@@ -25,16 +25,14 @@ from alexnet_lab.engines.stacked.member_loggers import MemberLoggers
 from alexnet_lab.engines.stacked.model import stack_blocker, vmap_blocker
 from alexnet_lab.errors import UserError
 from alexnet_lab.models import build_model
-from alexnet_lab.record.files import RunRecord
 from alexnet_lab.run import signals
-from alexnet_lab.run.checkpoints import stacked_checkpoint
 from alexnet_lab.run.context import JobContext
 from alexnet_lab.run.measures import measures_train_eval
-from alexnet_lab.run.preflight import preflight
-from alexnet_lab.run.resume import plan_resume
+from alexnet_lab.run.preflight import check_job
+from alexnet_lab.run.resume import ResumePlan
 from alexnet_lab.run.roles import GPU_SHARING_ENV
-from alexnet_lab.run.validation import ConfigValueError, validate
-from alexnet_lab.run.views import views_to_test
+from alexnet_lab.run.session import RunSession
+from alexnet_lab.run.views import views_of
 
 log = logging.getLogger(__name__)
 #: the environment variable that turns on torch's warnings for host-device synchronisations
@@ -58,16 +56,17 @@ def datamodule_of(cfg: DictConfig) -> Any:
     return datamodule
 
 
-def invalid_values(cfg: DictConfig) -> str | None:
-    """Why a group led by this job's config runs job by job: a value of the wrong type or range.
+def checked(cfg: DictConfig, context: JobContext) -> tuple[JobContext, str | None]:
+    """The job's pre-run checks, made once: its context marked ``checked``, or why it runs alone.
 
-    Its jobs then take the job path, which records each bad one ``failed`` with its paragraph.
+    A job that fails them takes the job path, which answers for it (a bad value recorded
+    ``failed`` with its paragraph); so does a group led by such a job (its members share all
+    but their seed and optimiser values).
     """
     try:
-        validate(cfg)
-    except ConfigValueError:
-        return "a job has a value of the wrong type or range"
-    return None
+        return check_job(cfg, context), None
+    except UserError:
+        return context, "a job fails its pre-run checks (values, switches, test views, W&B)"
 
 
 def blocker(cfg: DictConfig, datamodule: Any | None) -> str | None:
@@ -126,50 +125,42 @@ def member_bytes(cfg: DictConfig, datamodule: Any) -> int:
     return sum(p.numel() * p.element_size() for p in model.parameters()) * 6 + activations
 
 
-def plan(cfg: DictConfig, output_dir: Path, context: JobContext) -> tuple[str, RunRecord | None]:
-    """What the stack does with a job.
+def plan(cfg: DictConfig, output_dir: Path, context: JobContext) -> tuple[str, ResumePlan]:
+    """What the stack does with a job (its checks made here unless ``context`` says they were).
 
-    ``fresh``; ``resume`` (from its stacked checkpoint, with the previous record); or
-    ``sequential``: checks that fail, completed jobs to skip, Lightning checkpoints to resume;
-    the job path owns those answers and their messages.
+    ``fresh``; ``resume`` (from its stacked checkpoint: the plan names it and the previous
+    record); or ``sequential``: checks that fail, completed jobs to skip, Lightning checkpoints
+    to resume; the job path owns those answers and their messages. The plan is the session's
+    (:meth:`~alexnet_lab.run.session.RunSession.plan`), its warnings left to the job path.
     """
-    try:
-        preflight(cfg, context.overrides)
-    except UserError:
-        return "sequential", None
-    if not cfg.get("resume"):
-        return "fresh", None
+    context, reason = checked(cfg, context)
+    if reason is not None:
+        return "sequential", ResumePlan()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
-            resume_plan = plan_resume(
-                output_dir,
-                Path(str(context.sweep_dir)),
-                context.experiment,
-                list(context.overrides),
-            )
+            resume_plan = RunSession.plan(cfg, output_dir, context, engine="stacked")
         except UserError:
-            return "sequential", None
+            return "sequential", ResumePlan()
     if resume_plan.action == "resume" and resume_plan.stacked:
-        return "resume", resume_plan.previous
+        return "resume", resume_plan
     if resume_plan.action != "fresh":
-        return "sequential", None
-    return "fresh", None
+        return "sequential", ResumePlan()
+    return "fresh", ResumePlan()  # as before: a stacked member's record keeps no resume notes
 
 
 def prepare(
     cfg: DictConfig,
     output_dir: Path,
     datamodule: Any,
-    previous: RunRecord | None,
+    resume_plan: ResumePlan,
     context: JobContext,
 ) -> Member:
     """Open a member's session (its record), build the member; a resumed one continues."""
-    checkpoint = stacked_checkpoint(output_dir) if previous is not None else None
-    session = records.open_session(cfg, output_dir, context, previous, checkpoint, datamodule)
+    session = records.open_session(cfg, output_dir, context, resume_plan, datamodule)
     member = build_member(cfg, session, datamodule)
-    if checkpoint is not None:
-        load_checkpoint(member, checkpoint)
+    if resume_plan.action == "resume" and resume_plan.checkpoint is not None:
+        load_checkpoint(member, resume_plan.checkpoint)
         session.keep_history(member.epoch)
     return member
 
@@ -201,7 +192,7 @@ def train_group(members: list[Member], datamodule: Any, device: torch.device) ->
         opened = loggers.pop(id(member), None)
         records.finish(member.session, member.tests, opened, member.completed)
 
-    test_views = views_to_test(members[0].cfg)
+    test_views = views_of(members[0].cfg)  # checked: each member's context says so
     interrupted = False
     try:
         for m in members:  # every member's loggers (its W&B run) open before training

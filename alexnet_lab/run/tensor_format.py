@@ -1,4 +1,4 @@
-"""A run's memory layout and precision: channels-last where it was measured faster, and bf16.
+"""A run's tensor format: its memory layout (channels-last where it was measured faster) and bf16.
 
 ``trainer.channels_last`` (null: auto, true, false) chooses how the model's weights and every
 batch lie in memory. Channels-last (NHWC) is the same fp32 arithmetic as the contiguous NCHW

@@ -1,27 +1,22 @@
 """The run record's layout: what ran (before training) and how it ended (after testing).
 
 The record is built here and nowhere else, as a typed :class:`RunRecord` (the one contract
-between training and results), and written by ``results.record``.
+between training and results), from plain values: the run's session
+(:class:`alexnet_lab.run.session.RunSession`) opens every run with :func:`new_record` and
+ends it with :func:`final_summary`; :mod:`alexnet_lab.record.files` writes it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 from omegaconf import DictConfig, OmegaConf
 
-from alexnet_lab.errors import UserError
-from alexnet_lab.models.catalog import model_spec
 from alexnet_lab.overrides import task_overrides
-from alexnet_lab.record.files import (
-    RECORD_NAME,
-    RunRecord,
-)
-from alexnet_lab.run.context import JobContext
-from alexnet_lab.run.machine import machine_info
+from alexnet_lab.record.files import RECORD_NAME, RunRecord
 
 
 def now() -> str:
@@ -33,28 +28,38 @@ def now() -> str:
 OPTIONAL_SWITCHES = ("norm", "pooling", "dropout", "towers")
 
 
-def model_settings(cfg: DictConfig) -> dict[str, Any]:
-    """The model and the paper switches it has.
+def model_settings(cfg: DictConfig, switches: Collection[str] | None) -> dict[str, Any]:
+    """The model and the paper switches it has (``switches``; None: a model not registered).
 
     A switch the model lacks (convnet4's dropout and towers) is no setting of the run, so a
-    report never lists it as held fixed.
+    report never lists it as held fixed. An unregistered model fails at build time, with its
+    own message; until then every switch is recorded.
     """
-    try:
-        having = set(model_spec(cfg.model.name).switches)
-    except UserError:  # an unregistered model fails at build time, with its own message
-        having = set(OPTIONAL_SWITCHES)
+    having = set(OPTIONAL_SWITCHES if switches is None else switches)
     settings = {"model": cfg.model.name, "activation": cfg.activation.name}
     settings.update({k: cfg[k].name for k in OPTIONAL_SWITCHES if k in having})
     return settings
 
 
-def new_record(cfg: DictConfig, output_dir: Path, context: JobContext) -> RunRecord:
-    """The run record before training: what ran, with which settings."""
-    choices = {k: v for k, v in context.choices.items() if not k.startswith("hydra")}
+def new_record(
+    cfg: DictConfig,
+    output_dir: Path,
+    *,
+    overrides: Sequence[str],
+    choices: Mapping[str, str | None],
+    switches: Collection[str] | None,
+    machine: Mapping[str, Any],
+) -> RunRecord:
+    """The run record before training: what ran, with which settings, on which machine.
+
+    ``overrides`` and ``choices``: the job's (Hydra's own groups left out here);
+    ``switches``: the paper switches the model has (:func:`model_settings`).
+    """
+    choices = {k: v for k, v in choices.items() if not k.startswith("hydra")}
     report = OmegaConf.to_container(cfg.report, resolve=True)
     return RunRecord(
         choices=choices,
-        overrides=task_overrides(list(context.overrides)),
+        overrides=task_overrides(list(overrides)),
         seed=int(cfg.seed),
         claim=cfg.claim,
         experiment=choices.get("experiment"),
@@ -62,7 +67,7 @@ def new_record(cfg: DictConfig, output_dir: Path, context: JobContext) -> RunRec
         not_learning_patience=int(cfg.not_learning_patience),
         report={str(k): v for k, v in report.items()} if isinstance(report, dict) else {},
         settings={
-            **model_settings(cfg),
+            **model_settings(cfg, switches),
             "augmentation": cfg.augmentation.name,
             "tta": cfg.tta.name,
             "init": cfg.init.name,
@@ -74,7 +79,7 @@ def new_record(cfg: DictConfig, output_dir: Path, context: JobContext) -> RunRec
             "batch_size": int(cfg.data.batch_size),
             "max_epochs": int(cfg.trainer.max_epochs),
         },
-        machine=dict(machine_info()),
+        machine=dict(machine),
         status="running",
         output_dir=str(output_dir),
         record_path=str(output_dir / RECORD_NAME),
