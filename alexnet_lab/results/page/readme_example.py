@@ -54,9 +54,10 @@ def example_block(sweep_dir: Path, link: str) -> list[str]:
         f"An example, not a reference to match: the main job above, run once on {when} "
         f"({facts['runs']} runs; {machine_text(facts)}). This block is generated from its "
         f"shipped run records ([its report]({link})). Runs of the same command on another "
-        "CPU, torch version or memory layout have differed from it by an epoch per arm with "
-        "the same verdict (the order of the float sums moves a run's path), so compare the "
-        "verdict and the ratio's interval, not single epochs:",
+        "CPU, torch version or memory layout have differed from it by an epoch per arm (the "
+        "order of the float sums moves a run's path), which on a budget this small can move "
+        "the verdict between inconclusive and not reproduced; compare the ratio's interval, "
+        "not single epochs:",
         "",
     ]
     for title in SECTIONS:
