@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import os
 import shutil
+from collections.abc import Sequence
 from pathlib import Path
 
 import torch
@@ -117,6 +118,11 @@ def size_and_time(path: str | Path) -> tuple[int, int]:
     """A file's size and modification time (ns), as the fingerprint of a split reads them."""
     st = os.stat(path)
     return st.st_size, st.st_mtime_ns
+
+
+def file_identity(paths: Sequence[Path]) -> tuple[tuple[str, int, int], ...]:
+    """Each path with its size and modification time (ns): a change to any changes the tuple."""
+    return tuple((str(p), *size_and_time(p)) for p in paths)
 
 
 def load_cifar10_tree(
