@@ -15,7 +15,8 @@ validation pass per epoch, no records); (d) the same command with ``hydra/launch
 ``hydra.launcher.stack=always``, so that CPU workers train stacks too. (a), (b), (d) and (e)
 include process start-up and every record and report, as a user sees them. ``--main-job``
 times the README's main job (C1 on 6,000 Fashion-MNIST images, 16 runs of up to 12 epochs) instead
-of the slice; (c) is the slice's only.
+of the slice; (c) is the slice's only. Under the table, each CLI way's wall time by part (start,
+epochs, the runs' other time, the time between runs, end; ``bench/breakdown.py``).
 """
 
 from __future__ import annotations
