@@ -15,7 +15,8 @@ validation pass per epoch, no records); (d) the same command with ``hydra/launch
 ``hydra.launcher.stack=always``, so that CPU workers train stacks too. (a), (b), (d) and (e)
 include process start-up and every record and report, as a user sees them. ``--main-job``
 times the README's main job (C1 on 6,000 Fashion-MNIST images, 16 runs of up to 16 epochs) instead
-of the slice; (c) is the slice's only.
+of the slice; (c) is the slice's only. Under the table, each CLI way's wall time by part (start,
+epochs, the runs' other time, the time between runs, end; ``bench/breakdown.py``).
 """
 
 from __future__ import annotations
@@ -41,6 +42,10 @@ sys.path.insert(0, str(ROOT))
 
 from alexnet_lab.cli import CONFIG_DIR  # noqa: E402
 from alexnet_lab.run.machine import cpu_model  # noqa: E402
+from bench.breakdown import breakdown, line  # noqa: E402
+
+#: each CLI way's wall time by part (bench/breakdown.py), by its sweep folder's name
+PARTS: dict[str, dict[str, float]] = {}
 
 
 def machine() -> str:
@@ -94,11 +99,13 @@ def run_cli(args: argparse.Namespace, folder: Path, *extra: str) -> float:
     job = [*MAIN_JOB, *QUIET] if args.main_job else [*overrides(args), *grid(args)]
     command = [sys.executable, "-m", "alexnet_lab", "-m", *job, *extra]
     env = {**os.environ, "WANDB_MODE": "offline", "PYTHONPATH": str(ROOT)}
-    start = time.perf_counter()
+    start, began = time.perf_counter(), time.time()
     done = subprocess.run(command, cwd=folder, env=env, capture_output=True, text=True)
     seconds = time.perf_counter() - start
     if done.returncode != 0:
         raise SystemExit(f"{' '.join(command)} failed:\n{done.stdout[-2000:]}{done.stderr[-2000:]}")
+    sweep_dir = next(e.split("=", 1)[1] for e in extra if e.startswith("hydra.sweep.dir="))
+    PARTS[sweep_dir] = breakdown(folder / sweep_dir, began, began + seconds)
     return seconds
 
 
@@ -229,6 +236,10 @@ def main(argv: list[str] | None = None) -> None:
     speed = {label[1]: images / wall for label, wall in seconds.items()}
     ratios = [f"({x})/({y}) = {speed[x] / speed[y]:.2f}" for x, y in RATIOS if {x, y} <= set(speed)]
     console.print("   ".join(ratios))
+    for label in seconds:  # where each CLI way's wall time went (bench/breakdown.py)
+        letter = label[1]
+        if letter in PARTS:
+            console.print(f"({letter}) {line(PARTS[letter])}")
     if args.json:
         args.json.write_text(
             json.dumps(
@@ -239,6 +250,7 @@ def main(argv: list[str] | None = None) -> None:
                     "images": images,
                     "seconds": {label: round(wall, 2) for label, wall in seconds.items()},
                     "images_per_s": {x: round(v, 1) for x, v in speed.items()},
+                    "parts": PARTS,
                     "ratios": {
                         f"{x}/{y}": round(speed[x] / speed[y], 2)
                         for x, y in RATIOS

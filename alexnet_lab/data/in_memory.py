@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Hashable
 from pathlib import Path
 from typing import Any
 
@@ -14,10 +15,12 @@ from alexnet_lab.data.datamodules import ImageDataModule
 from alexnet_lab.data.image_stats import ImageStats, compute_stats, tensor_batches
 from alexnet_lab.data.sources import (
     cifar10_tree_split,
+    file_identity,
     load_cifar10,
     load_cifar10_tree,
     load_fashion_mnist,
 )
+from alexnet_lab.data.split_memo import remembered
 from alexnet_lab.data.tensor_sets import BatchTensorDataset, deterministic_subset
 from alexnet_lab.errors import UserError
 
@@ -42,15 +45,23 @@ class InMemoryDataModule(ImageDataModule):
         """Return (uint8 images N x C x H x W, int64 labels) of one split."""
         raise NotImplementedError
 
+    def split_key(self, train: bool) -> Hashable | None:
+        """What defines a split's tensors, for :mod:`.split_memo` (None: read it every time)."""
+        return None
+
+    def read_split(self, train: bool) -> tuple[torch.Tensor, torch.Tensor]:
+        """:meth:`load_split`, or the same split an earlier job of this process read."""
+        return remembered(self.split_key(train), lambda: self.load_split(train))
+
     def prepare_data(self) -> None:
         """Fetch or stage the files once (global rank 0 only, under DDP)."""
         for train in (True, False):
-            self._read[train] = self.load_split(train)
+            self._read[train] = self.read_split(train)
 
     def build_sets(self) -> tuple[Dataset, Dataset]:
         """Both splits as in-memory tensors (the configured subsets)."""
-        train_split = self._read.pop(True, None) or self.load_split(train=True)
-        val_split = self._read.pop(False, None) or self.load_split(train=False)
+        train_split = self._read.pop(True, None) or self.read_split(train=True)
+        val_split = self._read.pop(False, None) or self.read_split(train=False)
         x_train, y_train = deterministic_subset(*train_split, self.train_size, self.subset_seed)
         x_val, y_val = deterministic_subset(*val_split, self.val_size, self.subset_seed + 1)
         return BatchTensorDataset(x_train, y_train), BatchTensorDataset(x_val, y_val)
@@ -95,6 +106,19 @@ class CIFAR10DataModule(InMemoryDataModule):
         """(3, 32, 32)."""
         return (3, 32, 32)
 
+    def split_key(self, train: bool) -> Hashable | None:
+        """The source, folder and split, and the files' sizes and times (the tree: its folders')."""
+        if self.source == "folder":
+            held_out = cifar10_tree_split(self.root) or "test"
+            folder = self.root / ("train" if train else held_out)
+            where = (folder, *sorted(folder.iterdir())) if folder.is_dir() else (folder,)
+            return ("cifar10", "folder", str(self.cache_option), file_identity(where))
+        files = self.root / "cifar-10-batches-py"
+        found = sorted(files.iterdir()) if files.is_dir() else []
+        if not found:  # nothing to read yet: downloaded by the first read, keyed from then on
+            return None
+        return ("cifar10", "torchvision", train, file_identity(found))
+
     def load_split(self, train: bool) -> tuple[torch.Tensor, torch.Tensor]:
         """Read a split from ``root``: the image tree, or torchvision's files (downloading)."""
         if self.source == "folder":
@@ -126,6 +150,15 @@ class FashionMNISTDataModule(InMemoryDataModule):
     def shape(self) -> tuple[int, int, int]:
         """(1, pad_to, pad_to)."""
         return (1, self.pad_to, self.pad_to)
+
+    def split_key(self, train: bool) -> Hashable | None:
+        """The padding and the split's IDX files (sizes and times) once they are staged."""
+        prefix = "train" if train else "t10k"
+        raw = self.root / "FashionMNIST" / "raw"
+        files = [raw / f"{prefix}-images-idx3-ubyte", raw / f"{prefix}-labels-idx1-ubyte"]
+        if not all(f.is_file() for f in files):  # staged by the first read
+            return None
+        return ("fashion_mnist", self.pad_to, file_identity(files))
 
     def load_split(self, train: bool) -> tuple[torch.Tensor, torch.Tensor]:
         """Read a split, staging Debian's offline copy into ``root`` when needed."""

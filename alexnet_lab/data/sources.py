@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import os
 import shutil
+from collections.abc import Sequence
 from pathlib import Path
 
 import torch
@@ -119,6 +120,11 @@ def size_and_time(path: str | Path) -> tuple[int, int]:
     return st.st_size, st.st_mtime_ns
 
 
+def file_identity(paths: Sequence[Path]) -> tuple[tuple[str, int, int], ...]:
+    """Each path with its size and modification time (ns): a change to any changes the tuple."""
+    return tuple((str(p), *size_and_time(p)) for p in paths)
+
+
 def load_cifar10_tree(
     root: Path, train: bool, cache_dir: str | None = None, workers: int | None = None
 ) -> tuple[torch.Tensor, torch.Tensor]:
@@ -154,6 +160,9 @@ def stage_fashion_mnist(root: Path, system_dir: Path) -> bool:
     """Decompress the Debian package's .gz files into ``root/FashionMNIST/raw`` if missing.
 
     torchvision looks for the extracted IDX files there. Returns True when files were staged.
+    Each file is written under a name of this process's and then renamed into place, so a
+    parallel sweep's other worker, staging or reading at the same moment, never reads half a
+    file (it stages its own copy or finds the whole one).
     """
     from torchvision.datasets import FashionMNIST
 
@@ -166,8 +175,12 @@ def stage_fashion_mnist(root: Path, system_dir: Path) -> bool:
     raw.mkdir(parents=True, exist_ok=True)
     for name in names:
         target = raw / name.removesuffix(".gz")
-        with gzip.open(system_dir / name, "rb") as src, open(target, "wb") as dst:
+        if target.exists():
+            continue
+        partial = target.with_name(f".{target.name}.{os.getpid()}.partial")
+        with gzip.open(system_dir / name, "rb") as src, open(partial, "wb") as dst:
             shutil.copyfileobj(src, dst)
+        os.replace(partial, target)
     return True
 
 

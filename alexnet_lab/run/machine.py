@@ -45,6 +45,8 @@ def machine_info() -> dict[str, Any]:
         "torch_threads": torch.get_num_threads(),
         "gpus": gpus,
         "gpu_count": len(gpus),
-        "torch": torch.__version__,
-        "lightning": pytorch_lightning.__version__,
+        # plain strings: torch's TorchVersion would make every pickled record (a worker's
+        # job return) import torch where it is read, in the parallel launcher's process too
+        "torch": str(torch.__version__),
+        "lightning": str(pytorch_lightning.__version__),
     }

@@ -136,3 +136,32 @@ def test_channel_stats_and_subset():
     x, y = deterministic_subset(labels.view(100, 1), labels, 10, seed=0)
     x2, y2 = deterministic_subset(labels.view(100, 1), labels, 10, seed=0)
     assert torch.equal(y, y2) and len(y) == 10 and len(set(y.tolist())) == 10
+
+
+@needs_fashion_mnist
+def test_staging_never_shows_half_a_file_under_its_name(tmp_path, monkeypatch):
+    """A parallel sweep's two workers may stage at once: one must not read the other's half file.
+
+    While a file is decompressed, its final name does not exist yet (written aside, renamed).
+    """
+    import shutil
+
+    from alexnet_lab.data import sources
+
+    raw = tmp_path / "FashionMNIST" / "raw"
+    seen: list[list[str]] = []
+    copy = shutil.copyfileobj
+
+    def watched_copy(src, dst, *args, **kwargs):
+        seen.append(sorted(p.name for p in raw.iterdir() if not p.name.startswith(".")))
+        copy(src, dst, *args, **kwargs)
+
+    monkeypatch.setattr(sources.shutil, "copyfileobj", watched_copy)
+    assert stage_fashion_mnist(tmp_path, FASHION_SYSTEM_DIR) is True
+    assert seen == [
+        [],
+        ["train-images-idx3-ubyte"],
+        ["train-images-idx3-ubyte", "train-labels-idx1-ubyte"],
+        ["t10k-images-idx3-ubyte", "train-images-idx3-ubyte", "train-labels-idx1-ubyte"],
+    ]
+    assert sorted(p.name for p in raw.iterdir()) == sorted([*seen[-1], "t10k-labels-idx1-ubyte"])

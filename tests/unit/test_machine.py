@@ -38,3 +38,16 @@ def test_new_record_carries_the_machine_and_old_records_read_without_one(tmp_pat
     old = record.to_dict()
     del old["machine"]
     assert RunRecord.from_dict(old).machine == {}
+
+
+def test_machine_info_pickles_without_torch():
+    """A worker's job return carries the record: reading it must not import torch.
+
+    The parallel launcher unpickles every job's return; a TorchVersion in the record made it
+    import torch (seconds, while both workers waited for their next job).
+    """
+    import pickle
+
+    info = machine_info()
+    assert b"torch_version" not in pickle.dumps(dict(info))  # no class of torch's
+    assert type(info["torch"]) is str and type(info["lightning"]) is str

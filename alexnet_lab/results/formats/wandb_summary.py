@@ -19,8 +19,8 @@ from typing import Any
 from alexnet_lab.overrides import shell_join
 from alexnet_lab.record.run_record import RunRecord
 from alexnet_lab.results.derived import folder_records
-from alexnet_lab.tracking.loggers import finish_wandb, wandb_mode
 from alexnet_lab.tracking.wandb_agent import group_name
+from alexnet_lab.tracking.wandb_settings import wandb_mode
 
 TABLE_COLUMNS: list[str | int] = [
     "setting",
@@ -107,6 +107,10 @@ def log_sweep_summary(sweep_dir: Path) -> dict[str, str] | None:
     sweep_dir = Path(sweep_dir)
     try:
         import wandb
+
+        # here, not at the top: Lightning's logger module, which a sweep without W&B (its
+        # report asks used_wandb first) never needs in the launcher's process
+        from alexnet_lab.tracking.loggers import finish_wandb
 
         records = folder_records(sweep_dir)[0]
         summary = json.loads((sweep_dir / "summary.json").read_text())
