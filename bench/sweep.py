@@ -209,10 +209,11 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
 
     if args.main_job:
-        jobs, images = 16, 16 * 12 * 6000  # at most: stop_at_target ends runs earlier
+        epochs = int(next(o for o in MAIN_JOB if o.startswith("trainer.max_epochs=")).split("=")[1])
+        jobs, images = 16, 16 * epochs * 6000  # at most: stop_at_target ends runs earlier
         what = (
-            "the README's main job: C1 on Fashion-MNIST, 16 jobs, 6,000 images, up to 16 epochs "
-            "(images/s counts the full 12)"
+            f"the README's main job: C1 on Fashion-MNIST, 16 jobs, 6,000 images, up to {epochs} "
+            f"epochs (images/s counts the full {epochs})"
         )
     else:
         jobs = 1
