@@ -1,7 +1,8 @@
 """What the parallel launcher shows: a line per worker and the sweep's done/total, time left.
 
-The time left is counted in epochs (those still to run, at the rate epochs ran so far), so it
-holds when fast jobs end first.
+The time left is counted in epochs (those still to run, at the rate this command's epochs ran
+so far), so it holds when fast jobs end first, and a resumed sweep's earlier epochs, which its
+clock did not pay for, do not make the rest look short.
 
 On a terminal a rich ``Live`` region redraws one line per worker (its device, job and epoch)
 under the finished jobs' lines; piped, every change is a plain line of its own. The epoch is
@@ -28,13 +29,23 @@ from alexnet_lab.record.files import record_file
 
 @dataclass
 class Running:
-    """A job on a worker: its number, overrides, folder, epochs done and planned."""
+    """A job on a worker: its number, overrides, folder, epochs done and planned.
+
+    ``start``: the epochs its record already listed when this command took it (a resumed or
+    completed run's), which this command's clock did not pay for.
+    """
 
     number: int
     overrides: str
     folder: Path
     epochs: int | None
     done: int = 0
+    start: int = 0
+
+    @property
+    def ran_here(self) -> int:
+        """The epochs this command trained of it."""
+        return max(self.done - self.start, 0)
 
 
 def epochs_done(folder: Path) -> int:
@@ -83,7 +94,8 @@ class Progress:
         """A worker took job ``number``."""
         total = int(epochs) if str(epochs).isdigit() else None
         own = " ".join(o for o in overrides if o not in self.common) or " ".join(overrides)
-        self.running[label] = Running(number, own, folder, total)
+        before = epochs_done(folder)  # a resumed or completed run's earlier epochs
+        self.running[label] = Running(number, own, folder, total, done=before, start=before)
         if total:
             self.planned.append(total)
         self._plain(f"[{label}] #{number} started: {own}")
@@ -94,7 +106,7 @@ class Progress:
         if label in self.running and self.running[label].number == number:
             job = self.running.pop(label)
             self._read(label, job)  # its last epochs, seen or not
-            self.epochs_ran += job.done
+            self.epochs_ran += job.ran_here
         self.done += 1
         self.failed += failed
         self._plain(self.summary())
@@ -139,7 +151,7 @@ class Progress:
         left_jobs = self.total - self.done
         if left_jobs <= 0:
             return None
-        ran = self.epochs_ran + sum(job.done for job in self.running.values())
+        ran = self.epochs_ran + sum(job.ran_here for job in self.running.values())
         if self.planned and ran:
             waiting = left_jobs - len(self.running)
             mean = sum(self.planned) / len(self.planned)
