@@ -8,7 +8,6 @@ below a folder); this module is the command line, and ``build_report``'s stable 
 from __future__ import annotations
 
 import argparse
-import os
 import signal
 import sys
 import tempfile
@@ -218,6 +217,8 @@ def _report(args: argparse.Namespace, command: str) -> None:
 
             page = build_results_page(args.folder, args.out, args.title, command, args.readme)
             if args.example:
+                from alexnet_lab.results.page.readme_example import write_example
+
                 write_example(args.readme, args.example)
             if not args.quiet:
                 console.print(escape(f"results page: {page}"), soft_wrap=True)
@@ -276,19 +277,6 @@ def _report(args: argparse.Namespace, command: str) -> None:
             "either the previous one or none (each is written whole or not at all), and the "
             "run records are intact. Free space on that disk, then run this command again.",
         ) from None
-
-
-def write_example(readme: Path, sweep: Path) -> None:
-    """The README's main-job example, regenerated from ``sweep``'s records; linked relatively."""
-    from alexnet_lab.results.page.readme_example import example_block, write_readme_example
-
-    if not Path(sweep).is_dir():
-        raise FileNotFoundError(f"--example {sweep}: no such folder")
-    link = os.path.relpath(Path(sweep) / "report.md", Path(readme).resolve().parent)
-    try:
-        write_readme_example(readme, example_block(sweep, link))
-    except ValueError as exc:
-        raise UserError(str(exc)) from None
 
 
 def side_by_side(folders: list[Path], out: Path | None, quiet: bool) -> None:

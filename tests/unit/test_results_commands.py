@@ -5,13 +5,26 @@ from hydra import compose, initialize_config_dir
 from omegaconf import OmegaConf
 
 from alexnet_lab.cli import CONFIG_DIR
-from bench.results import MISSING, PAGE_COMMAND, PROTOCOLS, SHIPPED, commands, main, ship
+from bench.results import (
+    EXAMPLE,
+    MISSING,
+    PAGE_COMMAND,
+    PROTOCOLS,
+    SHIPPED,
+    commands,
+    main,
+    main_job_command,
+    ship,
+)
+from bench.sweep import MAIN_JOB
 
-TRAINING = [c for c in commands("/tmp/cifar10") if c[0] == "alexnet-lab"]
+TRAINING = [c for c in commands("/tmp/cifar10")[:-1] if c[0] == "alexnet-lab"]
 
 
-def test_the_list_is_every_protocol_then_c7_read_off_c5():
-    *training, c7 = commands("/data/c10")
+def test_the_list_is_every_protocol_then_c7_read_off_c5_then_the_main_job():
+    *training, c7, main_job = commands("/data/c10")
+    assert main_job == main_job_command() and main_job[1 : 1 + len(MAIN_JOB)] == MAIN_JOB
+    assert f"hydra.sweep.dir=runs/{EXAMPLE}" in main_job and "resume=true" in main_job
     assert [c[1] for c in training] == [f"experiment=cpu/{name}" for name, _, _ in PROTOCOLS]
     assert {c[1] for c in training} == {
         f"experiment=cpu/{p.stem}" for p in (CONFIG_DIR / "experiment" / "cpu").glob("*.yaml")
@@ -21,7 +34,8 @@ def test_the_list_is_every_protocol_then_c7_read_off_c5():
     assert folders == [f"runs/{folder}" for _, folder, _ in PROTOCOLS]
     assert all("data.root=/data/c10" in c and "resume=true" in c for c in training)
     assert PAGE_COMMAND == [
-        "alexnet-lab-report", "--all", "records", "--out", "docs", "--readme", "README.md"
+        "alexnet-lab-report", "--all", "records", "--out", "docs", "--readme", "README.md",
+        "--example", f"examples/{EXAMPLE}",
     ]  # fmt: skip
 
 

@@ -10,8 +10,10 @@ the example cannot drift from the runs behind it.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
+from alexnet_lab.errors import UserError
 from alexnet_lab.record.atomic import write_text
 from alexnet_lab.results.derived import folder_records
 from alexnet_lab.results.page.page_facts import machine_text, sweep_facts
@@ -93,3 +95,17 @@ def readme_example(readme: Path) -> list[str]:
     if EXAMPLE_START not in text or EXAMPLE_END not in text:
         return []
     return text.split(EXAMPLE_START, 1)[1].split(EXAMPLE_END, 1)[0].strip("\n").split("\n")
+
+
+def write_example(readme: Path, sweep: Path) -> None:
+    """``--example``: the README's block regenerated from ``sweep``'s records, linked relatively.
+
+    A missing folder is a FileNotFoundError; a README without the markers a UserError.
+    """
+    if not Path(sweep).is_dir():
+        raise FileNotFoundError(f"--example {sweep}: no such folder")
+    link = os.path.relpath(Path(sweep) / "report.md", Path(readme).resolve().parent)
+    try:
+        write_readme_example(readme, example_block(sweep, link))
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
