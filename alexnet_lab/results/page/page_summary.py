@@ -139,6 +139,31 @@ def for_readme(table: list[str], page_dir: str = "docs") -> list[str]:
     return [link.sub(lambda m: f"]({page_dir}/{m.group(1)})", line) for line in table]
 
 
+def write_between(path: Path, start: str, end: str, lines: list[str], what: str) -> None:
+    """Replace the lines between ``path``'s ``start`` and ``end`` markers with ``lines``.
+
+    A file without both markers is refused (ValueError naming ``what`` the markers hold), so
+    that nothing else is rewritten.
+    """
+    text = Path(path).read_text(encoding="utf-8")
+    if start not in text or end not in text:
+        raise ValueError(
+            f"{path} has no {what} markers ({start} ... {end}): add them where it goes"
+        )
+    head, rest = text.split(start, 1)
+    _, tail = rest.split(end, 1)
+    body = "\n".join(lines).rstrip("\n")
+    write_text(Path(path), f"{head}{start}\n{body}\n{end}{tail}")
+
+
+def lines_between(path: Path, start: str, end: str) -> list[str]:
+    """The lines between ``path``'s ``start`` and ``end`` markers (empty when it lacks them)."""
+    text = Path(path).read_text(encoding="utf-8")
+    if start not in text or end not in text:
+        return []
+    return text.split(start, 1)[1].split(end, 1)[0].strip("\n").split("\n")
+
+
 def write_readme_table(readme: Path, table: list[str]) -> None:
     """Replace the block between the README's results-table markers with ``table``.
 
@@ -146,22 +171,9 @@ def write_readme_table(readme: Path, table: list[str]) -> None:
     pointed there (:func:`for_readme`). A README without both markers is refused
     (ValueError), so that nothing else is rewritten.
     """
-    table = for_readme(table)
-    text = readme.read_text()
-    if README_START not in text or README_END not in text:
-        raise ValueError(
-            f"{readme} has no results-table markers ({README_START} ... {README_END}): add "
-            "them where the table goes"
-        )
-    head, rest = text.split(README_START, 1)
-    _, tail = rest.split(README_END, 1)
-    write_text(readme, head + README_START + "\n" + "\n".join(table) + "\n" + README_END + tail)
+    write_between(readme, README_START, README_END, for_readme(table), "results-table")
 
 
 def readme_table(readme: Path) -> list[str]:
     """The lines between the README's results-table markers (empty when it has none)."""
-    text = readme.read_text()
-    if README_START not in text or README_END not in text:
-        return []
-    block = text.split(README_START, 1)[1].split(README_END, 1)[0]
-    return [line for line in block.strip("\n").split("\n") if line]
+    return [line for line in lines_between(readme, README_START, README_END) if line]
