@@ -274,16 +274,23 @@ def test_a_report_taken_while_the_sweep_runs_calls_its_job_running(tmp_path):
     assert statuses(after) == {"completed": 1, "interrupted": 1}
 
 
-def test_a_truncated_summary_json_is_named_and_rebuilt_not_blamed_on_the_records(tmp_path):
-    from alexnet_lab.results.page.paper_report import paper_rows
+def reported_c3_sweep(root):
+    """A two-arm C3 sweep in ``root/sweep`` with its report (summary.json) built."""
     from alexnet_lab.results.report import build_report
     from tests.records import curve, make_record
 
-    sweep = tmp_path / "sweep"
+    sweep = root / "sweep"
     for i, arm in enumerate(["overlap", "nonoverlap"]):
         record = make_record([f"pooling={arm}"], 0, curve(3), select=(), claim="C3")
         write_record(sweep / str(i) / "record.json", record)
     build_report(sweep, quiet=True)
+    return sweep
+
+
+def test_a_truncated_summary_json_is_named_and_rebuilt_not_blamed_on_the_records(tmp_path):
+    from alexnet_lab.results.page.paper_report import paper_rows
+
+    sweep = reported_c3_sweep(tmp_path)
     summary = sweep / "summary.json"
     summary.write_text(summary.read_text()[: 4096 // 8])  # cut short, as by a full disk
     with pytest.warns(UserWarning, match=f"{summary} is unreadable .*rebuilt from the sweep's"):
@@ -294,15 +301,9 @@ def test_a_truncated_summary_json_is_named_and_rebuilt_not_blamed_on_the_records
 
 def test_a_summary_written_by_other_report_code_is_rebuilt_not_reused(tmp_path):
     from alexnet_lab.results.page.paper_report import sweep_summary
-    from alexnet_lab.results.report import build_report
     from alexnet_lab.results.sweep_report import report_code
-    from tests.records import curve, make_record
 
-    sweep = tmp_path / "sweep"
-    for i, arm in enumerate(["overlap", "nonoverlap"]):
-        record = make_record([f"pooling={arm}"], 0, curve(3), select=(), claim="C3")
-        write_record(sweep / str(i) / "record.json", record)
-    build_report(sweep, quiet=True)
+    sweep = reported_c3_sweep(tmp_path)
     summary = sweep / "summary.json"
     written = json.loads(summary.read_text())
     assert written["report_code"] == report_code() and len(report_code()) == 12
